@@ -1,0 +1,1 @@
+"""The FaceLens domain model: plain Python and numpy, no Qt, no torch, no SQL."""

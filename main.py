@@ -1,0 +1,172 @@
+"""FaceLens: with no arguments, open the window; with a subcommand, do the same work without one.
+
+Run ``python main.py --help`` for the commands. Errors print one line naming what is wrong and exit non-zero.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from annotation.errors import FaceLensError
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message):  # one clear line, not a usage dump
+        print(f"{self.prog}: error: {message} (see --help)", file=sys.stderr)
+        sys.exit(2)
+
+
+def _open(path):
+    from storage.project import Project
+
+    return Project.open(path)
+
+
+def _print(args, data: dict, text: str) -> None:
+    print(json.dumps(data, indent=None if args.json else 2) if args.json else text)
+
+
+# --- project commands ----------------------------------------------------------------------------------------
+def cmd_gui(args) -> int:
+    from gui.app import run
+
+    return run(Path(args.project) if getattr(args, "project", None) else None)
+
+
+def cmd_demo(args) -> int:
+    from storage.demo import build_demo
+    from storage.locations import default_demo_dir
+    from storage.project import DB_NAME
+
+    root = Path(args.dir) if args.dir else default_demo_dir()
+    if (root / DB_NAME).exists():
+        print(f"{root} already holds a project; using it")
+    else:
+        build_demo(root).close()
+        print(f"demo project built in {root}")
+    if args.no_gui:
+        return 0
+    from gui.app import run
+
+    return run(root)
+
+
+def cmd_new(args) -> int:
+    from storage.project import Project
+
+    Project.create(args.dir).close()
+    print(f"new project in {Path(args.dir).resolve()}")
+    return 0
+
+
+def cmd_import(args) -> int:
+    from storage.media.importer import import_paths
+
+    with _open(args.dir) as project:
+        report = import_paths(project, args.paths, copy=args.copy)
+    lines = [report.summary()]
+    lines += [f"  skipped {p}: {r}" for p, r in report.skipped]
+    lines += [f"  already in the project as media {i}: {p}" for p, i in report.duplicates]
+    _print(args, report.to_json(), "\n".join(lines))
+    return 1 if report.skipped else 0
+
+
+def cmd_info(args) -> int:
+    from storage.summary import project_summary
+
+    with _open(args.dir) as project:
+        info = project_summary(project)
+    text = [f"schema {info['schema_version']}: {len(info['media'])} media, {info['annotations']} annotations, "
+            f"{info['tracks']} tracks, {info['segments']} segments"]
+    text += [f"  {m['id']:>4} {m['kind']:<5} {m['width']}x{m['height']} "
+             f"{m['frames']} frames  {m['path']}" for m in info["media"]]
+    _print(args, info, "\n".join(text))
+    return 0
+
+
+def cmd_verify(args) -> int:
+    from storage.verify import verify_project
+
+    with _open(args.dir) as project:
+        problems = verify_project(project)
+        entries = len(project.audit.entries())
+        media = project.media.count()
+    for p in problems:
+        print(p)
+    if problems:
+        print(f"verify: {len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print(f"verify: ok (database intact, {media} media files unchanged, audit chain of {entries} entries holds)")
+    return 0
+
+
+def cmd_export(args) -> int:
+    from storage.export import export_coco
+
+    with _open(args.dir) as project:
+        result = export_coco(project, args.out)
+    print(f"wrote {result['images']} images and {result['annotations']} annotations to {result['path']}")
+    if result["left_out"]:
+        print(f"left out (no {args.format} form): {result['left_out']}")
+    return 0
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="facelens", description="FaceLens: a workstation for face- and human-centric visual data.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("open", help="open the window on a project")
+    c.add_argument("project")
+    c.set_defaults(func=cmd_gui)
+
+    c = sub.add_parser("demo", help="build the demo project (photo and video) and open it")
+    c.add_argument("dir", nargs="?", help="where to build it (default: the per-user demo project)")
+    c.add_argument("--no-gui", action="store_true", help="build it without opening the window")
+    c.set_defaults(func=cmd_demo)
+
+    c = sub.add_parser("new", help="create an empty project")
+    c.add_argument("dir")
+    c.set_defaults(func=cmd_new)
+
+    c = sub.add_parser("import", help="import images and videos (files or folders, recursively)")
+    c.add_argument("dir")
+    c.add_argument("paths", nargs="+", metavar="PATH")
+    c.add_argument("--copy", action="store_true", help="copy the files into the project's media/ folder")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_import)
+
+    c = sub.add_parser("info", help="what a project holds")
+    c.add_argument("dir")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_info)
+
+    c = sub.add_parser("verify", help="check the database, every media file's SHA-256 and the audit chain")
+    c.add_argument("dir")
+    c.set_defaults(func=cmd_verify)
+
+    c = sub.add_parser("export", help="export annotations")
+    c.add_argument("dir")
+    c.add_argument("--format", required=True, choices=["coco"])
+    c.add_argument("--out", required=True)
+    c.set_defaults(func=cmd_export)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if args.command is None:
+        return cmd_gui(args)
+    try:
+        return args.func(args)
+    except FaceLensError as e:
+        print(f"facelens: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("facelens: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Project storage: the database, media files (hashing, probing, decoding) and the audit log."""

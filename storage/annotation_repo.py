@@ -1,0 +1,146 @@
+"""Annotations: shapes on an image or a video frame, each committed (and logged) as it is made.
+
+Rows are read and written with SQLAlchemy Core rather than ORM objects, because a video can carry
+hundreds of thousands of masks and the timeline pages through them frame by frame.
+"""
+from __future__ import annotations
+
+import json
+import time
+from typing import Iterable, Iterator
+
+from sqlalchemy import delete, func, insert, select, update
+
+from annotation.errors import InputError
+from annotation.model import Annotation
+from annotation.shapes import shape_from_geometry
+from storage.models import Annotation as Row
+from storage.repository import Repository, digest
+
+_COLUMNS = (Row.id, Row.media_id, Row.frame, Row.track_id, Row.kind, Row.label_id, Row.attributes, Row.geometry,
+            Row.score, Row.source, Row.annotator, Row.created_at, Row.updated_at)
+ANY_FRAME = object()  # for_media(frame=ANY_FRAME) returns the annotations of every frame
+
+
+def _from_row(r) -> Annotation:
+    return Annotation(id=r[0], media_id=r[1], frame=r[2], track_id=r[3], label_id=r[5],
+                      attributes=json.loads(r[6]), shape=shape_from_geometry(r[4], json.loads(r[7])),
+                      score=r[8], source=r[9], annotator=r[10], created_at=r[11], updated_at=r[12])
+
+
+def _to_row(a: Annotation) -> dict:
+    return {"media_id": a.media_id, "frame": a.frame, "track_id": a.track_id, "kind": a.kind,
+            "label_id": a.label_id, "attributes": json.dumps(a.attributes),
+            "geometry": json.dumps(a.shape.to_geometry()), "score": a.score, "source": a.source,
+            "annotator": a.annotator, "created_at": a.created_at, "updated_at": a.updated_at}
+
+
+def _audit_payload(a: Annotation) -> dict:
+    return {"id": a.id, "media": a.media_id, "frame": a.frame, "kind": a.kind, "label": a.label_id,
+            "track": a.track_id, "source": a.source, "digest": digest(_to_row(a))}
+
+
+class AnnotationRepository(Repository):
+    # --- the RecordStore operations the undo stack uses --------------------------------------------------
+    def add(self, a: Annotation) -> Annotation:
+        now = time.time()
+        a = a.with_(id=None, created_at=now, updated_at=now, annotator=a.annotator or self.project.actor)
+        with self._write() as s:
+            new_id = s.execute(insert(Row).values(**_to_row(a)).returning(Row.id)).scalar_one()
+            a = a.with_(id=new_id)
+            self._log(s, "add", f"annotation:{new_id}", _audit_payload(a))
+        return a
+
+    def restore(self, a: Annotation) -> Annotation:
+        if a.id is None:
+            raise ValueError("restore needs the annotation's id")
+        with self._write() as s:
+            s.execute(insert(Row).values(id=a.id, **_to_row(a)))
+            self._log(s, "restore", f"annotation:{a.id}", _audit_payload(a))
+        return a
+
+    def update(self, a: Annotation) -> Annotation:
+        a = a.with_(updated_at=time.time())
+        with self._write() as s:
+            done = s.execute(update(Row).where(Row.id == a.id).values(**_to_row(a))).rowcount
+            if not done:
+                raise InputError(f"annotation {a.id} does not exist (was it deleted?)")
+            self._log(s, "update", f"annotation:{a.id}", _audit_payload(a))
+        return a
+
+    def delete(self, a: Annotation) -> None:
+        with self._write() as s:
+            done = s.execute(delete(Row).where(Row.id == a.id)).rowcount
+            if not done:
+                raise InputError(f"annotation {a.id} does not exist (was it deleted already?)")
+            self._log(s, "delete", f"annotation:{a.id}", _audit_payload(a))
+
+    # --- bulk writes (model output, imports) -------------------------------------------------------------
+    def add_many(self, annotations: Iterable[Annotation], action: str = "add many") -> int:
+        """Insert many annotations in one transaction with one audit entry; returns how many."""
+        now = time.time()
+        actor = self.project.actor
+        rows = []
+        for a in annotations:
+            r = _to_row(a)
+            r["created_at"] = r["updated_at"] = now
+            r["annotator"] = a.annotator or actor
+            rows.append(r)
+        if not rows:
+            return 0
+        with self._write() as s:
+            s.execute(insert(Row), rows)
+            media = sorted({r["media_id"] for r in rows})
+            self._log(s, action, "annotations", {"count": len(rows), "media": media})
+        return len(rows)
+
+    # --- reads ---------------------------------------------------------------------------------------------
+    def get(self, annotation_id: int) -> Annotation | None:
+        with self._read() as s:
+            r = s.execute(select(*_COLUMNS).where(Row.id == annotation_id)).first()
+            return _from_row(r) if r else None
+
+    def for_media(self, media_id: int, frame=ANY_FRAME) -> list[Annotation]:
+        """The annotations on one image, or on one frame of a video (``frame=None``: whole-video ones)."""
+        q = select(*_COLUMNS).where(Row.media_id == media_id)
+        if frame is not ANY_FRAME:
+            q = q.where(Row.frame.is_(None) if frame is None else Row.frame == frame)
+        with self._read() as s:
+            return [_from_row(r) for r in s.execute(q.order_by(Row.id))]
+
+    def for_track(self, track_id: int) -> list[Annotation]:
+        q = select(*_COLUMNS).where(Row.track_id == track_id).order_by(Row.frame, Row.id)
+        with self._read() as s:
+            return [_from_row(r) for r in s.execute(q)]
+
+    def annotated_frames(self, media_id: int) -> list[int]:
+        """Frames of a video that carry at least one annotation (the timeline's markers)."""
+        q = select(Row.frame).where(Row.media_id == media_id, Row.frame.is_not(None)).distinct().order_by(Row.frame)
+        with self._read() as s:
+            return list(s.scalars(q))
+
+    def count(self, media_id: int | None = None) -> int:
+        q = select(func.count(Row.id))
+        if media_id is not None:
+            q = q.where(Row.media_id == media_id)
+        with self._read() as s:
+            return s.scalar(q)
+
+    def counts_by_media(self) -> dict[int, int]:
+        with self._read() as s:
+            return dict(s.execute(select(Row.media_id, func.count(Row.id)).group_by(Row.media_id)).all())
+
+    def iter_all(self, media_id: int | None = None, batch: int = 5000) -> Iterator[Annotation]:
+        """Every annotation (of one media), in id order, read in batches so memory stays flat."""
+        last = 0
+        while True:
+            q = select(*_COLUMNS).where(Row.id > last)
+            if media_id is not None:
+                q = q.where(Row.media_id == media_id)
+            with self._read() as s:
+                rows = s.execute(q.order_by(Row.id).limit(batch)).all()
+            if not rows:
+                return
+            for r in rows:
+                yield _from_row(r)
+            last = rows[-1][0]

@@ -1,0 +1,90 @@
+"""The append-only audit log, hash-chained so that anyone can check that no entry was changed or removed.
+
+Each entry's hash is SHA-256 over the previous entry's hash and the entry's own fields, in a canonical JSON
+form (sorted keys, no spaces, UTF-8). Editing, deleting or reordering any entry breaks every hash after it,
+and ``verify_chain`` names the first entry that no longer fits.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from storage.models import AuditEntry
+
+GENESIS = "0" * 64
+
+
+def canonical_json(value) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False)
+
+
+def entry_hash(prev_hash: str, seq: int, time: str, actor: str, action: str, entity: str, payload: str) -> str:
+    body = canonical_json([seq, time, actor, action, entity, payload])
+    return hashlib.sha256((prev_hash + body).encode("utf-8")).hexdigest()
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    seq: int
+    time: str
+    actor: str
+    action: str
+    entity: str
+    payload: dict
+    prev_hash: str
+    hash: str
+
+
+def _record(row: AuditEntry) -> AuditRecord:
+    try:
+        payload = json.loads(row.payload)
+    except ValueError:
+        payload = {"unreadable": row.payload}
+    return AuditRecord(row.seq, row.time, row.actor, row.action, row.entity, payload, row.prev_hash, row.hash)
+
+
+def append(session: Session, actor: str, action: str, entity: str, payload: dict | None = None) -> AuditRecord:
+    """Add an entry in the caller's write transaction, so the change and its entry commit together."""
+    last = session.execute(select(AuditEntry.seq, AuditEntry.hash).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    seq, prev = (last[0] + 1, last[1]) if last else (1, GENESIS)
+    time = datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    text = canonical_json(payload or {})
+    digest = entry_hash(prev, seq, time, actor, action, entity, text)
+    row = AuditEntry(seq=seq, time=time, actor=actor, action=action, entity=entity, payload=text,
+                     prev_hash=prev, hash=digest)
+    session.add(row)
+    session.flush()
+    return _record(row)
+
+
+def entries(session: Session, after: int = 0, limit: int | None = None) -> list[AuditRecord]:
+    q = select(AuditEntry).where(AuditEntry.seq > after).order_by(AuditEntry.seq)
+    if limit:
+        q = q.limit(limit)
+    return [_record(r) for r in session.scalars(q)]
+
+
+def head(session: Session) -> AuditRecord | None:
+    row = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
+    return _record(row) if row else None
+
+
+def verify_chain(session: Session) -> list[str]:
+    """Problems found in the chain, each naming the entry; an empty list means the chain holds."""
+    problems = []
+    prev, expected_seq = GENESIS, 1
+    for row in session.scalars(select(AuditEntry).order_by(AuditEntry.seq)):
+        if row.seq != expected_seq:
+            problems.append(f"audit entry {expected_seq}: missing (the next entry is {row.seq})")
+        if row.prev_hash != prev:
+            problems.append(f"audit entry {row.seq}: does not follow entry {row.seq - 1} (its previous hash differs)")
+        if entry_hash(row.prev_hash, row.seq, row.time, row.actor, row.action, row.entity, row.payload) != row.hash:
+            problems.append(f"audit entry {row.seq} ({row.action} {row.entity}): its content was changed "
+                            "after it was written")
+        prev, expected_seq = row.hash, row.seq + 1
+    return problems

@@ -1,0 +1,33 @@
+"""Writing exports atomically (temp file, then rename) and logging them in the audit chain."""
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from annotation.coco import build_coco
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+
+def write_atomic(path: Path, data: bytes) -> str:
+    """Write ``data`` so that ``path`` is either the old file or the whole new one; returns its SHA-256."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".part")
+    with open(tmp, "wb") as f:
+        f.write(data)
+    tmp.replace(path)
+    return hashlib.sha256(data).hexdigest()
+
+
+def export_coco(project: "Project", out: str | Path) -> dict:
+    out = Path(out)
+    labels = [l for l in project.labels.all()]
+    coco, left_out = build_coco(project.media.all(), labels, project.annotations.iter_all())
+    sha = write_atomic(out, json.dumps(coco).encode("utf-8"))
+    result = {"path": str(out), "format": "coco", "images": len(coco["images"]),
+              "annotations": len(coco["annotations"]), "left_out": left_out, "sha256": sha}
+    project.audit.append("export", f"file:{out.name}", result)
+    return result

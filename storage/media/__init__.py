@@ -1,0 +1,1 @@
+"""Media files: hashing, probing, frame-accurate decoding, thumbnails and import."""

@@ -1,0 +1,54 @@
+"""Where a project keeps what it derives from its media (frame indexes, thumbnails), and opening media."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from annotation.errors import InputError
+from annotation.model import MediaItem
+from storage.media.frame_index import FrameIndex, build_frame_index
+from storage.media.probe import load_image
+from storage.media.video import VideoReader
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+
+def index_path(project: "Project", sha256: str) -> Path:
+    return project.cache_dir / "index" / f"{sha256}.npz"
+
+
+def thumbnail_path(project: "Project", sha256: str) -> Path:
+    return project.cache_dir / "thumbs" / f"{sha256}.jpg"
+
+
+def media_file(project: "Project", item: MediaItem) -> Path:
+    path = project.absolute_path(item.path)
+    if not path.is_file():
+        raise InputError("the media file is missing (moved or deleted?)", path=str(path))
+    return path
+
+
+def frame_index(project: "Project", item: MediaItem) -> FrameIndex:
+    """The video's frame index from the cache, rebuilt (and cached again) when it is not there."""
+    cached = index_path(project, item.sha256)
+    if cached.is_file():
+        try:
+            return FrameIndex.load(cached)
+        except (OSError, ValueError, KeyError):
+            pass  # a damaged cache file is rebuilt below
+    index = build_frame_index(media_file(project, item))
+    index.save(cached)
+    return index
+
+
+def open_video(project: "Project", item: MediaItem, threads: bool = True) -> VideoReader:
+    if not item.is_video:
+        raise InputError(f"media {item.id} is an image, not a video", path=item.path)
+    return VideoReader(media_file(project, item), frame_index(project, item), threads=threads)
+
+
+def read_image(project: "Project", item: MediaItem) -> np.ndarray:
+    return load_image(media_file(project, item))

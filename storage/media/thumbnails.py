@@ -1,0 +1,26 @@
+"""Small JPEG previews for the media browser, kept in the project's ``cache/`` (they can always be rebuilt)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps
+
+THUMB_SIZE = 256
+
+
+def write_thumbnail(target: Path, source: Path | None = None, rgb: np.ndarray | None = None) -> Path:
+    """From an image file (decoded at reduced size where the format allows) or from an RGB array."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if rgb is not None:
+        im = Image.fromarray(rgb)
+    else:
+        im = Image.open(source)
+        im.draft("RGB", (THUMB_SIZE * 2, THUMB_SIZE * 2))  # JPEG decodes at 1/2..1/8 scale: much faster
+        im = ImageOps.exif_transpose(im)
+    im = im.convert("RGB")
+    im.thumbnail((THUMB_SIZE, THUMB_SIZE))
+    tmp = target.with_suffix(".tmp.jpg")
+    im.save(tmp, "JPEG", quality=85)
+    tmp.replace(target)
+    return target

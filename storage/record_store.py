@@ -1,0 +1,32 @@
+"""The project as the undo stack's ``RecordStore``: each record type goes to its repository."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from annotation.model import Annotation, TimeSegment, Track
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+
+class ProjectStore:
+    def __init__(self, project: "Project"):
+        self._repos = {Annotation: project.annotations, Track: project.tracks, TimeSegment: project.segments}
+
+    def _repo(self, record):
+        try:
+            return self._repos[type(record)]
+        except KeyError:
+            raise TypeError(f"a project does not store {type(record).__name__} records") from None
+
+    def add(self, record):
+        return self._repo(record).add(record)
+
+    def restore(self, record):
+        return self._repo(record).restore(record)
+
+    def update(self, record):
+        return self._repo(record).update(record)
+
+    def delete(self, record):
+        return self._repo(record).delete(record)

@@ -1,0 +1,37 @@
+"""``verify``: does the project still hold what it recorded? SQLite's integrity check, the SHA-256 of every
+media file, and the audit chain. Each problem is one line naming what is wrong."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Callable
+
+from sqlalchemy import text
+
+from storage.media.hashing import sha256_file
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+
+def verify_project(project: "Project", progress: Callable[[int, int], None] | None = None) -> list[str]:
+    problems: list[str] = []
+    with project.engine.connect() as conn:
+        rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
+    if rows != ["ok"]:
+        problems.extend(f"database: {r}" for r in rows)
+    media = project.media.all()
+    for i, item in enumerate(media, 1):
+        path = project.absolute_path(item.path)
+        if not path.is_file():
+            problems.append(f"media {item.id} ({item.path}): file is missing")
+        else:
+            size = path.stat().st_size
+            if size != item.size_bytes:
+                problems.append(f"media {item.id} ({item.path}): file changed (size {size} bytes, "
+                                f"recorded {item.size_bytes})")
+            elif sha256_file(path) != item.sha256:
+                problems.append(f"media {item.id} ({item.path}): file changed (SHA-256 differs from the recorded "
+                                f"{item.sha256[:12]}…)")
+        if progress:
+            progress(i, len(media))
+    problems.extend(project.audit.verify())
+    return problems

@@ -1,0 +1,55 @@
+"""Shared fixtures: every test runs with its own FaceLens home (settings, demo project) and a known user."""
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["FACELENS_USER"] = "tester"
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+import pytest  # noqa: E402
+
+from storage.project import Project  # noqa: E402
+
+
+@pytest.fixture(autouse=True)
+def facelens_home(tmp_path, monkeypatch):
+    home = tmp_path / "home"
+    monkeypatch.setenv("FACELENS_HOME", str(home))
+    return home
+
+
+@pytest.fixture
+def project(tmp_path):
+    p = Project.create(tmp_path / "proj")
+    yield p
+    p.close()
+
+
+@pytest.fixture(scope="session")
+def _demo_template(tmp_path_factory):
+    from storage.demo import build_demo
+
+    root = tmp_path_factory.mktemp("demo-template") / "demo"
+    build_demo(root).close()
+    return root
+
+
+@pytest.fixture
+def demo_dir(_demo_template, tmp_path):
+    """A fresh copy of the demo project (built once per test session)."""
+    target = tmp_path / "demo"
+    shutil.copytree(_demo_template, target)
+    return target
+
+
+@pytest.fixture
+def demo(demo_dir):
+    p = Project.open(demo_dir)
+    yield p
+    p.close()
