@@ -1,0 +1,1 @@
+"""Compute: the background engine thread, model adapters and algorithms. No Qt here."""

@@ -1,0 +1,81 @@
+import threading
+import time
+
+from engine.worker import Engine, Priority
+
+
+def test_a_job_result_and_an_error_come_back_and_the_thread_lives_on():
+    engine = Engine()
+    try:
+        assert engine.run(lambda ctx: 41 + 1).value == 42
+        bad = engine.run(lambda ctx: 1 / 0)
+        assert not bad.ok and bad.error == "ZeroDivisionError: division by zero" and "Traceback" in bad.details
+        assert engine.run(lambda ctx: "still here").value == "still here"
+    finally:
+        engine.stop()
+
+
+def test_an_interactive_job_runs_between_the_items_of_a_batch_job():
+    engine = Engine()
+    order, started = [], threading.Event()
+    release = threading.Event()
+
+    def batch(ctx):
+        for i in range(5):
+            order.append(f"item {i}")
+            if i == 1:
+                started.set()
+                release.wait(5)
+            ctx.progress(i + 1, 5)
+            yield
+
+    try:
+        b = engine.submit(batch, "batch", Priority.BATCH)
+        started.wait(5)
+        click = engine.submit(lambda ctx: order.append("click"), "click", Priority.INTERACTIVE)
+        release.set()
+        click.result(5)
+        assert b.result(5).ok
+        assert order == ["item 0", "item 1", "click", "item 2", "item 3", "item 4"]
+    finally:
+        engine.stop()
+
+
+def test_cancel_stops_a_batch_job_within_one_item_and_keeps_what_was_done():
+    engine = Engine()
+    done = []
+    gate = threading.Event()
+
+    def batch(ctx):
+        for i in range(1000):
+            done.append(i)
+            if i == 3:
+                gate.set()
+                time.sleep(0.05)
+            yield
+
+    try:
+        h = engine.submit(batch, "long", Priority.BATCH)
+        gate.wait(5)
+        h.cancel()
+        r = h.result(5)
+        assert r.cancelled and not r.ok
+        assert 4 <= len(done) <= 5  # the item in flight finishes, no more start
+    finally:
+        engine.stop()
+
+
+def test_progress_reaches_the_listener():
+    engine = Engine()
+    seen = []
+
+    def job(ctx):
+        for i in range(3):
+            ctx.progress(i + 1, 3, "working")
+        return "ok"
+
+    try:
+        engine.submit(job, on_progress=lambda jid, d, t, m: seen.append((d, t, m))).result(5)
+        assert seen == [(1, 3, "working"), (2, 3, "working"), (3, 3, "working")]
+    finally:
+        engine.stop()
