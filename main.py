@@ -113,10 +113,7 @@ def cmd_export(args) -> int:
     return 0
 
 
-def build_parser() -> Parser:
-    p = Parser(prog="facelens", description="FaceLens: a workstation for face- and human-centric visual data.")
-    sub = p.add_subparsers(dest="command", metavar="COMMAND")
-
+def _add_project_commands(sub) -> None:
     c = sub.add_parser("open", help="open the window on a project")
     c.add_argument("project")
     c.set_defaults(func=cmd_gui)
@@ -151,6 +148,30 @@ def build_parser() -> Parser:
     c.add_argument("--format", required=True, choices=["coco"])
     c.add_argument("--out", required=True)
     c.set_defaults(func=cmd_export)
+
+
+# --- segmentation (SAM 2) commands: segment, track --------------------------------------------------------------
+def _add_segmentation_commands(sub) -> None:
+    pass
+
+
+# --- emotion and eye-tracking commands: gaze, emotion -----------------------------------------------------------
+def _add_emotion_commands(sub) -> None:
+    pass
+
+
+# --- forensic audit commands: audit ------------------------------------------------------------------------------
+def _add_audit_commands(sub) -> None:
+    pass
+
+
+def build_parser() -> Parser:
+    p = Parser(prog="facelens", description="FaceLens: a workstation for face- and human-centric visual data.")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    _add_project_commands(sub)
+    _add_segmentation_commands(sub)
+    _add_emotion_commands(sub)
+    _add_audit_commands(sub)
     return p
 
 
