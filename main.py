@@ -103,17 +103,20 @@ def cmd_verify(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from storage.export import export_coco
+    from storage.export import EXPORTERS
 
     with _open(args.dir) as project:
-        result = export_coco(project, args.out)
-    print(f"wrote {result['images']} images and {result['annotations']} annotations to {result['path']}")
-    if result["left_out"]:
+        result = EXPORTERS[args.format](project, args.out)
+    counts = ", ".join(f"{v} {k}" for k, v in result.items() if isinstance(v, int))
+    print(f"wrote {result['path']} ({args.format}{': ' + counts if counts else ''})")
+    if result.get("left_out"):
         print(f"left out (no {args.format} form): {result['left_out']}")
     return 0
 
 
 def _add_project_commands(sub) -> None:
+    from storage.export import EXPORTERS
+
     c = sub.add_parser("open", help="open the window on a project")
     c.add_argument("project")
     c.set_defaults(func=cmd_gui)
@@ -145,7 +148,7 @@ def _add_project_commands(sub) -> None:
 
     c = sub.add_parser("export", help="export annotations")
     c.add_argument("dir")
-    c.add_argument("--format", required=True, choices=["coco"])
+    c.add_argument("--format", required=True, choices=sorted(EXPORTERS))
     c.add_argument("--out", required=True)
     c.set_defaults(func=cmd_export)
 

@@ -31,3 +31,10 @@ def export_coco(project: "Project", out: str | Path) -> dict:
               "annotations": len(coco["annotations"]), "left_out": left_out, "sha256": sha}
     project.audit.append("export", f"file:{out.name}", result)
     return result
+
+
+# Export formats by name, as `main.py export --format NAME` and the window's File > Export offer them. Each
+# writes `out` and returns a JSON-able summary (with at least "path") after logging the export in the audit chain.
+EXPORTERS = {
+    "coco": export_coco,
+}
