@@ -123,3 +123,7 @@ class AuditEntry(Base):
     payload: Mapped[str] = mapped_column(Text)
     prev_hash: Mapped[str] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64), unique=True)
+
+
+# The tables of each capability live in their own module; importing them here puts them in Base.metadata.
+from storage import models_audit, models_gaze  # noqa: E402,F401
