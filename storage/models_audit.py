@@ -17,6 +17,8 @@ class DetectorRun(Base):
     params: Mapped[str] = mapped_column(Text, default="{}")  # JSON: how the scores were made
     source: Mapped[str] = mapped_column(Text, default="")  # the imported file, or "facelens"
     source_sha256: Mapped[str] = mapped_column(String(64), default="")
+    features_source: Mapped[str] = mapped_column(Text, default="")  # the .npy of feature vectors, if any
+    features_sha256: Mapped[str] = mapped_column(String(64), default="")
     aggregation: Mapped[str] = mapped_column(String(16), default="mean")  # frame scores -> video score
     created_at: Mapped[float] = mapped_column(Float)
 
@@ -28,6 +30,7 @@ class DetectorResult(Base):
     __table_args__ = (
         CheckConstraint("score >= 0 AND score <= 1", name="result_score_range"),
         CheckConstraint("label IS NULL OR label IN ('bona_fide', 'attack')", name="result_label"),
+        CheckConstraint("split IS NULL OR split IN ('dev', 'test')", name="result_split"),
         Index("results_by_run", "run_id", "row"),
     )
 
@@ -41,6 +44,7 @@ class DetectorResult(Base):
     label: Mapped[str | None] = mapped_column(String(16))
     attack_type: Mapped[str | None] = mapped_column(String(128))
     split: Mapped[str | None] = mapped_column(String(8))
+    box: Mapped[str | None] = mapped_column(Text)  # JSON [x0, y0, x1, y1] in pixels: the face crop, when known
 
 
 class FeatureChunk(Base):

@@ -19,6 +19,7 @@ from storage import schema
 from storage.annotation_repo import AnnotationRepository
 from storage.audit_repo import AuditRepository
 from storage.db import database_engine, write_session
+from storage.detector_repo import DetectorRepository
 from storage.label_repo import LabelRepository
 from storage.media_repo import MediaRepository
 from storage.record_store import ProjectStore
@@ -41,6 +42,7 @@ class Project:
         self.tracks = TrackRepository(self)
         self.annotations = AnnotationRepository(self)
         self.segments = SegmentRepository(self)
+        self.detectors = DetectorRepository(self)
         self.store = ProjectStore(self)
 
     # --- opening -------------------------------------------------------------------------------------------

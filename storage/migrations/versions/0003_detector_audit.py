@@ -21,6 +21,8 @@ def upgrade() -> None:
         sa.Column("params", sa.Text, nullable=False),
         sa.Column("source", sa.Text, nullable=False),
         sa.Column("source_sha256", sa.String(64), nullable=False),
+        sa.Column("features_source", sa.Text, nullable=False),
+        sa.Column("features_sha256", sa.String(64), nullable=False),
         sa.Column("aggregation", sa.String(16), nullable=False),
         sa.Column("created_at", sa.Float, nullable=False),
     )
@@ -36,8 +38,10 @@ def upgrade() -> None:
         sa.Column("label", sa.String(16)),
         sa.Column("attack_type", sa.String(128)),
         sa.Column("split", sa.String(8)),
+        sa.Column("box", sa.Text),
         sa.CheckConstraint("score >= 0 AND score <= 1", name="result_score_range"),
         sa.CheckConstraint("label IS NULL OR label IN ('bona_fide', 'attack')", name="result_label"),
+        sa.CheckConstraint("split IS NULL OR split IN ('dev', 'test')", name="result_split"),
     )
     op.create_index("results_by_run", "detector_results", ["run_id", "row"])
     op.create_table(
