@@ -3,17 +3,25 @@
 ``read(n)`` returns the n-th frame of the stream (display order) as RGB, whatever was read before: a request
 for the frame after the last one continues decoding; anything else seeks to the keyframe at or before
 ``n`` (found in the frame index) and decodes forward to the frame whose timestamp is the n-th in the index.
+
+Decoding forward after a seek skips the frames that no other frame refers to (``skip_frame=NONREF``) until it
+nears the target: nothing can depend on them, and on a long-GOP camera file they are about half the work.
+``read_frame_keeping(n, keep)`` also hands back the frames decoded on the way (up to ``keep`` before ``n``),
+so stepping backward afterwards does not decode the group of pictures again.
 One reader is not thread-safe; ``storage.media.frames.FrameSource`` serialises access to it.
 """
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 import av
 import numpy as np
 
 from annotation.errors import InputError
 from storage.media.frame_index import FrameIndex, build_frame_index
+
+Kept = list[tuple[int, av.VideoFrame]]  # (frame index, decoded frame), ascending
 
 
 class VideoReader:
@@ -27,9 +35,12 @@ class VideoReader:
         self._stream = self._container.streams.video[0]
         if threads:
             self._stream.thread_type = "AUTO"
+        self._codec = self._stream.codec_context
         self._pos_of_pts = {int(p): i for i, p in enumerate(self.index.pts)}
         self._frames = None  # the running decode iterator
         self._next = None  # index of the frame that iterator yields next, when known
+        self._skip_below = -1  # packets of frames before this index may skip non-reference frames
+        self._skipping = False
 
     @property
     def frame_count(self) -> int:
@@ -38,6 +49,11 @@ class VideoReader:
     @property
     def fps(self) -> float:
         return self.index.fps
+
+    @property
+    def next_index(self) -> int | None:
+        """The frame a read continues to without seeking (None after a seek that has not landed yet)."""
+        return self._next
 
     def close(self) -> None:
         self._frames = None
@@ -59,10 +75,21 @@ class VideoReader:
 
     def read_frame(self, n: int) -> av.VideoFrame:
         """The decoded frame ``n`` (still in the codec's pixel format)."""
+        frame, _ = self.read_frame_keeping(n, 0)
+        return frame
+
+    def read_frame_keeping(self, n: int, keep: int, stop: Callable[[], bool] | None = None
+                           ) -> tuple[av.VideoFrame | None, Kept]:
+        """Frame ``n``, and the frames among ``n - keep .. n - 1`` that were decoded to reach it.
+
+        ``stop`` is asked between frames; when it says yes the read gives up and returns ``(None, kept)``
+        (the next read seeks afresh). Used for background work that a user's request must not wait behind.
+        """
         n = self._check(n)
+        kept: Kept = []
         if self._next != n:
-            self._seek_before(n)
-        return self._decode_until(n)
+            self._seek_before(n, skip_below=n - keep)
+        return self._decode_until(n, keep, kept, stop), kept
 
     def frames(self, start: int = 0, stop: int | None = None):
         """Frames ``start`` .. ``stop - 1`` in order, as (index, VideoFrame), decoding each only once."""
@@ -70,13 +97,27 @@ class VideoReader:
         for n in range(start, stop):
             yield n, self.read_frame(n)
 
-    def _seek_before(self, n: int) -> None:
-        k = self.index.keyframe_before(n)
-        self._container.seek(int(self.index.pts[k]), stream=self._stream, backward=True, any_frame=False)
-        self._frames = self._container.decode(self._stream)
-        self._next = None  # known once the first frame arrives
+    def _seek_before(self, n: int, skip_below: int) -> None:
+        self._seek_to_keyframe(self.index.keyframe_before(n), skip_below)
 
-    def _decode_until(self, n: int, retried: bool = False) -> av.VideoFrame:
+    def _seek_to_keyframe(self, k: int, skip_below: int) -> None:
+        self._container.seek(int(self.index.pts[k]), stream=self._stream, backward=True, any_frame=False)
+        self._frames = self._decode_packets()
+        self._next = None  # known once the first frame arrives
+        self._skip_below = skip_below
+
+    def _decode_packets(self):
+        """Decoded frames in display order, like ``container.decode``, skipping unreferenced frames early on."""
+        for packet in self._container.demux(self._stream):
+            t = packet.pts if packet.pts is not None else packet.dts
+            i = self._pos_of_pts.get(int(t)) if t is not None else None
+            skip = i is not None and i < self._skip_below
+            if skip != self._skipping:
+                self._codec.skip_frame = "NONREF" if skip else "DEFAULT"
+                self._skipping = skip
+            yield from packet.decode()
+
+    def _decode_until(self, n: int, keep: int, kept: Kept, stop, retried: bool = False) -> av.VideoFrame | None:
         target = int(self.index.pts[n])
         for frame in self._frames:
             t = frame.pts if frame.pts is not None else frame.dts
@@ -85,14 +126,20 @@ class VideoReader:
                 continue  # a frame outside the index (never expected in a file we indexed)
             self._next = i + 1
             if i == n:
+                self._skip_below = -1
                 return frame
             if i > n:
                 break  # the seek landed after the target: start from an earlier keyframe
+            if i >= n - keep:
+                kept.append((i, frame))
+            if stop is not None and stop():
+                self._frames, self._next = None, None  # packets in flight may have skipped frames: seek next time
+                return None
         self._frames, self._next = None, None
         if retried:
             raise InputError(f"frame {n} could not be decoded (timestamp {target} never came out of the decoder)",
                              path=self.path)
-        k = self.index.keyframe_before(max(self.index.keyframe_before(n) - 1, 0))
-        self._container.seek(int(self.index.pts[k]), stream=self._stream, backward=True, any_frame=False)
-        self._frames = self._container.decode(self._stream)
-        return self._decode_until(n, retried=True)
+        kept.clear()
+        # Start from an earlier keyframe and decode every frame: the timestamps did not behave as indexed.
+        self._seek_to_keyframe(self.index.keyframe_before(max(self.index.keyframe_before(n) - 1, 0)), -1)
+        return self._decode_until(n, keep, kept, stop, retried=True)
