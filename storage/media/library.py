@@ -52,3 +52,16 @@ def open_video(project: "Project", item: MediaItem, threads: bool = True) -> Vid
 
 def read_image(project: "Project", item: MediaItem) -> np.ndarray:
     return load_image(media_file(project, item))
+
+
+def open_display_video(project: "Project", item: MediaItem) -> VideoReader:
+    """A reader for showing the video: on its fast-seek proxy when one was built (same frames, quick jumps),
+    else on the original. Models and exports keep using ``open_video``, which always reads the original."""
+    from storage.media.proxy import proxy_for  # the proxy module builds on this one
+
+    proxy = proxy_for(project, item) if item.is_video else None
+    if proxy is None:
+        return open_video(project, item)
+    path, index = proxy
+    # A short GOP is reached in a few decodes; frame threads would only add their pipeline delay to a jump.
+    return VideoReader(path, index, threads=False)
