@@ -127,7 +127,7 @@ class DetectorRepository(Repository):
 
     def runs(self) -> list[RunRecord]:
         with self._read() as s:
-            counts = dict(s.execute(select(DetectorResult.run_id, func.count()).group_by(DetectorResult.run_id)))
+            counts = dict(s.execute(select(DetectorResult.run_id, func.count()).group_by(DetectorResult.run_id)).all())
             with_features = set(s.scalars(select(FeatureChunk.run_id).distinct()))
             return [_run(r, counts.get(r.id, 0), r.id in with_features)
                     for r in s.scalars(select(DetectorRun).order_by(DetectorRun.id))]

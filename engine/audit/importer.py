@@ -1,0 +1,171 @@
+"""Importing a detector's score file (and its feature vectors) into a project as one detector run.
+
+Everything is checked before anything is written: every row, every media reference (an id the project has,
+or a readable image/video file - relative paths are taken from the score file's folder, then the project's),
+frames within each video, duplicate samples, and the feature file's shape. Only then are new media files
+imported and the run stored, in one transaction.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from annotation.errors import InputError
+from engine.audit.score_file import ScoreFile, ScoreRow, read_score_file
+from storage.media.hashing import sha256_file
+from storage.media.importer import import_paths
+from storage.media.kinds import expected_kinds, media_kind
+from storage.media.probe import probe
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+
+@dataclass
+class ImportedRun:
+    run_id: int
+    rows: int
+    media: int  # distinct media items the run scores
+    new_media: list[int]
+    ignored_columns: list[str]
+
+    def to_json(self) -> dict:
+        return {"run_id": self.run_id, "rows": self.rows, "media": self.media}
+
+
+@dataclass
+class _File:
+    """A media file a row names by path: already in the project (media_id) or to import."""
+
+    path: Path
+    sha256: str
+    kind: str
+    frame_count: int | None
+    media_id: int | None = None
+
+
+def load_features(path: str | Path, rows: int, score_file: ScoreFile) -> np.ndarray:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file", path=str(path))
+    try:
+        feats = np.load(path, allow_pickle=False)
+    except (ValueError, OSError) as e:
+        raise InputError(f"not a .npy array ({e})", path=str(path)) from None
+    if feats.ndim != 2 or not np.issubdtype(feats.dtype, np.number):
+        raise InputError(f"expected a 2-D numeric array (one feature vector per row), got shape {feats.shape} "
+                         f"of {feats.dtype}", path=str(path))
+    if len(feats) != rows:
+        first_unmatched = score_file.rows[len(feats)].line if len(feats) < rows else None
+        where = f"; {score_file.path.name}, line {first_unmatched} has no feature vector" if first_unmatched else ""
+        raise InputError(f"{len(feats)} feature rows, but {score_file.path.name} has {rows} data rows{where}",
+                         path=str(path))
+    bad = np.flatnonzero(~np.isfinite(feats).all(axis=1))
+    if len(bad):
+        raise InputError(f"feature row {bad[0]} (for {score_file.path.name} line {score_file.rows[bad[0]].line}) "
+                         "holds NaN or infinity", path=str(path))
+    return feats.astype(np.float32)
+
+
+def _resolve(project: "Project", sf: ScoreFile) -> tuple[list[int | _File], dict]:
+    """Each row's media: a project id or a file to import; raises on the first row naming something missing."""
+    by_id = {m.id: m for m in project.media.all()}
+    by_path = {project.absolute_path(m.path).resolve(): m for m in by_id.values()}
+    known_hashes = project.media.known_hashes()
+    files: dict[Path, _File] = {}
+    out = []
+    for r in sf.rows:
+        if isinstance(r.media, int):
+            if r.media not in by_id:
+                raise InputError(f"no media with id {r.media} in the project", path=str(sf.path), line=r.line,
+                                 field="media")
+            out.append(r.media)
+            continue
+        candidates = [Path(r.media).expanduser()]
+        if not candidates[0].is_absolute():
+            candidates = [sf.path.parent / r.media, project.root / r.media]
+        found = next((c.resolve() for c in candidates if c.is_file()), None)
+        if found is None:
+            raise InputError(f"no such media file '{r.media}' (looked in {sf.path.parent} and the project)",
+                             path=str(sf.path), line=r.line, field="media")
+        if found in by_path:
+            out.append(by_path[found].id)
+            continue
+        if found not in files:
+            if not media_kind(found):
+                raise InputError(f"'{r.media}' is not {expected_kinds()}", path=str(sf.path), line=r.line,
+                                 field="media")
+            try:
+                pr = probe(found)
+            except InputError as e:
+                raise InputError(f"'{r.media}' cannot be read ({str(e).split(': ', 1)[-1]})", path=str(sf.path),
+                                 line=r.line, field="media") from None
+            sha = sha256_file(found)
+            files[found] = _File(found, sha, pr.kind, pr.frame_count, known_hashes.get(sha))
+        f = files[found]
+        out.append(f.media_id if f.media_id is not None else f)
+    return out, by_id
+
+
+def _check_frames(sf: ScoreFile, refs: list, by_id: dict) -> None:
+    seen: dict[tuple, int] = {}
+    for r, ref in zip(sf.rows, refs):
+        if isinstance(ref, int):
+            item = by_id[ref]
+            kind, frames = item.kind, item.frame_count
+        else:
+            kind, frames = ref.kind, ref.frame_count
+        if r.frame is not None:
+            if kind == "image" and r.frame != 0:
+                raise InputError(f"frame {r.frame} given for an image (expected empty or 0)", path=str(sf.path),
+                                 line=r.line, field="frame")
+            if kind == "video" and frames is not None and r.frame >= frames:
+                raise InputError(f"frame {r.frame} is past the end of the video (it has {frames} frames, "
+                                 f"0..{frames - 1})", path=str(sf.path), line=r.line, field="frame")
+        key = (id(ref) if not isinstance(ref, int) else ref, r.frame, r.face)
+        if key in seen:
+            raise InputError(f"the same sample (media {r.media}, frame {r.frame}, face {r.face}) is already on "
+                             f"line {seen[key]}", path=str(sf.path), line=r.line)
+        seen[key] = r.line
+
+
+def import_scores(project: "Project", score_path: str | Path, features_path: str | Path | None = None,
+                  model: str | None = None, version: str | None = None, params: dict | None = None,
+                  aggregation: str = "mean") -> ImportedRun:
+    sf = read_score_file(score_path)
+    feats = load_features(features_path, len(sf.rows), sf) if features_path else None
+    refs, by_id = _resolve(project, sf)
+    _check_frames(sf, refs, by_id)
+
+    new_files = list({id(r): r for r in refs if isinstance(r, _File)}.values())
+    new_ids: list[int] = []
+    if new_files:
+        report = import_paths(project, [f.path for f in new_files])
+        ids = {os.path.realpath(p): i for i, p in report.imported}
+        ids.update({os.path.realpath(p): i for p, i in report.duplicates})
+        for f in new_files:
+            f.media_id = ids.get(os.path.realpath(f.path))
+            if f.media_id is None:
+                reason = dict(report.skipped).get(str(f.path), "it could not be imported")
+                raise InputError(f"cannot import: {reason}", path=str(f.path))
+        new_ids = [i for i, _ in report.imported]
+
+    results = [_result(i, r, ref if isinstance(ref, int) else ref.media_id) for i, (r, ref) in
+               enumerate(zip(sf.rows, refs))]
+    meta = sf.meta
+    run_id = project.detectors.add_run(
+        model=model or meta.get("model") or sf.path.stem, version=version or str(meta.get("version", "")),
+        params={**meta.get("params", {}), **(params or {})}, source=str(sf.path.resolve()),
+        source_sha256=sha256_file(sf.path), aggregation=aggregation,
+        features_source=str(Path(features_path).resolve()) if features_path else "",
+        features_sha256=sha256_file(features_path) if features_path else "", results=results, features=feats)
+    return ImportedRun(run_id, len(results), len({r["media_id"] for r in results}), new_ids, sf.ignored_columns)
+
+
+def _result(i: int, r: ScoreRow, media_id: int) -> dict:
+    return {"row": i, "media_id": media_id, "frame": r.frame, "face": r.face, "score": r.score, "label": r.label,
+            "attack_type": r.attack_type, "split": r.split, "box": None}

@@ -1,0 +1,142 @@
+"""Does a report still match the project? Everything its manifest vouches for is computed again from the
+project and compared: the run's results, the metrics, the confidence flags, the queue, every verdict, the
+SHA-256 of every media file (as recorded and as the file is now), and the audit chain up to the report's head.
+Each difference is one line naming what differs.
+"""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from annotation.errors import FaceLensError
+from engine.audit.report.data import FORMAT, ReportSettings, vouched
+from engine.audit.report.manifest import manifest_digest, read_manifest
+from storage.media.hashing import sha256_file
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+TOLERANCE = 1e-9
+
+
+def _same(a, b) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        if a is None or b is None or isinstance(a, (str, dict, list)) or isinstance(b, (str, dict, list)):
+            return a == b
+        return math.isclose(a, b, rel_tol=TOLERANCE, abs_tol=1e-12)
+    return a == b
+
+
+def _diff(report, project, path: str) -> list[str]:
+    if isinstance(report, dict) and isinstance(project, dict):
+        out = []
+        for k in sorted(set(report) | set(project), key=str):
+            out += _diff(report.get(k), project.get(k), f"{path}.{k}")
+        return out
+    if isinstance(report, list) and isinstance(project, list) and len(report) == len(project):
+        return [d for i, (a, b) in enumerate(zip(report, project)) for d in _diff(a, b, f"{path}[{i}]")]
+    if _same(report, project):
+        return []
+    return [f"{path}: the report says {_show(report)}, the project now gives {_show(project)}"]
+
+
+def _show(v) -> str:
+    text = json.dumps(v, sort_keys=True)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _verdict_text(v: dict) -> str:
+    note = f", note {v['note']!r}" if v.get("note") else ""
+    return f"{v['verdict']} by {v['reviewer']}{note}"
+
+
+def _verdicts(report: list[dict], project: list[dict]) -> list[str]:
+    out = []
+    theirs = {v["id"]: v for v in project}
+    ours = {v["id"]: v for v in report}
+    for vid, v in ours.items():
+        p = theirs.get(vid)
+        if p is None:
+            out.append(f"verdict {vid} on result {v['result_id']} ({_verdict_text(v)}) is in the report but not in "
+                       "the project")
+        elif any(not _same(v.get(k), p.get(k)) for k in set(v) | set(p)):
+            out.append(f"verdict {vid} on result {v['result_id']}: the report says {_verdict_text(v)}, the project "
+                       f"says {_verdict_text(p)}")
+    for vid, p in theirs.items():
+        if vid not in ours:
+            out.append(f"verdict {vid} on result {p['result_id']} ({_verdict_text(p)}) was recorded after the "
+                       "report and is not in it")
+    return out
+
+
+def _flagged(report: list[dict], project: list[dict]) -> list[str]:
+    out = []
+    ours, theirs = {f["result_id"]: f for f in report}, {f["result_id"]: f for f in project}
+    for rid, f in ours.items():
+        p = theirs.get(rid)
+        if p is None:
+            out.append(f"result {rid}: flagged in the report ({', '.join(f['reasons'])}) but not in the project now")
+        elif f["reasons"] != p["reasons"] or not _same(f["risk"], p["risk"]):
+            out.append(f"result {rid}: the report flags it for {', '.join(f['reasons'])} (risk {f['risk']}), the "
+                       f"project now for {', '.join(p['reasons'])} (risk {p['risk']})")
+    out += [f"result {rid}: flagged in the project now ({', '.join(p['reasons'])}) but not in the report"
+            for rid, p in theirs.items() if rid not in ours]
+    return out
+
+
+def _media(project: "Project", report: list[dict]) -> list[str]:
+    out = []
+    for m in report:
+        item = project.media.get(m["id"])
+        if item is None:
+            out.append(f"media {m['id']} ({m['path']}): no longer in the project")
+            continue
+        if item.sha256 != m["sha256"]:
+            out.append(f"media {m['id']} ({m['path']}): the report's SHA-256 {m['sha256'][:12]}... differs from the "
+                       f"project's {item.sha256[:12]}...")
+        path = project.absolute_path(item.path)
+        if not path.is_file():
+            out.append(f"media {m['id']} ({m['path']}): the file is missing")
+        elif sha256_file(path) != m["sha256"]:
+            out.append(f"media {m['id']} ({m['path']}): the file changed (its SHA-256 is not the report's "
+                       f"{m['sha256'][:12]}...)")
+    return out
+
+
+def _audit(project: "Project", manifest: dict) -> list[str]:
+    out = list(project.audit.verify())
+    head = manifest.get("audit_head")
+    if head:
+        entry = next(iter(project.audit.entries(after=head["seq"] - 1, limit=1)), None)
+        if entry is None or entry.seq != head["seq"] or entry.hash != head["hash"]:
+            out.append(f"audit chain: the report's head (entry {head['seq']}, {head['hash'][:12]}...) is not in the "
+                       "project's chain")
+    digest = manifest_digest(manifest)
+    if not any(e.action == "report" and e.payload.get("manifest_digest") == digest
+               for e in project.audit.entries(after=head["seq"] if head else 0)):
+        out.append("audit chain: no entry records this report being written (was its manifest edited?)")
+    return out
+
+
+def verify_report(project: "Project", path: str | Path) -> list[str]:
+    manifest, page_digest = read_manifest(path)
+    if manifest.get("format") != FORMAT:
+        raise FaceLensError(f"{path}: a report format this FaceLens does not know ({manifest.get('format')!r})")
+    problems = []
+    if page_digest is not None and manifest.get("body_sha256") != page_digest:
+        problems.append("the report's page was edited after it was written (its text no longer matches its manifest)")
+    run_id = manifest["run"]["id"]
+    try:
+        body, _ = vouched(project, run_id, ReportSettings.from_json(manifest.get("settings", {})))
+    except FaceLensError as e:
+        return problems + [f"run {run_id}: {e}"]
+    for key in ("run", "metrics", "confidence"):
+        problems += _diff(manifest.get(key), body.get(key), key)
+    problems += _flagged(manifest.get("flagged", []), body["flagged"])
+    problems += _verdicts(manifest.get("verdicts", []), body["verdicts"])
+    problems += project.detectors.check_verdicts(run_id)
+    problems += _media(project, manifest.get("media", []))
+    problems += _audit(project, manifest)
+    return problems

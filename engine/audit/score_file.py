@@ -1,0 +1,212 @@
+"""Reading a detector's score file (CSV or JSON) into checked rows, each remembering the line it came from.
+
+Columns: ``media`` (a project media id or a file path), optional ``frame`` and ``face``, ``score`` (the
+probability of fake or attack, in [0, 1]), optional ``label``, ``attack_type`` and ``split``. Every problem is
+an ``InputError`` naming the file, the line as the user sees it (the CSV header is line 1) and the field.
+A JSON file is a list of row objects, or an object with ``results`` (that list) and optionally ``model``,
+``version`` and ``params``.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from annotation.errors import InputError
+from engine.audit.labels import ATTACK, BONA_FIDE, SPLITS, expected_labels, label_of
+
+COLUMNS = ("media", "frame", "face", "score", "label", "attack_type", "split")
+REQUIRED = ("media", "score")
+
+
+@dataclass
+class ScoreRow:
+    line: int
+    media: int | str  # a media id, or a path as written in the file
+    score: float
+    frame: int | None = None
+    face: int | None = None
+    label: str | None = None
+    attack_type: str | None = None
+    split: str | None = None
+
+
+@dataclass
+class ScoreFile:
+    path: Path
+    rows: list[ScoreRow]
+    meta: dict = field(default_factory=dict)  # model, version, params given inside a JSON file
+    ignored_columns: list[str] = field(default_factory=list)
+
+
+def read_score_file(path: str | Path) -> ScoreFile:
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("no such file", path=str(path))
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as e:
+        raise InputError(f"not UTF-8 text (byte {e.start})", path=str(path)) from None
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise InputError(f"expected a .csv or .json score file, not '{path.suffix}'", path=str(path))
+    return reader(path, text)
+
+
+# --- CSV ---------------------------------------------------------------------------------------------------
+def _read_csv(path: Path, text: str) -> ScoreFile:
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader)
+    except StopIteration:
+        raise InputError("the file is empty (expected a header line naming the columns)", path=str(path)) from None
+    names = [h.strip().lower() for h in header]
+    missing = [c for c in REQUIRED if c not in names]
+    if missing:
+        raise InputError(f"missing column {', '.join(repr(c) for c in missing)} (the header has "
+                         f"{', '.join(repr(n) for n in names)}; expected {', '.join(COLUMNS)})", path=str(path), line=1)
+    dupes = sorted({n for n in names if names.count(n) > 1 and n})
+    if dupes:
+        raise InputError(f"column {dupes[0]!r} appears twice in the header", path=str(path), line=1)
+    rows, next_line = [], 2
+    for cells in reader:
+        line, next_line = next_line, reader.line_num + 1  # a quoted cell may span lines
+        if not any(c.strip() for c in cells):
+            continue
+        if len(cells) != len(names):
+            raise InputError(f"{len(cells)} cells, the header has {len(names)}", path=str(path), line=line)
+        record = {n: c for n, c in zip(names, cells) if n in COLUMNS}
+        rows.append(_check_row(path, line, record))
+    if not rows:
+        raise InputError("no data rows after the header", path=str(path))
+    return ScoreFile(path, rows, ignored_columns=[n for n in names if n not in COLUMNS])
+
+
+# --- JSON --------------------------------------------------------------------------------------------------
+def _read_json(path: Path, text: str) -> ScoreFile:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as e:
+        raise InputError(f"not valid JSON ({e.msg})", path=str(path), line=e.lineno) from None
+    meta = {}
+    if isinstance(doc, dict):
+        if not isinstance(doc.get("results"), list):
+            raise InputError("expected a list of rows, or an object with a 'results' list", path=str(path),
+                             field="results")
+        meta = {k: doc[k] for k in ("model", "version", "params") if k in doc}
+        if "params" in meta and not isinstance(meta["params"], dict):
+            raise InputError("expected an object of parameters", path=str(path), field="params")
+        records = doc["results"]
+    elif isinstance(doc, list):
+        records = doc
+    else:
+        raise InputError("expected a list of rows, or an object with a 'results' list", path=str(path))
+    if not records:
+        raise InputError("no rows in the file", path=str(path))
+    lines = _record_lines(text, records)
+    rows = []
+    for i, rec in enumerate(records):
+        line = lines[i] if lines else None
+        where = None if lines else f"results[{i}]"
+        if not isinstance(rec, dict):
+            raise InputError("expected an object with 'media' and 'score'", path=str(path), line=line, field=where)
+        unknown = [k for k in rec if k.lower() not in COLUMNS]
+        record = {k.lower(): v for k, v in rec.items() if k.lower() in COLUMNS}
+        for c in REQUIRED:
+            if c not in record:
+                raise InputError(f"missing {c!r} (expected {', '.join(COLUMNS)}"
+                                 f"{'; found ' + ', '.join(unknown) if unknown else ''})", path=str(path),
+                                 line=line, field=where or c)
+        rows.append(_check_row(path, line, record, where))
+    return ScoreFile(path, rows, meta)
+
+
+def _record_lines(text: str, records: list) -> list[int] | None:
+    """The line on which each record of the row list starts, or None if they cannot be located reliably."""
+    m = re.match(r"\s*\[", text) or re.search(r'"results"\s*:\s*\[', text)
+    if not m:
+        return None
+    dec, pos, lines = json.JSONDecoder(), m.end(), []
+    try:
+        for rec in records:
+            while text[pos] in " \t\r\n,":
+                pos += 1
+            value, end = dec.raw_decode(text, pos)
+            if value != rec:
+                return None
+            lines.append(text.count("\n", 0, pos) + 1)
+            pos = end
+    except (ValueError, IndexError):
+        return None
+    return lines
+
+
+# --- one row -----------------------------------------------------------------------------------------------
+def _blank(v) -> bool:
+    return v is None or (isinstance(v, str) and v.strip() == "")
+
+
+def _check_row(path: Path, line: int | None, rec: dict, where: str | None = None) -> ScoreRow:
+    def fail(message: str, name: str):
+        raise InputError(message, path=str(path), line=line, field=f"{where}.{name}" if where else name)
+
+    media = rec.get("media")
+    if _blank(media) or isinstance(media, (bool, float, list, dict)):
+        fail(f"expected a media id or a file path, got {media!r}", "media")
+    if isinstance(media, str):
+        media = int(media.strip()) if media.strip().isdigit() else media.strip()
+
+    raw = rec.get("score")
+    try:
+        if isinstance(raw, bool) or _blank(raw):
+            raise ValueError
+        score = float(raw)
+    except (TypeError, ValueError):
+        fail(f"expected a number in [0, 1], got {raw!r}", "score")
+    if not math.isfinite(score) or not 0.0 <= score <= 1.0:
+        fail(f"{raw!r} is outside [0, 1] (expected the probability of fake or attack)", "score")
+
+    def index(name: str) -> int | None:
+        v = rec.get(name)
+        if _blank(v):
+            return None
+        try:
+            if isinstance(v, bool) or (isinstance(v, float) and not v.is_integer()):
+                raise ValueError
+            n = int(v) if not isinstance(v, str) else int(v.strip())
+        except (TypeError, ValueError):
+            fail(f"expected a whole number, got {v!r}", name)
+        if n < 0:
+            fail(f"expected 0 or more, got {n}", name)
+        return n
+
+    try:
+        label = label_of(rec.get("label"))
+    except (KeyError, AttributeError):
+        fail(f"unknown label {rec.get('label')!r} (expected {expected_labels()})", "label")
+
+    attack_type = None if _blank(rec.get("attack_type")) else str(rec["attack_type"]).strip()
+    if attack_type is not None and label == BONA_FIDE:
+        try:
+            same = label_of(attack_type) == BONA_FIDE
+        except KeyError:
+            same = False
+        if not same:
+            fail(f"attack type {attack_type!r} given for a bona fide row", "attack_type")
+        attack_type = None
+    if attack_type is not None and label is None:
+        label = ATTACK  # naming the attack says it is one
+
+    split = None if _blank(rec.get("split")) else str(rec["split"]).strip().lower()
+    if split is not None and split not in SPLITS:
+        fail(f"unknown split {rec['split']!r} (expected {' or '.join(SPLITS)})", "split")
+
+    return ScoreRow(line=line, media=media, score=score, frame=index("frame"), face=index("face"),
+                    label=label, attack_type=attack_type, split=split)
+
+
+READERS = {".csv": _read_csv, ".json": _read_json}

@@ -1,0 +1,72 @@
+"""Choosing the operating threshold on the dev split, to apply unchanged to the test split.
+
+``eer``: where missed attacks and rejected bona fide are equally likely; ``min_hter``: the lowest half total
+error; ``target_apcer``: the highest threshold whose largest APCER is at most the target. Samples whose score
+lies within ``band`` of the threshold are "near the threshold": the decision there is a coin toss.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from annotation.errors import FaceLensError
+from engine.audit.metrics import eer
+from engine.audit.pad import bpcer_curve, candidate_thresholds, threshold_at_apcer
+from engine.audit.samples import Samples
+
+DEFAULT_BAND = 0.05
+
+
+def _eer(s: Samples, **_) -> float:
+    return eer(s.score, s.y)[1]
+
+
+def _min_hter(s: Samples, **_) -> float:
+    t = candidate_thresholds(s.score)
+    attacks = np.sort(s.score[s.y == 1])
+    apcer = np.searchsorted(attacks, t, side="left") / max(len(attacks), 1)
+    hter = (apcer + bpcer_curve(s.score, s.y, t)) / 2
+    return float(t[int(np.argmin(hter))])
+
+
+def _target_apcer(s: Samples, target_apcer: float | None = None, **_) -> float:
+    if target_apcer is None or not 0 <= target_apcer <= 1:
+        raise FaceLensError(f"a target APCER in [0, 1] is needed, got {target_apcer!r}")
+    return threshold_at_apcer(s.score, s.y, s.attack_type, target_apcer)
+
+
+CHOOSERS = {"eer": _eer, "min_hter": _min_hter, "target_apcer": _target_apcer}
+
+
+@dataclass
+class OperatingPoint:
+    threshold: float
+    method: str  # eer | min_hter | target_apcer | given
+    chosen_on: str  # "dev", "all rows" or "given"
+
+
+def calibration_rows(s: Samples) -> tuple[Samples, str]:
+    """The labelled samples a threshold is chosen on: the dev split, or every row when there is none."""
+    dev = s.split_of("dev").labelled() if s.has_split("dev") else s.labelled()
+    where = "dev" if s.has_split("dev") else "all rows"
+    if not ((dev.y == 0).any() and (dev.y == 1).any()):
+        raise FaceLensError(f"choosing a threshold needs labelled bona fide and attack samples in {where} "
+                            f"(found {int((dev.y == 0).sum())} bona fide, {int((dev.y == 1).sum())} attacks)")
+    return dev, where
+
+
+def choose_threshold(s: Samples, method: str = "eer", threshold: float | None = None,
+                     target_apcer: float | None = None) -> OperatingPoint:
+    if threshold is not None:
+        if not 0 <= threshold <= 1:
+            raise FaceLensError(f"threshold {threshold} is outside [0, 1]")
+        return OperatingPoint(float(threshold), "given", "given")
+    if method not in CHOOSERS:
+        raise FaceLensError(f"threshold method {method!r} is not one of {', '.join(CHOOSERS)}")
+    dev, where = calibration_rows(s)
+    return OperatingPoint(CHOOSERS[method](dev, target_apcer=target_apcer), method, where)
+
+
+def near_threshold(score: np.ndarray, threshold: float, band: float = DEFAULT_BAND) -> np.ndarray:
+    return np.abs(np.asarray(score) - threshold) < band

@@ -1,0 +1,121 @@
+"""Importing detector scores: paths imported as media, label words, JSON, and bad input refused whole."""
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from annotation.errors import InputError
+from engine.audit.importer import import_scores
+from tests.audit_factory import make_dataset, write_csv
+
+
+def _state(project):
+    return (project.media.count(), len(project.detectors.runs()), len(project.audit.entries()))
+
+
+def test_a_score_file_imports_with_its_media_features_and_audit_entry(project, tmp_path):
+    data = make_dataset(tmp_path / "data", per_class=6, unseen=3)
+    run = import_scores(project, data.csv, data.features, model="xception", version="2.1", params={"c": 23})
+    assert run.rows == len(data.rows) == 39
+    assert run.media == 8 and len(run.new_media) == 8  # 3 photos and a video per split
+    rec = project.detectors.run(run.run_id)
+    assert (rec.model, rec.version, rec.params, rec.aggregation) == ("xception", "2.1", {"c": 23}, "mean")
+    assert rec.has_features and len(rec.source_sha256) == 64 and len(rec.features_sha256) == 64
+    t = project.detectors.results(run.run_id)
+    assert t.row.tolist() == list(range(39))
+    assert set(t.label.tolist()) == {0, 1}  # "live" and "spoof"
+    assert t.score[0] == pytest.approx(float(data.rows[0]["score"]))
+    video_rows = t.frame >= 0
+    assert video_rows.sum() == 12 and t.frame[video_rows].max() == 5
+    assert set(t.split) == {"dev", "test"}
+    np.testing.assert_allclose(project.detectors.features(run.run_id), np.load(data.features), rtol=1e-6)
+    entry = project.audit.entries()[-1]
+    assert entry.action == "import" and entry.entity == f"detector_run:{run.run_id}" and entry.payload["rows"] == 39
+    # a second import of the same file reuses the media already in the project (by path and by hash)
+    again = import_scores(project, data.csv)
+    assert again.new_media == [] and again.media == 8
+
+
+def test_media_may_be_given_by_project_id_and_json_carries_the_model(project, tmp_path):
+    data = make_dataset(tmp_path / "data", per_class=2, unseen=0)
+    first = import_scores(project, data.csv)
+    ids = sorted({int(m) for m in project.detectors.results(first.run_id).media_id})
+    doc = {"model": "effnet", "version": "b4", "params": {"frames": 32},
+           "results": [{"media": ids[0], "score": 0.9, "label": "fake", "attack_type": "FaceSwap"},
+                       {"media": ids[1], "score": 0.1, "label": 0},
+                       {"media": ids[2], "score": 0.7, "label": "REAL"}]}
+    path = tmp_path / "scores.json"
+    path.write_text(json.dumps(doc, indent=2))
+    run = import_scores(project, path)
+    rec = project.detectors.run(run.run_id)
+    assert (rec.model, rec.version, rec.params) == ("effnet", "b4", {"frames": 32})
+    t = project.detectors.results(run.run_id)
+    assert t.label.tolist() == [1, 0, 0] and t.attack_type.tolist() == ["FaceSwap", None, None]
+
+
+@pytest.mark.parametrize("change, message, line", [
+    ({"score": "1.3"}, "field 'score': '1.3' is outside [0, 1]", 5),
+    ({"score": "high"}, "field 'score': expected a number in [0, 1]", 5),
+    ({"label": "maybe"}, "field 'label': unknown label 'maybe'", 5),
+    ({"split": "train"}, "field 'split': unknown split 'train'", 5),
+    ({"media": "nowhere.mp4"}, "field 'media': no such media file 'nowhere.mp4'", 5),
+    ({"media": "999"}, "field 'media': no media with id 999", 5),
+])
+def test_a_bad_row_names_the_file_and_line_and_nothing_is_imported(project, tmp_path, change, message, line):
+    data = make_dataset(tmp_path / "data", per_class=2, unseen=0)
+    rows = [dict(r) for r in data.rows]
+    rows[3].update(change)  # data row 3 is on line 5 (the header is line 1)
+    bad = write_csv(tmp_path / "data" / "bad.csv", rows)
+    before = _state(project)
+    with pytest.raises(InputError) as e:
+        import_scores(project, bad)
+    assert str(e.value).startswith(f"{bad}, line {line}, {message}")
+    assert _state(project) == before
+
+
+def test_a_feature_file_of_another_length_is_refused(project, tmp_path):
+    data = make_dataset(tmp_path / "data", per_class=2, unseen=0)
+    short = tmp_path / "short.npy"
+    np.save(short, np.load(data.features)[:-2])
+    before = _state(project)
+    with pytest.raises(InputError) as e:
+        import_scores(project, data.csv, short)
+    text = str(e.value)
+    assert text.startswith(str(short)) and "10 feature rows, but scores.csv has 12 data rows" in text
+    assert "scores.csv, line 12 has no feature vector" in text
+    assert _state(project) == before
+
+
+def test_frames_past_the_end_and_repeated_samples_are_refused(project, tmp_path):
+    data = make_dataset(tmp_path / "data", per_class=2, unseen=0)
+    rows = [dict(r) for r in data.rows]
+    video_row = next(i for i, r in enumerate(rows) if r["frame"] != "")
+    rows[video_row]["frame"] = 500
+    with pytest.raises(InputError, match=rf"line {video_row + 2}, field 'frame': frame 500 is past the end"):
+        import_scores(project, write_csv(tmp_path / "data" / "late.csv", rows))
+    rows = [dict(r) for r in data.rows] + [dict(data.rows[0])]
+    with pytest.raises(InputError, match=rf"line {len(rows) + 1}: the same sample .* is already on line 2"):
+        import_scores(project, write_csv(tmp_path / "data" / "twice.csv", rows))
+    assert project.media.count() == 0
+
+
+def test_json_errors_name_the_line_of_the_row(project, tmp_path):
+    path = tmp_path / "s.json"
+    path.write_text('[\n  {"media": 1, "score": 0.5},\n  {"media": 1,\n   "score": -0.1}\n]\n')
+    with pytest.raises(InputError, match=r"s.json, line 3, field 'score': -0.1 is outside \[0, 1\]"):
+        import_scores(project, path)
+    path.write_text('{"results": [\n {"score": 0.5}\n]}')
+    with pytest.raises(InputError, match=r"line 2, field 'media': missing 'media'"):
+        import_scores(project, path)
+    path.write_text('[{"media": 1, "score": 0.5},')
+    with pytest.raises(InputError, match=r"s.json, line 1: not valid JSON"):
+        import_scores(project, path)
+
+
+def test_a_csv_without_the_score_column_says_which_columns_it_has(project, tmp_path):
+    path = tmp_path / "s.csv"
+    path.write_text("media,prob\na.png,0.3\n")
+    with pytest.raises(InputError, match=r"s.csv, line 1: missing column 'score' \(the header has 'media', 'prob'"):
+        import_scores(project, path)
