@@ -1,0 +1,73 @@
+"""Menu actions with their shortcuts in the tooltip, findable by key.
+
+    act = add_action(window, window.menu("media"), "media.proxy", "Build fast-seek proxy", slot,
+                     shortcut="Ctrl+Shift+P", tip="Encode a short-GOP copy so jumps are fast")
+
+The action is added to the window (its shortcut works wherever focus is) and to ``menu``; Help → Shortcuts
+lists every action of every menu, so nothing else needs registering. ``window.action("media.proxy")`` finds it.
+Keys Q, E, B, Enter and Esc are kept for the SAM 2 tool (see ``gui.tools``); do not bind them elsewhere.
+"""
+from __future__ import annotations
+
+from typing import Callable, Iterable
+
+from PySide6.QtGui import QAction, QIcon, QKeySequence
+from PySide6.QtWidgets import QMenu, QWidget
+
+OBJECT_PREFIX = "action:"
+
+
+def shortcut_text(action: QAction) -> str:
+    return ", ".join(s.toString(QKeySequence.NativeText) for s in action.shortcuts() if not s.isEmpty())
+
+
+def with_shortcut(tip: str, action: QAction) -> str:
+    keys = shortcut_text(action)
+    return f"{tip} ({keys})" if keys else tip
+
+
+def add_action(window: QWidget, menu: QMenu | None, key: str, text: str, slot: Callable | None = None,
+               shortcut: str | Iterable[str] = (), tip: str = "", icon: QIcon | None = None,
+               checkable: bool = False) -> QAction:
+    action = QAction(text, window)
+    action.setObjectName(OBJECT_PREFIX + key)
+    keys = [shortcut] if isinstance(shortcut, str) else list(shortcut)
+    action.setShortcuts([QKeySequence(k) for k in keys if k])
+    action.setCheckable(checkable)
+    if icon is not None:
+        action.setIcon(icon)
+    action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
+    action.setToolTip(with_shortcut(tip or text.replace("&", "").rstrip("…"), action))
+    if slot is not None:
+        action.triggered.connect(slot)
+    window.addAction(action)
+    if menu is not None:
+        menu.addAction(action)
+    return action
+
+
+def find_action(window: QWidget, key: str) -> QAction | None:
+    return window.findChild(QAction, OBJECT_PREFIX + key)
+
+
+def menu_actions(menu: QMenu, path: tuple[str, ...] = ()) -> list[tuple[tuple[str, ...], QAction]]:
+    """Every action in ``menu`` and its submenus, with the menu path that leads to it."""
+    out = []
+    here = path + (menu.title().replace("&", ""),)
+    for action in menu.actions():
+        if action.isSeparator():
+            continue
+        if action.menu() is not None:
+            out.extend(menu_actions(action.menu(), here))
+        elif action.text():
+            out.append((here, action))
+    return out
+
+
+def refresh_tooltips(window: QWidget) -> None:
+    """Give actions that others added without the helper a tooltip that names their shortcut."""
+    for action in window.findChildren(QAction):
+        tip = action.toolTip()
+        keys = shortcut_text(action)
+        if keys and f"({keys})" not in tip:
+            action.setToolTip(f"{tip} ({keys})")

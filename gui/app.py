@@ -1,0 +1,53 @@
+"""Starting the window: ``run(project_dir)`` is what ``python main.py``, ``main.py open DIR`` and
+``main.py demo`` call.
+
+With no project given it opens the last project from the settings, else the per-user demo project, which is
+built on first use as an engine job (progress in the status bar) while the window stays responsive.
+"""
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QApplication
+
+from gui.settings import Settings
+from storage.project import DB_NAME
+
+
+def make_application(argv: list[str] | None = None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("FaceLens")
+    app.setOrganizationName("FaceLens")
+    app.setApplicationDisplayName("FaceLens")
+    app.setStyle("Fusion")  # the same look everywhere; Fusion follows the system's light or dark palette
+    app.setAttribute(Qt.AA_DontShowIconsInMenus, False)
+    return app
+
+
+def start_target(settings: Settings, project_dir: str | Path | None) -> Path | None:
+    """The project to open: the one asked for, else the last one (if it is still there); None means the demo."""
+    if project_dir is not None:
+        return Path(project_dir)
+    last = settings.last_project()
+    if last and (Path(last) / DB_NAME).is_file():
+        return Path(last)
+    return None
+
+
+def run(project_dir: str | Path | None = None) -> int:
+    app = make_application()
+    from gui.errors import install_excepthook
+    from gui.main_window import MainWindow
+
+    settings = Settings()
+    window = MainWindow(settings)
+    install_excepthook(window.report_error)
+    window.show()
+    target = start_target(settings, project_dir)
+    if target is None:
+        window.open_demo()
+    else:
+        window.open_project(target)
+    return app.exec()

@@ -1,0 +1,86 @@
+"""The engine as the window sees it: ``engine.worker.Engine`` with its callbacks re-emitted as Qt signals.
+
+The engine calls back on its own thread; the bridge lives in the GUI thread, so every signal below is queued
+into the GUI thread and widgets may touch themselves in the slots.
+
+    handle = window.engine.submit(fn, "Importing 3 files", on_done=lambda result: ...)
+
+``fn(ctx)`` runs on the engine thread (``ctx.progress(done, total, message)``, ``ctx.check()``); a generator
+function is a batch job that yields between items. ``on_done(JobResult)`` runs on the GUI thread. A job
+that fails and has no ``on_error`` is reported through ``errorRaised`` (the window shows it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from PySide6.QtCore import QObject, Qt, Signal
+
+from engine.worker import Engine, JobHandle, JobResult, Priority
+
+
+@dataclass
+class RunningJob:
+    handle: JobHandle
+    name: str
+    shown: bool  # in the status bar
+    done: float = 0.0
+    total: float | None = None
+    message: str = ""
+
+
+class EngineBridge(QObject):
+    jobStarted = Signal(int)  # job id
+    jobProgress = Signal(int)  # job id (its numbers are in ``running``)
+    jobFinished = Signal(object)  # JobResult
+    errorRaised = Signal(str, str)  # message, details
+    _progressed = Signal(int, float, object, str)
+    _finished = Signal(object)
+
+    def __init__(self, engine: Engine | None = None, parent: QObject | None = None):
+        super().__init__(parent)
+        self.engine = engine or Engine()
+        self.running: dict[int, RunningJob] = {}
+        self._on_done: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self._progressed.connect(self._on_progress, Qt.QueuedConnection)
+        self._finished.connect(self._on_finished, Qt.QueuedConnection)
+
+    def submit(self, fn: Callable, name: str, priority: int = Priority.NORMAL,
+               on_done: Callable[[JobResult], Any] | None = None,
+               on_error: Callable[[JobResult], Any] | None = None, show: bool = True) -> JobHandle:
+        """Queue ``fn(ctx)``. ``on_done`` gets every result; ``on_error`` (or the window) gets failures."""
+        handle = self.engine.submit(fn, name, priority, on_progress=self._progressed.emit,
+                                    on_done=self._finished.emit)
+        self.running[handle.id] = RunningJob(handle, name, show)
+        self._on_done[handle.id] = (on_done, on_error)
+        self.jobStarted.emit(handle.id)
+        return handle
+
+    def cancel(self, job_id: int) -> None:
+        job = self.running.get(job_id)
+        if job:
+            job.handle.cancel()
+
+    def busy(self) -> bool:
+        return bool(self.running)
+
+    def stop(self) -> None:
+        self.engine.stop(cancel_running=True, timeout=5)
+
+    # --- engine thread → GUI thread ------------------------------------------------------------------------
+    def _on_progress(self, job_id: int, done: float, total, message: str) -> None:
+        job = self.running.get(job_id)
+        if job:
+            job.done, job.total, job.message = done, total, message
+            self.jobProgress.emit(job_id)
+
+    def _on_finished(self, result: JobResult) -> None:
+        self.running.pop(result.job_id, None)
+        on_done, on_error = self._on_done.pop(result.job_id, (None, None))
+        if result.error and on_error:
+            on_error(result)
+        elif result.error:
+            self.errorRaised.emit(f"{result.name}: {result.error}", result.details or "")
+        if on_done:
+            on_done(result)
+        self.jobFinished.emit(result)

@@ -1,0 +1,90 @@
+"""The status bar's right side: what the engine is running (name, progress, Cancel) and "saved ✓".
+
+Every edit is committed as it is made; the indicator says so after each one, and turns into a warning when
+a change could not be written.
+"""
+from __future__ import annotations
+
+import time
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStyle, QToolButton, QWidget
+
+from gui.engine_bridge import EngineBridge
+
+
+class JobStatus(QWidget):
+    """Shows the newest job that is running; ``+N`` when more are queued behind it."""
+
+    def __init__(self, bridge: EngineBridge, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.bridge = bridge
+        self.label = QLabel()
+        self.bar = QProgressBar()
+        self.bar.setFixedWidth(160)
+        self.bar.setMaximumHeight(16)
+        self.bar.setTextVisible(False)
+        self.cancel = QToolButton()
+        self.cancel.setIcon(self.style().standardIcon(QStyle.SP_DialogCancelButton))
+        self.cancel.setText("Cancel")
+        self.cancel.setToolTip("Cancel this job (what it finished stays)")
+        self.cancel.setAutoRaise(True)
+        self.cancel.clicked.connect(self._cancel)
+        lay = QHBoxLayout(self)
+        lay.setContentsMargins(0, 0, 6, 0)
+        lay.addWidget(self.label)
+        lay.addWidget(self.bar)
+        lay.addWidget(self.cancel)
+        self._job_id: int | None = None
+        bridge.jobStarted.connect(self._refresh)
+        bridge.jobProgress.connect(self._refresh)
+        bridge.jobFinished.connect(lambda _r: self._refresh())
+        self._refresh()
+
+    def current(self):
+        shown = [(i, j) for i, j in self.bridge.running.items() if j.shown]
+        return shown[-1] if shown else (None, None)
+
+    def _refresh(self, *_):
+        job_id, job = self.current()
+        self._job_id = job_id
+        self.setVisible(job is not None)
+        if job is None:
+            return
+        more = sum(1 for j in self.bridge.running.values() if j.shown) - 1
+        text = job.name + (f" — {job.message}" if job.message else "") + (f"  (+{more} queued)" if more > 0 else "")
+        self.label.setText(text)
+        if job.total:
+            self.bar.setRange(0, 1000)
+            self.bar.setValue(int(1000 * min(job.done / job.total, 1.0)))
+            self.bar.setToolTip(f"{job.done:g} of {job.total:g}")
+        else:
+            self.bar.setRange(0, 0)  # busy, no known end
+            self.bar.setToolTip("working…")
+
+    def _cancel(self):
+        if self._job_id is not None:
+            self.bridge.cancel(self._job_id)
+            self.label.setText(self.label.text() + " — cancelling…")
+
+
+class SavedIndicator(QLabel):
+    def __init__(self, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setAlignment(Qt.AlignRight | Qt.AlignVCenter)
+        self.setMinimumWidth(90)
+        self.setText("")
+        self.state = ""
+
+    def saved(self, what: str = "") -> None:
+        self.state = "saved"
+        self.setText("saved ✓")
+        self.setStyleSheet("")
+        self.setToolTip(f"{what or 'Edit'} committed to the project at {time.strftime('%H:%M:%S')}. "
+                        "There is no Save: every edit is written as it is made.")
+
+    def failed(self, message: str) -> None:
+        self.state = "failed"
+        self.setText("not saved ⚠")
+        self.setStyleSheet("color: #d9534f; font-weight: bold")
+        self.setToolTip(message)

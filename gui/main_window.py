@@ -1,0 +1,451 @@
+"""The FaceLens main window: canvas in the middle, docks from the panel registry, four workspaces.
+
+What panels, tools and layers may use (the window's public API):
+  project, undo_stack, engine (``gui.engine_bridge.EngineBridge``), settings, canvas, tools, playback,
+  current_media, current_frame, current_label, selected_ids, labels,
+  seek(n), set_media(item), push(command), set_selection(ids), annotations_here(), label_color(label_id),
+  make_annotation(shape), action(key), menu(key, title), panel(key), add_header_widget(widget),
+  and the signals below.
+"""
+from __future__ import annotations
+
+import hashlib
+import traceback
+from pathlib import Path
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QAction, QCloseEvent
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
+
+from annotation.commands import Batch, Command, Delete, UndoStack
+from annotation.model import Annotation, Label, MediaItem
+from engine.worker import Priority
+from gui.actions import find_action, refresh_tooltips
+from gui.canvas.view import Canvas
+from gui.engine_bridge import EngineBridge
+from gui.errors import short_message, show_error
+from gui.import_drop import Importer
+from gui.job_status import JobStatus, SavedIndicator
+from gui.panels import PanelSpec, load_panel_modules
+from gui.playback import Playback
+from gui.settings import Settings
+from gui.tools.manager import ToolManager
+from gui.workspaces import WorkspaceLayouts
+from storage.project import Project
+
+UNLABELED_COLOR = "#a0a0a0"
+DEFAULT_OPACITY = 0.45
+
+
+class MainWindow(QMainWindow):
+    projectChanged = Signal(object)  # Project | None
+    mediaListChanged = Signal()  # media were imported
+    mediaChanged = Signal(object)  # MediaItem | None
+    frameChanged = Signal(int)  # the video frame now on screen
+    annotationsChanged = Signal()  # after every committed edit, undo and redo
+    selectionChanged = Signal()
+    labelsChanged = Signal()
+    currentLabelChanged = Signal(object)  # Label | None
+    overlayOpacityChanged = Signal(float)
+
+    def __init__(self, settings: Settings | None = None, engine: EngineBridge | None = None):
+        super().__init__()
+        self.setObjectName("FaceLensMainWindow")
+        self.setWindowTitle("FaceLens")
+        self.setDockOptions(QMainWindow.AnimatedDocks | QMainWindow.AllowTabbedDocks | QMainWindow.AllowNestedDocks)
+        self.setAcceptDrops(True)
+        self.settings = settings or Settings()
+        self.engine = engine or EngineBridge(parent=self)
+        self.project: Project | None = None
+        self.undo_stack: UndoStack | None = None
+        self.labels: list[Label] = []
+        self._colors: dict[int, str] = {}
+        self.current_media: MediaItem | None = None
+        self.current_frame: int | None = None
+        self.current_label: Label | None = None
+        self.selected_ids: set[int] = set()
+        self.overlay_opacity = self.settings.get_float("canvas/overlay_opacity", DEFAULT_OPACITY)
+        self._here: list[Annotation] | None = None  # annotations on the image or frame on screen
+        self._last_frames: dict[int, int] = {}  # where each video was left, this session
+        self.menus: dict[str, QMenu] = {}
+        self.toolbars: dict[str, QToolBar] = {}
+        self.docks: dict[str, QDockWidget] = {}
+        self.panels: dict[str, QWidget] = {}
+        self.tools = None
+        self.last_error: tuple[str, str] | None = None
+
+        self.canvas = Canvas(self)
+        self.setCentralWidget(self.canvas)
+        self.playback = Playback(self)
+        self.playback.frameReady.connect(self._frame_ready)
+        self.playback.failed.connect(self._media_failed)
+        self.importer = Importer(self)
+        self.tools = ToolManager(self, self.settings)
+        self._build_status_bar()
+        self.engine.errorRaised.connect(self.report_error)
+
+        from gui.menus import build_menus  # (menus need the window's parts above)
+
+        build_menus(self)
+        self.panel_specs: list[PanelSpec] = load_panel_modules()
+        self._build_docks()
+        self.layouts = WorkspaceLayouts(self, self.settings)
+        self._restore_window()
+        self.tools.restore()
+        refresh_tooltips(self)
+        self._show_empty_state()
+
+    # --- building ------------------------------------------------------------------------------------------
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.job_status = JobStatus(self.engine)
+        self.saved_indicator = SavedIndicator()
+        bar.addPermanentWidget(self.job_status)
+        bar.addPermanentWidget(self.saved_indicator)
+
+    def _build_docks(self) -> None:
+        for spec in self.panel_specs:
+            dock = QDockWidget(spec.title, self)
+            dock.setObjectName(f"panel:{spec.key}")
+            widget = spec.factory(self)
+            dock.setWidget(widget)
+            self.docks[spec.key] = dock
+            self.panels[spec.key] = widget
+            self.addDockWidget(spec.area, dock)
+            self.menus["panels"].addAction(dock.toggleViewAction())
+
+    def _restore_window(self) -> None:
+        geometry = self.settings.get("window/geometry")
+        if geometry is None or not self.restoreGeometry(geometry):
+            self.resize(1440, 900)
+        self.layouts.restore()
+        self.action(f"workspace.{self.layouts.current}").setChecked(True)
+
+    def size_docks(self) -> None:
+        """Sensible first sizes: media list and side panels narrow, timeline short."""
+        by_area: dict = {}
+        for spec in self.panel_specs:
+            dock = self.docks[spec.key]
+            if dock.isVisibleTo(self) and not dock.isFloating():
+                by_area.setdefault(self.dockWidgetArea(dock), []).append((spec, dock))
+        for area, items in by_area.items():
+            docks = [d for _, d in items]
+            if area in (Qt.LeftDockWidgetArea, Qt.RightDockWidgetArea):
+                self.resizeDocks(docks, [max(s.min_width, 240) for s, _ in items], Qt.Horizontal)
+                if len(docks) > 1:
+                    self.resizeDocks(docks, [s.min_height or 300 for s, _ in items], Qt.Vertical)
+            else:
+                self.resizeDocks(docks, [max(s.min_height, 60) for s, _ in items], Qt.Vertical)
+
+    def add_header_widget(self, widget: QWidget) -> None:
+        """Put a small widget at the right end of the workspace bar (a model status, for example)."""
+        self.toolbars["toolbar:workspaces"].addWidget(widget)
+
+    def menu(self, key: str, title: str = "") -> QMenu:
+        """A top-level menu by key (file, edit, view, media, tools, workspace, help), made if it is new."""
+        if key not in self.menus:
+            menu = QMenu(title or key.title(), self)
+            before = self.menus.get("workspace")
+            self.menuBar().insertMenu(before.menuAction() if before else None, menu)
+            self.menus[key] = menu
+        return self.menus[key]
+
+    def action(self, key: str) -> QAction | None:
+        return find_action(self, key)
+
+    def panel(self, key: str) -> QWidget | None:
+        return self.panels.get(key)
+
+    def panel_spec(self, key: str) -> PanelSpec:
+        return next(s for s in self.panel_specs if s.key == key)
+
+    # --- projects ------------------------------------------------------------------------------------------
+    def open_project(self, path: str | Path) -> None:
+        """Open a project in the background; the window switches to it when it is open."""
+        path = Path(path).expanduser()
+        self.statusBar().showMessage(f"Opening {path}…")
+        self.engine.submit(lambda ctx: Project.open(path), f"Opening {path.name}", Priority.INTERACTIVE,
+                           on_done=lambda r: self.set_project(r.value) if r.ok else self._show_empty_state())
+
+    def open_demo(self) -> None:
+        from storage.demo import build_demo
+        from storage.locations import default_demo_dir
+        from storage.project import DB_NAME
+
+        root = default_demo_dir()
+        if (root / DB_NAME).exists():
+            self.open_project(root)
+            return
+        self.canvas.clear_image("Building the demo project (a photo and a short video)…")
+        self.engine.submit(lambda ctx: build_demo(root), "Building the demo project", Priority.NORMAL,
+                           on_done=lambda r: self.set_project(r.value) if r.ok else None)
+
+    def set_project(self, project: Project | None) -> None:
+        self._remember_place()
+        self.playback.load(None, None)
+        old, self.project = self.project, project
+        if old is not None and old is not project:
+            old.close()
+        self.undo_stack = UndoStack(project.store) if project else None
+        if self.undo_stack is not None:
+            self.undo_stack.subscribe(self._command_done)
+        self.current_media, self.current_frame, self.selected_ids, self._here = None, None, set(), None
+        self._last_frames.clear()
+        self.reload_labels()
+        title = (project.settings.get("title") or project.root.name) if project else ""
+        self.setWindowTitle(f"{title} — FaceLens" if project else "FaceLens")
+        if project is not None:
+            self.settings.add_recent_project(project.root)
+        self._update_undo_actions()
+        self.projectChanged.emit(project)
+        self.mediaListChanged.emit()
+        self._show_empty_state()
+        if project is not None:
+            media = project.media.all()
+            remembered = self.settings.get_int(self._place_key("media"), -1)
+            item = next((m for m in media if m.id == remembered), media[0] if media else None)
+            if item is not None:
+                self.set_media(item, self.settings.get_int(self._place_key("frame"), 0))
+            self.statusBar().showMessage(f"Opened {project.root}", 5000)
+
+    def _place_key(self, what: str) -> str:
+        digest = hashlib.sha1(str(self.project.root).encode()).hexdigest()[:16] if self.project else "none"
+        return f"project/{digest}/{what}"
+
+    def _remember_place(self) -> None:
+        if self.project is None or self.current_media is None:
+            return
+        self.settings.set(self._place_key("media"), self.current_media.id)
+        self.settings.set(self._place_key("frame"), self.current_frame or 0)
+
+    def reload_labels(self) -> None:
+        self.labels = self.project.labels.all() if self.project else []
+        self._colors = {l.id: l.color for l in self.labels}
+        keep = self.current_label and next((l for l in self.labels if l.id == self.current_label.id), None)
+        self.labelsChanged.emit()
+        self.set_current_label(keep or (self.labels[0] if self.labels else None))
+
+    # --- media and frames ----------------------------------------------------------------------------------
+    def set_media(self, item: MediaItem | int | None, frame: int | None = None) -> None:
+        if isinstance(item, int):
+            item = self.project.media.get(item) if self.project else None
+        if item is not None and self.current_media is not None and item.id == self.current_media.id:
+            if frame is not None:
+                self.seek(frame)
+            return
+        if self.current_media is not None and self.current_media.is_video and self.current_frame is not None:
+            self._last_frames[self.current_media.id] = self.current_frame
+        self.tools.reset_active()
+        self.selected_ids = set()
+        self.current_media = item
+        start = frame if frame is not None else self._last_frames.get(item.id, 0) if item else 0
+        self.current_frame = max(0, min(start, (item.frame_count or 1) - 1)) if item and item.is_video else None
+        self._here = None
+        self.canvas.clear_image(f"Loading {item.name}…" if item else "")
+        self.playback.load(self.project, item, self.current_frame or 0)
+        self.canvas.notify_layers("media_changed", item)
+        self.mediaChanged.emit(item)
+        self.selectionChanged.emit()
+        self._remember_place()
+        if item is None:
+            self._show_empty_state()
+
+    def step_media(self, delta: int) -> None:
+        browser = self.panel("media")
+        order = browser.visible_media() if browser is not None else (self.project.media.all() if self.project else [])
+        if not order:
+            return
+        ids = [m.id for m in order]
+        here = ids.index(self.current_media.id) if self.current_media and self.current_media.id in ids else -1
+        target = min(max(here + delta, 0), len(ids) - 1) if here >= 0 else 0
+        if target != here:
+            self.set_media(order[target])
+
+    def seek(self, frame: int) -> None:
+        """Show video frame ``frame`` (it arrives from the decoder; ``frameChanged`` says when)."""
+        if self.current_media is None or not self.current_media.is_video:
+            return
+        self.playback.jump(frame)
+
+    def _frame_ready(self, frame: int | None, image) -> None:
+        previous = self.canvas.shown_frame
+        self.canvas.show_frame(image, frame)
+        if frame is None:
+            return
+        if frame != self.current_frame:
+            self.tools.reset_active()
+            self.current_frame = frame
+            self._here = None
+            self.selected_ids = set()
+            self.canvas.notify_layers("frame_changed", frame)
+            self.selectionChanged.emit()
+        if frame != previous:
+            self.frameChanged.emit(frame)
+
+    def _media_failed(self, message: str, details: str) -> None:
+        name = self.current_media.name if self.current_media else "this media"
+        self.canvas.clear_image(f"Cannot show {name}:\n{message}")
+        self.statusBar().showMessage(message, 8000)
+
+    def _show_empty_state(self) -> None:
+        if self.project is None:
+            self.canvas.clear_image("No project is open.\nFile → New project… or Open project… to begin.")
+        elif self.current_media is None:
+            self.canvas.clear_image("Drop images or videos here\n(or File → Import files…)")
+
+    # --- annotations ---------------------------------------------------------------------------------------
+    def annotations_here(self) -> list[Annotation]:
+        """The annotations of the image, or of the video frame, on screen (read once per change)."""
+        if self._here is None:
+            if self.project is None or self.current_media is None:
+                self._here = []
+            else:
+                frame = self.current_frame if self.current_media.is_video else None
+                self._here = self.project.annotations.for_media(self.current_media.id, frame)
+        return self._here
+
+    def make_annotation(self, shape) -> Annotation:
+        """A new manual annotation of the current label on the image or frame on screen."""
+        m = self.current_media
+        return Annotation(media_id=m.id, shape=shape, frame=self.current_frame if m.is_video else None,
+                          label_id=self.current_label_id())
+
+    def push(self, command: Command) -> Command | None:
+        """Do ``command`` through the undo stack (committed at once); a failure is shown, never lost silently."""
+        if self.undo_stack is None:
+            return None
+        try:
+            return self.undo_stack.push(command)
+        except Exception as e:
+            self.saved_indicator.failed(short_message(e))
+            self.report_error(f"Not saved: {short_message(e)}", traceback.format_exc())
+            return None
+
+    def undo(self) -> None:
+        self._undo_redo("undo")
+
+    def redo(self) -> None:
+        self._undo_redo("redo")
+
+    def _undo_redo(self, how: str) -> None:
+        if self.undo_stack is None:
+            return
+        self.tools.reset_active()
+        try:
+            getattr(self.undo_stack, how)()
+        except Exception as e:
+            self.saved_indicator.failed(short_message(e))
+            self.report_error(f"Could not {how}: {short_message(e)}", traceback.format_exc())
+
+    def delete_selection(self) -> None:
+        doomed = [a for a in self.annotations_here() if a.id in self.selected_ids]
+        if not doomed:
+            return
+        text = f"Delete {doomed[0].kind}" if len(doomed) == 1 else f"Delete {len(doomed)} annotations"
+        self.push(Batch([Delete(a) for a in doomed], text))
+
+    def _command_done(self, command: Command, how: str) -> None:
+        self._here = None
+        self.saved_indicator.saved(command.text if how == "do" else f"{how.title()} of {command.text.lower()}")
+        if how != "do":
+            self._show_where(command)
+        present = {a.id for a in self.annotations_here()}
+        self.selected_ids &= present
+        self.canvas.notify_layers("annotations_changed")
+        self._update_undo_actions()
+        self.annotationsChanged.emit()
+        self.selectionChanged.emit()
+
+    def _show_where(self, command: Command) -> None:
+        """After an undo or redo, go to the image or frame it changed, so the user sees what changed."""
+        records = [r for r in command.records() if isinstance(r, Annotation)]
+        if not records:
+            return
+        r = records[0]
+        if self.current_media is None or r.media_id != self.current_media.id:
+            self.set_media(r.media_id, r.frame)
+        elif r.frame is not None and r.frame != self.current_frame:
+            self.seek(r.frame)
+
+    def _update_undo_actions(self) -> None:
+        stack = self.undo_stack  # (an empty stack is falsy: it has a length)
+        for key, verb in (("edit.undo", "Undo"), ("edit.redo", "Redo")):
+            act = self.action(key)
+            if act is None:
+                continue
+            can = stack is not None and (stack.can_undo if verb == "Undo" else stack.can_redo)
+            text = (stack.undo_text if verb == "Undo" else stack.redo_text) if can else ""
+            act.setEnabled(can)
+            act.setText(f"{verb} {text.lower()}" if text else verb)
+
+    def set_selection(self, ids: set[int]) -> None:
+        ids = set(ids)
+        if ids == self.selected_ids:
+            return
+        self.selected_ids = ids
+        self.canvas.annotation_layer.refresh()
+        self.selectionChanged.emit()
+
+    # --- labels --------------------------------------------------------------------------------------------
+    def label_color(self, label_id: int | None) -> str:
+        return self._colors.get(label_id, UNLABELED_COLOR)
+
+    def label_name(self, label_id: int | None) -> str:
+        return next((l.name for l in self.labels if l.id == label_id), "unlabelled")
+
+    def current_label_id(self) -> int | None:
+        return self.current_label.id if self.current_label else None
+
+    def set_current_label(self, label: Label | None) -> None:
+        if label == self.current_label:
+            return
+        self.current_label = label
+        self.currentLabelChanged.emit(label)
+
+    def describe(self, a: Annotation) -> str:
+        score = f", score {a.score:.2f}" if a.score is not None else ""
+        return f"{self.label_name(a.label_id)} · {a.kind} · {a.source}{score} · #{a.id}"
+
+    # --- overlays ------------------------------------------------------------------------------------------
+    def set_overlay_opacity(self, value: float) -> None:
+        value = max(0.0, min(1.0, float(value)))
+        if abs(value - self.overlay_opacity) < 1e-6:
+            return
+        self.overlay_opacity = value
+        self.settings.set("canvas/overlay_opacity", value)
+        self.canvas.notify_layers("overlay_opacity_changed", value)
+        self.overlayOpacityChanged.emit(value)
+
+    # --- errors --------------------------------------------------------------------------------------------
+    def report_error(self, message: str, details: str = "") -> None:
+        self.last_error = (message, details)
+        self.statusBar().showMessage(message, 10000)
+        show_error(self, message, details or None)
+
+    # --- drops ---------------------------------------------------------------------------------------------
+    def dragEnterEvent(self, event) -> None:
+        self.importer.drag_enter(event)
+
+    def dragMoveEvent(self, event) -> None:
+        self.importer.drag_enter(event)
+
+    def dropEvent(self, event) -> None:
+        self.importer.drop(event)
+
+    # --- closing -------------------------------------------------------------------------------------------
+    def closeEvent(self, event: QCloseEvent) -> None:
+        self._remember_place()
+        self.layouts.save()
+        self.settings.set("window/geometry", self.saveGeometry())
+        self.settings.sync()
+        self.playback.pause()
+        self.playback.close()
+        self.engine.stop()
+        if self.project is not None:
+            self.project.close()
+        super().closeEvent(event)
+
+    def sizeHint(self) -> QSize:
+        return QSize(1440, 900)
+
+

@@ -1,0 +1,229 @@
+"""The media browser: every image and video of the project with a thumbnail, a name filter and a kind
+filter, and a marker on files that have gone missing. Clicking one shows it; D and A step through the
+list in its filtered order. Dropping files or folders anywhere on the window imports them."""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, QSize, QSortFilterProxyModel, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView,
+                               QStackedWidget, QVBoxLayout, QWidget)
+
+from annotation.model import MediaItem
+from gui import icons
+from gui.thumbnails import THUMB_H, THUMB_W, ThumbnailLoader
+
+ID_ROLE, KIND_ROLE, MISSING_ROLE, NAME_ROLE = Qt.UserRole + 1, Qt.UserRole + 2, Qt.UserRole + 3, Qt.UserRole + 4
+KIND_FILTERS = (("All media", None), ("Images", "image"), ("Videos", "video"), ("Missing files", "missing"))
+EMPTY_TEXT = "Drop images or videos here"
+
+
+def details(m: MediaItem) -> str:
+    size = f"{m.width}×{m.height}"
+    if m.is_video:
+        return f"video · {size} · {m.duration or 0:.1f} s"
+    return f"image · {size}"
+
+
+class MediaFilter(QSortFilterProxyModel):
+    def __init__(self, parent=None):
+        super().__init__(parent)
+        self.text = ""
+        self.kind: str | None = None
+
+    def set_filter(self, text: str, kind: str | None) -> None:
+        self.text, self.kind = text.strip().lower(), kind
+        self.invalidateFilter()
+
+    def filterAcceptsRow(self, row, parent) -> bool:
+        item = self.sourceModel().item(row)
+        if self.text and self.text not in item.data(NAME_ROLE).lower():
+            return False
+        if self.kind == "missing":
+            return bool(item.data(MISSING_ROLE))
+        return self.kind is None or item.data(KIND_ROLE) == self.kind
+
+
+class MediaBrowser(QWidget):
+    def __init__(self, window):
+        super().__init__()
+        self.window = window
+        self.media: dict[int, MediaItem] = {}
+        self.filter_box = QLineEdit()
+        self.filter_box.setPlaceholderText("Filter by name…")
+        self.filter_box.setClearButtonEnabled(True)
+        self.filter_box.setToolTip("Show only media whose file name contains this text")
+        self.kind_box = QComboBox()
+        for title, _kind in KIND_FILTERS:
+            self.kind_box.addItem(title)
+        self.kind_box.setToolTip("Show only images, only videos, or files that have gone missing")
+        self.model = QStandardItemModel(self)
+        self.proxy = MediaFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self.view = QListView()
+        self.view.setModel(self.proxy)
+        self.view.setIconSize(QSize(THUMB_W, THUMB_H))
+        self.view.setUniformItemSizes(True)
+        self.view.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.view.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.view.setSpacing(2)
+        self.view.setTextElideMode(Qt.ElideMiddle)
+        self.view.setWordWrap(True)
+        self.empty = QLabel(EMPTY_TEXT)
+        self.empty.setAlignment(Qt.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setStyleSheet("color: palette(placeholder-text); font-size: 13pt; padding: 24px")
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.view)
+        self.stack.addWidget(self.empty)
+        self.count = QLabel()
+        self.count.setStyleSheet("color: palette(placeholder-text)")
+        top = QHBoxLayout()
+        top.setContentsMargins(0, 0, 0, 0)
+        top.addWidget(self.filter_box, 1)
+        top.addWidget(self.kind_box)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(top)
+        lay.addWidget(self.stack, 1)
+        lay.addWidget(self.count)
+        self.thumbs = ThumbnailLoader(self)
+        self.thumbs.loaded.connect(self._thumbnail_loaded, Qt.QueuedConnection)
+        self.filter_box.textChanged.connect(self._apply_filter)
+        self.kind_box.currentIndexChanged.connect(self._apply_filter)
+        self.view.selectionModel().currentChanged.connect(self._picked)
+        window.mediaListChanged.connect(self.refresh)
+        window.mediaChanged.connect(self._show_current)
+        self.refresh()
+
+    # --- content -------------------------------------------------------------------------------------------
+    def refresh(self) -> None:
+        project = self.window.project
+        items = project.media.all() if project else []
+        self.media = {m.id: m for m in items}
+        self.model.clear()
+        for m in items:
+            row = QStandardItem(f"{m.name}\n{details(m)}")
+            row.setData(m.id, ID_ROLE)
+            row.setData(m.kind, KIND_ROLE)
+            row.setData(False, MISSING_ROLE)
+            row.setData(m.name, NAME_ROLE)
+            extra = f"\n{m.frame_count} frames at {m.fps or 0:g} fps, {m.codec}" if m.is_video else ""
+            row.setToolTip(f"{m.path}\n{details(m)}{extra}\nSHA-256 {m.sha256[:16]}…")
+            row.setIcon(self._placeholder(m))
+            self.model.appendRow(row)
+        if project is not None and items:
+            self.thumbs.load(project, items)
+        self._apply_filter()
+        self._show_current(self.window.current_media)
+
+    def visible_media(self) -> list[MediaItem]:
+        """The media in the list's order, as filtered now (what D and A step through)."""
+        out = []
+        for r in range(self.proxy.rowCount()):
+            media_id = self.proxy.index(r, 0).data(ID_ROLE)
+            if media_id in self.media:
+                out.append(self.media[media_id])
+        return out
+
+    def _apply_filter(self, *_):
+        self.proxy.set_filter(self.filter_box.text(), KIND_FILTERS[self.kind_box.currentIndex()][1])
+        total, shown = self.model.rowCount(), self.proxy.rowCount()
+        self.stack.setCurrentWidget(self.view if total else self.empty)
+        if self.window.project is None:
+            self.empty.setText("No project open")
+        else:
+            self.empty.setText(EMPTY_TEXT)
+        missing = sum(1 for r in range(total) if self.model.item(r).data(MISSING_ROLE))
+        text = f"{shown} of {total} media" if shown != total else f"{total} media"
+        self.count.setText(text + (f" · {missing} missing" if missing else ""))
+
+    # --- selection -----------------------------------------------------------------------------------------
+    def _picked(self, current, _previous) -> None:
+        media_id = current.data(ID_ROLE) if current.isValid() else None
+        if media_id is not None and (self.window.current_media is None or self.window.current_media.id != media_id):
+            self.window.set_media(self.media[media_id])
+
+    def _show_current(self, item) -> None:
+        if item is None:
+            self.view.clearSelection()
+            return
+        for r in range(self.proxy.rowCount()):
+            index = self.proxy.index(r, 0)
+            if index.data(ID_ROLE) == item.id:
+                self.view.selectionModel().blockSignals(True)
+                self.view.setCurrentIndex(index)
+                self.view.selectionModel().blockSignals(False)
+                self.view.scrollTo(index)
+                self.view.viewport().update()
+                return
+
+    # --- thumbnails ----------------------------------------------------------------------------------------
+    def _row(self, media_id: int) -> QStandardItem | None:
+        for r in range(self.model.rowCount()):
+            if self.model.item(r).data(ID_ROLE) == media_id:
+                return self.model.item(r)
+        return None
+
+    def _thumbnail_loaded(self, generation, media_id, image, exists) -> None:
+        if generation != self.thumbs.generation:
+            return
+        row = self._row(media_id)
+        m = self.media.get(media_id)
+        if row is None or m is None:
+            return
+        row.setData(not exists, MISSING_ROLE)
+        pm = QPixmap.fromImage(image) if image is not None else None
+        row.setIcon(self._decorated(m, pm, missing=not exists))
+        if not exists:
+            row.setText(f"{m.name}\nmissing: {details(m)}")
+            row.setToolTip(f"The file is missing (moved or deleted?):\n{m.path}")
+        self._apply_filter()
+
+    def _placeholder(self, m: MediaItem):
+        return self._decorated(m, None, missing=False)
+
+    def _decorated(self, m: MediaItem, thumb: QPixmap | None, missing: bool):
+        """The thumbnail fitted in a fixed frame, with a duration badge on videos and a warning if missing."""
+        canvas = QPixmap(THUMB_W * 2, THUMB_H * 2)
+        canvas.setDevicePixelRatio(2)
+        canvas.fill(Qt.transparent)
+        p = QPainter(canvas)
+        p.setRenderHint(QPainter.Antialiasing)
+        p.setRenderHint(QPainter.SmoothPixmapTransform)
+        p.setPen(Qt.NoPen)
+        p.setBrush(QColor(128, 128, 128, 60))
+        p.drawRoundedRect(QRectF(0, 0, THUMB_W, THUMB_H), 4, 4)
+        if thumb is not None:
+            scaled = thumb.scaled(THUMB_W * 2, THUMB_H * 2, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+            scaled.setDevicePixelRatio(2)
+            w, h = scaled.width() / 2, scaled.height() / 2
+            p.drawPixmap(QRectF((THUMB_W - w) / 2, (THUMB_H - h) / 2, w, h), scaled, QRectF(scaled.rect()))
+        else:
+            kind_icon = icons.icon("play" if m.is_video else "fit")
+            p.drawPixmap(QRectF(THUMB_W / 2 - 12, THUMB_H / 2 - 12, 24, 24), kind_icon.pixmap(24, 24),
+                         QRectF(0, 0, 24, 24))
+        if m.is_video:
+            text = _duration(m.duration or 0)
+            font = QFont(p.font())
+            font.setPixelSize(10)
+            font.setBold(True)
+            p.setFont(font)
+            width = p.fontMetrics().horizontalAdvance(text) + 8
+            badge = QRectF(THUMB_W - width - 3, THUMB_H - 17, width, 14)
+            p.setBrush(QColor(0, 0, 0, 170))
+            p.drawRoundedRect(badge, 3, 3)
+            p.setPen(QColor("white"))
+            p.drawText(badge, Qt.AlignCenter, text)
+        if missing:
+            p.setBrush(QColor(0, 0, 0, 110))
+            p.setPen(Qt.NoPen)
+            p.drawRoundedRect(QRectF(0, 0, THUMB_W, THUMB_H), 4, 4)
+            warn = icons.icon("missing").pixmap(24, 24)
+            p.drawPixmap(QRectF(THUMB_W / 2 - 12, THUMB_H / 2 - 12, 24, 24), warn, QRectF(0, 0, 24, 24))
+        p.end()
+        return QIcon(canvas)
+
+
+def _duration(seconds: float) -> str:
+    m, s = divmod(int(round(seconds)), 60)
+    return f"{m}:{s:02d}"

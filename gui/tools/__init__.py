@@ -1,0 +1,140 @@
+"""The tool registry: what the canvas does with the mouse and keys.
+
+A tool is a class registered with ``@register_tool``; the window makes one instance of each, puts it in the
+Tools menu and toolbar (checkable, with its shortcut), and hands it the canvas input while it is active::
+
+    # gui/sam/tool.py
+    from gui.tools import Tool, register_tool
+
+    @register_tool
+    class SamTool(Tool):
+        key = "sam"                  # unique, remembered as the current tool between runs
+        name = "SAM 2"
+        icon = "point"               # a gui.icons name, or leave "" and set icon_text ("S")
+        shortcut = "S"
+        tooltip = "Click to segment; Shift-click to exclude"
+        order = 50                   # place in the toolbar (select 10, box 20, polygon 30, point 40, brush 60)
+        help = (("Q / E", "positive / negative point"), ("Enter", "accept"), ("Esc", "discard"))
+
+        def mouse_press(self, e):    # e.scene: image pixel coordinates (QPointF); e.button, e.modifiers
+            ...
+            return True              # True: handled (the canvas does nothing else with it)
+
+and append "gui.sam.tool" to ``TOOL_MODULES``. Keys Q, E, B, Enter and Esc are kept for the SAM 2 tool
+(``RESERVED_KEYS``); the built-in tools and menus never bind them, so ``key_press`` of the active tool gets
+them whenever the canvas has focus. Draw previews in ``self.canvas.tool_layer`` (a ``CanvasLayer``), change
+the project only through ``self.window.push(command)`` (undoable, committed at once), and read
+``self.window.current_media``, ``current_frame``, ``current_label`` and ``selected_ids``.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from PySide6.QtCore import QPointF, Qt
+
+if TYPE_CHECKING:
+    from gui.main_window import MainWindow
+
+# Modules that register tools, imported when a window is built. Others append one line each.
+TOOL_MODULES = [
+    "gui.tools.select",
+    "gui.tools.box",
+    "gui.tools.polygon",
+    "gui.tools.point",
+    "gui.tools.brush",
+]
+RESERVED_KEYS = ("Q", "E", "B", "Return", "Enter", "Esc")  # for the SAM 2 tool (issue 3)
+
+
+@dataclass(frozen=True)
+class ToolEvent:
+    scene: QPointF  # image pixel coordinates, sub-pixel
+    button: Qt.MouseButton
+    buttons: Qt.MouseButtons
+    modifiers: Qt.KeyboardModifiers
+    view: QPointF  # viewport coordinates
+
+
+class Tool:
+    key = ""
+    name = ""
+    icon = ""
+    icon_text = ""
+    shortcut = ""
+    tooltip = ""
+    order = 100
+    cursor = Qt.CrossCursor
+    help: tuple[tuple[str, str], ...] = ()  # (keys, what they do) inside the tool, for Help → Shortcuts
+
+    def __init__(self, window: "MainWindow"):
+        self.window = window
+
+    @property
+    def canvas(self):
+        return self.window.canvas
+
+    # --- life cycle ----------------------------------------------------------------------------------------
+    def activate(self) -> None:
+        self.canvas.viewport().setCursor(self.cursor)
+
+    def deactivate(self) -> None:
+        """Drop anything half-made (the tool is left, or the media or frame changed)."""
+        self.canvas.tool_layer.clear()
+
+    def reset(self) -> None:
+        self.deactivate()
+
+    # --- input: return True when handled ------------------------------------------------------------------
+    def mouse_press(self, e: ToolEvent) -> bool:
+        return False
+
+    def mouse_move(self, e: ToolEvent) -> bool:
+        return False
+
+    def mouse_release(self, e: ToolEvent) -> bool:
+        return False
+
+    def mouse_double_click(self, e: ToolEvent) -> bool:
+        return False
+
+    def key_press(self, event) -> bool:
+        return False
+
+    def leave(self) -> None:
+        """The mouse left the canvas."""
+
+    # --- helpers -------------------------------------------------------------------------------------------
+    def can_draw(self) -> bool:
+        """Whether there is a picture to draw on; says why not in the status bar."""
+        w = self.window
+        if w.project is None or w.current_media is None or self.canvas.image is None:
+            w.statusBar().showMessage("Open a project and pick an image or video first", 4000)
+            return False
+        return True
+
+    def clamp(self, p: QPointF) -> QPointF:
+        size = self.canvas.image_size()
+        if size is None:
+            return p
+        return QPointF(min(max(p.x(), 0.0), size[0]), min(max(p.y(), 0.0), size[1]))
+
+
+TOOLS: dict[str, type[Tool]] = {}
+
+
+def register_tool(cls: type[Tool]) -> type[Tool]:
+    if not cls.key:
+        raise ValueError(f"{cls.__name__} needs a key")
+    for other in TOOLS.values():
+        if other is not cls and other.key != cls.key and cls.shortcut and other.shortcut == cls.shortcut:
+            raise ValueError(f"tool {cls.key!r} wants shortcut {cls.shortcut}, which {other.key!r} has")
+    TOOLS[cls.key] = cls
+    return cls
+
+
+def load_tool_modules() -> list[type[Tool]]:
+    for name in TOOL_MODULES:
+        importlib.import_module(name)
+    return sorted(TOOLS.values(), key=lambda t: (t.order, t.key))

@@ -1,0 +1,98 @@
+"""One instance of each registered tool per window, the Tools menu and toolbar, and the brush size."""
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtGui import QActionGroup, QFont, QIcon, QPainter, QPalette, QPixmap
+from PySide6.QtWidgets import QApplication, QMenu, QToolBar
+
+from gui import icons
+from gui.actions import add_action
+from gui.settings import Settings
+from gui.tools import Tool, load_tool_modules
+
+BRUSH_SIZES = (1, 2, 3, 5, 8, 12, 16, 24, 32, 48, 64, 96, 128)
+
+
+def text_icon(text: str) -> QIcon:
+    pm = QPixmap(24, 24)
+    pm.fill(Qt.transparent)
+    p = QPainter(pm)
+    p.setRenderHint(QPainter.Antialiasing)
+    p.setPen(QApplication.palette().color(QPalette.WindowText))
+    font = QFont(p.font())
+    font.setBold(True)
+    font.setPixelSize(13)
+    p.setFont(font)
+    p.drawText(pm.rect(), Qt.AlignCenter, text[:2])
+    p.end()
+    return QIcon(pm)
+
+
+class ToolManager(QObject):
+    toolChanged = Signal(str)
+    brushSizeChanged = Signal(int)
+
+    def __init__(self, window, settings: Settings):
+        super().__init__(window)
+        self.window = window
+        self.settings = settings
+        self.tools: dict[str, Tool] = {cls.key: cls(window) for cls in load_tool_modules()}
+        self.actions = {}
+        self.group = QActionGroup(self)
+        self.group.setExclusive(True)
+        self.active: Tool | None = None
+        self.brush_size = settings.get_int("tools/brush_size", 16)
+
+    def install(self, menu: QMenu, toolbar: QToolBar) -> None:
+        for key, tool in self.tools.items():
+            icon = icons.icon(tool.icon) if tool.icon in icons.PAINTERS else text_icon(tool.icon_text or tool.name)
+            act = add_action(self.window, menu, f"tool.{key}", tool.name, lambda _=False, k=key: self.activate(k),
+                             shortcut=tool.shortcut, tip=tool.tooltip, icon=icon, checkable=True)
+            self.group.addAction(act)
+            toolbar.addAction(act)
+            self.actions[key] = act
+        menu.addSeparator()
+        add_action(self.window, menu, "tool.brush_smaller", "Smaller brush", lambda: self.step_brush(-1),
+                   shortcut="[", tip="Make the brush and eraser smaller")
+        add_action(self.window, menu, "tool.brush_larger", "Larger brush", lambda: self.step_brush(1),
+                   shortcut="]", tip="Make the brush and eraser larger")
+
+    def activate(self, key: str) -> None:
+        if key not in self.tools:
+            key = "select"
+        tool = self.tools[key]
+        if self.active is tool:
+            self.actions[key].setChecked(True)
+            return
+        if self.active is not None:
+            self.active.deactivate()
+        self.active = tool
+        tool.activate()
+        self.actions[key].setChecked(True)
+        self.settings.set("tools/current", key)
+        self.window.statusBar().showMessage(f"{tool.name}: {tool.tooltip}", 4000)
+        self.toolChanged.emit(key)
+
+    def restore(self) -> None:
+        self.activate(str(self.settings.get("tools/current") or "select"))
+
+    def reset_active(self) -> None:
+        """Drop a half-drawn shape (the media or frame changed under it)."""
+        if self.active is not None:
+            self.active.reset()
+
+    def set_brush_size(self, size: int) -> None:
+        self.brush_size = int(max(1, min(512, size)))
+        self.settings.set("tools/brush_size", self.brush_size)
+        self.brushSizeChanged.emit(self.brush_size)
+
+    def step_brush(self, direction: int) -> None:
+        bigger = [s for s in BRUSH_SIZES if s > self.brush_size]
+        smaller = [s for s in BRUSH_SIZES if s < self.brush_size]
+        if direction > 0:
+            self.set_brush_size(bigger[0] if bigger else self.brush_size)
+        else:
+            self.set_brush_size(smaller[-1] if smaller else self.brush_size)
+        self.window.statusBar().showMessage(f"Brush size {self.brush_size} px", 2000)
+
+

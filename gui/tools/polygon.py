@@ -1,0 +1,136 @@
+"""Polygon: click the vertices; close it by clicking the first vertex again or by double-clicking.
+Backspace takes back the last vertex. (Enter is kept for the SAM 2 tool.)"""
+from __future__ import annotations
+
+from PySide6.QtCore import QPointF, QRectF, Qt
+from PySide6.QtGui import QBrush, QColor, QPainterPath, QPen
+from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem
+
+from annotation.commands import Add
+from annotation.shapes import Polygon
+from gui.tools import Tool, ToolEvent, register_tool
+
+CLOSE_REACH = 8.0  # screen pixels around the first vertex that close the polygon
+VERTEX = 4.0
+
+
+@register_tool
+class PolygonTool(Tool):
+    key = "polygon"
+    name = "Polygon"
+    icon = "polygon"
+    shortcut = "P"
+    tooltip = "Click vertices; click the first one or double-click to close"
+    order = 30
+    help = (("Click", "add a vertex"), ("Click the first vertex / double-click", "close the polygon"),
+            ("Backspace", "remove the last vertex"))
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.vertices: list[QPointF] = []
+        self._outline: QGraphicsPathItem | None = None
+        self._dots: list[QGraphicsItem] = []
+        self._cursor: QPointF | None = None
+
+    def deactivate(self) -> None:
+        self.vertices, self._outline, self._dots, self._cursor = [], None, [], None
+        super().deactivate()
+
+    def mouse_press(self, e: ToolEvent) -> bool:
+        if e.button != Qt.LeftButton:
+            return False
+        if not self.can_draw():
+            return True
+        p = self.clamp(e.scene)
+        if len(self.vertices) >= 3 and self._near_first(p):
+            self.finish()
+            return True
+        self.vertices.append(p)
+        self._redraw()
+        return True
+
+    def mouse_move(self, e: ToolEvent) -> bool:
+        self._cursor = self.clamp(e.scene)
+        if self.vertices:
+            self._redraw()
+        return True
+
+    def mouse_release(self, e: ToolEvent) -> bool:
+        return e.button == Qt.LeftButton
+
+    def mouse_double_click(self, e: ToolEvent) -> bool:
+        if e.button != Qt.LeftButton:
+            return False
+        # The double-click's first press already added a vertex here; a second one would be a duplicate.
+        p = self.clamp(e.scene)
+        if self.vertices and _close(self.vertices[-1], p, self.canvas.pixels(2)):
+            pass
+        else:
+            self.vertices.append(p)
+        self.finish()
+        return True
+
+    def key_press(self, event) -> bool:
+        if event.key() == Qt.Key_Backspace and self.vertices:
+            self.vertices.pop()
+            self._redraw()
+            return True
+        return False
+
+    def finish(self) -> None:
+        points = _without_repeats(self.vertices)
+        self.deactivate()
+        if len(points) < 3:
+            self.window.statusBar().showMessage("A polygon needs at least 3 vertices", 3000)
+            return
+        shape = Polygon(tuple((round(p.x(), 2), round(p.y(), 2)) for p in points))
+        command = self.window.push(Add(self.window.make_annotation(shape), "Draw polygon"))
+        if command is not None:
+            self.window.set_selection({command.stored.id})
+
+    # --- preview -------------------------------------------------------------------------------------------
+    def _near_first(self, p: QPointF) -> bool:
+        return _close(self.vertices[0], p, self.canvas.pixels(CLOSE_REACH))
+
+    def _redraw(self) -> None:
+        layer = self.canvas.tool_layer
+        color = QColor(self.window.label_color(self.window.current_label_id()))
+        if self._outline is None or self._outline.scene() is None:
+            self._outline = QGraphicsPathItem()
+            pen = QPen(color, 2)
+            pen.setCosmetic(True)
+            self._outline.setPen(pen)
+            layer.add_item(self._outline)
+        path = QPainterPath()
+        if self.vertices:
+            path.moveTo(self.vertices[0])
+            for v in self.vertices[1:]:
+                path.lineTo(v)
+            if self._cursor is not None:
+                path.lineTo(self._cursor)
+        self._outline.setPath(path)
+        for d in self._dots:
+            if d.scene() is not None:
+                d.scene().removeItem(d)
+        self._dots = []
+        for i, v in enumerate(self.vertices):
+            r = VERTEX * (1.6 if i == 0 and len(self.vertices) >= 3 else 1.0)
+            dot = QGraphicsEllipseItem(QRectF(-r, -r, 2 * r, 2 * r))
+            dot.setPos(v)
+            dot.setFlag(QGraphicsItem.ItemIgnoresTransformations, True)
+            dot.setPen(QPen(QColor("white"), 1))
+            dot.setBrush(QBrush(color))
+            layer.add_item(dot)
+            self._dots.append(dot)
+
+
+def _close(a: QPointF, b: QPointF, reach: float) -> bool:
+    return abs(a.x() - b.x()) <= reach and abs(a.y() - b.y()) <= reach
+
+
+def _without_repeats(points: list[QPointF]) -> list[QPointF]:
+    out: list[QPointF] = []
+    for p in points:
+        if not out or not _close(out[-1], p, 0.01):
+            out.append(p)
+    return out

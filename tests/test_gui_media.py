@@ -1,0 +1,96 @@
+"""The media browser: thumbnails, filters, missing files, D/A, and importing by drag and drop."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QMimeData, QPoint, QPointF, Qt, QUrl
+from PySide6.QtGui import QDragEnterEvent, QDropEvent
+from PySide6.QtWidgets import QApplication
+
+from storage.project import Project
+from tests.media_factory import indexed_video, photo
+from tests.test_gui_support import make_window, press_keys
+
+
+def _names(browser):
+    return [m.name for m in browser.visible_media()]
+
+
+def test_filter_by_name_and_kind_and_step_through_the_filtered_list(qtbot, demo_dir):
+    window = make_window(qtbot, demo_dir)
+    browser = window.panel("media")
+    assert _names(browser) == ["astronaut.png", "astronaut_head.mp4"]
+    qtbot.waitUntil(lambda: all(not browser.model.item(r).icon().isNull() for r in range(2)))
+
+    browser.filter_box.setText("HEAD")
+    assert _names(browser) == ["astronaut_head.mp4"]
+    assert browser.count.text() == "1 of 2 media"
+    browser.filter_box.clear()
+    browser.kind_box.setCurrentIndex(1)  # images
+    assert _names(browser) == ["astronaut.png"]
+    browser.kind_box.setCurrentIndex(2)  # videos
+    assert _names(browser) == ["astronaut_head.mp4"]
+    browser.kind_box.setCurrentIndex(0)
+
+    assert window.current_media.name == "astronaut.png"
+    press_keys(qtbot, window, Qt.Key_D)
+    assert window.current_media.name == "astronaut_head.mp4"
+    assert browser.view.currentIndex().data().startswith("astronaut_head.mp4")
+    press_keys(qtbot, window, Qt.Key_A)
+    assert window.current_media.name == "astronaut.png"
+
+
+def test_a_missing_file_is_marked_and_found_by_the_missing_filter(qtbot, demo_dir):
+    (demo_dir / "media" / "astronaut.png").rename(demo_dir / "elsewhere.png")
+    window = make_window(qtbot, demo_dir, wait=False)
+    browser = window.panel("media")
+    qtbot.waitUntil(lambda: "1 missing" in browser.count.text(), timeout=15_000)
+    browser.kind_box.setCurrentIndex(3)  # missing files
+    assert _names(browser) == ["astronaut.png"]
+    assert "missing" in browser.proxy.index(0, 0).data()
+    window.set_media(window.project.media.all()[0])
+    qtbot.waitUntil(lambda: "Cannot show astronaut.png" in window.canvas.message, timeout=15_000)
+
+
+def _drop(window, paths: list[Path]):
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    target = window.canvas.viewport()
+    enter = QDragEnterEvent(QPoint(50, 50), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    drop = QDropEvent(QPointF(50, 50), Qt.CopyAction, mime, Qt.LeftButton, Qt.NoModifier)
+    QApplication.sendEvent(target, drop)
+    assert drop.isAccepted()
+
+
+def test_dropping_files_and_folders_imports_them_and_reports_duplicates_and_skips(qtbot, tmp_path):
+    root = tmp_path / "empty"
+    Project.create(root).close()
+    window = make_window(qtbot, root)
+    browser = window.panel("media")
+    assert browser.stack.currentWidget() is browser.empty and browser.empty.text() == "Drop images or videos here"
+
+    folder = tmp_path / "incoming"
+    (folder / "sub").mkdir(parents=True)
+    photo(folder / "a.png", seed=1)
+    indexed_video(folder / "sub" / "clip.mp4", frames=20)
+    notes = tmp_path / "notes.txt"
+    notes.write_text("not media")
+    _drop(window, [folder, notes])
+    qtbot.waitUntil(lambda: window.importer.last_report is not None, timeout=15_000)
+    report = window.importer.last_report
+    assert sorted(Path(p).name for _, p in report.imported) == ["a.png", "clip.mp4"]
+    assert [(Path(p).name, "not" in r) for p, r in report.skipped] == [("notes.txt", True)]
+    assert sorted(_names(browser)) == ["a.png", "clip.mp4"]
+    assert browser.stack.currentWidget() is browser.view
+    assert window.current_media is not None  # the first import is shown at once
+    assert "2 imported" in window.importer.summary_box.text()
+
+    window.importer.last_report = None
+    _drop(window, [folder / "a.png"])
+    qtbot.waitUntil(lambda: window.importer.last_report is not None, timeout=15_000)
+    assert window.importer.last_report.imported == []
+    assert [Path(p).name for p, _ in window.importer.last_report.duplicates] == ["a.png"]
+    assert "already in the project" in window.importer.summary_box.text()
+    assert len(_names(browser)) == 2

@@ -1,0 +1,104 @@
+"""The window's shell: shortcuts help, workspaces, settings kept between runs, start-up, errors."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QKeySequence
+from PySide6.QtWidgets import QMessageBox
+
+from gui.actions import add_action, shortcut_text
+from gui.app import start_target
+from gui.settings import Settings
+from gui.tools import RESERVED_KEYS
+from storage.locations import default_demo_dir, settings_file
+from tests.test_gui_support import close_window, make_window, photo_project, press_keys
+
+
+def test_the_shortcuts_dialog_lists_every_menu_action_and_the_keys_inside_tools(qtbot, tmp_path):
+    window = make_window(qtbot, photo_project(tmp_path))
+    extra = add_action(window, window.menu("models", "&Models"), "models.check", "Check weights", lambda: None,
+                       shortcut="Ctrl+Alt+W", tip="Added by another panel later")
+    press_keys(qtbot, window, Qt.Key_F1)
+    rows = window.shortcuts_dialog.rows()
+    keys = {name: key for name, key, _ in rows}
+    assert keys["Undo"] == "Ctrl+Z" and keys["Redo"] == "Ctrl+Shift+Z, Ctrl+Y"
+    assert keys["Next media"] == "D" and keys["Previous media"] == "A"
+    assert keys["Play"] == "Space" and keys["Next frame"] == "Right" and keys["Previous frame"] == "Left"
+    assert keys["Delete"] == "Del" and keys["Box"] == "R" and keys["Check weights"] == "Ctrl+Alt+W"
+    assert ("Polygon tool", "Backspace", "remove the last vertex") in rows
+    for name, key in (("Undo", "Ctrl+Z"), ("Next media", "D"), ("Box", "R")):
+        action = next(a for a in window.actions() if a.text() == name)
+        assert f"({key})" in action.toolTip()
+    assert "(Ctrl+Alt+W)" in extra.toolTip()
+
+
+def test_no_menu_action_takes_the_keys_kept_for_the_sam_tool(qtbot):
+    window = make_window(qtbot)
+    reserved = {QKeySequence(k).toString() for k in RESERVED_KEYS} | {"Return", "Enter", "Esc"}
+    bound = {s.toString() for a in window.findChildren(type(window.action("edit.undo"))) for s in a.shortcuts()}
+    assert not reserved & bound
+    assert all(t.shortcut not in ("Q", "E", "B") for t in window.tools.tools.values())
+
+
+def test_workspaces_show_their_panels_and_remember_each_layout(qtbot, tmp_path):
+    window = make_window(qtbot, photo_project(tmp_path))
+    docks, tools_bar = window.docks, window.toolbars["toolbar:tools"]
+    assert docks["labels"].isVisible() and docks["objects"].isVisible() and tools_bar.isVisible()
+    docks["objects"].close()  # the user closes a panel in Annotate
+    press_keys(qtbot, window, Qt.Key_3, Qt.ControlModifier)  # Audit
+    assert window.layouts.current == "audit"
+    assert not docks["labels"].isVisible() and docks["objects"].isVisible() and not tools_bar.isVisible()
+    assert docks["media"].isVisible() and docks["timeline"].isVisible()
+    press_keys(qtbot, window, Qt.Key_1, Qt.ControlModifier)  # back to Annotate: as the user left it
+    assert docks["labels"].isVisible() and not docks["objects"].isVisible()
+    window.action("workspace.emotion").trigger()
+    close_window(window)
+
+    again = make_window(qtbot)
+    assert again.layouts.current == "emotion" and again.action("workspace.emotion").isChecked()
+    again.action("workspace.annotate").trigger()
+    assert not again.docks["objects"].isVisible()
+    again.action("workspace.reset").trigger()
+    assert again.docks["objects"].isVisible()
+
+
+def test_tool_opacity_and_recent_projects_are_kept_between_runs(qtbot, tmp_path):
+    root = photo_project(tmp_path)
+    window = make_window(qtbot, root)
+    window.tools.activate("polygon")
+    window.set_overlay_opacity(0.7)
+    close_window(window)
+    assert settings_file().is_file()
+
+    again = make_window(qtbot)
+    assert again.tools.active.key == "polygon"
+    assert abs(again.overlay_opacity - 0.7) < 1e-6
+    assert Settings().recent_projects() == [str(root.resolve())]
+    assert start_target(Settings(), None) == root.resolve()
+    assert start_target(Settings(), tmp_path / "asked") == tmp_path / "asked"
+
+
+def test_with_no_project_the_demo_is_built_in_the_background_and_opened(qtbot):
+    assert start_target(Settings(), None) is None  # nothing opened yet: the demo
+    window = make_window(qtbot)
+    window.open_demo()
+    assert window.job_status.isVisibleTo(window) and "demo" in window.job_status.label.text()
+    assert window.canvas.message.startswith("Building the demo project")
+    qtbot.waitUntil(lambda: window.project is not None, timeout=60_000)
+    assert window.project.root == default_demo_dir().resolve()
+    assert sorted(m.name for m in window.project.media.all()) == ["astronaut.png", "astronaut_head.mp4"]
+    qtbot.waitUntil(lambda: window.canvas.image is not None, timeout=15_000)
+    assert len(window.canvas.annotation_layer.items) == 1  # the demo photo's face box
+    assert not window.job_status.isVisibleTo(window)
+
+
+def test_a_folder_that_is_not_a_project_gives_a_short_message_with_details(qtbot, tmp_path):
+    window = make_window(qtbot)
+    (tmp_path / "plain").mkdir()
+    window.open_project(tmp_path / "plain")
+    qtbot.waitUntil(lambda: window.last_error is not None, timeout=15_000)
+    message, details = window.last_error
+    assert "not a FaceLens project" in message and "Traceback" in details
+    box = next(w for w in window.findChildren(QMessageBox) if w.isVisible())
+    assert box.text() == message and box.detailedText() == details
+    assert window.project is None and "No project is open" in window.canvas.message
+    assert window.isEnabled()

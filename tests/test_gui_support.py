@@ -1,0 +1,98 @@
+"""Helpers for the GUI tests (no tests here): a real window on a real project, and real input events."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QMouseEvent
+from PySide6.QtWidgets import QApplication
+
+from storage.media.importer import import_paths
+from storage.project import Project
+from tests.media_factory import photo
+
+TIMEOUT = 15_000  # ms; generous for a loaded 2-core CI machine
+
+
+def make_window(qtbot, project_dir: Path | None = None, wait: bool = True):
+    from gui.app import make_application
+    from gui.main_window import MainWindow
+
+    make_application()
+    window = MainWindow()
+    qtbot.addWidget(window)
+    window.resize(1280, 800)
+    window.show()
+    qtbot.waitExposed(window)
+    if project_dir is not None:
+        window.open_project(project_dir)
+        qtbot.waitUntil(lambda: window.project is not None, timeout=TIMEOUT)
+        if wait and window.current_media is not None:
+            wait_picture(qtbot, window)
+    return window
+
+
+def wait_picture(qtbot, window, frame: int | None = None):
+    def shown():
+        if window.canvas.image is None:
+            return False
+        return frame is None or window.canvas.shown_frame == frame
+
+    qtbot.waitUntil(shown, timeout=TIMEOUT)
+
+
+def close_window(window) -> None:
+    window.close()
+
+
+def photo_project(tmp_path: Path, width=320, height=240) -> Path:
+    """A project with one photo in it, closed again so the window opens it as a user would."""
+    root = tmp_path / "photos"
+    with Project.create(root) as p:
+        import_paths(p, [photo(tmp_path / "face.png", width, height)])
+    return root
+
+
+# --- input ------------------------------------------------------------------------------------------------
+def view_point(canvas, x: float, y: float) -> QPointF:
+    """Where image pixel coordinate (x, y) is on the canvas viewport."""
+    return QPointF(canvas.mapFromScene(QPointF(x, y)))
+
+
+def mouse(canvas, kind: QEvent.Type, x: float, y: float, button=Qt.LeftButton, buttons=None, modifiers=Qt.NoModifier):
+    pos = view_point(canvas, x, y)
+    if buttons is None:
+        buttons = Qt.NoButton if kind == QEvent.MouseButtonRelease else button
+    global_pos = QPointF(canvas.viewport().mapToGlobal(pos.toPoint()))
+    event = QMouseEvent(kind, pos, global_pos, button if kind != QEvent.MouseMove else Qt.NoButton, buttons,
+                        modifiers)
+    QApplication.sendEvent(canvas.viewport(), event)
+
+
+def click(canvas, x, y, modifiers=Qt.NoModifier):
+    mouse(canvas, QEvent.MouseButtonPress, x, y, modifiers=modifiers)
+    mouse(canvas, QEvent.MouseButtonRelease, x, y, modifiers=modifiers)
+
+
+def double_click(canvas, x, y):
+    click(canvas, x, y)
+    mouse(canvas, QEvent.MouseButtonDblClick, x, y)
+    mouse(canvas, QEvent.MouseButtonRelease, x, y)
+
+
+def drag(canvas, points, button=Qt.LeftButton, modifiers=Qt.NoModifier):
+    (x0, y0), rest = points[0], points[1:]
+    mouse(canvas, QEvent.MouseButtonPress, x0, y0, button=button, modifiers=modifiers)
+    for x, y in rest:
+        mouse(canvas, QEvent.MouseMove, x, y, button=button, buttons=button, modifiers=modifiers)
+    x1, y1 = points[-1]
+    mouse(canvas, QEvent.MouseButtonRelease, x1, y1, button=button, modifiers=modifiers)
+
+
+def press_keys(qtbot, window, keys: str, modifiers=Qt.NoModifier) -> None:
+    """Type a shortcut the way a user does: a key event to the focused canvas, so QShortcut handling runs."""
+    window.activateWindow()
+    window.canvas.setFocus()
+    qtbot.keyClick(window.canvas, keys, modifiers)
+
+
