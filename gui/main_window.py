@@ -250,6 +250,11 @@ class MainWindow(QMainWindow):
         if item is None:
             self._show_empty_state()
 
+    def reopen_media(self) -> None:
+        """Read the media on screen again (its fast-seek proxy was just built), staying on the same frame."""
+        if self.current_media is not None:
+            self.playback.load(self.project, self.current_media, self.current_frame or 0)
+
     def step_media(self, delta: int) -> None:
         browser = self.panel("media")
         order = browser.visible_media() if browser is not None else (self.project.media.all() if self.project else [])

@@ -3,8 +3,10 @@ from __future__ import annotations
 
 from PySide6.QtWidgets import QInputDialog
 
+from engine.worker import Priority
 from gui import icons
 from gui.actions import add_action
+from storage.media.proxy import build_proxy_steps, proxy_for
 
 JUMP = 10  # frames for Shift+Left / Shift+Right
 
@@ -34,6 +36,9 @@ def install_media_actions(window, menu) -> None:
                shortcut="End", tip="Go to the last frame", icon=icons.icon("last-frame"))
     add_action(window, menu, "media.go_to", "Go to frame…", lambda: _ask_frame(window), shortcut="Ctrl+G",
                tip="Type a frame number to go to")
+    menu.addSeparator()
+    add_action(window, menu, "media.build_proxy", "Build fast-seek proxy", lambda: build_proxy(window),
+               tip="Encode a short-GOP copy of this video in cache/ so jumps and scrubbing are quick")
 
 
 def _step(window, delta: int) -> None:
@@ -56,3 +61,26 @@ def _ask_frame(window) -> None:
     n, ok = QInputDialog.getInt(window, "Go to frame", f"Frame (0 – {last}):", window.current_frame or 0, 0, last)
     if ok:
         _go(window, n)
+
+
+def build_proxy(window) -> None:
+    item = window.current_media
+    if item is None or not item.is_video or window.project is None:
+        window.statusBar().showMessage("Pick a video first: a proxy is a fast-seek copy of a video", 4000)
+        return
+    if proxy_for(window.project, item) is not None:
+        window.statusBar().showMessage(f"{item.name} already has a fast-seek proxy", 4000)
+        return
+    project = window.project
+    window.engine.submit(lambda ctx: build_proxy_steps(project, item, progress=ctx.progress,
+                                                       cancelled=lambda: ctx.cancelled),
+                         f"Fast-seek proxy of {item.name}", Priority.BATCH,
+                         on_done=lambda r: _proxy_built(window, item, r))
+
+
+def _proxy_built(window, item, result) -> None:
+    if not result.ok or result.value is None:
+        return
+    window.statusBar().showMessage(f"Fast-seek proxy of {item.name} ready: jumps now read it", 8000)
+    if window.current_media is not None and window.current_media.id == item.id:
+        window.reopen_media()

@@ -14,7 +14,7 @@ from annotation.model import MediaItem
 from gui.background import run_in_thread
 from gui.errors import short_message
 from storage.media.frames import FrameSource
-from storage.media.library import open_video, read_image
+from storage.media.library import open_display_video, read_image
 
 
 class Playback(QObject):
@@ -78,7 +78,7 @@ class Playback(QObject):
         if item is None:
             return
         if item.is_video:
-            run_in_thread(lambda: FrameSource(lambda: open_video(project, item)),
+            run_in_thread(lambda: FrameSource(lambda: open_display_video(project, item)),
                           lambda src, err: self._source_opened(generation, src, err))
         else:
             run_in_thread(lambda: read_image(project, item),

@@ -82,3 +82,22 @@ def test_timeline_marks_annotated_frames_and_a_box_drawn_on_a_frame_stays_on_tha
     wait_picture(qtbot, window, 20)
     assert window.project.annotations.for_media(video.id) == []
     assert list(window.panel("timeline").bar.markers) == []
+
+
+def test_building_the_fast_seek_proxy_runs_as_a_job_and_the_video_is_then_read_from_it(qtbot, demo_dir):
+    from storage.media.proxy import proxy_for
+
+    window, video = _open_video(qtbot, demo_dir)
+    window.seek(42)
+    wait_picture(qtbot, window, 42)
+    shown = window.canvas.image
+    before = shown.astype(int)
+    window.action("media.build_proxy").trigger()
+    assert "proxy" in window.job_status.label.text()
+    qtbot.waitUntil(lambda: proxy_for(window.project, video) is not None and not window.engine.busy(),
+                    timeout=60_000)
+    qtbot.waitUntil(lambda: window.playback.source is not None
+                    and window.playback.source.index.keyframe.sum() > 10, timeout=15_000)  # the proxy's short GOP
+    qtbot.waitUntil(lambda: window.canvas.image is not shown, timeout=15_000)  # decoded again, from the proxy
+    assert window.canvas.shown_frame == window.current_frame == 42
+    assert np.abs(window.canvas.image.astype(int) - before).mean() < 3  # the same frame, re-encoded
