@@ -1,0 +1,65 @@
+"""Reading a checkpoint file and checking that it fits the model it is meant for.
+
+A wrong file (another model's checkpoint, a truncated download, not a checkpoint at all) is reported with the
+file's path, the model that was expected and, where it can be told, the model the file looks like, before
+any weight is copied.
+"""
+from __future__ import annotations
+
+import pickle
+import zipfile
+from pathlib import Path
+from typing import Callable
+
+import torch
+
+from annotation.errors import InputError
+from engine.models.registry import ModelEntry
+
+# (what went wrong while unpickling) -> the user's words
+_UNREADABLE = (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError, ValueError, OSError, KeyError)
+
+
+def read_state_dict(path: Path, entry: ModelEntry) -> dict[str, torch.Tensor]:
+    """The weights in ``path`` (a ``{"model": state_dict}`` checkpoint, as Meta ships, or a bare state dict)."""
+    path = Path(path)
+    expected = f"expected the {entry.title} checkpoint {entry.checkpoint.filename}"
+    if not path.is_file():
+        raise InputError(f"the checkpoint file does not exist; {expected}", path=str(path))
+    try:
+        try:
+            obj = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+        except RuntimeError as e:
+            if "mmap" not in str(e):
+                raise
+            obj = torch.load(path, map_location="cpu", weights_only=True)  # legacy (non-zip) format
+    except _UNREADABLE as e:
+        reason = str(e).strip().splitlines()[0][:120] if str(e).strip() else type(e).__name__
+        raise InputError(f"not a readable PyTorch checkpoint ({reason}); {expected}", path=str(path)) from None
+    state = obj.get("model", obj) if isinstance(obj, dict) else obj
+    if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
+        raise InputError(f"holds no model weights (no 'model' state dict); {expected}", path=str(path))
+    return state
+
+
+def check_state_dict(state: dict[str, torch.Tensor], expected: dict[str, tuple[int, ...]], entry: ModelEntry,
+                     path: Path, looks_like: Callable[[dict], str | None] | None = None) -> None:
+    """Raise an error naming the file and the expected model unless ``state`` has exactly the expected weights."""
+    missing = [k for k in expected if k not in state]
+    unexpected = [k for k in state if k not in expected]
+    other_shape = [k for k in expected if k in state and tuple(state[k].shape) != tuple(expected[k])]
+    if not (missing or unexpected or other_shape):
+        return
+    problems = []
+    if other_shape:
+        k = other_shape[0]
+        problems.append(f"{len(other_shape)} weights of another shape (e.g. {k}: file "
+                        f"{'x'.join(map(str, state[k].shape))}, model {'x'.join(map(str, expected[k]))})")
+    if missing:
+        problems.append(f"{len(missing)} weights missing (e.g. {missing[0]})")
+    if unexpected:
+        problems.append(f"{len(unexpected)} weights the model does not have (e.g. {unexpected[0]})")
+    guess = looks_like(state) if looks_like else None
+    hint = f"; it looks like a {guess} checkpoint" if guess and guess != entry.name else ""
+    raise InputError(f"this checkpoint does not match the model {entry.name} ({entry.title}): "
+                     f"{', '.join(problems)}{hint}", path=str(path))

@@ -1,0 +1,122 @@
+"""The segmenter that needs no weights: OpenCV's GrabCut, seeded by the same clicks and box as SAM 2.
+
+A box says "the object is inside, everything outside is background"; a positive click marks sure foreground
+around it and likely foreground further out, a negative click sure background. GrabCut then fits colour
+models to both and cuts along the edges. The work is done on a crop around the prompt, scaled down to at most
+``WORK_SIZE`` pixels a side, so a click on a 4K frame answers as quickly as one on a thumbnail.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from engine.segmentation.prompt import Prompt, SegmentResult
+
+WORK_SIZE = 320
+ITERATIONS = 5
+
+
+class GrabCutSegmenter:
+    kind = "grabcut"
+    name = "grabcut"
+
+    def __init__(self, reason: str = ""):
+        self.reason = reason  # why SAM 2 is not used (the missing checkpoint), shown by the window and CLI
+
+    def describe(self) -> str:
+        return "GrabCut (OpenCV, no SAM 2 weights)"
+
+    def has_embedding(self, media_sha256: str, frame: int | None) -> bool:
+        return True  # nothing to compute ahead
+
+    def embed(self, media_sha256: str, frame: int | None, image: np.ndarray) -> None:
+        pass
+
+    def segment(self, media_sha256: str, frame: int | None, image: np.ndarray, prompt: Prompt) -> SegmentResult:
+        height, width = image.shape[:2]
+        prompt.validate(width, height)
+        x0, y0, x1, y1 = _region(prompt, width, height)
+        scale = min(1.0, WORK_SIZE / max(x1 - x0, y1 - y0))
+        crop = image[y0:y1, x0:x1]
+        small = cv2.resize(crop, (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale))),
+                           interpolation=cv2.INTER_AREA) if scale < 1 else crop.copy()
+        seeds = _seeds(prompt, small.shape[:2], (x0, y0), scale)
+        fg = _cut(np.ascontiguousarray(small), seeds)
+        fg = _keep_prompted_parts(fg, prompt, (x0, y0), scale)
+        mask = np.zeros((height, width), bool)
+        mask[y0:y1, x0:x1] = cv2.resize(fg.astype(np.uint8), (x1 - x0, y1 - y0), interpolation=cv2.INTER_LINEAR) > 0
+        if prompt.box is not None:  # nothing outside the box, whatever the upscaling did
+            bx0, by0, bx1, by1 = (int(round(v)) for v in prompt.box)
+            outside = np.ones_like(mask)
+            outside[by0:by1, bx0:bx1] = False
+            mask[outside] = False
+        return SegmentResult(mask=mask, score=None, segmenter=self.name, candidates=[(mask, 1.0)])
+
+
+def _region(prompt: Prompt, width: int, height: int) -> tuple[int, int, int, int]:
+    """The crop to work on: the box with a margin, or a square around the clicks sized to the image."""
+    if prompt.box is not None:
+        x0, y0, x1, y1 = prompt.box
+        mx, my = 0.15 * (x1 - x0) + 4, 0.15 * (y1 - y0) + 4
+    else:
+        pts = np.asarray([p for p, l in zip(prompt.points, prompt.labels) if l == 1] or prompt.points)
+        x0, y0 = pts.min(axis=0)
+        x1, y1 = pts.max(axis=0)
+        mx = my = 0.3 * min(width, height) + 0.5 * max(x1 - x0, y1 - y0)
+    return (max(0, int(x0 - mx)), max(0, int(y0 - my)), min(width, int(np.ceil(x1 + mx))),
+            min(height, int(np.ceil(y1 + my))))
+
+
+def _seeds(prompt: Prompt, shape: tuple[int, int], origin: tuple[int, int], scale: float) -> np.ndarray:
+    h, w = shape
+    ox, oy = origin
+    seeds = np.full((h, w), cv2.GC_PR_BGD, np.uint8)
+    if prompt.box is not None:
+        bx0, by0, bx1, by1 = ((v - o) * scale for v, o in zip(prompt.box, (ox, oy, ox, oy)))
+        seeds[:] = cv2.GC_BGD
+        seeds[max(0, int(by0)):int(np.ceil(by1)), max(0, int(bx0)):int(np.ceil(bx1))] = cv2.GC_PR_FGD
+    else:
+        seeds[[0, -1], :] = cv2.GC_BGD  # the crop's rim is taken for background
+        seeds[:, [0, -1]] = cv2.GC_BGD
+    sure = max(2, int(0.03 * max(h, w)))
+    likely = int(0.18 * max(h, w))
+    for (x, y), label in zip(prompt.points, prompt.labels):
+        c = (int((x - ox) * scale), int((y - oy) * scale))
+        if label == 1:
+            if prompt.box is None:
+                cv2.circle(seeds, c, likely, int(cv2.GC_PR_FGD), -1)
+            cv2.circle(seeds, c, sure, int(cv2.GC_FGD), -1)
+        else:
+            cv2.circle(seeds, c, sure, int(cv2.GC_BGD), -1)
+    return seeds
+
+
+def _cut(image: np.ndarray, seeds: np.ndarray) -> np.ndarray:
+    fg_seeded = np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD)).any()
+    bg_seeded = np.isin(seeds, (cv2.GC_BGD, cv2.GC_PR_BGD)).any()
+    if not (fg_seeded and bg_seeded):  # GrabCut needs both colour models; the prompt covers everything
+        return np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD))
+    bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
+    mask = seeds.copy()
+    cv2.grabCut(image, mask, None, bgd, fgd, ITERATIONS, cv2.GC_INIT_WITH_MASK)
+    return np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
+
+
+def _keep_prompted_parts(fg: np.ndarray, prompt: Prompt, origin: tuple[int, int], scale: float) -> np.ndarray:
+    """Keep the connected parts under a positive click (or, with only a box, the largest part)."""
+    count, labels = cv2.connectedComponents(fg.astype(np.uint8), connectivity=8)
+    if count <= 2:
+        return fg
+    ox, oy = origin
+    keep = set()
+    for (x, y), label in zip(prompt.points, prompt.labels):
+        if label == 1:
+            yy = min(labels.shape[0] - 1, max(0, int((y - oy) * scale)))
+            xx = min(labels.shape[1] - 1, max(0, int((x - ox) * scale)))
+            if labels[yy, xx]:
+                keep.add(int(labels[yy, xx]))
+    if not keep:
+        sizes = np.bincount(labels.ravel())
+        sizes[0] = 0
+        keep = {int(sizes.argmax())}
+    return np.isin(labels, list(keep))

@@ -1,0 +1,84 @@
+"""Clicks and boxes to a mask with SAM 2.1 on an image (or one frame), reusing cached image embeddings.
+
+The image goes in as RGB uint8 at full resolution; ``SAM2ImagePredictor`` resizes it to the model's square
+input and maps the click coordinates with it (x / width, y / height, times the input size), and scales the
+masks back to the full resolution, so any size and aspect ratio comes out right.
+"""
+from __future__ import annotations
+
+import numpy as np
+import torch
+
+from annotation.errors import InputError
+from engine.device import Device
+from engine.models.cache import MODEL_CACHE
+from engine.models.registry import ModelEntry, Weights
+from engine.segmentation.embeddings import EMBEDDINGS, EmbeddingCache
+from engine.segmentation.prompt import Prompt, SegmentResult
+
+
+def check_rgb(image: np.ndarray) -> np.ndarray:
+    if image.ndim != 3 or image.shape[2] != 3 or image.dtype != np.uint8:
+        raise InputError(f"expected an RGB uint8 image (height x width x 3), got {image.dtype} {image.shape}")
+    return image if image.flags.writeable else image.copy()  # torchvision warns on read-only arrays
+
+
+class Sam2Segmenter:
+    kind = "sam2"
+
+    def __init__(self, entry: ModelEntry, weights: Weights, device: Device, embeddings: EmbeddingCache = EMBEDDINGS):
+        self.entry, self.weights, self.device, self.embeddings = entry, weights, device, embeddings
+
+    @property
+    def name(self) -> str:
+        return self.entry.name
+
+    def describe(self) -> str:
+        return f"{self.entry.title} ({self.weights.describe()}) on {self.device}"
+
+    def model(self):
+        """The loaded model (built on first use; call on the engine thread)."""
+        return MODEL_CACHE.get(self.entry, self.weights, self.device)
+
+    def _key(self, media_sha256: str, frame: int | None) -> tuple:
+        return EmbeddingCache.key((self.entry.name, self.weights.key), media_sha256, frame)
+
+    def has_embedding(self, media_sha256: str, frame: int | None) -> bool:
+        return self._key(media_sha256, frame) in self.embeddings
+
+    @torch.inference_mode()
+    def embed(self, media_sha256: str, frame: int | None, image: np.ndarray) -> None:
+        """Compute and keep the image's embedding (the look-ahead job runs this for the next image)."""
+        key = self._key(media_sha256, frame)
+        if key in self.embeddings:
+            return
+        predictor = self.model().image_predictor()
+        with self.device.autocast():
+            predictor.set_image(check_rgb(image))
+        self.embeddings.put(key, predictor.features())
+
+    @torch.inference_mode()
+    def segment(self, media_sha256: str, frame: int | None, image: np.ndarray, prompt: Prompt) -> SegmentResult:
+        height, width = image.shape[:2]
+        prompt.validate(width, height)
+        key = self._key(media_sha256, frame)
+        predictor = self.model().image_predictor()
+        cached = self.embeddings.get(key)
+        with self.device.autocast():
+            if cached is None:
+                predictor.set_image(check_rgb(image))
+                self.embeddings.put(key, predictor.features())
+            else:
+                predictor.use_features(*cached)
+            masks, scores, logits = predictor.predict(
+                point_coords=np.asarray(prompt.points, np.float32) if prompt.points else None,
+                point_labels=np.asarray(prompt.labels, np.int32) if prompt.points else None,
+                box=np.asarray(prompt.box, np.float32) if prompt.box is not None else None,
+                mask_input=prompt.previous[None] if prompt.previous is not None and prompt.previous.ndim == 2
+                else prompt.previous,
+                multimask_output=prompt.multimask)
+        order = np.argsort(-scores)
+        candidates = [(masks[i] > 0, float(scores[i])) for i in order]
+        best = int(order[0])
+        return SegmentResult(mask=candidates[0][0], score=candidates[0][1], segmenter=self.name,
+                             logits=logits[best], candidates=candidates)

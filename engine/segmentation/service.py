@@ -1,0 +1,266 @@
+"""Segmentation for an open project, as engine jobs: what the SAM tool in the window and the CLI call.
+
+* ``click`` (interactive priority): a mask for a prompt, not stored yet: the live preview. On a video with
+  SAM 2 the prompt goes into the video's tracking session, so what the user sees on that frame is what
+  propagation starts from. A new object gets a provisional id (below zero) until it is accepted.
+* ``accept``: store the mask (and on a video the prompt, under a new or given track).
+* ``segment``: click and accept in one job (the CLI's ``segment``).
+* ``propagate`` (batch priority, yields between frames): track every prompted object of a video over a
+  range of frames, storing masks in batches as they come and reporting them to ``on_masks`` (the window
+  draws them); a cancel stops within a frame and keeps every frame done.
+* ``prefetch`` (batch priority): compute the next image's or frame's embedding ahead of the user.
+
+Every model call happens on the engine thread; video sessions live there too.
+"""
+from __future__ import annotations
+
+import itertools
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from annotation.errors import FaceLensError, InputError
+from annotation.model import Annotation, MediaItem, Track
+from engine.models.cache import MODEL_CACHE
+from engine.segmentation.prompt import Prompt, SegmentResult
+from engine.segmentation.segmenters import ActiveSegmenter, choose_segmenter
+from engine.segmentation.store import MaskWriter, load_prompts, save_segment
+from engine.segmentation.video_session import VideoSession
+from engine.worker import Engine, JobHandle, Priority
+from storage.media.library import open_video, read_image
+
+MaskListener = Callable[[int, dict[int, np.ndarray]], None]  # (frame, {track id: mask}) on the engine thread
+
+
+@dataclass
+class Segmented:
+    annotation: Annotation
+    track_id: int | None
+    result: SegmentResult
+
+
+@dataclass
+class Propagated:
+    frames: dict[int, list[int]] = field(default_factory=dict)  # frame -> track ids with a mask there
+    annotations: int = 0
+
+
+class Segmentation:
+    def __init__(self, engine: Engine, project, active: ActiveSegmenter | None = None, offload_state: bool = False,
+                 keep_sessions: int = 1):
+        self.engine, self.project = engine, project
+        self.active = active or choose_segmenter()
+        self.offload_state = offload_state
+        self.keep_sessions = keep_sessions
+        self._sessions: OrderedDict[int, VideoSession] = OrderedDict()  # media id -> session (engine thread)
+        self._busy: set[int] = set()  # videos being propagated
+        self._provisional = itertools.count(-1, -1)
+        MODEL_CACHE.on_pressure(self.release_sessions)
+
+    # --- what is active ------------------------------------------------------------------------------------
+    def status(self) -> dict:
+        return self.active.status()
+
+    def use(self, active: ActiveSegmenter) -> JobHandle:
+        """Switch segmenter (a model or weights chosen in the Models menu); open sessions are closed."""
+        def job(ctx):
+            self.release_sessions()
+            self.active = active
+            return active.status()
+        return self.engine.submit(job, "use segmenter", Priority.INTERACTIVE)
+
+    # --- clicks ----------------------------------------------------------------------------------------------
+    def click(self, item: MediaItem, frame: int | None, prompt: Prompt, track_id: int | None = None,
+              on_done=None) -> JobHandle:
+        """The mask for ``prompt`` (not stored). ``track_id``: the object it is for on a video (None: a new one,
+        which gets a provisional id; pass the result's ``track_id`` back with the next click on it)."""
+        return self.engine.submit(lambda ctx: self._click(item, frame, prompt, track_id), "segment click",
+                                  Priority.INTERACTIVE, on_done=on_done)
+
+    def accept(self, item: MediaItem, frame: int | None, clicked: "Clicked", label_id: int | None = None,
+               on_done=None) -> JobHandle:
+        return self.engine.submit(lambda ctx: self._accept(item, frame, clicked, label_id), "accept mask",
+                                  Priority.INTERACTIVE, on_done=on_done)
+
+    def discard(self, item: MediaItem, frame: int | None, clicked: "Clicked | None") -> JobHandle:
+        """Forget a preview: a provisional object leaves the video session (a stored one keeps its prompts)."""
+        def job(ctx):
+            session = self._sessions.get(item.id)
+            if session is not None and clicked is not None and clicked.track_id is not None:
+                if clicked.track_id < 0:
+                    session.remove_track(clicked.track_id)
+                else:
+                    self._sync(session, item)  # back to what the project holds
+        return self.engine.submit(job, "discard preview", Priority.INTERACTIVE)
+
+    def segment(self, item: MediaItem, frame: int | None, prompt: Prompt, track_id: int | None = None,
+                label_id: int | None = None) -> JobHandle:
+        """Click and accept in one job: the CLI's ``segment``. The result is a ``Segmented``."""
+        def job(ctx):
+            clicked = self._click(item, frame, prompt, track_id)
+            return self._accept(item, frame, clicked, label_id)
+        return self.engine.submit(job, "segment", Priority.INTERACTIVE)
+
+    def _click(self, item: MediaItem, frame: int | None, prompt: Prompt, track_id: int | None) -> "Clicked":
+        frame = _check_frame(item, frame)
+        prompt.validate(item.width, item.height, where=item.path)
+        if item.is_video and self.active.kind == "sam2":
+            if item.id in self._busy:
+                raise FaceLensError("this video is being propagated; wait for it or cancel it before clicking")
+            session = self._session(item)
+            if track_id is not None and track_id >= 0 and track_id not in session.track_ids:
+                self._sync(session, item)  # an object from an earlier session: give SAM 2 its prompts first
+            obj = track_id if track_id is not None else next(self._provisional)
+            full = session.prompts.get((obj, frame), Prompt()).merged(prompt) if track_id is not None else prompt
+            return Clicked(session.add_prompt(frame, obj, full), full, obj)
+        image = self._image(item, frame)
+        result = self.active.segmenter.segment(item.sha256, frame, image, prompt)
+        return Clicked(result, prompt, track_id)
+
+    def _accept(self, item: MediaItem, frame: int | None, clicked: "Clicked", label_id: int | None) -> Segmented:
+        track_id = clicked.track_id
+        if item.is_video and (track_id is None or track_id < 0):
+            track = self.project.tracks.add(Track(media_id=item.id, label_id=label_id))
+            session = self._sessions.get(item.id)
+            if session is not None and track_id is not None:
+                session.rename_track(track_id, track.id)
+            track_id = track.id
+        elif item.is_video and label_id is None:
+            existing = self.project.tracks.get(track_id)
+            if existing is None:
+                raise InputError(f"track {track_id} does not exist", field="track")
+            label_id = existing.label_id
+        ann = save_segment(self.project, item, frame if item.is_video else None, clicked.result.mask,
+                           clicked.result.score, clicked.result.segmenter, clicked.prompt,
+                           track_id if item.is_video else None, label_id)
+        return Segmented(ann, track_id if item.is_video else None, clicked.result)
+
+    # --- propagation -----------------------------------------------------------------------------------------
+    def propagate(self, item: MediaItem, first: int = 0, last: int | None = None, from_frame: int | None = None,
+                  on_masks: MaskListener | None = None, on_progress=None, on_done=None) -> JobHandle:
+        """Track every prompted object of ``item`` over frames ``first..last`` (a batch job; see the module).
+
+        ``from_frame``: re-propagate only from there (after a corrective click), in the direction it was tracked.
+        """
+        if not item.is_video:
+            raise InputError(f"media {item.id} is an image; only a video can be propagated", path=item.path)
+        if not self.active.can_propagate:
+            raise FaceLensError(f"propagation needs SAM 2: {self.active.status()['note']}")
+        last = (item.frame_count or 1) - 1 if last is None else last
+
+        def job(ctx):
+            session = self._session(item)
+            self._sync(session, item)
+            if not session.prompts:
+                raise InputError(f"no object is prompted in media {item.id}; add one with segment "
+                                 f"(--frame N --point X,Y) or the SAM tool first", path=item.path)
+            backward = session.tracked_backward(_any_track(session, from_frame), from_frame) \
+                if from_frame is not None else None
+            total = session.frames_to_report(first, last, from_frame, bool(backward))
+            labels = {t.id: t.label_id for t in self.project.tracks.for_media(item.id)}
+            writer = MaskWriter(self.project, item, self.active.model.name,
+                                {t: labels.get(t) for t in session.track_ids})
+            out, done = Propagated(), 0
+            self._busy.add(item.id)
+            try:
+                for frame, per_track in session.propagate(first, last, from_frame, bool(backward)):
+                    for t, (mask, score) in per_track.items():
+                        writer.add(frame, t, mask, score)
+                    out.frames[frame] = sorted(t for t, (m, _) in per_track.items() if m.any())
+                    if on_masks:
+                        on_masks(frame, {t: m for t, (m, _) in per_track.items()})
+                    done += 1
+                    ctx.progress(done, total, f"frame {frame}")
+                    yield
+            finally:
+                self._busy.discard(item.id)
+                writer.flush()  # also when cancelled: every frame done is kept
+            out.annotations = writer.written
+            return out
+
+        return self.engine.submit(job, f"propagate {item.name}", Priority.BATCH, on_progress, on_done)
+
+    # --- look-ahead ------------------------------------------------------------------------------------------
+    def prefetch(self, item: MediaItem, frame: int | None = None) -> JobHandle | None:
+        """Compute the embedding of ``item`` (at ``frame``) ahead, at batch priority; None if nothing to do."""
+        segmenter = self.active.segmenter
+        if self.active.kind != "sam2":
+            return None
+        frame = _check_frame(item, frame)
+
+        def job(ctx):
+            if item.is_video:
+                if item.id not in self._busy:
+                    self._session(item).compute_features(frame)
+            elif not segmenter.has_embedding(item.sha256, None):
+                segmenter.embed(item.sha256, None, read_image(self.project, item))
+        return self.engine.submit(job, "embed ahead", Priority.BATCH)
+
+    # --- sessions ----------------------------------------------------------------------------------------------
+    def _session(self, item: MediaItem) -> VideoSession:
+        session = self._sessions.get(item.id)
+        if session is None:
+            model = self.active.segmenter.model()
+            session = VideoSession(model, lambda: open_video(self.project, item), item, self.offload_state)
+            self._sessions[item.id] = session
+            while len(self._sessions) > self.keep_sessions:
+                _, old = self._sessions.popitem(last=False)
+                old.close()
+        self._sessions.move_to_end(item.id)
+        return session
+
+    def _sync(self, session: VideoSession, item: MediaItem) -> None:
+        """Make the session's prompts those the project holds (another window, the CLI or an undo may have
+        changed them); provisional objects (not accepted yet) stay."""
+        stored = load_prompts(self.project, item.id)
+        tracks = {t for t, _ in stored}
+        for t in [t for t in session.track_ids if t >= 0 and t not in tracks]:
+            session.remove_track(t)
+        for (t, f) in [k for k in session.prompts if k[0] >= 0 and k not in stored]:
+            session.clear_prompt(t, f)
+        for (t, f), prompt in stored.items():
+            if session.prompts.get((t, f)) != prompt:
+                session.add_prompt(f, t, prompt)
+
+    def release_sessions(self) -> None:
+        while self._sessions:
+            _, session = self._sessions.popitem(last=False)
+            session.close()
+
+    def _image(self, item: MediaItem, frame: int | None) -> np.ndarray:
+        if not item.is_video:
+            return read_image(self.project, item)
+        with open_video(self.project, item) as reader:
+            return reader.read(frame)
+
+
+@dataclass
+class Clicked:
+    """A preview: the mask for a prompt, the full prompt given so far, and the object (track) it is for."""
+
+    result: SegmentResult
+    prompt: Prompt
+    track_id: int | None
+
+
+def _check_frame(item: MediaItem, frame: int | None) -> int | None:
+    if not item.is_video:
+        if frame is not None:
+            raise InputError(f"media {item.id} is an image; --frame applies to videos only", path=item.path,
+                             field="frame")
+        return None
+    frame = 0 if frame is None else int(frame)
+    count = item.frame_count or 0
+    if not 0 <= frame < count:
+        raise InputError(f"frame {frame} is outside the video (0..{count - 1})", path=item.path, field="frame")
+    return frame
+
+
+def _any_track(session: VideoSession, frame: int) -> int:
+    """A track prompted on ``frame`` (whose direction there tells which way to re-propagate)."""
+    for t, f in session.prompts:
+        if f == frame:
+            return t
+    return session.track_ids[0] if session.track_ids else -1
