@@ -15,6 +15,7 @@ from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
 OBJECT_PREFIX = "action:"
+THEMED_ICON = "facelens_icon"
 
 
 def shortcut_text(action: QAction) -> str:
@@ -27,14 +28,17 @@ def with_shortcut(tip: str, action: QAction) -> str:
 
 
 def add_action(window: QWidget, menu: QMenu | None, key: str, text: str, slot: Callable | None = None,
-               shortcut: str | Iterable[str] = (), tip: str = "", icon: QIcon | None = None,
+               shortcut: str | Iterable[str] = (), tip: str = "", icon: QIcon | str | None = None,
                checkable: bool = False) -> QAction:
+    """``icon`` is a QIcon, or the name of a painted icon in ``gui.icons`` (repainted when the theme changes)."""
     action = QAction(text, window)
     action.setObjectName(OBJECT_PREFIX + key)
     keys = [shortcut] if isinstance(shortcut, str) else list(shortcut)
     action.setShortcuts([QKeySequence(k) for k in keys if k])
     action.setCheckable(checkable)
-    if icon is not None:
+    if isinstance(icon, str):
+        set_themed_icon(action, icon)
+    elif icon is not None:
         action.setIcon(icon)
     action.setStatusTip(tip or text.replace("&", "").rstrip("…"))
     action.setToolTip(with_shortcut(tip or text.replace("&", "").rstrip("…"), action))
@@ -44,6 +48,23 @@ def add_action(window: QWidget, menu: QMenu | None, key: str, text: str, slot: C
     if menu is not None:
         menu.addAction(action)
     return action
+
+
+def set_themed_icon(action: QAction, name: str) -> None:
+    from gui import icons
+
+    action.setProperty(THEMED_ICON, name)
+    action.setIcon(icons.icon(name))
+
+
+def repaint_themed_icons(window: QWidget) -> None:
+    """Light or dark theme switched: paint the named icons again in the new text colour."""
+    from gui import icons
+
+    for action in window.findChildren(QAction):
+        name = action.property(THEMED_ICON)
+        if name:
+            action.setIcon(icons.icon(name))
 
 
 def find_action(window: QWidget, key: str) -> QAction | None:

@@ -34,7 +34,7 @@ def _timeline(window):
 
 register_panel(PanelSpec("media", "Media", _media, ALL, Qt.LeftDockWidgetArea, order=10, min_width=260))
 register_panel(PanelSpec("labels", "Labels", _labels, ("annotate", "emotion"), Qt.RightDockWidgetArea, order=10,
-                         min_width=280, min_height=230))
+                         min_width=310, min_height=230))
 register_panel(PanelSpec("objects", "Objects and tracks", _objects, ("annotate", "audit"), Qt.RightDockWidgetArea,
-                         order=20, min_width=280, min_height=420))
+                         order=20, min_width=310, min_height=420))
 register_panel(PanelSpec("timeline", "Timeline", _timeline, ALL, Qt.BottomDockWidgetArea, order=10, min_height=70))

@@ -20,7 +20,7 @@ from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 from annotation.commands import Batch, Command, Delete, UndoStack
 from annotation.model import Annotation, Label, MediaItem
 from engine.worker import Priority
-from gui.actions import find_action, refresh_tooltips
+from gui.actions import find_action, refresh_tooltips, repaint_themed_icons
 from gui.canvas.view import Canvas
 from gui.engine_bridge import EngineBridge
 from gui.errors import short_message, show_error
@@ -436,6 +436,11 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event) -> None:
         self.importer.drop(event)
+
+    def changeEvent(self, event) -> None:
+        if event.type() == event.Type.ApplicationPaletteChange:
+            repaint_themed_icons(self)  # light and dark follow the system
+        super().changeEvent(event)
 
     # --- closing -------------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:

@@ -4,8 +4,7 @@ from __future__ import annotations
 from PySide6.QtWidgets import QInputDialog
 
 from engine.worker import Priority
-from gui import icons
-from gui.actions import add_action
+from gui.actions import add_action, set_themed_icon
 from storage.media.proxy import build_proxy_steps, proxy_for
 
 JUMP = 10  # frames for Shift+Left / Shift+Right
@@ -19,21 +18,21 @@ def install_media_actions(window, menu) -> None:
                tip="Go to the previous image or video in the media list")
     menu.addSeparator()
     play = add_action(window, menu, "media.play", "Play", pb.toggle, shortcut="Space", tip="Play or pause the video",
-                      icon=icons.icon("play"))
+                      icon="play")
     pb.playingChanged.connect(lambda on: (play.setText("Pause" if on else "Play"),
-                                          play.setIcon(icons.icon("pause" if on else "play"))))
+                                          set_themed_icon(play, "pause" if on else "play")))
     add_action(window, menu, "media.step_forward", "Next frame", lambda: _step(window, 1), shortcut="Right",
-               tip="One frame forward", icon=icons.icon("step-forward"))
+               tip="One frame forward", icon="step-forward")
     add_action(window, menu, "media.step_back", "Previous frame", lambda: _step(window, -1), shortcut="Left",
-               tip="One frame back", icon=icons.icon("step-back"))
+               tip="One frame back", icon="step-back")
     add_action(window, menu, "media.jump_forward", f"{JUMP} frames forward", lambda: _step(window, JUMP),
                shortcut="Shift+Right", tip=f"Jump {JUMP} frames forward")
     add_action(window, menu, "media.jump_back", f"{JUMP} frames back", lambda: _step(window, -JUMP),
                shortcut="Shift+Left", tip=f"Jump {JUMP} frames back")
     add_action(window, menu, "media.first_frame", "First frame", lambda: _go(window, 0), shortcut="Home",
-               tip="Go to the first frame", icon=icons.icon("first-frame"))
+               tip="Go to the first frame", icon="first-frame")
     add_action(window, menu, "media.last_frame", "Last frame", lambda: _go(window, pb.frame_count - 1),
-               shortcut="End", tip="Go to the last frame", icon=icons.icon("last-frame"))
+               shortcut="End", tip="Go to the last frame", icon="last-frame")
     add_action(window, menu, "media.go_to", "Go to frame…", lambda: _ask_frame(window), shortcut="Ctrl+G",
                tip="Type a frame number to go to")
     menu.addSeparator()

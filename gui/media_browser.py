@@ -20,7 +20,7 @@ EMPTY_TEXT = "Drop images or videos here"
 def details(m: MediaItem) -> str:
     size = f"{m.width}×{m.height}"
     if m.is_video:
-        return f"video · {size} · {m.duration or 0:.1f} s"
+        return f"video · {size} · {m.duration or 0:.1f}\u00a0s"
     return f"image · {size}"
 
 

@@ -67,11 +67,11 @@ def _edit_menu(window, menu) -> None:
 def _view_menu(window, menu) -> None:
     c = window.canvas
     add_action(window, menu, "view.zoom_in", "Zoom in", c.zoom_in, shortcut=("+", "="), tip="Zoom in",
-               icon=icons.icon("zoom-in"))
+               icon="zoom-in")
     add_action(window, menu, "view.zoom_out", "Zoom out", c.zoom_out, shortcut="-", tip="Zoom out",
-               icon=icons.icon("zoom-out"))
+               icon="zoom-out")
     add_action(window, menu, "view.fit", "Fit to window", c.fit, shortcut="F", tip="Fit the image in the window",
-               icon=icons.icon("fit"))
+               icon="fit")
     add_action(window, menu, "view.actual_size", "Actual pixels", lambda: c.set_zoom(1.0), shortcut="Ctrl+0",
                tip="One image pixel per screen pixel")
     menu.addSeparator()
@@ -138,7 +138,7 @@ def _workspace_menu(window, menu) -> None:
     bar = window.toolbars["toolbar:workspaces"]
     for w in WORKSPACES:
         act = add_action(window, menu, f"workspace.{w.key}", w.title, lambda _=False, k=w.key: switch(window, k),
-                         shortcut=w.shortcut, tip=w.tip, icon=icons.icon(w.icon), checkable=True)
+                         shortcut=w.shortcut, tip=w.tip, icon=w.icon, checkable=True)
         group.addAction(act)
         bar.addAction(act)
     spacer = QWidget()

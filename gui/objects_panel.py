@@ -15,15 +15,16 @@ class ObjectsPanel(QWidget):
         super().__init__()
         self.window = window
         self.tree = QTreeWidget()
-        self.tree.setColumnCount(4)
-        self.tree.setHeaderLabels(["Object", "Kind", "Source", "Score"])
+        self.tree.setColumnCount(3)
+        self.tree.setHeaderLabels(["Object", "Kind", "Source"])
+        self.tree.setIndentation(14)
         self.tree.setSelectionMode(QAbstractItemView.ExtendedSelection)
         self.tree.setUniformRowHeights(True)
         self.tree.setAlternatingRowColors(True)
         header = self.tree.header()
         header.setStretchLastSection(False)
         header.setSectionResizeMode(0, QHeaderView.Stretch)
-        for col in (1, 2, 3):
+        for col in (1, 2):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
@@ -49,8 +50,8 @@ class ObjectsPanel(QWidget):
         group = QTreeWidgetItem(self.tree, [f"{where} ({len(here)})"])
         group.setFlags(Qt.ItemIsEnabled)
         for a in here:
-            score = f"{a.score:.2f}" if a.score is not None else ""
-            row = QTreeWidgetItem(group, [f"{w.label_name(a.label_id)}  #{a.id}", a.kind, a.source, score])
+            score = f" {a.score:.2f}" if a.score is not None else ""
+            row = QTreeWidgetItem(group, [f"{w.label_name(a.label_id)} #{a.id}", a.kind, a.source + score])
             row.setIcon(0, color_swatch(w.label_color(a.label_id)))
             row.setData(0, Qt.UserRole, a.id)
             row.setData(0, Qt.UserRole + 1, ANNOTATION)
@@ -65,7 +66,7 @@ class ObjectsPanel(QWidget):
             on_frame = {a.track_id: a.id for a in here if a.track_id is not None}
             for t in tracks:
                 row = QTreeWidgetItem(tgroup, [t.name or f"track {t.id}", "track",
-                                               "on this frame" if t.id in on_frame else "", ""])
+                                               "on this frame" if t.id in on_frame else ""])
                 row.setIcon(0, color_swatch(w.label_color(t.label_id)))
                 row.setData(0, Qt.UserRole, on_frame.get(t.id))
                 row.setData(0, Qt.UserRole + 1, TRACK)

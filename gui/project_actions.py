@@ -14,8 +14,18 @@ from storage.export import EXPORTERS
 from storage.media.kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from storage.project import Project
 
-# What each export format writes, for the file dialog (formats not listed get "All files").
-EXPORT_FILE_TYPES = {"coco": ("COCO JSON", ".json")}
+# How the File > Export menu names each format of ``EXPORTERS`` and what its file dialog asks for: (title,
+# file suffix; "" for a format that writes a new folder). A format not listed here still appears, by its name.
+EXPORT_FILE_TYPES = {
+    "coco": ("COCO JSON", ".json"),
+    "eaf": ("ELAN annotation file (EAF)", ".eaf"),
+    "emotion-csv": ("Emotion segments CSV", ".csv"),
+    "emotion-dataset": ("Emotion training dataset (a new folder)", ""),
+}
+
+
+def export_type(name: str) -> tuple[str, str]:
+    return EXPORT_FILE_TYPES.get(name, (name.replace("-", " ").capitalize(), ""))
 
 
 def install_file_menu(window, menu) -> None:
@@ -38,7 +48,7 @@ def install_file_menu(window, menu) -> None:
     export = menu.addMenu("&Export")
     window.menus["export"] = export
     for name in sorted(EXPORTERS):
-        title = EXPORT_FILE_TYPES.get(name, (name.upper(),))[0]
+        title = export_type(name)[0]
         add_action(window, export, f"file.export.{name}", f"{title}…", lambda _=False, n=name: export_as(window, n),
                    tip=f"Export the project's annotations as {title}")
     add_action(window, menu, "file.verify", "&Verify project", lambda: verify(window),
@@ -93,13 +103,17 @@ def import_folder(window) -> None:
 def export_as(window, name: str) -> None:
     if window.project is None:
         return
-    title, suffix = EXPORT_FILE_TYPES.get(name, (name.upper(), ""))
+    title, suffix = export_type(name)
     default = window.project.exports_dir / f"{window.project.root.name}-{name}{suffix}"
     out, _ = QFileDialog.getSaveFileName(window, f"Export {title}", str(default),
                                          f"{title} (*{suffix});;All files (*)" if suffix else "All files (*)")
-    if not out:
-        return
-    window.engine.submit(export_job(window.project, EXPORTERS[name], Path(out)), f"Exporting {title}",
+    if out:
+        export_to(window, name, Path(out))
+
+
+def export_to(window, name: str, out: Path) -> None:
+    """Run the exporter ``name`` as an engine job writing ``out``; the status bar says what was written."""
+    window.engine.submit(export_job(window.project, EXPORTERS[name], out), f"Exporting {export_type(name)[0]}",
                          on_done=lambda r: _exported(window, r))
 
 
@@ -107,8 +121,9 @@ def _exported(window, result) -> None:
     if not result.ok:
         return
     info = result.value
-    counts = ", ".join(f"{v} {k}" for k, v in info.items() if isinstance(v, int))
-    window.statusBar().showMessage(f"Wrote {info['path']} ({counts})", 10000)
+    counts = ", ".join(f"{v} {k}" for k, v in info.items() if isinstance(v, int) and not isinstance(v, bool))
+    window.statusBar().showMessage(f"Wrote {info['path']}" + (f" ({counts})" if counts else ""), 10000)
+    window.last_export = info
 
 
 def verify(window) -> None:

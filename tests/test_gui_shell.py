@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
-from gui.actions import add_action, shortcut_text
+from gui.actions import add_action
 from gui.app import start_target
 from gui.settings import Settings
 from gui.tools import RESERVED_KEYS
@@ -102,3 +102,32 @@ def test_a_folder_that_is_not_a_project_gives_a_short_message_with_details(qtbot
     assert box.text() == message and box.detailedText() == details
     assert window.project is None and "No project is open" in window.canvas.message
     assert window.isEnabled()
+
+
+def test_export_menu_lists_every_format_and_coco_export_and_verify_run_as_jobs(qtbot, demo_dir, tmp_path):
+    import json
+
+    from pycocotools.coco import COCO
+
+    from gui.project_actions import export_to, verify
+    from storage.export import EXPORTERS
+
+    window = make_window(qtbot, demo_dir)
+    listed = {a.objectName().removeprefix("action:file.export.") for a in window.menus["export"].actions()}
+    assert listed == set(EXPORTERS)
+    out = tmp_path / "out" / "demo.json"
+    export_to(window, "coco", out)
+    qtbot.waitUntil(lambda: getattr(window, "last_export", None) is not None, timeout=15_000)
+    coco = COCO(str(out))
+    assert len(coco.getAnnIds()) == 1 and json.loads(out.read_text())["images"][0]["file_name"].endswith(".png")
+    assert window.statusBar().currentMessage().startswith(f"Wrote {out}")
+
+    verify(window)
+    qtbot.waitUntil(lambda: getattr(window, "verify_box", None) is not None, timeout=15_000)
+    assert "holds" in window.verify_box.text()
+    with open(demo_dir / "media" / "astronaut.png", "ab") as f:
+        f.write(b"changed behind the project's back")
+    window.verify_box = None
+    verify(window)
+    qtbot.waitUntil(lambda: window.verify_box is not None, timeout=15_000)
+    assert "1 problem" in window.verify_box.text() and "astronaut.png" in window.verify_box.detailedText()

@@ -17,7 +17,7 @@ from annotation.model import Annotation
 from annotation.shapes import Box, Keypoints, Mask, Points, Polygon
 
 POINT_RADIUS = 5.0  # screen pixels
-FILL = 0.45  # share of the overlay opacity that box and polygon fills get
+FILL = 0.3  # share of the overlay opacity that box and polygon fills get
 
 
 def outline_pen(color: QColor, selected: bool) -> QPen:
@@ -29,7 +29,7 @@ def outline_pen(color: QColor, selected: bool) -> QPen:
 
 def fill_brush(color: QColor, opacity: float, selected: bool) -> QBrush:
     c = QColor(color)
-    c.setAlphaF(min(1.0, opacity * FILL * (1.6 if selected else 1.0)))
+    c.setAlphaF(min(1.0, opacity * FILL * (1.4 if selected else 1.0)))
     return QBrush(c)
 
 

@@ -255,7 +255,7 @@ class Canvas(QGraphicsView):
     def _update_background(self) -> None:
         base = self.palette().color(QPalette.Window)
         # A neutral grey a little darker than the window, in light and dark themes alike.
-        self.setBackgroundBrush(QColor(base).darker(135 if base.lightness() > 128 else 80))
+        self.setBackgroundBrush(QColor(base).darker(165 if base.lightness() > 128 else 70))
 
     def changeEvent(self, event) -> None:
         if event.type() in (event.Type.PaletteChange, event.Type.ApplicationPaletteChange):

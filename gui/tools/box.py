@@ -67,9 +67,7 @@ class BoxTool(Tool):
         if abs(end.x() - start.x()) < MIN_SIZE or abs(end.y() - start.y()) < MIN_SIZE:
             return True
         box = Box(round(start.x(), 2), round(start.y(), 2), round(end.x(), 2), round(end.y(), 2))
-        command = self.window.push(Add(self.window.make_annotation(box), "Draw box"))
-        if command is not None:
-            self.window.set_selection({command.stored.id})
+        self.window.push(Add(self.window.make_annotation(box), "Draw box"))
         return True
 
     def leave(self) -> None:

@@ -130,9 +130,7 @@ class PaintTool(Tool):
         if self.erase:
             self._erase(target, stroke)
         elif target is None:
-            command = self.window.push(Add(self.window.make_annotation(Mask.from_array(stroke)), "Paint mask"))
-            if command is not None:
-                self.window.set_selection({command.stored.id})
+            self.window.push(Add(self.window.make_annotation(Mask.from_array(stroke)), "Paint mask"))
         else:
             old = target.shape.to_array()
             new = old | stroke

@@ -45,7 +45,7 @@ class ToolManager(QObject):
 
     def install(self, menu: QMenu, toolbar: QToolBar) -> None:
         for key, tool in self.tools.items():
-            icon = icons.icon(tool.icon) if tool.icon in icons.PAINTERS else text_icon(tool.icon_text or tool.name)
+            icon = tool.icon if tool.icon in icons.PAINTERS else text_icon(tool.icon_text or tool.name)
             act = add_action(self.window, menu, f"tool.{key}", tool.name, lambda _=False, k=key: self.activate(k),
                              shortcut=tool.shortcut, tip=tool.tooltip, icon=icon, checkable=True)
             self.group.addAction(act)

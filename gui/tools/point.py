@@ -24,8 +24,6 @@ class PointTool(Tool):
         if not self.can_draw():
             return True
         p = self.clamp(e.scene)
-        command = self.window.push(Add(self.window.make_annotation(Points(((round(p.x(), 2), round(p.y(), 2)),))),
-                                       "Place point"))
-        if command is not None:
-            self.window.set_selection({command.stored.id})
+        point = Points(((round(p.x(), 2), round(p.y(), 2)),))
+        self.window.push(Add(self.window.make_annotation(point), "Place point"))
         return True

@@ -84,9 +84,7 @@ class PolygonTool(Tool):
             self.window.statusBar().showMessage("A polygon needs at least 3 vertices", 3000)
             return
         shape = Polygon(tuple((round(p.x(), 2), round(p.y(), 2)) for p in points))
-        command = self.window.push(Add(self.window.make_annotation(shape), "Draw polygon"))
-        if command is not None:
-            self.window.set_selection({command.stored.id})
+        self.window.push(Add(self.window.make_annotation(shape), "Draw polygon"))
 
     # --- preview -------------------------------------------------------------------------------------------
     def _near_first(self, p: QPointF) -> bool:
