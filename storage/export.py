@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotation.coco import build_coco
+from storage.emotion_export import export_eaf, export_emotion_csv, export_emotion_dataset
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -37,4 +38,7 @@ def export_coco(project: "Project", out: str | Path) -> dict:
 # writes `out` and returns a JSON-able summary (with at least "path") after logging the export in the audit chain.
 EXPORTERS = {
     "coco": export_coco,
+    "eaf": export_eaf,
+    "emotion-csv": export_emotion_csv,
+    "emotion-dataset": export_emotion_dataset,
 }

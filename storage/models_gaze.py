@@ -17,7 +17,7 @@ class Series(Base):
     __tablename__ = "series"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="RESTRICT"), index=True)
-    kind: Mapped[str] = mapped_column(String(32))  # gaze | face_eyes | rating | ...
+    kind: Mapped[str] = mapped_column(String(32))  # gaze | face_eyes | rating
     name: Mapped[str] = mapped_column(Text, default="")
     channels: Mapped[str] = mapped_column(Text)  # JSON list of column names; the first is "t" (video seconds)
     source: Mapped[str] = mapped_column(Text, default="")  # the imported file or the job that made it
@@ -26,6 +26,7 @@ class Series(Base):
     samples: Mapped[int] = mapped_column(Integer, default=0)
     annotator: Mapped[str] = mapped_column(String(128), default="")
     created_at: Mapped[float] = mapped_column(Float)
+    updated_at: Mapped[float] = mapped_column(Float)  # a re-alignment or a new rating pass rewrites the chunks
 
 
 class SeriesChunk(Base):

@@ -20,10 +20,12 @@ from storage.annotation_repo import AnnotationRepository
 from storage.audit_repo import AuditRepository
 from storage.db import database_engine, write_session
 from storage.detector_repo import DetectorRepository
+from storage.eye_event_repo import EyeEventRepository
 from storage.label_repo import LabelRepository
 from storage.media_repo import MediaRepository
 from storage.record_store import ProjectStore
 from storage.segment_repo import SegmentRepository
+from storage.series_repo import SeriesRepository
 from storage.settings_repo import SettingsRepository
 from storage.track_repo import TrackRepository
 
@@ -42,6 +44,8 @@ class Project:
         self.tracks = TrackRepository(self)
         self.annotations = AnnotationRepository(self)
         self.segments = SegmentRepository(self)
+        self.series = SeriesRepository(self)
+        self.eye_events = EyeEventRepository(self)
         self.detectors = DetectorRepository(self)
         self.store = ProjectStore(self)
 

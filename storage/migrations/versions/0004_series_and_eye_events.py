@@ -26,6 +26,7 @@ def upgrade() -> None:
         sa.Column("samples", sa.Integer, nullable=False),
         sa.Column("annotator", sa.String(128), nullable=False),
         sa.Column("created_at", sa.Float, nullable=False),
+        sa.Column("updated_at", sa.Float, nullable=False),
     )
     op.create_index("ix_series_media_id", "series", ["media_id"])
     op.create_table(

@@ -1,0 +1,33 @@
+"""The gaze file formats FaceLens reads, by name, and telling them apart by their header."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from annotation.errors import InputError
+from annotation.gaze.generic import parse_generic
+from annotation.gaze.pupil import parse_pupil_gaze
+from annotation.gaze.table import read_table
+from annotation.gaze.tobii import parse_tobii
+
+# name -> parse(path, media, min_confidence=..., **options) -> ParsedGaze
+GAZE_FORMATS = {
+    "pupil": parse_pupil_gaze,
+    "tobii": parse_tobii,
+    "csv": parse_generic,
+}
+
+# name -> a header test, tried in this order
+_SIGNATURES = {
+    "pupil": lambda h: "gaze_timestamp" in h and "norm_pos_x" in h,
+    "tobii": lambda h: any(c.startswith("Recording timestamp") for c in h),
+    "csv": lambda h: {"t", "x", "y"} <= set(h),
+}
+
+
+def detect_format(path: str | Path) -> str:
+    header = read_table(path).header
+    for name, matches in _SIGNATURES.items():
+        if matches(header):
+            return name
+    raise InputError("not a gaze file FaceLens knows: expected a Pupil Player gaze_positions.csv, a Tobii Pro Lab "
+                     "TSV export or a CSV with t, x, y columns", path=str(path), line=1)

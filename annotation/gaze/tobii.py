@@ -1,0 +1,93 @@
+"""Tobii Pro Lab data exports (TSV).
+
+Columns are found by prefix because Pro Lab appends units and coordinate systems to the names
+(``Recording timestamp [μs]``, ``Gaze point X [DACS px]``). Timestamps are µs or ms: the unit in the header
+decides, else the sampling interval does (eye trackers sample at 30 Hz or faster, so an interval of 200 or
+more can only be µs). Rows without a gaze point (eyes not found, event rows) are dropped and counted.
+"""
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from annotation.errors import InputError
+from annotation.gaze.events import EyeEvents, Fixation, Saccade
+from annotation.gaze.recording import GazeSamples, ParsedGaze, sort_and_dedupe
+from annotation.gaze.table import Table, read_table
+from annotation.model import MediaItem
+
+TIME = "Recording timestamp"
+REQUIRED = (TIME, "Gaze point X", "Gaze point Y")
+UNITS = {"μs": 1e-6, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+
+
+def _time_scale(table: Table, column: str, t: np.ndarray) -> tuple[float, str]:
+    unit = column[len(TIME):].strip(" []")
+    if unit in UNITS:
+        return UNITS[unit], unit
+    steps = np.diff(t[np.isfinite(t)])
+    step = float(np.median(steps[steps > 0])) if (steps > 0).any() else 0.0
+    return (1e-6, "µs (guessed from the sampling interval)") if step >= 200 else (1e-3, "ms (guessed)")
+
+
+def parse_tobii(path: str | Path, media: MediaItem, min_confidence: float = 0.6, **_) -> ParsedGaze:
+    table = read_table(path, "\t")
+    cols = {name: table.need(name, prefix=True, what="(a Tobii Pro Lab data export)") for name in REQUIRED}
+    t_raw = table.numbers(cols[TIME])
+    x = table.numbers(cols["Gaze point X"], required=False)
+    y = table.numbers(cols["Gaze point Y"], required=False)
+    scale, unit = _time_scale(table, cols[TIME], t_raw)
+    t = t_raw * scale
+    pupils = [table.numbers(c, required=False, lo=0.0) for c in
+              (table.find("Pupil diameter left", True), table.find("Pupil diameter right", True)) if c]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # rows with neither pupil are NaN, as they should be
+        pupil = np.nanmean(np.vstack(pupils), axis=0) if pupils else np.full(len(t), np.nan)
+    conf = _validity(table)
+    keep = np.isfinite(x) & np.isfinite(y) & (conf >= min_confidence)
+    if not keep.any():
+        raise InputError(f"no row has a gaze point ({len(t)} rows read)", path=str(path), field=cols["Gaze point X"])
+    samples, repeated = sort_and_dedupe(GazeSamples(t, x, y, conf, pupil).take(keep))
+    return ParsedGaze(samples, int((~keep).sum()) + repeated, events=_tracker_events(table, t),
+                      params={"format": "tobii", "time_unit": unit, "coordinates": "pixels",
+                              "columns": {k: v for k, v in cols.items()}, "min_confidence": min_confidence,
+                              "repeated_timestamps": repeated})
+
+
+def _validity(table: Table) -> np.ndarray:
+    """1 where either eye is valid (or the export has no validity columns), else 0."""
+    cols = [c for c in (table.find("Validity left", True), table.find("Validity right", True)) if c]
+    if not cols:
+        return np.ones(len(table.rows))
+    valid = np.zeros(len(table.rows), bool)
+    for c in cols:
+        valid |= np.array([v.strip().lower() == "valid" for v in table.text(c)])
+    return valid.astype(np.float64)
+
+
+def _tracker_events(table: Table, t: np.ndarray) -> EyeEvents | None:
+    """The fixations and saccades Tobii's own filter classified (``Eye movement type``), on the tracker clock."""
+    kind_col = table.find("Eye movement type")
+    if kind_col is None:
+        return None
+    kinds = [k.strip() for k in table.text(kind_col)]
+    fx_col, fy_col = table.find("Fixation point X", True), table.find("Fixation point Y", True)
+    fx = table.numbers(fx_col, required=False) if fx_col else np.full(len(t), np.nan)
+    fy = table.numbers(fy_col, required=False) if fy_col else np.full(len(t), np.nan)
+    index_col = table.find("Eye movement type index")
+    index = table.text(index_col) if index_col else [""] * len(t)
+    events = EyeEvents(method="tracker", params={"source": table.path, "format": "tobii"})
+    run_start = 0
+    for k in range(1, len(kinds) + 1):
+        if k < len(kinds) and kinds[k] == kinds[run_start] and index[k] == index[run_start]:
+            continue
+        kind, rows = kinds[run_start], slice(run_start, k)
+        if kind == "Fixation" and np.isfinite(fx[rows]).any():
+            events.fixations.append(Fixation(float(t[run_start]), float(t[k - 1]), float(np.nanmean(fx[rows])),
+                                             float(np.nanmean(fy[rows])), samples=k - run_start))
+        elif kind == "Saccade":
+            events.saccades.append(Saccade(float(t[run_start]), float(t[k - 1]), np.nan, np.nan, np.nan, np.nan))
+        run_start = k
+    return events

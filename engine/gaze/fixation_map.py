@@ -1,0 +1,30 @@
+"""Fixation maps (heat maps): a Gaussian per fixation, weighted by its duration, summed and scaled to [0, 1].
+
+Gaussians are separable, so the map is one matrix product, ``Gy.T @ (w * Gx)``, at a reduced resolution
+(``scale``) that an overlay stretches back to the frame: fast enough to redraw while a segment changes.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from annotation.gaze.events import Fixation
+
+
+def fixation_map(fixations: list[Fixation], width: int, height: int, sigma_px: float = 25.0, scale: float = 0.25,
+                 start: float | None = None, end: float | None = None) -> np.ndarray:
+    """A float32 map of ``round(height * scale) x round(width * scale)``; fixations outside [start, end)
+    (by their start) are left out. All zeros when none is left."""
+    w, h = max(1, round(width * scale)), max(1, round(height * scale))
+    chosen = [f for f in fixations if (start is None or f.start >= start) and (end is None or f.start < end)]
+    if not chosen:
+        return np.zeros((h, w), np.float32)
+    x = np.array([f.x for f in chosen]) * scale
+    y = np.array([f.y for f in chosen]) * scale
+    weight = np.array([f.duration for f in chosen])
+    s = max(sigma_px * scale, 0.5)
+    xs, ys = np.arange(w) + 0.5, np.arange(h) + 0.5
+    gx = np.exp(-((xs[None, :] - x[:, None]) ** 2) / (2 * s * s))
+    gy = np.exp(-((ys[None, :] - y[:, None]) ** 2) / (2 * s * s))
+    heat = gy.T @ (weight[:, None] * gx)
+    top = heat.max()
+    return (heat / top).astype(np.float32) if top > 0 else heat.astype(np.float32)

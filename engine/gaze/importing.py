@@ -1,0 +1,88 @@
+"""Importing an eye-tracker file onto a video: parse, align to video time, store as one gaze recording.
+
+The whole file is read and checked before anything is written, and the recording (with the tracker's own
+fixations, when the file has them) is stored in one transaction, so a bad file leaves the project unchanged.
+"""
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from annotation.errors import InputError
+from annotation.gaze.formats import GAZE_FORMATS, detect_format
+from annotation.gaze.pupil import parse_pupil_fixations
+from annotation.gaze.recording import GAZE_CHANNELS, Alignment, GazeSamples
+
+if TYPE_CHECKING:
+    from storage.project import Project
+    from storage.series_repo import SeriesInfo
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def import_gaze(project: "Project", media_id: int, path: str | Path, fmt: str | None = None,
+                offset: float | None = None, drift: float = 0.0, sync: list[tuple[float, float]] | None = None,
+                min_confidence: float = 0.6, coordinates: str = "auto",
+                fixations: str | Path | None = None) -> dict:
+    """Alignment, in order of precedence: ``offset`` (and ``drift``) given by hand, ``sync`` events
+    (gaze time, video time), what the file implies (Pupil's ``world_index``), else no offset."""
+    path = Path(path)
+    media = project.media.get(media_id)
+    if media is None:
+        raise InputError(f"no media {media_id} in the project", field="media")
+    if not path.is_file():
+        raise InputError("no such file", path=str(path))
+    fmt = fmt or detect_format(path)
+    if fmt not in GAZE_FORMATS:
+        raise InputError(f"expected one of {', '.join(GAZE_FORMATS)}, got {fmt!r}", field="format")
+    parsed = GAZE_FORMATS[fmt](path, media, min_confidence=min_confidence, coordinates=coordinates)
+    if offset is not None:
+        alignment = Alignment(float(offset), float(drift), "manual")
+    elif sync:
+        alignment = Alignment.from_sync(sync)
+    else:
+        alignment = parsed.alignment or Alignment(0.0, float(drift), "none")
+    samples: GazeSamples = parsed.samples.aligned(alignment)
+    event_sets = []
+    if parsed.events is not None and parsed.events.fixations:
+        event_sets.append(parsed.events.shifted(alignment.to_video))
+    if fixations is not None:
+        event_sets.append(parse_pupil_fixations(fixations, media).shifted(alignment.to_video))
+    outside = 0
+    if media.duration:
+        outside = int(((samples.t < 0) | (samples.t > media.duration)).sum())
+    params = {**parsed.params, **alignment.to_dict(), "dropped": parsed.dropped, "width": media.width,
+              "height": media.height, "outside_video": outside}
+    info: SeriesInfo = project.series.add(media_id, "gaze", GAZE_CHANNELS, samples.to_array(), name=path.name,
+                                          source=str(path.resolve()), source_sha256=_sha256(path), params=params,
+                                          event_sets=event_sets, action="import gaze")
+    return {"recording_id": info.id, "samples": len(samples), "dropped": parsed.dropped,
+            "duration": round(samples.duration, 6), "format": fmt, "offset": alignment.offset,
+            "drift": alignment.drift, "alignment": alignment.source, "outside_video": outside,
+            "tracker_fixations": sum(len(e.fixations) for e in event_sets)}
+
+
+def load_gaze(project: "Project", recording_id: int) -> tuple["SeriesInfo", GazeSamples]:
+    info = project.series.get(recording_id)
+    if info is None or info.kind != "gaze":
+        known = [s.id for s in project.series.all("gaze")]
+        raise InputError(f"no gaze recording {recording_id} in the project (recordings: "
+                         f"{', '.join(map(str, known)) or 'none; import one with: gaze import'})", field="recording")
+    data = project.series.load(recording_id)
+    return info, GazeSamples.from_array(data, info.channels)
+
+
+def gaze_at(samples: GazeSamples, t: float, trail: float = 0.0) -> np.ndarray:
+    """Rows (t, x, y) from ``t - trail`` to ``t``: the current gaze point last, for an overlay's trail."""
+    i, j = np.searchsorted(samples.t, [t - trail, t], side="right")
+    i = max(0, min(i, j - 1))
+    return np.column_stack([samples.t[i:j], samples.x[i:j], samples.y[i:j]])
