@@ -1,0 +1,127 @@
+"""Audit reports: the HTML holds the numbers, the PDF is a well-formed document with pages, and verify-report
+confirms a report and then catches an edited verdict or page."""
+from __future__ import annotations
+
+import re
+import sqlite3
+import zlib
+
+import pytest
+
+from engine.audit.evaluate import evaluate
+from engine.audit.importer import import_scores
+from engine.audit.report import write_report
+from engine.audit.report.data import ReportSettings
+from engine.audit.report.verify import verify_report
+from engine.audit.review import build_queue
+from tests.audit_factory import make_dataset
+
+FAST = ReportSettings(bootstrap=100)
+
+
+@pytest.fixture
+def reviewed(project, tmp_path):
+    data = make_dataset(tmp_path / "data", per_class=20, unseen=6)
+    run_id = import_scores(project, data.csv, data.features, model="xception").run_id
+    items = build_queue(project, run_id).items
+    v = project.detectors.add_verdict(items[0].result_id, "attack", "silicone mask edge", reviewer="ada")
+    return run_id, v
+
+
+def test_the_html_report_is_self_contained_and_holds_the_numbers(project, reviewed, tmp_path):
+    run_id, verdict = reviewed
+    out = tmp_path / "report.html"
+    manifest = write_report(project, run_id, out, FAST)
+    page = out.read_text()
+    ev = evaluate(project.detectors.results(run_id), threshold=None, bootstrap=100)
+    for key in ("auc", "eer", "apcer_max", "bpcer", "acer", "hter"):
+        assert f"{ev.values[key]:.4f}" in page, key
+    lo, hi = ev.ci["hter"]
+    assert f"[{lo:.4f}, {hi:.4f}]" in page  # the bootstrap interval
+    assert "silicone mask edge" in page and "ada" in page
+    for m in project.media.all():
+        assert m.sha256 in page
+    head = manifest["audit_head"]
+    assert head["hash"] in page
+    assert page.count("data:image/png;base64,") >= 5  # histograms at two levels, ROC, DET, risk-coverage
+    assert not re.search(r'(src|href)="(http|//)', page)  # nothing fetched from elsewhere
+    assert manifest["verdicts"][0]["id"] == verdict.id and manifest["metrics"]["frame"]["auc"] == ev.values["auc"]
+    # writing the report is itself in the audit log
+    assert project.audit.entries()[-1].action == "report"
+
+
+def _pdf_pages(data: bytes) -> list[bytes]:
+    """A small structural check of a PDF: the cross-reference table points at objects, the page tree counts the
+    pages, and each page's content stream decompresses to drawing operators. Returns the page streams."""
+    assert data.startswith(b"%PDF-1.") and data.rstrip().endswith(b"%%EOF")
+    xref_at = int(re.search(rb"startxref\s+(\d+)", data[-64:]).group(1))
+    assert data[xref_at:xref_at + 4] == b"xref"
+    first, count = map(int, re.match(rb"xref\s+(\d+) (\d+)", data[xref_at:]).groups())
+    entries = re.findall(rb"(\d{10}) (\d{5}) ([nf])", data[xref_at:xref_at + 30 + 20 * count])
+    objects = {}
+    for num, (offset, _, used) in enumerate(entries, start=first):
+        if used == b"n":
+            assert re.match(rb"%d 0 obj" % num, data[int(offset):]), f"object {num} is not where the xref says"
+            objects[num] = int(offset)
+    pages = [n for n, off in objects.items() if re.match(rb"\d+ 0 obj\s*<<\s*/Type /Page\b", data[off:off + 40])]
+    total = int(re.search(rb"/Type /Pages[^>]*?/Count (\d+)", data).group(1))
+    assert len(pages) == total
+    streams = []
+    for n in pages:
+        body = data[objects[n]:data.index(b"endobj", objects[n])]
+        content = int(re.search(rb"/Contents (\d+) 0 R", body).group(1))
+        obj = data[objects[content]:]
+        raw = obj[obj.index(b"stream") + 7:obj.index(b"endstream")]
+        streams.append(zlib.decompress(raw) if b"/FlateDecode" in obj[:200] else raw)
+    return streams
+
+
+def test_the_pdf_report_is_a_document_with_pages_that_draw(project, reviewed, tmp_path):
+    run_id, _ = reviewed
+    out = tmp_path / "report.pdf"
+    write_report(project, run_id, out, FAST)
+    pages = _pdf_pages(out.read_bytes())
+    assert len(pages) >= 6  # summary, five plots, flagged samples, media
+    assert all(b"BT" in p or b" re" in p or b" l" in p for p in pages)  # text or paths on every page
+    assert verify_report(project, out) == []
+
+
+def test_verify_confirms_a_report_then_catches_an_edited_verdict(project, reviewed, tmp_path):
+    run_id, verdict = reviewed
+    out = tmp_path / "report.html"
+    write_report(project, run_id, out, FAST)
+    assert verify_report(project, out) == []
+    # someone changes the verdict in the database, behind FaceLens's back
+    db = sqlite3.connect(project.db_path)
+    db.execute("UPDATE verdicts SET note = 'looks fine', verdict = 'bona_fide' WHERE id = ?", (verdict.id,))
+    db.commit()
+    db.close()
+    problems = verify_report(project, out)
+    assert (f"verdict {verdict.id} on result {verdict.result_id}: the report says attack by ada, note 'silicone mask "
+            f"edge', the project says bona_fide by ada, note 'looks fine'") in problems
+    assert any("changed after it was recorded" in p for p in problems)
+
+
+def test_verify_catches_a_later_verdict_an_edited_page_and_a_changed_media_file(project, reviewed, tmp_path):
+    run_id, _ = reviewed
+    out = tmp_path / "report.html"
+    write_report(project, run_id, out, FAST)
+    item = build_queue(project, run_id).items[1]
+    later = project.detectors.add_verdict(item.result_id, "unsure")
+    assert any(p.startswith(f"verdict {later.id} on result {item.result_id} (unsure by tester) was recorded after")
+               for p in verify_report(project, out))
+
+    out2 = tmp_path / "second.html"
+    write_report(project, run_id, out2, FAST)
+    assert verify_report(project, out2) == []
+    page = out2.read_text().replace("unsure", "attack", 1)  # the visible table, not the manifest
+    out2.write_text(page)
+    assert verify_report(project, out2) == [
+        "the report's page was edited after it was written (its text no longer matches its manifest)"]
+
+    out3 = tmp_path / "third.html"
+    write_report(project, run_id, out3, FAST)
+    photo = project.absolute_path(project.media.all()[0].path)
+    photo.write_bytes(photo.read_bytes() + b"\0")
+    problems = verify_report(project, out3)
+    assert len(problems) == 1 and "the file changed" in problems[0]
