@@ -1,0 +1,66 @@
+"""The bulk paths that model output and the timeline use: ``add_many`` and ``for_media(media, frame)``."""
+import numpy as np
+
+from annotation.model import Annotation
+from annotation.shapes import Box, Mask, Points
+
+
+def _video(project):
+    return project.media.add_many([dict(kind="video", path="v.mp4", sha256="a" * 64, size_bytes=1, width=64,
+                                        height=48, fps=25.0, frame_count=10, duration=0.4, codec="h264")])[0]
+
+
+def test_add_many_stores_what_add_stores_with_one_audit_entry(project):
+    video = _video(project)
+    label = project.labels.all()[0]
+    mask = np.zeros((48, 64), bool)
+    mask[10:20, 5:30] = True
+    shapes = [Box(1, 2, 3, 4), Mask.from_array(mask), Points(((5, 6),), (0,))]
+    records = [Annotation(media_id=video.id, frame=f, shape=s, label_id=label.id, score=0.5, source="model-x",
+                          attributes={"occluded": True} if f == 2 else {})
+               for f, s in enumerate(shapes)]
+    records.append(Annotation(media_id=video.id, frame=2, shape=Box(0, 0, 1, 1), annotator="alice"))
+    before = len(project.audit.entries())
+    assert project.annotations.add_many(records, action="model output") == 4
+    entries = project.audit.entries()
+    assert len(entries) == before + 1 and entries[-1].action == "model output"
+    assert project.audit.verify() == []
+    on_2 = project.annotations.for_media(video.id, 2)
+    assert [a.shape for a in on_2] == [shapes[2], Box(0, 0, 1, 1)]
+    assert on_2[0].attributes == {"occluded": True} and on_2[1].attributes == {}
+    assert [a.annotator for a in on_2] == ["tester", "alice"]  # stamped with the user unless given
+    assert on_2[0].score == 0.5 and on_2[0].source == "model-x" and on_2[0].label_id == label.id
+    assert np.array_equal(project.annotations.for_media(video.id, 1)[0].shape.to_array(), mask)
+    # The per-frame read and the general one agree, record for record.
+    everything = project.annotations.for_media(video.id)
+    assert [a for a in everything if a.frame == 2] == on_2
+    assert project.annotations.for_media(video.id, 7) == []
+    assert project.annotations.add_many([]) == 0
+
+
+def test_a_bad_row_in_a_bulk_insert_leaves_the_project_unchanged(project):
+    video = _video(project)
+    good = Annotation(media_id=video.id, frame=0, shape=Box(0, 0, 1, 1))
+    bad = Annotation(media_id=video.id + 99, frame=0, shape=Box(0, 0, 1, 1))  # no such media
+    entries = len(project.audit.entries())
+    try:
+        project.annotations.add_many([good, bad])
+    except Exception:
+        pass
+    else:
+        raise AssertionError("a row for a missing media was accepted")
+    assert project.annotations.count() == 0 and len(project.audit.entries()) == entries
+
+
+def test_bulk_inserted_geometry_is_the_same_json_as_a_single_add(project):
+    import json
+    import sqlite3
+
+    video = _video(project)
+    odd = Mask(size=(4, 5), counts='1a\\b"c\u00e9')  # backslash, quote, non-ASCII: all must be escaped alike
+    one = project.annotations.add(Annotation(media_id=video.id, frame=0, shape=odd))
+    project.annotations.add_many([Annotation(media_id=video.id, frame=1, shape=odd)])
+    with sqlite3.connect(project.db_path) as conn:
+        stored = dict(conn.execute("SELECT frame, geometry FROM annotations").fetchall())
+    assert stored[0] == stored[1] == json.dumps(odd.to_geometry())
+    assert project.annotations.for_media(video.id, 1)[0].shape == one.shape == odd
