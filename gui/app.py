@@ -37,6 +37,11 @@ def start_target(settings: Settings, project_dir: str | Path | None) -> Path | N
 
 
 def run(project_dir: str | Path | None = None) -> int:
+    if project_dir is not None and not (Path(project_dir) / DB_NAME).is_file():
+        # One clear line, as every command gives, rather than a window that opens only to show an error.
+        print(f"facelens: error: {Path(project_dir).resolve()}: not a FaceLens project (no {DB_NAME} in it)",
+              file=sys.stderr)
+        return 2
     app = make_application()
     from gui.errors import install_excepthook
     from gui.main_window import MainWindow
@@ -44,6 +49,7 @@ def run(project_dir: str | Path | None = None) -> int:
     settings = Settings()
     window = MainWindow(settings)
     install_excepthook(window.report_error)
+    app.aboutToQuit.connect(window.close)  # settings and layouts are saved however the app ends
     window.show()
     target = start_target(settings, project_dir)
     if target is None:

@@ -1,10 +1,12 @@
-"""The label panel: the project's labels with their colours and keys. The current label is what new shapes
-get; picking a label while annotations are selected relabels them (one undoable step). Number keys pick
-labels too (Tools → Labels)."""
+"""The label panel: the labels of one of the project's taxonomies, with their colours and keys. The current
+label is what new shapes get; picking a label while annotations are selected relabels them (one undoable
+step). Number keys pick labels too (Tools → Labels). With several taxonomies, a box above the list chooses
+which one the list and the keys show."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QLabel, QListWidget, QListWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
+                               QWidget)
 
 from annotation.commands import Batch, Update
 from annotation.model import Label
@@ -30,6 +32,8 @@ class LabelsPanel(QWidget):
     def __init__(self, window):
         super().__init__()
         self.window = window
+        self.taxonomy_box = QComboBox()
+        self.taxonomy_box.setToolTip("Which taxonomy's labels to draw with")
         self.list = QListWidget()
         self.list.setSelectionMode(QAbstractItemView.SingleSelection)
         self.list.setAlternatingRowColors(True)
@@ -38,10 +42,12 @@ class LabelsPanel(QWidget):
         self.hint.setStyleSheet("color: palette(placeholder-text)")
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
+        lay.addWidget(self.taxonomy_box)
         lay.addWidget(self.list, 1)
         lay.addWidget(self.hint)
         self._actions = []
         self.list.itemClicked.connect(lambda item: self.pick(self._label(item)))
+        self.taxonomy_box.activated.connect(self._taxonomy_chosen)
         window.labelsChanged.connect(self.refresh)
         window.currentLabelChanged.connect(self._show_current)
         self.refresh()
@@ -49,20 +55,45 @@ class LabelsPanel(QWidget):
     def _label(self, item: QListWidgetItem) -> Label | None:
         return next((l for l in self.window.labels if l.id == item.data(Qt.UserRole)), None)
 
+    @property
+    def taxonomy(self) -> str:
+        return self.taxonomy_box.currentData() or ""
+
+    def labels(self) -> list[Label]:
+        """The labels the list and the number keys offer: those of the chosen taxonomy."""
+        return [l for l in self.window.labels if l.taxonomy == self.taxonomy]
+
+    def _taxonomy_chosen(self, _index: int) -> None:
+        self.window.settings.set("labels/taxonomy", self.taxonomy)
+        self.refresh()
+
+    def _fill_taxonomies(self) -> None:
+        names = list(dict.fromkeys(l.taxonomy for l in self.window.labels))
+        wanted = self.taxonomy or self.window.settings.get("labels/taxonomy") or (names[0] if names else "")
+        self.taxonomy_box.blockSignals(True)
+        self.taxonomy_box.clear()
+        for name in names:
+            self.taxonomy_box.addItem(name, name)
+        self.taxonomy_box.setCurrentIndex(max(self.taxonomy_box.findData(wanted), 0))
+        self.taxonomy_box.blockSignals(False)
+        self.taxonomy_box.setVisible(len(names) > 1)
+
     def refresh(self) -> None:
-        w = self.window
-        keys = label_shortcuts(w.labels)
+        self._fill_taxonomies()
+        labels = self.labels()
+        keys = label_shortcuts(labels)
         self.list.clear()
-        several = len({l.taxonomy for l in w.labels}) > 1
-        for label in w.labels:
+        for label in labels:
             key = keys.get(label.id, "")
-            text = f"{label.name}" + (f"  ({label.taxonomy})" if several else "")
-            item = QListWidgetItem(color_swatch(label.color), text + (f"\t{key}" if key else ""))
+            item = QListWidgetItem(color_swatch(label.color), label.name + (f"\t{key}" if key else ""))
             item.setData(Qt.UserRole, label.id)
             item.setToolTip(f"{label.taxonomy} › {label.name}" + (f" (key {key})" if key else ""))
             self.list.addItem(item)
         self._rebuild_actions(keys)
-        self._show_current(w.current_label)
+        current = self.window.current_label
+        if labels and (current is None or current.taxonomy != self.taxonomy):
+            self.window.set_current_label(labels[0])  # new shapes get a label of the taxonomy on show
+        self._show_current(self.window.current_label)
 
     def _rebuild_actions(self, keys: dict[int, str]) -> None:
         menu = self.window.menus.get("labels")
@@ -72,7 +103,7 @@ class LabelsPanel(QWidget):
                 menu.removeAction(act)
             act.deleteLater()
         self._actions = []
-        for label in self.window.labels:
+        for label in self.labels():
             key = keys.get(label.id)
             if key:
                 act = add_action(self.window, menu, f"label.{label.id}", f"Label: {label.name}",

@@ -222,8 +222,8 @@ class MainWindow(QMainWindow):
         self.labels = self.project.labels.all() if self.project else []
         self._colors = {l.id: l.color for l in self.labels}
         keep = self.current_label and next((l for l in self.labels if l.id == self.current_label.id), None)
-        self.labelsChanged.emit()
         self.set_current_label(keep or (self.labels[0] if self.labels else None))
+        self.labelsChanged.emit()
 
     # --- media and frames ----------------------------------------------------------------------------------
     def set_media(self, item: MediaItem | int | None, frame: int | None = None) -> None:
@@ -444,6 +444,9 @@ class MainWindow(QMainWindow):
 
     # --- closing -------------------------------------------------------------------------------------------
     def closeEvent(self, event: QCloseEvent) -> None:
+        if getattr(self, "_closed", False):
+            return super().closeEvent(event)
+        self._closed = True
         self._remember_place()
         self.layouts.save()
         self.settings.set("window/geometry", self.saveGeometry())

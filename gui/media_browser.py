@@ -48,6 +48,8 @@ class MediaBrowser(QWidget):
         super().__init__()
         self.window = window
         self.media: dict[int, MediaItem] = {}
+        self.rows: dict[int, QStandardItem] = {}
+        self.missing: set[int] = set()
         self.filter_box = QLineEdit()
         self.filter_box.setPlaceholderText("Filter by name…")
         self.filter_box.setClearButtonEnabled(True)
@@ -101,6 +103,7 @@ class MediaBrowser(QWidget):
         items = project.media.all() if project else []
         self.media = {m.id: m for m in items}
         self.model.clear()
+        self.rows, self.missing = {}, set()
         for m in items:
             row = QStandardItem(f"{m.name}\n{details(m)}")
             row.setData(m.id, ID_ROLE)
@@ -111,6 +114,7 @@ class MediaBrowser(QWidget):
             row.setToolTip(f"{m.path}\n{details(m)}{extra}\nSHA-256 {m.sha256[:16]}…")
             row.setIcon(self._placeholder(m))
             self.model.appendRow(row)
+            self.rows[m.id] = row
         if project is not None and items:
             self.thumbs.load(project, items)
         self._apply_filter()
@@ -133,7 +137,7 @@ class MediaBrowser(QWidget):
             self.empty.setText("No project open")
         else:
             self.empty.setText(EMPTY_TEXT)
-        missing = sum(1 for r in range(total) if self.model.item(r).data(MISSING_ROLE))
+        missing = len(self.missing)
         text = f"{shown} of {total} media" if shown != total else f"{total} media"
         self.count.setText(text + (f" · {missing} missing" if missing else ""))
 
@@ -158,26 +162,20 @@ class MediaBrowser(QWidget):
                 return
 
     # --- thumbnails ----------------------------------------------------------------------------------------
-    def _row(self, media_id: int) -> QStandardItem | None:
-        for r in range(self.model.rowCount()):
-            if self.model.item(r).data(ID_ROLE) == media_id:
-                return self.model.item(r)
-        return None
-
     def _thumbnail_loaded(self, generation, media_id, image, exists) -> None:
         if generation != self.thumbs.generation:
             return
-        row = self._row(media_id)
-        m = self.media.get(media_id)
+        row, m = self.rows.get(media_id), self.media.get(media_id)
         if row is None or m is None:
             return
-        row.setData(not exists, MISSING_ROLE)
         pm = QPixmap.fromImage(image) if image is not None else None
         row.setIcon(self._decorated(m, pm, missing=not exists))
         if not exists:
+            self.missing.add(media_id)
+            row.setData(True, MISSING_ROLE)
             row.setText(f"{m.name}\nmissing: {details(m)}")
             row.setToolTip(f"The file is missing (moved or deleted?):\n{m.path}")
-        self._apply_filter()
+            self._apply_filter()  # the count and the "Missing files" filter change
 
     def _placeholder(self, m: MediaItem):
         return self._decorated(m, None, missing=False)

@@ -122,3 +122,21 @@ def test_select_moves_a_box_relabels_it_with_a_number_key_and_delete_removes_it(
     assert _here(window) == []
     window.undo()
     assert [a.id for a in _here(window)] == [box.id]
+
+
+def test_with_two_taxonomies_the_label_panel_and_number_keys_follow_the_one_chosen(qtbot, tmp_path):
+    from annotation.taxonomy import parse_taxonomy
+
+    root = photo_project(tmp_path)
+    with Project.open(root) as p:
+        p.labels.add_taxonomy(parse_taxonomy({"name": "pets", "kind": "classes", "labels": ["cat", "dog"]}))
+    window = make_window(qtbot, root)
+    panel = window.panel("labels")
+    assert panel.taxonomy_box.isVisibleTo(window) and panel.taxonomy == "faces"
+    assert window.current_label.name == "face"
+    panel.taxonomy_box.setCurrentIndex(panel.taxonomy_box.findData("pets"))
+    panel.taxonomy_box.activated.emit(panel.taxonomy_box.currentIndex())
+    assert [panel.list.item(i).text().split("\t")[0] for i in range(panel.list.count())] == ["cat", "dog"]
+    assert window.current_label.name == "cat"
+    press_keys(qtbot, window, Qt.Key_2)
+    assert window.current_label.name == "dog" and window.current_label.taxonomy == "pets"
