@@ -10,20 +10,20 @@ What panels, tools and layers may use (the window's public API):
 from __future__ import annotations
 
 import hashlib
-import traceback
 from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
-from annotation.commands import Batch, Command, Delete, UndoStack
+from annotation.commands import UndoStack
 from annotation.model import Annotation, Label, MediaItem
 from engine.worker import Priority
 from gui.actions import find_action, refresh_tooltips, repaint_themed_icons
 from gui.canvas.view import Canvas
+from gui.editing import EditingMixin
 from gui.engine_bridge import EngineBridge
-from gui.errors import short_message, show_error
+from gui.errors import show_error
 from gui.import_drop import Importer
 from gui.job_status import JobStatus, SavedIndicator
 from gui.panels import PanelSpec, load_panel_modules
@@ -33,11 +33,10 @@ from gui.tools.manager import ToolManager
 from gui.workspaces import WorkspaceLayouts
 from storage.project import Project
 
-UNLABELED_COLOR = "#a0a0a0"
 DEFAULT_OPACITY = 0.45
 
 
-class MainWindow(QMainWindow):
+class MainWindow(EditingMixin, QMainWindow):
     projectChanged = Signal(object)  # Project | None
     mediaListChanged = Signal()  # media were imported
     mediaChanged = Signal(object)  # MediaItem | None
@@ -297,119 +296,6 @@ class MainWindow(QMainWindow):
             self.canvas.clear_image("No project is open.\nFile → New project… or Open project… to begin.")
         elif self.current_media is None:
             self.canvas.clear_image("Drop images or videos here\n(or File → Import files…)")
-
-    # --- annotations ---------------------------------------------------------------------------------------
-    def annotations_here(self) -> list[Annotation]:
-        """The annotations of the image, or of the video frame, on screen (read once per change)."""
-        if self._here is None:
-            if self.project is None or self.current_media is None:
-                self._here = []
-            else:
-                frame = self.current_frame if self.current_media.is_video else None
-                self._here = self.project.annotations.for_media(self.current_media.id, frame)
-        return self._here
-
-    def make_annotation(self, shape) -> Annotation:
-        """A new manual annotation of the current label on the image or frame on screen."""
-        m = self.current_media
-        return Annotation(media_id=m.id, shape=shape, frame=self.current_frame if m.is_video else None,
-                          label_id=self.current_label_id())
-
-    def push(self, command: Command) -> Command | None:
-        """Do ``command`` through the undo stack (committed at once); a failure is shown, never lost silently."""
-        if self.undo_stack is None:
-            return None
-        try:
-            return self.undo_stack.push(command)
-        except Exception as e:
-            self.saved_indicator.failed(short_message(e))
-            self.report_error(f"Not saved: {short_message(e)}", traceback.format_exc())
-            return None
-
-    def undo(self) -> None:
-        self._undo_redo("undo")
-
-    def redo(self) -> None:
-        self._undo_redo("redo")
-
-    def _undo_redo(self, how: str) -> None:
-        if self.undo_stack is None:
-            return
-        self.tools.reset_active()
-        try:
-            getattr(self.undo_stack, how)()
-        except Exception as e:
-            self.saved_indicator.failed(short_message(e))
-            self.report_error(f"Could not {how}: {short_message(e)}", traceback.format_exc())
-
-    def delete_selection(self) -> None:
-        doomed = [a for a in self.annotations_here() if a.id in self.selected_ids]
-        if not doomed:
-            return
-        text = f"Delete {doomed[0].kind}" if len(doomed) == 1 else f"Delete {len(doomed)} annotations"
-        self.push(Batch([Delete(a) for a in doomed], text))
-
-    def _command_done(self, command: Command, how: str) -> None:
-        self._here = None
-        self.saved_indicator.saved(command.text if how == "do" else f"{how.title()} of {command.text.lower()}")
-        if how != "do":
-            self._show_where(command)
-        present = {a.id for a in self.annotations_here()}
-        self.selected_ids &= present
-        self.canvas.notify_layers("annotations_changed")
-        self._update_undo_actions()
-        self.annotationsChanged.emit()
-        self.selectionChanged.emit()
-
-    def _show_where(self, command: Command) -> None:
-        """After an undo or redo, go to the image or frame it changed, so the user sees what changed."""
-        records = [r for r in command.records() if isinstance(r, Annotation)]
-        if not records:
-            return
-        r = records[0]
-        if self.current_media is None or r.media_id != self.current_media.id:
-            self.set_media(r.media_id, r.frame)
-        elif r.frame is not None and r.frame != self.current_frame:
-            self.seek(r.frame)
-
-    def _update_undo_actions(self) -> None:
-        stack = self.undo_stack  # (an empty stack is falsy: it has a length)
-        for key, verb in (("edit.undo", "Undo"), ("edit.redo", "Redo")):
-            act = self.action(key)
-            if act is None:
-                continue
-            can = stack is not None and (stack.can_undo if verb == "Undo" else stack.can_redo)
-            text = (stack.undo_text if verb == "Undo" else stack.redo_text) if can else ""
-            act.setEnabled(can)
-            act.setText(f"{verb} {text.lower()}" if text else verb)
-
-    def set_selection(self, ids: set[int]) -> None:
-        ids = set(ids)
-        if ids == self.selected_ids:
-            return
-        self.selected_ids = ids
-        self.canvas.annotation_layer.refresh()
-        self.selectionChanged.emit()
-
-    # --- labels --------------------------------------------------------------------------------------------
-    def label_color(self, label_id: int | None) -> str:
-        return self._colors.get(label_id, UNLABELED_COLOR)
-
-    def label_name(self, label_id: int | None) -> str:
-        return next((l.name for l in self.labels if l.id == label_id), "unlabelled")
-
-    def current_label_id(self) -> int | None:
-        return self.current_label.id if self.current_label else None
-
-    def set_current_label(self, label: Label | None) -> None:
-        if label == self.current_label:
-            return
-        self.current_label = label
-        self.currentLabelChanged.emit(label)
-
-    def describe(self, a: Annotation) -> str:
-        score = f", score {a.score:.2f}" if a.score is not None else ""
-        return f"{self.label_name(a.label_id)} · {a.kind} · {a.source}{score} · #{a.id}"
 
     # --- overlays ------------------------------------------------------------------------------------------
     def set_overlay_opacity(self, value: float) -> None:

@@ -131,3 +131,50 @@ def test_export_menu_lists_every_format_and_coco_export_and_verify_run_as_jobs(q
     verify(window)
     qtbot.waitUntil(lambda: window.verify_box is not None, timeout=15_000)
     assert "1 problem" in window.verify_box.text() and "astronaut.png" in window.verify_box.detailedText()
+
+
+def test_the_status_bar_shows_a_running_job_and_its_cancel_button_stops_it(qtbot):
+    import time
+
+    window = make_window(qtbot)
+    results = []
+
+    def count(ctx):
+        for i in range(2000):
+            ctx.progress(i, 2000, f"item {i}")
+            time.sleep(0.005)
+            yield
+
+    window.engine.submit(count, "Counting", on_done=results.append)
+    qtbot.waitUntil(lambda: window.job_status.bar.value() > 0, timeout=15_000)
+    assert window.job_status.isVisibleTo(window) and window.job_status.label.text().startswith("Counting — item")
+    qtbot.mouseClick(window.job_status.cancel, Qt.LeftButton)
+    qtbot.waitUntil(lambda: bool(results), timeout=15_000)
+    assert results[0].cancelled and not window.job_status.isVisibleTo(window)
+
+
+def test_a_tool_gets_its_own_keys_once_chosen(qtbot, tmp_path):
+    from gui.tools import TOOLS, Tool, register_tool
+
+    pressed = []
+
+    class Probe(Tool):
+        key, name, shortcut = "probe", "Probe", "Ctrl+Alt+P"
+
+        def key_press(self, event):
+            pressed.append(event.key())
+            return True
+
+    register_tool(Probe)
+    try:
+        window = make_window(qtbot, photo_project(tmp_path))
+        assert "probe" in window.tools.tools  # a registered tool joins the menu, the toolbar and the dialog
+        window.activateWindow()
+        window.panel("media").filter_box.setFocus()
+        window.action("tool.probe").trigger()
+        assert window.canvas.hasFocus()
+        for key in (Qt.Key_Q, Qt.Key_E, Qt.Key_B, Qt.Key_Return, Qt.Key_Escape):
+            qtbot.keyClick(window.canvas, key)
+        assert pressed == [Qt.Key_Q, Qt.Key_E, Qt.Key_B, Qt.Key_Return, Qt.Key_Escape]
+    finally:
+        TOOLS.pop("probe", None)

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QImage, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QFrame, QGraphicsPixmapItem, QGraphicsScene, QGraphicsView
+from PySide6.QtWidgets import (QAbstractSpinBox, QApplication, QFrame, QGraphicsPixmapItem, QGraphicsScene,
+                               QGraphicsView, QLineEdit, QPlainTextEdit, QTextEdit)
 
 from gui.canvas.annotation_layer import AnnotationLayer
 from gui.canvas.layers import Z, CanvasLayer
@@ -224,6 +225,13 @@ class Canvas(QGraphicsView):
             event.accept()
             return
         super().keyPressEvent(event)
+
+    def enterEvent(self, event) -> None:
+        # Keys go to the active tool while the mouse is over the picture, unless the user is typing somewhere.
+        focus = QApplication.focusWidget()
+        if not isinstance(focus, (QLineEdit, QAbstractSpinBox, QTextEdit, QPlainTextEdit)):
+            self.setFocus(Qt.MouseFocusReason)
+        super().enterEvent(event)
 
     def leaveEvent(self, event) -> None:
         tool = self._tool()

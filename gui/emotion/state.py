@@ -37,6 +37,7 @@ class EmotionState(QObject):
         self.recordings: list = []
         self.samples: GazeSamples | None = None
         self.events = None  # EyeEvents of the latest detection (or the tracker's)
+        self.velocity = None
         self.face: dict[str, np.ndarray] | None = None  # face-mesh channels
         self.face_blinks: list = []
         self.rating: RatingTrace | None = None
@@ -117,6 +118,7 @@ class EmotionState(QObject):
         self.recordings = data.get("recordings", [])
         self.samples = data.get("samples")
         self.events = data.get("events")
+        self.velocity = data.get("velocity")  # engine.gaze.signal.Prepared: t and velocity of usable samples
         self.face = data.get("face")
         self.face_blinks = data.get("face_blinks", [])
         self.rating = data.get("rating")
@@ -126,15 +128,20 @@ class EmotionState(QObject):
 def _load(project, media, recording_id, annotator) -> dict:
     """Runs on a worker thread."""
     from engine.emotion.importing import load_rating
+    from engine.gaze.signal import prepare
 
     out: dict = {"recordings": project.series.for_media(media.id, "gaze")}
     chosen = [r for r in out["recordings"] if r.id == recording_id] or out["recordings"][-1:]
     if chosen:
         info = chosen[0]
-        out["samples"] = GazeSamples.from_array(project.series.load(info.id), info.channels)
+        samples = GazeSamples.from_array(project.series.load(info.id), info.channels)
+        out["samples"] = samples
         sets = project.eye_events.sets(info.id)
         best = ([s for s in sets if s.method != "tracker"] or sets)[-1:]
         out["events"] = project.eye_events.load(best[0].id) if best else None
+        params = out["events"].params if out["events"] is not None else {}
+        out["velocity"] = prepare(samples, params.get("min_confidence", 0.0), params.get("max_gap_s", 0.075),
+                                  params.get("velocity_window_s", 0.02))
     faces = project.series.for_media(media.id, "face_eyes")
     if faces:
         out["face"] = project.series.columns(faces[-1].id)

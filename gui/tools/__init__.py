@@ -22,7 +22,8 @@ Tools menu and toolbar (checkable, with its shortcut), and hands it the canvas i
 
 and append "gui.sam.tool" to ``TOOL_MODULES``. Keys Q, E, B, Enter and Esc are kept for the SAM 2 tool
 (``RESERVED_KEYS``); the built-in tools and menus never bind them, so ``key_press`` of the active tool gets
-them whenever the canvas has focus. Draw previews in ``self.canvas.tool_layer`` (a ``CanvasLayer``), change
+them whenever the canvas has focus (it takes focus when a tool is chosen and when the mouse moves onto it,
+unless the user is typing in a text box). Draw previews in ``self.canvas.tool_layer`` (a ``CanvasLayer``), change
 the project only through ``self.window.push(command)`` (undoable, committed at once), and read
 ``self.window.current_media``, ``current_frame``, ``current_label`` and ``selected_ids``.
 """

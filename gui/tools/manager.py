@@ -68,6 +68,7 @@ class ToolManager(QObject):
             self.active.deactivate()
         self.active = tool
         tool.activate()
+        self.window.canvas.setFocus(Qt.OtherFocusReason)  # so the tool's own keys reach it
         self.actions[key].setChecked(True)
         self.settings.set("tools/current", key)
         self.window.statusBar().showMessage(f"{tool.name}: {tool.tooltip}", 4000)

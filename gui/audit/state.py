@@ -1,0 +1,168 @@
+"""What the Audit panels share: the detector runs, the chosen run's queue and metrics, the sample under review.
+
+Everything that touches the project runs as an engine job; results come back as signals on the GUI thread.
+One ``AuditState`` per window: ``audit_state(window)`` finds or makes it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+
+from engine.worker import Priority
+from gui.audit import jobs
+
+OBJECT_NAME = "auditState"
+
+
+class AuditState(QObject):
+    runsChanged = Signal(list)  # RunRecord
+    overviewChanged = Signal(object)  # engine.audit.report.data.ReportData | None
+    loadFailed = Signal(str)  # why the run's queue could not be built
+    currentChanged = Signal(object)  # QueueItem | None
+    faceReady = Signal(object)  # engine.audit.crops.FaceView
+    verdictRecorded = Signal(object)  # VerdictRecord
+    message = Signal(str)  # one line for the panel's status
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.setObjectName(OBJECT_NAME)
+        self.window = window
+        self.runs: list = []
+        self.run_id: int | None = None
+        self.overview = None
+        self.current = None
+        self.settings = jobs.queue_settings()
+        window.projectChanged.connect(lambda _p: self.reload_runs())
+
+    # --- loading -------------------------------------------------------------------------------------------
+    def reload_runs(self, select: int | None = None) -> None:
+        project = self.window.project
+        self.set_current(None)
+        if project is None:
+            self.runs, self.run_id, self.overview = [], None, None
+            self.runsChanged.emit([])
+            self.overviewChanged.emit(None)
+            return
+
+        def done(result):
+            if not result.ok or project is not self.window.project:
+                return
+            self.runs = result.value
+            self.runsChanged.emit(self.runs)
+            ids = [r.id for r in self.runs]
+            self.load(select if select in ids else (self.run_id if self.run_id in ids else (ids[-1] if ids else None)))
+
+        self.window.engine.submit(lambda ctx: project.detectors.runs(), "Reading detector runs",
+                                  Priority.INTERACTIVE, on_done=done, show=False)
+
+    def load(self, run_id: int | None) -> None:
+        """Build the run's queue and metrics (in the background)."""
+        self.run_id = run_id
+        self.set_current(None)
+        project = self.window.project
+        if run_id is None or project is None:
+            self.overview = None
+            self.overviewChanged.emit(None)
+            return
+        settings = self.settings
+
+        def done(result):
+            if run_id != self.run_id or project is not self.window.project:
+                return  # another run was chosen meanwhile
+            if result.ok:
+                self.overview = result.value
+                self.overviewChanged.emit(self.overview)
+            else:
+                self.overview = None
+                self.overviewChanged.emit(None)
+                self.loadFailed.emit(result.error or "cancelled")
+
+        self.window.engine.submit(jobs.overview_job(project, run_id, settings), f"Reviewing run {run_id}",
+                                  Priority.INTERACTIVE, on_done=done, on_error=lambda r: None)
+
+    def set_settings(self, **changes) -> None:
+        for k, v in changes.items():
+            setattr(self.settings, k, v)
+        self.load(self.run_id)
+
+    # --- the sample under review ---------------------------------------------------------------------------
+    def set_current(self, item) -> None:
+        self.current = item
+        self.currentChanged.emit(item)
+        if item is None:
+            return
+        self.window.set_media(item.media_id, item.frame)
+        project = self.window.project
+
+        def done(result):
+            if result.ok and self.current is not None and self.current.result_id == result.value.result_id:
+                self.faceReady.emit(result.value)
+
+        self.window.engine.submit(jobs.face_job(project, item.result_id), "Finding the face", Priority.INTERACTIVE,
+                                  on_done=done, on_error=lambda r: self.message.emit(r.error or ""), show=False)
+
+    def record(self, verdict: str, note: str = "") -> None:
+        item, project = self.current, self.window.project
+        if item is None or project is None:
+            return
+
+        def done(result):
+            if not result.ok:
+                return
+            v = result.value
+            if self.overview is not None:
+                for q in self.overview.queue.items:
+                    if q.result_id == v.result_id:
+                        q.verdict = v
+            self.verdictRecorded.emit(v)
+            self.message.emit(f"result {v.result_id}: {v.verdict.replace('_', ' ')} (by {v.reviewer}), saved")
+
+        self.window.engine.submit(lambda ctx: project.detectors.add_verdict(item.result_id, verdict, note),
+                                  "Recording the verdict", Priority.INTERACTIVE, on_done=done, show=False)
+
+    # --- whole-run work ------------------------------------------------------------------------------------
+    def import_scores(self, scores: str, features: str | None, model: str | None, version: str,
+                      aggregation: str) -> None:
+        project = self.window.project
+
+        def done(result):
+            if result.ok:
+                self.message.emit(f"run {result.value.run_id}: {result.value.rows} rows imported")
+                self.window.mediaListChanged.emit()
+                self.reload_runs(select=result.value.run_id)
+
+        self.window.engine.submit(jobs.import_job(project, scores, features, model, version, aggregation),
+                                  f"Importing {Path(scores).name}", on_done=done)
+
+    def run_detector(self, spec, settings, media_ids=None) -> None:
+        project = self.window.project
+
+        def done(result):
+            if result.ok:
+                self.message.emit(f"run {result.value['run_id']}: {result.value['rows']} faces scored")
+                self.reload_runs(select=result.value["run_id"])
+            elif result.cancelled:
+                self.message.emit("detector run cancelled; nothing was stored")
+
+        self.window.engine.submit(jobs.detector_job(project, spec, settings, media_ids),
+                                  f"Running {Path(spec.path).name}", Priority.BATCH, on_done=done)
+
+    def export_report(self, path: str) -> None:
+        project, run_id, settings = self.window.project, self.run_id, self.settings
+
+        def done(result):
+            if result.ok:
+                self.message.emit(f"report written to {path}")
+
+        self.window.engine.submit(jobs.report_job(project, run_id, path, settings), f"Writing {Path(path).name}",
+                                  on_done=done)
+
+    def verify_report(self, path: str, on_result) -> None:
+        project = self.window.project
+        self.window.engine.submit(jobs.verify_job(project, path), f"Checking {Path(path).name}",
+                                  on_done=lambda r: on_result(r.value) if r.ok else None)
+
+
+def audit_state(window) -> AuditState:
+    return window.findChild(AuditState, OBJECT_NAME) or AuditState(window)
