@@ -7,7 +7,8 @@ into the GUI thread and widgets may touch themselves in the slots.
 
 ``fn(ctx)`` runs on the engine thread (``ctx.progress(done, total, message)``, ``ctx.check()``); a generator
 function is a batch job that yields between items. ``on_done(JobResult)`` runs on the GUI thread. A job
-that fails and has no ``on_error`` is reported through ``errorRaised`` (the window shows it).
+that fails and has no ``on_error`` is reported through ``errorRaised`` (the window shows it). Once the window
+has closed (the engine is stopped), ``submit`` does nothing and returns None.
 """
 from __future__ import annotations
 
@@ -41,14 +42,17 @@ class EngineBridge(QObject):
         super().__init__(parent)
         self.engine = engine or Engine()
         self.running: dict[int, RunningJob] = {}
+        self.stopped = False
         self._on_done: dict[int, tuple[Callable | None, Callable | None]] = {}
         self._progressed.connect(self._on_progress, Qt.QueuedConnection)
         self._finished.connect(self._on_finished, Qt.QueuedConnection)
 
     def submit(self, fn: Callable, name: str, priority: int = Priority.NORMAL,
                on_done: Callable[[JobResult], Any] | None = None,
-               on_error: Callable[[JobResult], Any] | None = None, show: bool = True) -> JobHandle:
+               on_error: Callable[[JobResult], Any] | None = None, show: bool = True) -> JobHandle | None:
         """Queue ``fn(ctx)``. ``on_done`` gets every result; ``on_error`` (or the window) gets failures."""
+        if self.stopped:
+            return None  # the window is closing: late refreshes of panels start nothing
         handle = self.engine.submit(fn, name, priority, on_progress=self._progressed.emit,
                                     on_done=self._finished.emit)
         self.running[handle.id] = RunningJob(handle, name, show)
@@ -65,6 +69,7 @@ class EngineBridge(QObject):
         return bool(self.running)
 
     def stop(self) -> None:
+        self.stopped = True
         self.engine.stop(cancel_running=True, timeout=5)
 
     # --- engine thread → GUI thread ------------------------------------------------------------------------

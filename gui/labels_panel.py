@@ -5,6 +5,7 @@ which one the list and the keys show."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
                                QWidget)
 
@@ -39,7 +40,7 @@ class LabelsPanel(QWidget):
         self.list.setAlternatingRowColors(True)
         self.hint = QLabel("Click a label (or press its key) to draw with it; with shapes selected, it relabels them.")
         self.hint.setWordWrap(True)
-        self.hint.setStyleSheet("color: palette(placeholder-text)")
+        self.hint.setForegroundRole(QPalette.PlaceholderText)  # muted, in light and dark themes
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.taxonomy_box)

@@ -4,7 +4,7 @@ list in its filtered order. Dropping files or folders anywhere on the window imp
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, QSortFilterProxyModel, Qt
-from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPixmap, QStandardItem, QStandardItemModel
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView,
                                QStackedWidget, QVBoxLayout, QWidget)
 
@@ -73,12 +73,16 @@ class MediaBrowser(QWidget):
         self.empty = QLabel(EMPTY_TEXT)
         self.empty.setAlignment(Qt.AlignCenter)
         self.empty.setWordWrap(True)
-        self.empty.setStyleSheet("color: palette(placeholder-text); font-size: 13pt; padding: 24px")
+        self.empty.setForegroundRole(QPalette.PlaceholderText)  # muted, and it follows a theme change
+        self.empty.setMargin(24)
+        big = QFont(self.empty.font())
+        big.setPointSizeF(big.pointSizeF() * 1.3)
+        self.empty.setFont(big)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.view)
         self.stack.addWidget(self.empty)
         self.count = QLabel()
-        self.count.setStyleSheet("color: palette(placeholder-text)")
+        self.count.setForegroundRole(QPalette.PlaceholderText)
         top = QHBoxLayout()
         top.setContentsMargins(0, 0, 0, 0)
         top.addWidget(self.filter_box, 1)

@@ -117,7 +117,7 @@ class Timeline(QWidget):
         self.goto.setMinimumWidth(80)
         row.addWidget(self.goto)
         self.hint = QLabel()
-        self.hint.setStyleSheet("color: palette(placeholder-text)")
+        self.hint.setForegroundRole(QPalette.PlaceholderText)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(row)

@@ -178,3 +178,24 @@ def test_a_tool_gets_its_own_keys_once_chosen(qtbot, tmp_path):
         assert pressed == [Qt.Key_Q, Qt.Key_E, Qt.Key_B, Qt.Key_Return, Qt.Key_Escape]
     finally:
         TOOLS.pop("probe", None)
+
+
+def test_a_panel_registered_later_joins_saved_layouts_in_its_own_workspaces(qtbot):
+    from PySide6.QtWidgets import QLabel
+
+    from gui.panels import PANELS, PanelSpec, register_panel
+
+    first = make_window(qtbot)
+    first.docks["media"].close()  # a saved layout the new panel was not part of
+    close_window(first)
+    register_panel(PanelSpec("test.review", "Review queue", lambda w: QLabel("queue"), ("audit",),
+                             Qt.RightDockWidgetArea))
+    try:
+        window = make_window(qtbot)
+        assert not window.docks["media"].isVisible()  # the saved layout holds
+        assert not window.docks["test.review"].isVisible()  # not an Annotate panel
+        window.action("workspace.audit").trigger()
+        assert window.docks["test.review"].isVisible() and window.panel("test.review").text() == "queue"
+        assert window.dockWidgetArea(window.docks["test.review"]) == Qt.RightDockWidgetArea
+    finally:
+        PANELS.pop("test.review", None)
