@@ -595,8 +595,8 @@ def cmd_audit_verify_report(args) -> int:
 
 
 def cmd_audit_detect(args) -> int:
-    from engine.audit.runner.job import DetectorSettings, detector_job
-    from engine.audit.runner.models import ModelSpec
+    from engine.audit.runner.job import detector_job
+    from engine.audit.runner.spec import DetectorSettings, ModelSpec
     from engine.worker import Engine
 
     spec = ModelSpec(kind=args.kind, path=args.model_file, arch=args.arch, input_size=args.input_size)

@@ -9,8 +9,9 @@ import torch
 
 from annotation.errors import InputError
 from engine.audit.runner.faces import crop
-from engine.audit.runner.job import DetectorSettings, detector_job
-from engine.audit.runner.models import IMAGENET_MEAN, IMAGENET_STD, ModelSpec, load_detector
+from engine.audit.runner.job import detector_job
+from engine.audit.runner.models import load_detector
+from engine.audit.runner.spec import IMAGENET_MEAN, IMAGENET_STD, DetectorSettings, ModelSpec
 from engine.worker import Engine
 from storage.demo import FACE_BOX
 from storage.media.library import open_video, read_image

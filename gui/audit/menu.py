@@ -43,7 +43,7 @@ def install_audit_menu(window) -> None:
                tip="Check that a report still matches this project")
 
     def refresh(*_):
-        reviewing = window.layouts.current == "audit" if hasattr(window, "layouts") else False
+        reviewing = window.action("workspace.audit").isChecked()  # checked before the layout switches
         has_item = reviewing and state.current is not None
         for verdict, *_rest in VERDICT_KEYS:
             window.action(f"audit.verdict.{verdict}").setEnabled(has_item)

@@ -3,7 +3,7 @@ the faces, crop them, score them in batches, and store everything as one detecto
 job leaves the project unchanged. It yields after every frame, so interactive work goes first."""
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -11,24 +11,14 @@ import numpy as np
 
 from annotation.errors import FaceLensError
 from engine.audit.runner.faces import FaceFinder, crop
-from engine.audit.runner.models import ModelSpec, load_detector
+from engine.audit.runner.models import load_detector
+from engine.audit.runner.spec import DetectorSettings, ModelSpec
 from storage.media.hashing import sha256_file
 from storage.media.library import open_video, read_image
 
 if TYPE_CHECKING:
     from engine.worker import JobContext
     from storage.project import Project
-
-
-@dataclass
-class DetectorSettings:
-    margin: float = 0.25
-    stride: int = 1
-    batch_size: int = 32
-    min_confidence: float = 0.5
-    full_range: bool = False  # mediapipe's model for faces far from the camera
-    model_name: str | None = None
-    version: str = ""
 
 
 def _frames(project: "Project", item, stride: int):

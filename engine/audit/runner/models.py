@@ -15,26 +15,7 @@ import numpy as np
 import torch
 
 from annotation.errors import InputError
-
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
-
-
-@dataclass
-class ModelSpec:
-    kind: str  # a key of LOADERS
-    path: str
-    arch: str | None = None  # timm architecture
-    input_size: int = 224
-    mean: tuple = IMAGENET_MEAN
-    std: tuple = IMAGENET_STD
-    output: str = "auto"  # a key of OUTPUTS
-    attack_index: int = 1
-    device: str | None = None  # default: CUDA when available
-
-    def to_json(self) -> dict:
-        return {"kind": self.kind, "arch": self.arch, "input_size": self.input_size, "mean": list(self.mean),
-                "std": list(self.std), "output": self.output, "attack_index": self.attack_index}
+from engine.audit.runner.spec import ModelSpec
 
 
 def _auto(out: torch.Tensor, attack_index: int) -> torch.Tensor:

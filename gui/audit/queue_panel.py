@@ -1,0 +1,209 @@
+"""The review queue panel: the run, the settings that flag samples, the queue sorted by risk, the face under
+review and the verdict bar. Selecting a row shows its frame on the canvas."""
+from __future__ import annotations
+
+import numpy as np
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage, QPixmap
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView,
+                               QLabel, QTableView, QToolButton, QVBoxLayout, QWidget)
+
+from gui.audit.menu import install_audit_menu
+from gui.audit.queue_model import REASON_TIPS, QueueModel
+from gui.audit.state import audit_state
+from gui.audit.verdict_bar import VerdictBar
+
+CROP_SIDE = 120
+
+
+def to_pixmap(rgb: np.ndarray, side: int) -> QPixmap:
+    rgb = np.ascontiguousarray(rgb)
+    h, w = rgb.shape[:2]
+    image = QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
+    return QPixmap.fromImage(image).scaled(side, side, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+
+
+class QueuePanel(QWidget):
+    def __init__(self, window):
+        super().__init__()
+        self.window = window
+        install_audit_menu(window)
+        self.state = audit_state(window)
+
+        self.runs = QComboBox()
+        self.runs.setToolTip("The detector run under review")
+        self.runs.currentIndexChanged.connect(self._run_picked)
+        top = QHBoxLayout()
+        top.addWidget(self.runs, 1)
+        for key in ("audit.import", "audit.detect", "audit.report"):
+            b = QToolButton()
+            b.setDefaultAction(window.action(key))
+            b.setText(window.action(key).text().replace("…", "").split()[0] + "…")
+            top.addWidget(b)
+
+        self.threshold = QDoubleSpinBox()
+        self.threshold.setRange(-0.001, 1.0)
+        self.threshold.setDecimals(3)
+        self.threshold.setSingleStep(0.01)
+        self.threshold.setSpecialValueText("auto")
+        self.threshold.setValue(-0.001)
+        self.threshold.setToolTip("Operating threshold: a score at or above it is called an attack (auto: the EER "
+                                  "threshold of the dev split)")
+        self.reject = QDoubleSpinBox()
+        self.reject.setRange(0.0, 0.5)
+        self.reject.setSingleStep(0.05)
+        self.reject.setValue(0.10)
+        self.reject.setToolTip("Share of samples flagged as outside the model's knowledge (lowest confidence)")
+        self.band = QDoubleSpinBox()
+        self.band.setRange(0.0, 0.5)
+        self.band.setSingleStep(0.01)
+        self.band.setValue(0.05)
+        self.band.setToolTip("Samples whose score is this close to the threshold are flagged")
+        for box in (self.threshold, self.reject, self.band):
+            box.setKeyboardTracking(False)
+            box.valueChanged.connect(self._settings_changed)
+        form = QHBoxLayout()
+        for text, box in (("Threshold", self.threshold), ("Reject", self.reject), ("Band ±", self.band)):
+            label = QLabel(text)
+            label.setToolTip(box.toolTip())
+            form.addWidget(label)
+            form.addWidget(box, 2 if box is self.threshold else 1)
+
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.model = QueueModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("auditQueue")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.NoEditTriggers)
+        self.table.verticalHeader().setVisible(False)
+        self.table.setAlternatingRowColors(True)
+        self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.selectionModel().currentRowChanged.connect(self._row_picked)
+
+        self.crop = QLabel()
+        self.crop.setFixedSize(CROP_SIDE, CROP_SIDE)
+        self.crop.setAlignment(Qt.AlignCenter)
+        self.crop.setStyleSheet("border: 1px solid palette(mid)")
+        self.details = QLabel()
+        self.details.setWordWrap(True)
+        self.details.setAlignment(Qt.AlignTop | Qt.AlignLeft)
+        self.details.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        face = QHBoxLayout()
+        face.addWidget(self.crop)
+        face.addWidget(self.details, 1)
+        self.verdict_bar = VerdictBar(window)
+
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(4, 4, 4, 4)
+        lay.addLayout(top)
+        lay.addLayout(form)
+        lay.addWidget(self.status)
+        lay.addWidget(self.table, 3)
+        lay.addLayout(face)
+        lay.addWidget(self.verdict_bar)
+
+        s = self.state
+        s.runsChanged.connect(self._show_runs)
+        s.overviewChanged.connect(self._show_overview)
+        s.loadFailed.connect(lambda text: self.status.setText(
+            f"Cannot review this run: {text}" + (" (set a Threshold above)" if "threshold" in text else "")))
+        s.currentChanged.connect(self._show_current)
+        s.faceReady.connect(self._show_face)
+        s.verdictRecorded.connect(self._verdict_recorded)
+        s.message.connect(lambda text: window.statusBar().showMessage(text, 6000))
+        window.projectChanged.connect(lambda _p: self.verdict_bar.refresh_reviewer())
+        self._show_runs(s.runs)
+        self._show_current(None)
+        if window.project is not None and not s.runs:
+            s.reload_runs()
+
+    # --- runs and settings ---------------------------------------------------------------------------------
+    def _show_runs(self, runs: list) -> None:
+        self.runs.blockSignals(True)
+        self.runs.clear()
+        for r in runs:
+            self.runs.addItem(f"Run {r.id}: {r.model} {r.version}".strip() + f" ({r.rows} rows)", r.id)
+        self.runs.blockSignals(False)
+        if not runs:
+            self.model.set_items([], {})
+            self.status.setText("No detector runs yet: Audit → Import detector scores…, or Run a detector…"
+                                if self.window.project else "Open a project to review detector results.")
+
+    def _run_picked(self, index: int) -> None:
+        run_id = self.runs.itemData(index)
+        if run_id is not None and run_id != self.state.run_id:
+            self.state.load(run_id)
+
+    def _settings_changed(self, *_):
+        t = self.threshold.value()
+        self.state.set_settings(threshold=None if t < 0 else t, reject=self.reject.value(), band=self.band.value())
+
+    # --- the queue -----------------------------------------------------------------------------------------
+    def _show_overview(self, data) -> None:
+        if data is None:
+            self.model.set_items([], {})
+            if self.state.run_id is not None:
+                self.status.setText(f"Reading run {self.state.run_id}…")
+            return
+        i = self.runs.findData(data.run.id)
+        if i >= 0 and i != self.runs.currentIndex():
+            self.runs.blockSignals(True)
+            self.runs.setCurrentIndex(i)
+            self.runs.blockSignals(False)
+        q = data.queue
+        self.model.set_items(q.items, {m["id"]: m["path"] for m in data.media})
+        done = sum(1 for i in q.items if i.verdict is not None)
+        how = "set above" if q.point.method == "given" else f"{q.point.method} on {q.point.chosen_on}"
+        text = f"{len(q.items)} samples to review, {done} decided · threshold {q.point.threshold:.3f} ({how})"
+        self.status.setText("\n".join([text] + [f"Note: {n}" for n in q.notes]))
+        if q.items:
+            self.table.selectRow(0)
+
+    def _row_picked(self, current, _previous) -> None:
+        item = self.model.item(current.row())
+        if item is not None and (self.state.current is None or self.state.current.result_id != item.result_id):
+            self.state.set_current(item)
+
+    def step(self, delta: int) -> None:
+        row = self.table.currentIndex().row()
+        new = min(max(row + delta, 0), self.model.rowCount() - 1)
+        if new >= 0:
+            self.table.selectRow(new)
+
+    def _verdict_recorded(self, v) -> None:
+        self.model.verdict_changed(v.result_id)
+        if self.state.current is not None and self.state.current.result_id == v.result_id:
+            self._show_current(self.state.current)
+            nxt = next((r for r in range(self.table.currentIndex().row() + 1, self.model.rowCount())
+                        if self.model.item(r).verdict is None), None)
+            if nxt is not None:
+                self.table.selectRow(nxt)
+
+    # --- the sample under review ---------------------------------------------------------------------------
+    def _show_current(self, item) -> None:
+        self.crop.clear()
+        if item is None:
+            self.crop.setText("face")
+            self.details.setText("Select a sample in the queue (Shift+Up / Shift+Down move through it).")
+            return
+        self.crop.setText("…")
+        lines = [f"<b>Result {item.result_id}</b>: score {item.score:.3f}"
+                 + (f", confidence {item.confidence:.2f} (nearest: {item.nearest})" if item.confidence is not None
+                    else ""),
+                 "Ground truth: " + (item.label or "unknown").replace("_", " ")
+                 + (f" ({item.attack_type})" if item.attack_type else ""),
+                 "Flagged: " + "; ".join(REASON_TIPS[r] for r in item.reasons)]
+        if item.verdict is not None:
+            v = item.verdict
+            lines.append(f"Verdict: <b>{v.verdict.replace('_', ' ')}</b> by {v.reviewer}"
+                         + (f" — {v.note}" if v.note else ""))
+        self.details.setText("<br>".join(lines))
+
+    def _show_face(self, view) -> None:
+        self.crop.setPixmap(to_pixmap(view.crop, CROP_SIDE))
+        self.crop.setToolTip("The face as the detector saw it" if view.box and not view.found_again else
+                             "The face found again with mediapipe" if view.box else "No face found: the whole frame")

@@ -1,0 +1,41 @@
+"""The verdict bar: one button per verdict (the Audit menu's actions, so the keys are the same), and a note
+that goes with the next verdict."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSizePolicy, QToolButton, QWidget
+
+from gui.audit.menu import VERDICT_KEYS
+
+
+class VerdictBar(QWidget):
+    def __init__(self, window):
+        super().__init__()
+        self.window = window
+        grid = QGridLayout(self)
+        grid.setContentsMargins(0, 0, 0, 0)
+        self.buttons = {}
+        for i, (verdict, _text, _key, _tip) in enumerate(VERDICT_KEYS):
+            b = QToolButton()
+            b.setDefaultAction(window.action(f"audit.verdict.{verdict}"))
+            b.setToolButtonStyle(Qt.ToolButtonTextOnly)
+            b.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
+            grid.addWidget(b, 0, i)
+            self.buttons[verdict] = b
+        self.note = QLineEdit()
+        self.note.setPlaceholderText("Note for the next verdict (what you saw)")
+        self.note.setClearButtonEnabled(True)
+        grid.addWidget(self.note, 1, 0, 1, len(VERDICT_KEYS))
+        self.who = QLabel()
+        self.who.setStyleSheet("color: palette(mid)")
+        grid.addWidget(self.who, 2, 0, 1, len(VERDICT_KEYS))
+        self.refresh_reviewer()
+
+    def refresh_reviewer(self) -> None:
+        p = self.window.project
+        self.who.setText(f"Verdicts are signed as {p.actor} and entered in the audit log" if p else "")
+
+    def take_note(self) -> str:
+        text = self.note.text().strip()
+        self.note.clear()
+        return text

@@ -1,0 +1,103 @@
+"""The Audit workspace as a reviewer uses it: the queue sorted by risk, verdicts from the keyboard, the frame and
+score over time of the sample under review, the metrics dock, and report export and verification."""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMessageBox
+
+from engine.audit.evaluate import evaluate
+from engine.audit.importer import import_scores
+from engine.audit.review import build_queue
+from gui.audit import menu
+from gui.audit.state import audit_state
+from storage.project import Project
+from tests.audit_factory import make_dataset
+from tests.test_gui_support import TIMEOUT, make_window, press_keys, wait_picture
+
+
+@pytest.fixture
+def case(tmp_path):
+    root = tmp_path / "case"
+    data = make_dataset(tmp_path / "data", per_class=12, unseen=4)
+    with Project.create(root) as p:
+        run_id = import_scores(p, data.csv, data.features, model="xception").run_id
+        expected = [i.result_id for i in build_queue(p, run_id).items]
+        auc = evaluate(p.detectors.results(run_id)).values["auc"]
+    return root, run_id, expected, auc
+
+
+def _audit_window(qtbot, root):
+    window = make_window(qtbot, root)
+    press_keys(qtbot, window, Qt.Key_3, Qt.ControlModifier)  # the Audit workspace
+    state = audit_state(window)
+    qtbot.waitUntil(lambda: state.overview is not None and state.current is not None, timeout=TIMEOUT)
+    return window, state, window.panel("audit.queue")
+
+
+def test_a_reviewer_works_through_the_queue_from_the_keyboard(qtbot, case):
+    root, run_id, expected, auc = case
+    window, state, panel = _audit_window(qtbot, root)
+    assert window.docks["audit.queue"].isVisible()
+    model = panel.model
+    assert [model.item(r).result_id for r in range(model.rowCount())] == expected  # most at risk first
+    first = model.item(0)
+    assert state.current.result_id == first.result_id and window.current_media.id == first.media_id
+    assert window.panel("audit.metrics").value("ROC AUC") == f"{auc:.4f}"
+
+    panel.verdict_bar.note.setText("texture of a printed photo")
+    press_keys(qtbot, window, Qt.Key_F, Qt.ShiftModifier)  # Deepfake
+    qtbot.waitUntil(lambda: len(window.project.detectors.verdicts(run_id)) == 1, timeout=TIMEOUT)
+    v = window.project.detectors.verdicts(run_id)[0]
+    assert (v.result_id, v.verdict, v.note, v.reviewer) == (first.result_id, "deepfake", "texture of a printed photo",
+                                                            "tester")
+    assert window.project.audit.entries()[-1].action == "verdict"
+    qtbot.waitUntil(lambda: state.current.result_id == model.item(1).result_id, timeout=TIMEOUT)  # moved on
+    assert model.data(model.index(0, 6)) == "deepfake" and panel.verdict_bar.note.text() == ""
+
+    press_keys(qtbot, window, Qt.Key_Down, Qt.ShiftModifier)
+    assert state.current.result_id == model.item(2).result_id
+    press_keys(qtbot, window, Qt.Key_A, Qt.ShiftModifier)  # Attack
+    qtbot.waitUntil(lambda: len(window.project.detectors.verdicts(run_id)) == 2, timeout=TIMEOUT)
+
+    # outside the Audit workspace the verdict keys are off, so they cannot take another workspace's keys
+    press_keys(qtbot, window, Qt.Key_1, Qt.ControlModifier)
+    assert not window.action("audit.verdict.attack").isEnabled()
+    press_keys(qtbot, window, Qt.Key_A, Qt.ShiftModifier)
+    qtbot.wait(200)
+    assert len(window.project.detectors.verdicts(run_id)) == 2
+
+
+def test_a_video_sample_shows_its_frame_and_its_score_over_time(qtbot, case):
+    root, run_id, _, _ = case
+    window, state, panel = _audit_window(qtbot, root)
+    few = panel.model.rowCount()
+    panel.band.setValue(0.5)  # a wide uncertainty band: every test sample is near the threshold
+    qtbot.waitUntil(lambda: panel.model.rowCount() > few, timeout=TIMEOUT)
+    assert state.overview.queue.settings.band == 0.5
+    row = next(r for r in range(panel.model.rowCount()) if panel.model.item(r).frame is not None)
+    item = panel.model.item(row)
+    panel.table.selectRow(row)
+    wait_picture(qtbot, window, item.frame)
+    assert window.current_media.id == item.media_id and window.current_frame == item.frame
+    plot = window.panel("audit.scores")
+    t = window.project.detectors.results(run_id)
+    on_video = (t.media_id == item.media_id)
+    assert plot.frames.tolist() == sorted(t.frame[on_video].tolist())
+    assert plot.cursor.value() == item.frame
+    window.seek(3)
+    qtbot.waitUntil(lambda: plot.cursor.value() == 3, timeout=TIMEOUT)
+
+
+def test_the_report_is_exported_and_verified_from_the_window(qtbot, case, tmp_path):
+    root, run_id, _, _ = case
+    window, state, panel = _audit_window(qtbot, root)
+    out = tmp_path / "review.html"
+    menu.export_report(window, str(out))
+    qtbot.waitUntil(lambda: out.is_file() and window.project.audit.entries()[-1].action == "report",
+                    timeout=60_000)
+    menu.verify_report(window, str(out))
+    qtbot.waitUntil(lambda: window.findChild(QMessageBox, "auditVerifyResult") is not None, timeout=60_000)
+    box = window.findChild(QMessageBox, "auditVerifyResult")
+    assert box.windowTitle() == "Report verified"
+    box.close()
