@@ -26,6 +26,9 @@ def machine() -> dict:
             "load_average_at_start": [round(v, 2) for v in load] if load else None}
 
 
+MACHINE_AT_START = machine()  # taken when a benchmark imports this module
+
+
 def percentile(values: list[float], q: float) -> float:
     s = sorted(values)
     if not s:
@@ -71,8 +74,10 @@ def _fmt(v) -> str:
 def write_results(name: str, data: dict, quick: bool) -> Path:
     RESULTS.mkdir(parents=True, exist_ok=True)
     path = RESULTS / f"{name}{'-quick' if quick else ''}.json"
+    load = os.getloadavg() if hasattr(os, "getloadavg") else None
     data = {"benchmark": name, "quick": quick, "time": time.strftime("%Y-%m-%dT%H:%M:%S"),
-            "machine": machine(), **data}
+            "machine": {**MACHINE_AT_START, "load_average_at_end": [round(v, 2) for v in load] if load else None},
+            **data}
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(data, indent=2))
     tmp.replace(path)
