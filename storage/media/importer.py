@@ -129,11 +129,13 @@ def import_paths(project: "Project", paths: Iterable[str | Path], copy: bool = F
                                      size_bytes=ex.path.stat().st_size, width=pr.width, height=pr.height,
                                      fps=pr.fps, frame_count=pr.frame_count, duration=pr.duration, codec=pr.codec))
                     sources.append((ex, stored))
-            for item, (ex, stored) in zip(project.media.add_many(rows), sources):
+            added = list(zip(project.media.add_many(rows), sources))
+            for item, (ex, stored) in added:
                 known[item.sha256] = item.id
                 report.imported.append((item.id, str(ex.path)))
                 report.duplicates.extend((p, item.id) for p in same_batch[item.sha256])
-                _derive(project, item.sha256, stored, ex.probe)
+            # Thumbnails and frame indexes are separate files: made in parallel (PIL and PyAV release the GIL).
+            list(pool.map(lambda a: _derive(project, a[0].sha256, a[1][1], a[1][0].probe), added))
             done += len(batch)
             if progress:
                 progress(done, len(files))
