@@ -25,6 +25,7 @@ class ScrubBar(QWidget):
         self.frame = 0
         self.markers = np.zeros(0, np.int64)
         self.setMinimumHeight(28)
+        self.setMinimumWidth(160)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Fixed)
         self.setMouseTracking(True)
         self.setCursor(Qt.PointingHandCursor)

@@ -90,9 +90,9 @@ class WorkspaceLayouts:
                 w.addDockWidget(spec.area, dock)
                 w.tabifyDockWidget(w.docks[spec.tab_with], dock)
             else:
-                w.addDockWidget(spec.area, dock, Qt.Vertical if spec.area in (Qt.LeftDockWidgetArea,
-                                                                               Qt.RightDockWidgetArea) else
-                                Qt.Horizontal)
+                # Panels of one area stack: side panels one above the other, and at the bottom the timeline
+                # runs full width with tiers and plots below it, as the window sketch has them.
+                w.addDockWidget(spec.area, dock, Qt.Vertical)
             dock.setVisible(self.current in spec.workspaces)
             placed[spec.key] = dock
         for bar_name, bar in w.toolbars.items():
