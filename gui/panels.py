@@ -33,6 +33,7 @@ from PySide6.QtWidgets import QWidget
 # Modules that register panels, imported when a window is built. Others append one line each.
 PANEL_MODULES = [
     "gui.builtin_panels",
+    "gui.emotion.panels",
     "gui.audit.panels",
 ]
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QVBoxLayout, QWidget
 
-from annotation.emotion.tracks import TRACKS, label_of, scope_of
+from annotation.emotion.tracks import label_of, scope_of
 from gui.emotion.classes import class_taxonomies, classes_of
 
 BANDS = {"fixation": "#00a0e0", "saccade": "#f0a030", "blink": "#d03030"}
@@ -45,17 +46,19 @@ class EmotionPlots(QWidget):
                                                     (s.samples.t, s.samples.y, "#4363d8", "y")])
             if s.velocity is not None and len(s.velocity):
                 p = self._curves("velocity", "velocity (px/s)", [(s.velocity.t, s.velocity.velocity, "#808080", "")])
-                threshold = (s.events.params.get("velocity_threshold_px_s") if s.events else None)
+                threshold = s.events.params.get("velocity_threshold_px_s") if s.events and s.events.method == "ivt" \
+                    else None
                 if threshold:
-                    p.addItem(pg.InfiniteLine(threshold, angle=0, pen=pg.mkPen("#d03030", style=2),
+                    p.addItem(pg.InfiniteLine(threshold, angle=0, pen=pg.mkPen("#d03030", style=Qt.DashLine),
                                               label=f"{threshold:.0f} px/s"))
             if np.isfinite(s.samples.pupil).any():
                 self._curves("pupil", "pupil", [(s.samples.t, s.samples.pupil, "#911eb4", "")])
         if s.events is not None:
             rows = [(e, k) for k, items in (("fixation", s.events.fixations), ("saccade", s.events.saccades),
                                             ("blink", s.events.blinks)) for e in items]
-            self._bands("events", "fixations · saccades · blinks",
-                        [(e.start, e.end, 2 - list(BANDS).index(k), BANDS[k]) for e, k in rows])
+            p = self._bands("events", "eye events",
+                            [(e.start, e.end, 2 - list(BANDS).index(k), BANDS[k]) for e, k in rows])
+            p.getAxis("left").setTicks([[(2.4, "fixation"), (1.4, "saccade"), (0.4, "blink")]])
         if s.face is not None:
             p = self._curves("eyes", "eye openness (face)", [(s.face["t"], s.face["openness"], "#3cb44b", "")])
             for b in s.face_blinks:
@@ -66,9 +69,13 @@ class EmotionPlots(QWidget):
                                                         (r[:, 0], r[:, 2], "#008080", "arousal")])
         self._tracks()
         first = next(iter(self.plots.values()), None)
+        last = list(self.plots.values())[-1] if self.plots else None
         for p in self.plots.values():
             if p is not first:
                 p.setXLink(first)
+            p.showAxis("bottom", p is last)  # one time axis, under the last plot
+        if last is not None:
+            last.setLabel("bottom", "video time (s)")
         if first is not None:
             first.setXRange(0, s.duration, padding=0.01)
         self.follow(self.window.current_frame or 0)
@@ -112,12 +119,9 @@ class EmotionPlots(QWidget):
         me = self.state.annotator
         bands = [(s.start, s.end, 1 if s.tier == "er" else 0, colors.get(label_of(s), "#909090"))
                  for s in self.state.segments() if s.annotator == me and scope_of(s) == "time"]
-        p = self._bands("tracks", "ER (top) · FER", bands)
+        p = self._bands("tracks", f"labels ({me})", bands)
         p.setYRange(0, 2)
-        for i, track in enumerate(reversed(list(TRACKS))):
-            text = pg.TextItem(track.upper(), anchor=(0, 0.5))
-            text.setPos(0, i + 0.4)
-            p.addItem(text)
+        p.getAxis("left").setTicks([[(1.4, "ER"), (0.4, "FER")]])
 
     # --- the cursor, both ways -----------------------------------------------------------------------------
     def follow(self, frame: int) -> None:

@@ -48,7 +48,7 @@ class TierView(QWidget):
         return QSize(600, self._height())
 
     def minimumSizeHint(self) -> QSize:
-        return QSize(300, 2 * ROW + 4)
+        return QSize(300, self._height())
 
     # --- layout ------------------------------------------------------------------------------------------
     def rows(self) -> list[tuple[str, str, bool, float, float]]:

@@ -6,6 +6,7 @@ from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidg
 
 from annotation.commands import Add, Delete, Update
 from annotation.emotion.tracks import TRACKS, label_of, scope_of, whole_clip
+from gui.actions import add_action
 from gui.emotion.classes import DEFAULT_TAXONOMY, class_taxonomies, classes_of
 from gui.emotion.state import emotion_state
 from gui.emotion.tiers import TierView
@@ -40,10 +41,26 @@ class TiersPanel(QWidget):
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
         lay.addWidget(self.view, 1)
+        self._menu()
         self.taxonomy.currentIndexChanged.connect(self._taxonomy_changed)
         window.projectChanged.connect(lambda *_: self._fill_taxonomies())
         self.state.segmentsChanged.connect(self._show_clip_labels)
         self._fill_taxonomies()
+
+    def _menu(self) -> None:
+        """The tier edits in the Emotion menu too (their keys work while the tiers have focus)."""
+        menu = self.window.menu("emotion", "E&motion")
+        v = self.view
+        for key, text, slot, keys in (
+                ("emotion.focus_tiers", "Label on the tiers", v.setFocus, "Ctrl+T"),
+                ("emotion.split", "Split segment at cursor (S on the tiers)", v.split, ""),
+                ("emotion.merge", "Merge with next segment (M on the tiers)", v.merge_next, ""),
+                ("emotion.start_here", "Start segment here ([ on the tiers)", lambda: v.set_edge("start"), ""),
+                ("emotion.end_here", "End segment here (] on the tiers)", lambda: v.set_edge("end"), ""),
+                ("emotion.delete", "Delete segment at cursor (Del on the tiers)", v.delete, "")):
+            add_action(self.window, menu, key, text, slot, shortcut=keys,
+                       tip=text if keys else f"{text}; number keys on the tiers assign classes")
+        menu.addSeparator()
 
     def classes(self):
         t = class_taxonomies(self.window.project).get(self.taxonomy.currentText())

@@ -1,0 +1,154 @@
+"""The Gaze panel: which recording is shown, the overlays (each with a switch and an opacity), and the work
+that makes eye data: importing a tracker file, detecting fixations, measuring the eyes from the face video.
+The work runs as engine jobs; the panel only starts them and shows what they found."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
+                               QPushButton, QSlider, QVBoxLayout, QWidget)
+
+from engine.gaze.detect import METHODS
+from gui.actions import add_action
+from engine.gaze.face_eyes_job import measure_eyes_job
+from engine.gaze.importing import import_gaze
+from engine.gaze.jobs import detect_for_recording
+from gui.emotion.overlays import install_gaze_layers
+from gui.emotion.state import emotion_state
+
+OVERLAYS = (("point", "Gaze point and trail"), ("scanpath", "Scanpath"), ("map", "Fixation map"))
+
+
+class GazePanel(QWidget):
+    def __init__(self, window):
+        super().__init__()
+        self.window = window
+        self.state = emotion_state(window)
+        self.layers = install_gaze_layers(window, self.state)
+        self.recording = QComboBox()
+        self.recording.setToolTip("The gaze recording shown on the video and in the plots")
+        self.recording.activated.connect(lambda i: self.state.choose_recording(self.recording.itemData(i)))
+        self.info = QLabel()
+        self.info.setWordWrap(True)
+        form = QFormLayout()
+        form.addRow("Recording", self.recording)
+        self.switches, self.opacity = {}, {}
+        for key, title in OVERLAYS:
+            box = QCheckBox(title)
+            box.setChecked(self.layers[key].visible)
+            box.toggled.connect(lambda on, k=key: self.layers[k].set_visible(on))
+            slider = QSlider(Qt.Horizontal)
+            slider.setRange(0, 100)
+            slider.setValue(round(self.layers[key].opacity * 100))
+            slider.setToolTip(f"{title}: opacity")
+            slider.valueChanged.connect(lambda v, k=key: self.layers[k].set_opacity(v / 100))
+            self.switches[key], self.opacity[key] = box, slider
+            form.addRow(box, slider)
+        self.scope = QComboBox()
+        self.scope.addItem("segment under the cursor", "segment")
+        self.scope.addItem("whole clip", "clip")
+        self.scope.setToolTip("Which fixations the map sums: those of the ER/FER segment under the cursor, or all")
+        self.scope.currentIndexChanged.connect(lambda _: self.layers["map"].set_scope(self.scope.currentData()))
+        form.addRow("Map of", self.scope)
+
+        self.offset = QDoubleSpinBox()
+        self.offset.setRange(-1e7, 1e7)
+        self.offset.setDecimals(3)
+        self.offset.setSuffix(" s")
+        self.offset.setToolTip("Video time = gaze time + offset (Pupil files line up by world_index when 0)")
+        self.import_button = QPushButton("Import gaze file…")
+        self.import_button.clicked.connect(self.ask_import)
+        self.method = QComboBox()
+        self.method.addItems(sorted(METHODS))
+        self.detect_button = QPushButton("Detect fixations")
+        self.detect_button.clicked.connect(self.detect)
+        self.eyes_button = QPushButton("Eyes from the face video")
+        self.eyes_button.setToolTip("No eye tracker? Measure eye openness, blinks and iris position with the "
+                                    "face mesh on every frame")
+        self.eyes_button.clicked.connect(self.measure_eyes)
+        row1, row2 = QHBoxLayout(), QHBoxLayout()
+        row1.addWidget(QLabel("Offset"))
+        row1.addWidget(self.offset)
+        row1.addWidget(self.import_button)
+        row2.addWidget(self.method)
+        row2.addWidget(self.detect_button)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.info)
+        lay.addLayout(row1)
+        lay.addLayout(row2)
+        lay.addWidget(self.eyes_button)
+        lay.addStretch(1)
+        menu = window.menu("emotion", "E&motion")
+        add_action(window, menu, "emotion.import_gaze", "Import gaze file…", self.ask_import,
+                   tip="Import Pupil Player, Tobii Pro Lab or CSV gaze onto the video on screen")
+        add_action(window, menu, "emotion.detect", "Detect fixations", self.detect,
+                   tip="Find fixations, saccades and blinks in the gaze recording shown")
+        add_action(window, menu, "emotion.eyes", "Eyes from the face video", self.measure_eyes,
+                   tip="Measure eye openness, blinks and iris position with the face mesh")
+        self.state.changed.connect(self._show)
+        window.mediaChanged.connect(lambda *_: self._show())
+        self._show()
+
+    def _show(self) -> None:
+        s = self.state
+        self.recording.clear()
+        for r in s.recordings:
+            self.recording.addItem(f"{r.id}: {r.name} ({r.samples} samples)", r.id)
+        if s.samples is not None:
+            chosen = s.recording_id if s.recording_id in [r.id for r in s.recordings] else s.recordings[-1].id
+            self.recording.setCurrentIndex(self.recording.findData(chosen))
+        video = s.media is not None
+        for w in (self.import_button, self.detect_button, self.eyes_button, self.offset, self.method):
+            w.setEnabled(video and self.window.project is not None)
+        self.detect_button.setEnabled(video and bool(s.recordings))
+        lines = []
+        if not video:
+            lines.append("Select a video to see its eye data.")
+        elif not s.recordings:
+            lines.append("No gaze recording on this video: import a Pupil, Tobii or CSV file, "
+                         "or measure the eyes from the face.")
+        if s.events is not None:
+            e = s.events
+            lines.append(f"{e.method.upper()}: {len(e.fixations)} fixations, {len(e.saccades)} saccades, "
+                         f"{len(e.blinks)} blinks")
+        if s.face is not None:
+            lines.append(f"Face: {len(s.face_blinks)} blinks")
+        self.info.setText("\n".join(lines))
+
+    # --- jobs ----------------------------------------------------------------------------------------------
+    def ask_import(self) -> None:
+        if self.state.media is None:
+            self.window.statusBar().showMessage("Select a video first: gaze is imported onto a video", 5000)
+            return
+        path, _ = QFileDialog.getOpenFileName(self, "Import gaze", "", "Gaze files (*.csv *.tsv *.txt);;All (*)")
+        if path:
+            self.import_file(Path(path))
+
+    def import_file(self, path: Path, fmt: str | None = None):
+        project, media = self.window.project, self.state.media
+        offset = self.offset.value() or None
+        return self.window.engine.submit(lambda ctx: import_gaze(project, media.id, path, fmt, offset),
+                                         f"Importing gaze from {path.name}", on_done=self._done)
+
+    def detect(self):
+        if self.recording.currentData() is None:
+            self.window.statusBar().showMessage("This video has no gaze recording to detect fixations in", 5000)
+            return None
+        project, recording = self.window.project, self.recording.currentData()
+        method = self.method.currentText()
+        return self.window.engine.submit(lambda ctx: detect_for_recording(project, recording, method),
+                                         f"Detecting fixations ({method.upper()})", on_done=self._done)
+
+    def measure_eyes(self):
+        if self.state.media is None:
+            self.window.statusBar().showMessage("Select a video first", 5000)
+            return None
+        job = measure_eyes_job(self.window.project, self.state.media.id)
+        return self.window.engine.submit(job, "Measuring the eyes (face mesh)", on_done=self._done)
+
+    def _done(self, result) -> None:
+        if result.ok:
+            self.window.statusBar().showMessage(f"{result.name}: done", 5000)
+            self.state.reload()

@@ -1,0 +1,131 @@
+"""The Emotion workspace on the demo video: gaze overlays and plots follow the timeline cursor (and the plots
+move it), ER/FER segments are labelled with the keyboard, and the gap panel reports them."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PySide6.QtCore import Qt
+
+from engine.gaze.importing import import_gaze
+from engine.gaze.jobs import detect_for_recording
+from gui.emotion.state import emotion_state
+from tests.test_gui_support import TIMEOUT, make_window, wait_picture
+
+
+def type_keys(qtbot, widget, *keys):
+    """Keys to a focused widget as a user types them (window shortcuts get their chance first)."""
+    widget.setFocus()
+    for key in keys:
+        qtbot.keyClick(widget, key)
+
+
+def _gaze_file(tmp_path):
+    """Gaze drifting right across the demo video, 100 Hz, with a pause (a fixation) every half second."""
+    t = np.arange(0, 6, 0.01)
+    x = 100 + 80 * np.floor(t / 0.5) + np.where((t % 0.5) > 0.4, 80 * ((t % 0.5) - 0.4) / 0.1, 0)
+    y = 200 + 20 * np.sin(t)
+    path = tmp_path / "gaze.csv"
+    path.write_text("t,x,y,pupil\n" + "\n".join(f"{a:.3f},{b:.2f},{c:.2f},3.2" for a, b, c in zip(t, x, y)) + "\n")
+    return path, t, x, y
+
+
+@pytest.fixture
+def emotion_window(qtbot, demo_dir, tmp_path):
+    from storage.project import Project
+
+    path, t, x, y = _gaze_file(tmp_path)
+    with Project.open(demo_dir) as p:
+        rec = import_gaze(p, 2, path)["recording_id"]
+        detect_for_recording(p, rec, "idt")
+    window = make_window(qtbot, demo_dir)
+    window.action("workspace.emotion").trigger()
+    window.set_media(2)
+    qtbot.waitUntil(lambda: window.playback.ready, timeout=TIMEOUT)
+    state = emotion_state(window)
+    qtbot.waitUntil(lambda: state.samples is not None and state.events is not None, timeout=TIMEOUT)
+    wait_picture(qtbot, window, window.current_frame)
+    return window, state, (t, x, y)
+
+
+def test_overlays_and_plots_follow_the_timeline_cursor(qtbot, emotion_window):
+    window, state, (t, x, y) = emotion_window
+    point = window.canvas.layer("gaze point")
+    plots = window.panel("emotion.plots")
+    assert {"gaze", "velocity", "pupil", "events", "tracks"} <= set(plots.cursors)
+    for frame in (10, 87, 140):
+        window.seek(frame)
+        wait_picture(qtbot, window, frame)
+        now = frame / 25
+        k = np.searchsorted(t, now + 1e-9) - 1  # the last sample at or before the frame's time
+        assert point.point.isVisible()
+        assert point.point.pos().x() == pytest.approx(x[k], abs=0.01)
+        assert point.point.pos().y() == pytest.approx(y[k], abs=0.01)
+        for line in plots.cursors.values():
+            assert line.value() == pytest.approx(now)
+        shown = window.canvas.layer("scanpath").shown
+        assert shown and all(now - 3 <= f.start <= now for f in shown)
+    # the other way: dragging a plot's cursor moves the video there
+    plots.cursors["gaze"].setValue(2.0)
+    wait_picture(qtbot, window, 50)
+    assert window.current_frame == 50
+    assert all(line.value() == pytest.approx(2.0) for line in plots.cursors.values())
+    # the fixation map: hidden until asked for, then drawn with its opacity
+    gaze_panel = window.panel("emotion.gaze")
+    gaze_panel.switches["map"].setChecked(True)
+    gaze_panel.opacity["map"].setValue(40)
+    heat = window.canvas.layer("fixation map")
+    assert heat.visible and heat.opacity == pytest.approx(0.4) and heat.heat is not None and heat.heat.max() == 1.0
+
+
+def test_keyboard_labelling_on_the_tiers_and_the_gap_panel(qtbot, emotion_window):
+    window, state, _ = emotion_window
+    tiers = window.panel("emotion.tiers").view
+    window.seek(25)
+    wait_picture(qtbot, window, 25)
+    type_keys(qtbot, tiers, Qt.Key_1)  # happiness on ER from the cursor, 1 s
+    er = [s for s in state.segments() if s.tier == "er"]
+    assert [(s.start, s.end, s.values["label"]) for s in er] == [(1.0, 2.0, "happiness")]
+    type_keys(qtbot, tiers, Qt.Key_Down, Qt.Key_7)  # FER: neutral
+    window.seek(37)
+    wait_picture(qtbot, window, 37)
+    type_keys(qtbot, tiers, Qt.Key_S)  # split the FER segment at 1.48 s
+    fer = sorted((s for s in state.segments() if s.tier == "fer"), key=lambda s: s.start)
+    assert [(s.start, s.end) for s in fer] == [(1.0, 1.48), (1.48, 2.0)]
+    type_keys(qtbot, tiers, Qt.Key_1)  # relabel the second half: happiness
+    assert [s.values["label"] for s in sorted(state.segments(), key=lambda s: (s.tier, s.start))] == \
+        ["happiness", "neutral", "happiness"]
+    window.undo()
+    assert sorted(s.values["label"] for s in state.segments()) == ["happiness", "neutral", "neutral"]
+    window.redo()
+    analysis = window.panel("emotion.analysis")
+    qtbot.waitUntil(lambda: analysis.report is not None and analysis.report["seconds_compared"] > 0,
+                    timeout=TIMEOUT)
+    assert analysis.report["disagreement_share"] == pytest.approx(0.48)
+    assert analysis.confusion.rowCount() == 1 and analysis.confusion.columnCount() == 2
+    assert "differ 0.480" in analysis.summary.text()
+
+
+def test_gaze_import_detection_and_rating_from_the_panels(qtbot, emotion_window, tmp_path):
+    window, state, _ = emotion_window
+    gaze = window.panel("emotion.gaze")
+    path, *_ = _gaze_file(tmp_path)
+    gaze.import_file(path)
+    qtbot.waitUntil(lambda: len(state.recordings) == 2, timeout=TIMEOUT)
+    gaze.method.setCurrentText("ivt")
+    gaze.detect()
+    qtbot.waitUntil(lambda: state.events is not None and state.events.method == "ivt", timeout=TIMEOUT)
+    assert "IVT:" in gaze.info.text()
+
+    rating = window.panel("emotion.rating")
+    rating.pad.set_value(0.5, -0.25)
+    rating.record.setChecked(True)
+    window.seek(0)
+    wait_picture(qtbot, window, 0)
+    window.playback.play()
+    qtbot.waitUntil(lambda: (window.current_frame or 0) >= 20, timeout=TIMEOUT)
+    window.playback.pause()  # stopping saves the trace
+    qtbot.waitUntil(lambda: state.rating is not None and state.rating.rated().sum() >= 20, timeout=TIMEOUT)
+    rated = state.rating.values[state.rating.rated()]  # as stored and read back
+    assert np.allclose(rated, [0.5, -0.25])
+    (series,) = window.project.series.for_media(2, "rating")
+    assert series.annotator == state.annotator and series.samples == len(rated)
