@@ -265,8 +265,11 @@ def cmd_emotion_label(args) -> int:
         if media is None:
             raise InputError(f"no media {args.media_id} in the project", field="media")
         taxonomies = [project.labels.taxonomy(n) for n in project.labels.taxonomy_names()]
-        if args.label not in known_labels([t for t in taxonomies if t]):
-            raise InputError(f"unknown label {args.label!r}", field="label")
+        known = known_labels([t for t in taxonomies if t])
+        if args.label not in known:
+            raise InputError(f"unknown label {args.label!r}; expected a class name such as "
+                             f"{', '.join(sorted(known)[:8])} ... (or add your taxonomy to the project)",
+                             field="label")
         annotator = args.annotator or project.actor
         if args.start is None and args.end is None:
             command = UndoStack(project.store).push(Add(whole_clip(media, args.track, args.label, annotator)))

@@ -16,5 +16,8 @@ def emotion_classes() -> dict[str, Taxonomy]:
 
 
 def known_labels(extra: list[Taxonomy] = ()) -> set[str]:
+    """Class names of the built-in emotion taxonomies and of ``extra`` (a project's taxonomies), leaving out
+    the built-in taxonomies that are not about emotion (faces: face, eye, mouth...)."""
+    other_builtins = {name for name, t in builtin_taxonomies().items() if t.extra.get("domain") != "emotion"}
     names = {n for t in emotion_classes().values() for n in t.names()}
-    return names | {n for t in extra if t.kind == "classes" for n in t.names()}
+    return names | {n for t in extra if t.kind == "classes" and t.name not in other_builtins for n in t.names()}
