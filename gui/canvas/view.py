@@ -53,7 +53,7 @@ class Canvas(QGraphicsView):
         self.setScene(QGraphicsScene(self))
         self.setFrameShape(QFrame.NoFrame)
         self.setRenderHints(QPainter.Antialiasing | QPainter.SmoothPixmapTransform)
-        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.setTransformationAnchor(QGraphicsView.NoAnchor)
         self.setResizeAnchor(QGraphicsView.AnchorViewCenter)
         self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.setVerticalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
@@ -134,12 +134,15 @@ class Canvas(QGraphicsView):
         return self.transform().m11()
 
     def set_zoom(self, zoom: float, anchor: QPointF | None = None) -> None:
+        """Zoom to ``zoom`` (1 = one image pixel per screen pixel), keeping the image point under ``anchor``
+        (a viewport point, the cursor for the wheel) in place, or the view's centre."""
         zoom = max(MIN_ZOOM, min(MAX_ZOOM, zoom))
         factor = zoom / self.zoom
-        if anchor is None:
-            self.setTransformationAnchor(QGraphicsView.AnchorViewCenter)
+        anchor = QPointF(anchor) if anchor is not None else QPointF(self.viewport().rect().center())
+        fixed = self.to_scene(anchor)
+        self.setTransformationAnchor(QGraphicsView.NoAnchor)
         self.scale(factor, factor)
-        self.setTransformationAnchor(QGraphicsView.AnchorUnderMouse)
+        self.pan_by(anchor - QPointF(self.mapFromScene(fixed)))
         self.fit_mode = False
         # Pixels show as crisp squares when zoomed far in, smoothed when shrunk.
         self.image_item.setTransformationMode(Qt.FastTransformation if self.zoom >= 3 else Qt.SmoothTransformation)
@@ -166,8 +169,8 @@ class Canvas(QGraphicsView):
         return screen_px / max(self.zoom, 1e-6)
 
     def pan_by(self, delta) -> None:
-        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - int(delta.x()))
-        self.verticalScrollBar().setValue(self.verticalScrollBar().value() - int(delta.y()))
+        self.horizontalScrollBar().setValue(self.horizontalScrollBar().value() - round(delta.x()))
+        self.verticalScrollBar().setValue(self.verticalScrollBar().value() - round(delta.y()))
         self.fit_mode = False
 
     def resizeEvent(self, event) -> None:
