@@ -8,7 +8,6 @@ from annotation.emotion.labels import emotion_classes
 from annotation.emotion.rating import RatingTrace
 from annotation.emotion.tracks import whole_clip
 from annotation.errors import InputError
-from annotation.model import TimeSegment
 from annotation.taxonomy import builtin_taxonomies
 from engine.emotion.importing import import_emotion_csv, load_rating, save_rating
 from tests.cli import run_cli

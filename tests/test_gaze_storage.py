@@ -3,7 +3,6 @@ import math
 import sqlite3
 
 import numpy as np
-import pytest
 
 from annotation.gaze.events import Blink, EyeEvents, Fixation, Saccade
 from storage.series_repo import CHUNK_ROWS
