@@ -50,6 +50,7 @@ class MediaBrowser(QWidget):
         self.media: dict[int, MediaItem] = {}
         self.rows: dict[int, QStandardItem] = {}
         self.missing: set[int] = set()
+        self._placeholders: dict[tuple[str, str], QIcon] = {}
         self.filter_box = QLineEdit()
         self.filter_box.setPlaceholderText("Filter by name…")
         self.filter_box.setClearButtonEnabled(True)
@@ -182,7 +183,11 @@ class MediaBrowser(QWidget):
             self._apply_filter()  # the count and the "Missing files" filter change
 
     def _placeholder(self, m: MediaItem):
-        return self._decorated(m, None, missing=False)
+        """Until its thumbnail arrives; one per kind and length, so a list of thousands fills at once."""
+        key = (m.kind, _duration(m.duration or 0) if m.is_video else "")
+        if key not in self._placeholders:
+            self._placeholders[key] = self._decorated(m, None, missing=False)
+        return self._placeholders[key]
 
     def _decorated(self, m: MediaItem, thumb: QPixmap | None, missing: bool):
         """The thumbnail fitted in a fixed frame, with a duration badge on videos and a warning if missing."""
