@@ -110,11 +110,11 @@ class DetectorRepository(Repository):
                 model=model, version=version, params=json.dumps(params or {}, sort_keys=True), source=source,
                 source_sha256=source_sha256, features_source=features_source, features_sha256=features_sha256,
                 aggregation=aggregation, created_at=time.time()).returning(DetectorRun.id)).scalar_one()
-            if results:
-                s.execute(insert(DetectorResult), [{**r, "run_id": run_id} for r in results])
+            if results:  # a Core executemany: the ORM's bulk path would run one statement per row here
+                s.execute(insert(DetectorResult.__table__), [{**r, "run_id": run_id} for r in results])
             if features is not None:
                 feats = np.ascontiguousarray(features, dtype="<f4")
-                s.execute(insert(FeatureChunk), [
+                s.execute(insert(FeatureChunk.__table__), [
                     {"run_id": run_id, "first_row": i, "rows": len(feats[i:i + FEATURE_CHUNK_ROWS]),
                      "dim": feats.shape[1], "dtype": "<f4", "data": feats[i:i + FEATURE_CHUNK_ROWS].tobytes()}
                     for i in range(0, len(feats), FEATURE_CHUNK_ROWS)])

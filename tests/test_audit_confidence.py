@@ -44,7 +44,8 @@ def test_a_calibration_run_of_the_same_model_can_stand_in_for_the_dev_split(proj
     bad = np.zeros((190, 3), np.float32)
     np.save(tmp_path / "f3.npy", bad)
     other = import_scores(project, data.csv, tmp_path / "f3.npy")
-    with pytest.raises(FaceLensError, match="8-dimensional features and run .* 3-dimensional ones: they do not come from the same model"):
+    with pytest.raises(FaceLensError, match="8-dimensional features and run .* 3-dimensional ones: they do not come "
+                                            "from the same model"):
         run_confidence(project, other.run_id, calibration_run=cal.run_id)
 
 

@@ -72,7 +72,8 @@ def test_an_edit_behind_the_applications_back_is_caught(project, run):
         "entry)"]
     # covering the tracks in the audit log (once its append-only guard is dropped) breaks the chain instead
     db.execute("DROP TRIGGER audit_log_no_update")
-    db.execute("UPDATE audit_log SET payload = replace(payload, '\"attack\"', '\"bona_fide\"') WHERE action = 'verdict'")
+    db.execute("UPDATE audit_log SET payload = replace(payload, '\"attack\"', '\"bona_fide\"') "
+               "WHERE action = 'verdict'")
     db.commit()
     db.close()
     problems = project.audit.verify()

@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -147,66 +146,89 @@ def _record_lines(text: str, records: list) -> list[int] | None:
 
 # --- one row -----------------------------------------------------------------------------------------------
 def _blank(v) -> bool:
-    return v is None or (isinstance(v, str) and v.strip() == "")
+    return v is None or (v.__class__ is str and (not v or v.isspace()))
 
 
-def _check_row(path: Path, line: int | None, rec: dict, where: str | None = None) -> ScoreRow:
-    def fail(message: str, name: str):
-        raise InputError(message, path=str(path), line=line, field=f"{where}.{name}" if where else name)
+class _Bad(ValueError):
+    """A cell that is not what its column expects: (field, message)."""
 
-    media = rec.get("media")
-    if _blank(media) or isinstance(media, (bool, float, list, dict)):
-        fail(f"expected a media id or a file path, got {media!r}", "media")
-    if isinstance(media, str):
-        media = int(media.strip()) if media.strip().isdigit() else media.strip()
 
-    raw = rec.get("score")
+def _index(v, name: str) -> int | None:
+    if _blank(v):
+        return None
+    if v.__class__ is str:
+        v = v.strip()
+        if not v.isdigit():
+            raise _Bad(name, f"expected a whole number 0 or more, got {v!r}")
+        return int(v)
+    if isinstance(v, bool) or not isinstance(v, (int, float)) or (isinstance(v, float) and not v.is_integer()):
+        raise _Bad(name, f"expected a whole number 0 or more, got {v!r}")
+    if v < 0:
+        raise _Bad(name, f"expected a whole number 0 or more, got {v!r}")
+    return int(v)
+
+
+def _score(raw) -> float:
     try:
         if isinstance(raw, bool) or _blank(raw):
             raise ValueError
         score = float(raw)
     except (TypeError, ValueError):
-        fail(f"expected a number in [0, 1], got {raw!r}", "score")
-    if not math.isfinite(score) or not 0.0 <= score <= 1.0:
-        fail(f"{raw!r} is outside [0, 1] (expected the probability of fake or attack)", "score")
+        raise _Bad("score", f"expected a number in [0, 1], got {raw!r}") from None
+    if not (0.0 <= score <= 1.0):  # also refuses NaN
+        raise _Bad("score", f"{raw!r} is outside [0, 1] (expected the probability of fake or attack)")
+    return score
 
-    def index(name: str) -> int | None:
-        v = rec.get(name)
-        if _blank(v):
-            return None
-        try:
-            if isinstance(v, bool) or (isinstance(v, float) and not v.is_integer()):
-                raise ValueError
-            n = int(v) if not isinstance(v, str) else int(v.strip())
-        except (TypeError, ValueError):
-            fail(f"expected a whole number, got {v!r}", name)
-        if n < 0:
-            fail(f"expected 0 or more, got {n}", name)
-        return n
 
+def _media(media) -> int | str:
+    if _blank(media) or isinstance(media, (bool, float, list, dict)):
+        raise _Bad("media", f"expected a media id or a file path, got {media!r}")
+    if media.__class__ is str:
+        media = media.strip()
+        return int(media) if media.isdigit() else media
+    return media
+
+
+def _label_and_type(rec: dict) -> tuple[str | None, str | None]:
     try:
         label = label_of(rec.get("label"))
     except (KeyError, AttributeError):
-        fail(f"unknown label {rec.get('label')!r} (expected {expected_labels()})", "label")
-
-    attack_type = None if _blank(rec.get("attack_type")) else str(rec["attack_type"]).strip()
+        raise _Bad("label", f"unknown label {rec.get('label')!r} (expected {expected_labels()})") from None
+    attack_type = rec.get("attack_type")
+    attack_type = None if _blank(attack_type) else str(attack_type).strip()
     if attack_type is not None and label == BONA_FIDE:
         try:
             same = label_of(attack_type) == BONA_FIDE
         except KeyError:
             same = False
         if not same:
-            fail(f"attack type {attack_type!r} given for a bona fide row", "attack_type")
+            raise _Bad("attack_type", f"attack type {attack_type!r} given for a bona fide row")
         attack_type = None
     if attack_type is not None and label is None:
         label = ATTACK  # naming the attack says it is one
+    return label, attack_type
 
-    split = None if _blank(rec.get("split")) else str(rec["split"]).strip().lower()
-    if split is not None and split not in SPLITS:
-        fail(f"unknown split {rec['split']!r} (expected {' or '.join(SPLITS)})", "split")
 
-    return ScoreRow(line=line, media=media, score=score, frame=index("frame"), face=index("face"),
-                    label=label, attack_type=attack_type, split=split)
+def _split(v) -> str | None:
+    if _blank(v):
+        return None
+    split = str(v).strip().lower()
+    if split not in SPLITS:
+        raise _Bad("split", f"unknown split {v!r} (expected {' or '.join(SPLITS)})")
+    return split
+
+
+def _check_row(path: Path, line: int | None, rec: dict, where: str | None = None) -> ScoreRow:
+    try:
+        media = _media(rec.get("media"))
+        score = _score(rec.get("score"))
+        frame, face = _index(rec.get("frame"), "frame"), _index(rec.get("face"), "face")
+        label, attack_type = _label_and_type(rec)
+        split = _split(rec.get("split"))
+    except _Bad as e:
+        name, message = e.args
+        raise InputError(message, path=str(path), line=line, field=f"{where}.{name}" if where else name) from None
+    return ScoreRow(line, media, score, frame, face, label, attack_type, split)
 
 
 READERS = {".csv": _read_csv, ".json": _read_json}

@@ -54,7 +54,7 @@ class ScorePlot(QWidget):
         self.plot.setVisible(True)
         self.threshold.setValue(data.queue.point.threshold)
         self.cursor.setValue(item.frame)
-        self.hint.setText(f"{len(self.frames)} scored frames of this video (face {item.face if item.face is not None else 0})")
+        self.hint.setText(f"{len(self.frames)} scored frames of this video (face {item.face or 0})")
 
     def _frame(self, frame: int) -> None:
         if len(self.frames):

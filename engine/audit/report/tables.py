@@ -99,4 +99,5 @@ def media_rows(data) -> list[list[str]]:
 
 def audit_rows(data) -> list[tuple[str, str]]:
     h = data.audit_head
-    return [("entries", str(h.get("seq", 0))), ("head entry hash", h.get("hash", "-")), ("head written", h.get("time", "-"))]
+    return [("entries", str(h.get("seq", 0))), ("head entry hash", h.get("hash", "-")),
+            ("head written", h.get("time", "-"))]

@@ -82,7 +82,8 @@ def detector_job(project: "Project", spec: ModelSpec, media_ids: list[int] | Non
         features = np.concatenate(feats) if feats and sum(len(f) for f in feats) == len(results) else None
         run_id = project.detectors.add_run(
             model=settings.model_name or Path(spec.path).stem, version=settings.version,
-            params={**spec.to_json(), **{k: v for k, v in asdict(settings).items() if k not in ("model_name", "version")},
+            params={**spec.to_json(),
+                    **{k: v for k, v in asdict(settings).items() if k not in ("model_name", "version")},
                     "device": str(detector.device)},
             source=str(Path(spec.path).resolve()), source_sha256=sha256_file(spec.path), results=results,
             features=features)

@@ -58,7 +58,8 @@ def _load_torchscript(spec: ModelSpec) -> Detector:
     device = _device(spec)
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore", FutureWarning)  # TorchScript is deprecated upstream, still the exchange format
+            # TorchScript is deprecated upstream but still what detectors are shipped as
+            warnings.simplefilter("ignore", FutureWarning)
             model = torch.jit.load(spec.path, map_location=device).eval()
     except (RuntimeError, ValueError) as e:
         raise InputError(f"not a TorchScript model ({str(e).splitlines()[0][:120]})", path=spec.path) from None
