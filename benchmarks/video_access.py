@@ -142,7 +142,8 @@ def bench_playback(path: Path, index, start: int, count: int) -> dict:
         raw.next()
         raw_lat.append(time.perf_counter() - t0)
     raw.close()
-    return {"frames": count, "facelens": {**summary_ms(lat), "ready_before_asked": round(hits / count, 3)},
+    return {"frames": count, "facelens": {**summary_ms(lat), "ready_before_asked": round(hits / count, 3),
+                                          "under_16ms": round(sum(t < 0.016 for t in lat) / count, 3)},
             "raw_decode_next": summary_ms(raw_lat)}
 
 
@@ -165,7 +166,8 @@ def bench_stepping(path: Path, index, start: int, steps: int, direction: int) ->
         raw_lat.append(time.perf_counter() - t0)
     raw.close()
     f, r = summary_ms(lat), summary_ms(raw_lat)
-    return {"steps": steps, "from": start, "facelens": {**f, "ready_before_asked": round(hits / steps, 3)},
+    return {"steps": steps, "from": start, "facelens": {**f, "ready_before_asked": round(hits / steps, 3),
+                                                        "under_16ms": round(sum(t < 0.016 for t in lat) / steps, 3)},
             "raw": r, "ratio_mean": round(r["mean_ms"] / max(f["mean_ms"], 0.01), 1)}
 
 
@@ -261,9 +263,10 @@ def print_playback(results: dict) -> None:
         res = results[key]
         f, raw = res["facelens"], res[raw_key]
         rows.append([name, raw["median_ms"], raw["p95_ms"], f["median_ms"], f["p95_ms"], f["max_ms"],
-                     f"{f['ready_before_asked']:.0%}"])
-    print_table("Next frame in hand, ms (target: under 16)",
-                ["what", "raw median", "raw p95", "FaceLens median", "FaceLens p95", "FaceLens max", "ready"], rows)
+                     f"{f['ready_before_asked']:.0%}", f"{f['under_16ms']:.0%}"])
+    print_table("Next frame in hand, ms (target: under 16); ready = already decoded when asked for",
+                ["what", "raw median", "raw p95", "FaceLens median", "FaceLens p95", "FaceLens max", "ready",
+                 "under 16 ms"], rows)
 
 
 def print_proxies(proxies: dict, raw_median: float | None) -> None:

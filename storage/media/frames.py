@@ -9,6 +9,10 @@ way it moves; while nobody waits, the thread prepares the frames the viewer will
 * backward (stepping with Left): a window of ``keep_behind`` frames before it. On a long-GOP file a frame can
   only be reached from the keyframe before it, so one pass from that keyframe keeps every frame it decodes
   near the target (``VideoReader.read_frame_keeping``) instead of decoding the group again for each step.
+  The pass starts when half the window is left, and what it keeps reaches half a window further down.
+
+While paused, once the side the viewer moves to is ready, the other side is prepared too (the first Left after
+a jump finds its frames); while playing, only the frames ahead.
 
 Background work stops between two frames as soon as someone asks for something else. Frames decoded on the
 way are kept in the codec's format (half the bytes of RGB) and converted when they are about to be shown.
@@ -66,7 +70,9 @@ class FrameCache:
 class FrameSource:
     def __init__(self, open_reader: Callable[[], VideoReader], cache_mb: int = 512, read_ahead: int = 12,
                  keep_behind: int = 48):
+        self._open_reader = open_reader
         self._reader = open_reader()
+        self._back_reader: VideoReader | None = None  # a second decoder for backward passes, opened when needed
         self.index = self._reader.index
         self.cache = FrameCache(cache_mb << 20)
         # Both windows must fit the cache together, or read-ahead would evict what it just prepared.
@@ -142,6 +148,8 @@ class FrameSource:
             self._cv.notify()
         self._thread.join(5)
         self._reader.close()
+        if self._back_reader is not None:
+            self._back_reader.close()
 
     def _moved_to(self, n: int) -> None:
         with self._cv:
@@ -189,15 +197,37 @@ class FrameSource:
         convert = self._pending_to_convert(pos, backward)
         if convert is not None:
             return lambda: self._convert(convert)
-        if backward:
-            refill = self._refill_target(pos)
-            if refill is not None:
-                return lambda: self._refill(refill)
-        else:
-            ahead = self._next_read_ahead(pos)
-            if ahead is not None:
-                return lambda: self._read_ahead(ahead)
+        # The way the viewer moves first; when paused, then the other way too (it gives way as soon as the
+        # first way needs work again), so that the first Left after a jump finds its frames ready.
+        ahead, behind = (self._next_read_ahead, self._read_ahead_job), (self._refill_target, self._refill_job)
+        (need, job), (other_need, other_job) = (behind, ahead) if backward else (ahead, behind)
+        target = need(pos)
+        if target is not None:
+            return job(target, lambda: False)
+        target = None if self._playing else other_need(pos)
+        if target is not None:
+            return other_job(target, lambda: need(self._position) is not None)
         return None
+
+    def _read_ahead_job(self, target: int, gives_way: Callable[[], bool]):
+        return lambda: self._background(target, 0, lambda: self._busy() or gives_way(), self._reader)
+
+    def _refill_job(self, target: int, gives_way: Callable[[], bool]):
+        def stop() -> bool:  # a user's request inside the window is served best by finishing this pass
+            request = self._request
+            return self._closed or bool(self._waiting) or gives_way() or (
+                request is not None and not target - self.keep_behind < request[0] <= target)
+
+        # Its own decoder, so that the forward one stays where reading on is cheap.
+        return lambda: self._background(target, self.keep_behind - 1, stop, self._backward_reader())
+
+    def _backward_reader(self) -> VideoReader:
+        if self._back_reader is None:
+            try:
+                self._back_reader = self._open_reader()
+            except Exception:
+                return self._reader  # one decoder still does both ways, only slower
+        return self._back_reader
 
     def _busy(self) -> bool:
         return self._closed or bool(self._waiting) or self._request is not None
@@ -220,7 +250,7 @@ class FrameSource:
         except Exception:
             traceback.print_exc()
 
-    def _decode(self, n: int, keep: int, stop=None):
+    def _decode(self, n: int, keep: int, stop=None, reader: VideoReader | None = None):
         """Frame ``n`` as RGB (None when ``stop`` said so), or the exception that reading it raised."""
         try:
             frame = self.cache.get(n)
@@ -229,7 +259,7 @@ class FrameSource:
             decoded = self._pending.pop(n, None)
             kept = []
             if decoded is None:
-                decoded, kept = self._reader.read_frame_keeping(n, keep, stop)
+                decoded, kept = (reader or self._reader).read_frame_keeping(n, keep, stop)
             self._pending.update(kept)
             if decoded is None:
                 return None
@@ -241,15 +271,18 @@ class FrameSource:
 
     # --- background work -----------------------------------------------------------------------------------
     def _drop_pending_outside(self, pos: int) -> None:
-        lo, hi = pos - self.keep_behind, pos + self.read_ahead
+        # A refill starts when half the backward window is left, so what it keeps reaches half a window
+        # further down: held in the codec's format until the viewer comes near.
+        lo, hi = pos - 2 * self.keep_behind, pos + self.read_ahead
         for i in [i for i in self._pending if not lo <= i <= hi or i in self.cache]:
             del self._pending[i]
 
     def _pending_to_convert(self, pos: int, backward: bool) -> int | None:
-        if not self._pending:
+        near = [i for i in self._pending if pos - self.keep_behind <= i <= pos + self.read_ahead]
+        if not near:
             return None
         # Nearest first, and on a tie the side the viewer is moving to.
-        return min(self._pending, key=lambda i: (abs(i - pos), (i > pos) if backward else (i < pos)))
+        return min(near, key=lambda i: (abs(i - pos), (i > pos) if backward else (i < pos)))
 
     def _convert(self, n: int) -> None:
         decoded = self._pending.pop(n, None)
@@ -262,11 +295,8 @@ class FrameSource:
                 return n
         return None
 
-    def _read_ahead(self, n: int) -> None:
-        self._background(n, keep=0, stop=self._busy)
-
-    def _background(self, n: int, keep: int, stop) -> None:
-        if isinstance(self._decode(n, keep, stop), Exception):
+    def _background(self, n: int, keep: int, stop, reader: VideoReader) -> None:
+        if isinstance(self._decode(n, keep, stop, reader), Exception):
             self._failed.add(n)  # whoever asks for it gets the error; the thread does not loop on it
 
     def _refill_target(self, pos: int) -> int | None:
@@ -281,12 +311,3 @@ class FrameSource:
         if missing is None or ready >= self.keep_behind // 2:
             return None
         return missing
-
-    def _refill(self, n: int) -> None:
-        """One pass from the keyframe before ``n`` keeps a whole window of frames for the steps back."""
-        def stop() -> bool:  # a user's request inside the window is served best by finishing this pass
-            request = self._request
-            return self._closed or bool(self._waiting) or (
-                request is not None and not n - self.keep_behind < request[0] <= n)
-
-        self._background(n, keep=self.keep_behind - 1, stop=stop)
