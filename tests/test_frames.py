@@ -123,3 +123,15 @@ def test_a_jump_keeps_the_frames_just_before_it_for_the_first_steps_back(tmp_pat
             list(range(90 - src.jump_keep, 90))
     finally:
         src.close()
+
+
+def test_while_paused_after_a_jump_both_sides_get_ready(tmp_path):
+    path = indexed_video(tmp_path / "v.mp4", frames=120, gop=100)
+    src = FrameSource(lambda: VideoReader(path), keep_behind=32, read_ahead=5)
+    try:
+        assert read_index(_show(src, 90)) == 90
+        around = list(range(90 - 16, 90)) + list(range(91, 96))  # more than the jump itself kept behind it
+        assert _wait_until(lambda: all(n in src.cache for n in around))
+        assert [read_index(src.cache.get(n)) for n in around] == around
+    finally:
+        src.close()
