@@ -94,6 +94,28 @@ class AnnotationRepository(Repository):
             self._log(s, action, "annotations", {"count": len(rows), "media": media})
         return len(rows)
 
+    def replace_many(self, remove_ids: Iterable[int], annotations: Iterable[Annotation],
+                     action: str = "replace many") -> list[int]:
+        """Delete ``remove_ids`` and insert ``annotations`` in one transaction with one audit entry (model
+        output that supersedes its own earlier output, e.g. a re-propagated track); returns the new ids."""
+        now, actor = time.time(), self.project.actor
+        remove_ids = sorted({int(i) for i in remove_ids})
+        rows = []
+        for a in annotations:
+            r = _to_row(a)
+            r["created_at"] = r["updated_at"] = now
+            r["annotator"] = a.annotator or actor
+            rows.append(r)
+        if not rows and not remove_ids:
+            return []
+        with self._write() as s:
+            for i in range(0, len(remove_ids), 500):
+                s.execute(delete(Row).where(Row.id.in_(remove_ids[i:i + 500])))
+            ids = list(s.scalars(insert(Row).returning(Row.id, sort_by_parameter_order=True), rows)) if rows else []
+            media = sorted({r["media_id"] for r in rows})
+            self._log(s, action, "annotations", {"count": len(rows), "replaced": remove_ids, "media": media})
+        return ids
+
     # --- reads ---------------------------------------------------------------------------------------------
     def get(self, annotation_id: int) -> Annotation | None:
         with self._read() as s:

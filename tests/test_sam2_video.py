@@ -1,0 +1,144 @@
+"""SAM 2.1 (tiny, random weights) on a video the test encodes: objects keep their track ids through propagation,
+a corrective click re-propagates only from its frame, a cancel keeps the frames done, memory stays bounded."""
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from engine.models.weights import ModelSettings
+from engine.segmentation.prompt import Prompt
+from engine.segmentation.segmenters import choose_segmenter
+from engine.segmentation.service import Segmentation
+from engine.segmentation.video_frames import StreamingFrames
+from engine.segmentation.video_memory import memory_window, trim_outputs
+from engine.worker import Engine
+from storage.media.importer import import_paths
+from storage.media.library import open_video
+from storage.project import Project
+from tests.media_factory import indexed_video
+
+FRAMES = 4  # few frames: on a CPU each tracked frame costs seconds (memory attention)
+
+
+@pytest.fixture(scope="module")
+def setup(tmp_path_factory):
+    """A 4-frame video with two objects prompted on frame 1 and propagated over the whole video."""
+    root = tmp_path_factory.mktemp("sam2video")
+    video = indexed_video(root / "clip.mp4", frames=FRAMES, gop=3)
+    project = Project.create(root / "proj")
+    import_paths(project, [video])
+    item = project.media.all()[0]
+    active = choose_segmenter("sam2.1_hiera_tiny", random_seed=0, device="cpu",
+                              settings=ModelSettings(root / "models.json"))
+    engine = Engine()
+    seg = Segmentation(engine, project, active)
+    face = project.labels.by_name("face").id
+    a = seg.segment(item, 1, Prompt(box=(10, 10, 90, 80)), label_id=face).result().value
+    b = seg.segment(item, 1, Prompt(((170, 40),))).result().value
+    progress = []
+    first = seg.propagate(item, on_progress=lambda job, done, total, msg: progress.append((done, total))).result()
+    yield {"project": project, "item": item, "seg": seg, "a": a, "b": b, "first": first, "progress": progress,
+           "engine": engine, "root": root}
+    engine.stop()
+    project.close()
+
+
+def _masks(project, item):
+    """(frame, track) -> stored mask annotation."""
+    out = {}
+    for ann in project.annotations.for_media(item.id, frame=None) + [
+            x for f in range(FRAMES) for x in project.annotations.for_media(item.id, frame=f)]:
+        if ann.kind == "mask":
+            assert (ann.frame, ann.track_id) not in out, "two masks of one track on one frame"
+            out[(ann.frame, ann.track_id)] = ann
+    return out
+
+
+def test_two_objects_are_propagated_through_the_video_and_keep_their_track_ids(setup):
+    project, item, a, b, first = setup["project"], setup["item"], setup["a"], setup["b"], setup["first"]
+    assert first.ok, first.error
+    t1, t2 = a.track_id, b.track_id
+    assert t1 != t2 and {t.id for t in project.tracks.for_media(item.id)} == {t1, t2}
+    assert project.tracks.get(t1).label_id == project.labels.by_name("face").id
+    assert sorted(first.value.frames) == list(range(FRAMES))
+    assert all(set(ids) <= {t1, t2} for ids in first.value.frames.values())
+    masks = _masks(project, item)
+    assert set(masks) == {(f, t) for f in range(FRAMES) for t in (t1, t2) if t in first.value.frames[f]}
+    assert first.value.annotations == len(masks)
+    for (f, t), ann in masks.items():
+        assert ann.shape.size == (item.height, item.width) and ann.attributes == {"role": "mask", "propagated": True}
+        assert ann.label_id == (project.labels.by_name("face").id if t == t1 else None)
+    # On the prompted frame each track's mask is the one its own prompt gave (swapped ids would show here).
+    assert not np.array_equal(a.result.mask, b.result.mask)
+    assert np.array_equal(masks[(1, t1)].shape.to_array(), a.result.mask)
+    assert np.array_equal(masks[(1, t2)].shape.to_array(), b.result.mask)
+    # The prompts are in the project, as annotations of their tracks on frame 1.
+    prompts = [x for x in project.annotations.for_media(item.id, frame=1) if x.attributes.get("role") == "prompt"]
+    assert sorted((x.track_id, x.kind) for x in prompts) == sorted([(t1, "box"), (t2, "points")])
+    assert setup["progress"][-1] == (FRAMES, FRAMES)
+
+
+def test_video_frames_reach_sam2_as_rgb_at_its_input_size(setup):
+    frames = StreamingFrames(lambda: open_video(setup["project"], setup["item"]), 1024, torch.device("cpu"))
+    try:
+        x = frames[3]  # the test video has a (128, 0, 0) red margin on its right (x >= 160 of 192)
+        assert x.shape == (3, 1024, 1024)
+        r, g, bl = x[:, 512, 950].tolist()
+        assert r == pytest.approx((128 / 255 - 0.485) / 0.229, abs=0.1) and g < -1.5 and bl < -1.5
+    finally:
+        frames.close()
+
+
+def test_a_corrective_click_re_propagates_only_from_its_frame(setup):
+    project, item, seg, t1 = setup["project"], setup["item"], setup["seg"], setup["a"].track_id
+    before = {k: v.id for k, v in _masks(project, item).items()}
+    fix = seg.segment(item, 2, Prompt(((40, 40),)), track_id=t1).result()
+    assert fix.ok and fix.value.track_id == t1
+    again = seg.propagate(item, from_frame=2).result()
+    assert again.ok and sorted(again.value.frames) == [2, 3]  # forward from frame 2, not the whole video
+    after = {k: v.id for k, v in _masks(project, item).items()}
+    assert {k: v for k, v in after.items() if k[0] < 2} == {k: v for k, v in before.items() if k[0] < 2}
+    assert all(after[k] != before.get(k) for k in after if k[0] >= 2)
+    assert np.array_equal(_masks(project, item)[(2, t1)].shape.to_array(), fix.value.result.mask)
+
+
+def test_cancelling_a_propagation_keeps_the_frames_done(setup):
+    project, item, seg = setup["project"], setup["item"], setup["seg"]
+    before = {k: v.id for k, v in _masks(project, item).items()}
+    seen, handle_box, two_done = [], [], threading.Event()
+
+    def on_masks(frame, masks):
+        seen.append(frame)
+        if len(seen) == 2:
+            handle_box[0].cancel()  # a cancel arriving mid-propagation, after two frames
+
+    handle_box.append(seg.propagate(item, on_masks=on_masks))
+    result = handle_box[0].result(600)
+    assert result.cancelled and len(seen) == 2
+    after = {k: v.id for k, v in _masks(project, item).items()}
+    assert set(after) == set(before)  # every frame still has its masks
+    redone = {k[0] for k in after if after[k] != before[k]}
+    assert redone == set(seen)  # the two frames done were stored, the rest left as they were
+
+
+def test_track_from_the_cli_finds_every_prompted_object_in_a_new_session(setup, capsys):
+    from tests.inprocess_cli import main_json
+
+    project, item = setup["project"], setup["item"]
+    t1, t2 = setup["a"].track_id, setup["b"].track_id
+    out = main_json(capsys, "track", project.root, item.id, "--frames", "1:3", "--weights", "random", "--seed", "0")
+    assert set(out["frames"]) == {"1", "2"}
+    assert all(set(ids) <= {t1, t2} for ids in out["frames"].values()) and out["annotations"] >= 1
+    assert out["segmenter"]["kind"] == "sam2"
+
+
+def test_propagation_memory_keeps_only_what_sam2_reads_again(setup):
+    predictor = setup["seg"].active.segmenter.model().predictor
+    window = memory_window(predictor)
+    assert window == 17  # 7 memory frames, 16 object pointers: SAM 2.1's defaults
+    outputs = {"cond_frame_outputs": {10: {}}, "non_cond_frame_outputs": {f: {} for f in range(0, 201) if f != 10}}
+    state = {"output_dict_per_obj": {0: outputs}}
+    trim_outputs(state, current=200, window=window)
+    kept = sorted(outputs["non_cond_frame_outputs"])
+    assert kept == [f for f in range(0, 28) if f != 10] + list(range(183, 201))

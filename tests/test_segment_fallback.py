@@ -1,0 +1,95 @@
+"""Segmenting without SAM 2 weights: GrabCut answers the same clicks and box, and the CLI says so."""
+import numpy as np
+import pytest
+from skimage import data
+
+from annotation.errors import InputError
+from annotation.shapes import Mask
+from engine.segmentation.grabcut import GrabCutSegmenter
+from engine.segmentation.prompt import Prompt
+from tests.cli import run_cli, run_json
+from tests.inprocess_cli import main_json, run_main
+
+FACE_BOX = (179, 71, 271, 178)  # the astronaut's face in skimage.data.astronaut()
+
+
+def _face_checks(mask: np.ndarray) -> None:
+    x0, y0, x1, y1 = FACE_BOX
+    inside = np.zeros_like(mask)
+    inside[y0:y1, x0:x1] = True
+    assert mask.shape == (512, 512)
+    assert not (mask & ~inside).any()  # nothing outside the box
+    assert 0.55 < mask[inside].mean() < 0.97  # most of the box, but not the whole rectangle
+    for x, y in ((222, 125), (204, 102), (246, 104), (224, 150)):  # nose, both eyes, mouth
+        assert mask[y, x], (x, y)
+    for x, y in ((182, 74), (268, 74)):  # hair and background in the box's upper corners
+        assert not mask[y, x], (x, y)
+
+
+def test_grabcut_on_the_astronaut_face_box_gives_the_face():
+    result = GrabCutSegmenter().segment("astronaut", None, data.astronaut(), Prompt(box=FACE_BOX))
+    _face_checks(result.mask)
+    assert result.segmenter == "grabcut" and result.score is None
+
+
+def test_grabcut_click_on_a_non_square_image_finds_the_clicked_object():
+    # A 320 x 200 picture with a red disc at x=250, y=60: a swapped x/y would miss it (y=250 is off the image).
+    rng = np.random.default_rng(1)
+    image = rng.integers(90, 140, (200, 320, 3), dtype=np.uint8)
+    yy, xx = np.mgrid[:200, :320]
+    disc = (xx - 250) ** 2 + (yy - 60) ** 2 <= 30 ** 2
+    image[disc] = (220, 30, 30)
+    result = GrabCutSegmenter().segment("disc", None, image, Prompt(points=((250, 60),)))
+    assert result.mask.shape == (200, 320)
+    iou = (result.mask & disc).sum() / (result.mask | disc).sum()
+    assert iou > 0.85
+    negative = GrabCutSegmenter().segment("disc", None, image, Prompt(((250, 60), (250, 45)), (1, 0)))
+    assert not negative.mask[45, 250]  # a negative click carves its spot out
+
+
+def test_a_point_outside_the_image_is_refused_by_name():
+    with pytest.raises(InputError, match=r"point 2 \(320, 10\) lies outside the 320x200 image"):
+        Prompt(((5, 5), (320, 10))).validate(320, 200)
+    with pytest.raises(InputError, match="box"):
+        Prompt(box=(10, 10, 400, 50)).validate(320, 200)
+
+
+def test_cli_segment_without_weights_uses_grabcut_and_says_which_file_is_missing(demo_dir, capsys):
+    out = main_json(capsys, "segment", demo_dir, 1, "--box", ",".join(map(str, FACE_BOX)), "--label", "face")
+    assert set(out) >= {"annotation_id", "track_id", "area", "score", "rle"}
+    assert out["segmenter"]["kind"] == "grabcut"
+    assert "sam2.1_hiera_tiny.pt" in out["segmenter"]["note"]
+    mask = Mask(size=tuple(out["rle"]["size"]), counts=out["rle"]["counts"]).to_array()
+    _face_checks(mask)
+    assert out["area"] == int(mask.sum()) and out["track_id"] is None
+
+    from storage.project import Project
+
+    with Project.open(demo_dir) as p:
+        stored = p.annotations.get(out["annotation_id"])
+        assert stored.source == "grabcut" and stored.label_id == p.labels.by_name("face").id
+        assert stored.attributes["prompt"]["box"] == list(map(float, FACE_BOX))
+
+
+def test_cli_segment_errors_are_one_line_and_change_nothing(demo_dir, capsys):
+    cases = [
+        (("segment", demo_dir, 1, "--frame", "3", "--point", "10,10"), "is an image; --frame applies to videos"),
+        (("segment", demo_dir, 1, "--point", "10"), "expected X,Y or X,Y,1"),
+        (("segment", demo_dir, 2, "--frame", "150", "--point", "10,10"), "frame 150 is outside the video (0..149)"),
+        (("segment", demo_dir, 1, "--point", "1,1", "--label", "nose"), "no label 'nose'"),
+        (("track", demo_dir, 1), "is an image; track follows objects through a video"),
+        (("track", demo_dir, 2, "--frames", "5:500"), "--frames '5:500'"),
+        (("track", demo_dir, 2), "propagation needs SAM 2"),
+        (("segment", demo_dir / "nope", 1, "--point", "1,1"), "no such project folder"),
+    ]
+    for args, message in cases:
+        err = run_main(capsys, *args, code=2).err
+        assert message in err, (args, err)
+        assert len(err.strip().splitlines()) == 1, err
+    # The same through a real process: exit status and a single line on stderr, no traceback.
+    for args, message in [(("segment", demo_dir, 9, "--point", "10,10"), "no media 9 in this project (it has 1, 2)"),
+                          (("segment", demo_dir, 1, "--point", "600,10"),
+                           "point 1 (600, 10) lies outside the 512x512 image")]:
+        p = run_cli(*args, check=2)
+        assert message in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
+    assert run_json("info", demo_dir)["annotations"] == 1  # only the demo's own box

@@ -1,0 +1,83 @@
+"""Where a model's weights come from, and the clear error for a checkpoint that is not the chosen model's."""
+import json
+
+import pytest
+import torch
+
+from annotation.errors import InputError
+from engine.models.checkpoint import check_state_dict, read_state_dict
+from engine.models.registry import model_entry
+from engine.models.weights import ModelSettings, missing_message, models_dir, resolve_weights
+from engine.segmentation.sam2_models import build_random_predictor, looks_like
+from tests.inprocess_cli import main_json, run_main
+
+TINY = "sam2.1_hiera_tiny"
+
+
+def test_weights_are_found_in_the_documented_order(tmp_path, facelens_home):
+    entry = model_entry("tiny")
+    assert entry.name == TINY
+    settings = ModelSettings()
+    assert resolve_weights(entry, settings=settings) is None
+    assert "sam2.1_hiera_tiny.pt" in missing_message(entry) and str(models_dir()) in missing_message(entry)
+
+    models_dir().mkdir(parents=True)
+    (models_dir() / "sam2.1_hiera_tiny.pt").write_bytes(b"x")
+    assert resolve_weights(entry, settings=settings).origin == "models folder"
+    chosen = tmp_path / "mine.pt"
+    settings.set_checkpoint(TINY, chosen)
+    assert json.loads((facelens_home / "models.json").read_text())["checkpoints"][TINY] == str(chosen)
+    w = resolve_weights(entry, settings=ModelSettings())
+    assert (w.kind, w.path, w.origin) == ("checkpoint", chosen, "settings")
+    w = resolve_weights(entry, random_seed=3, settings=settings)
+    assert (w.kind, w.seed) == ("random", 3)
+    w = resolve_weights(entry, checkpoint=tmp_path / "other.pt", random_seed=3, settings=settings)
+    assert (w.path, w.origin) == (tmp_path / "other.pt", "--checkpoint")
+
+
+def test_unknown_model_names_the_choices():
+    with pytest.raises(InputError, match="unknown model 'sam3'; expected one of sam2.1_hiera_tiny, sam2.1_hiera_small"):
+        model_entry("sam3", family="sam2")
+
+
+def test_random_weights_are_the_raw_librarys_for_the_same_seed():
+    from sam2.build_sam import build_sam2
+
+    torch.manual_seed(7)
+    raw = build_sam2(model_entry(TINY).extra["config"], ckpt_path=None, device="cpu").state_dict()
+    ours = build_random_predictor(model_entry(TINY).extra["config"], 7).state_dict()
+    assert raw.keys() == ours.keys() and all(torch.equal(raw[k], ours[k]) for k in raw)
+
+
+def test_a_wrong_checkpoint_is_named_with_the_model_it_should_be(tmp_path, capsys, demo_dir):
+    not_a_checkpoint = tmp_path / "notes.pt"
+    not_a_checkpoint.write_text("hello")
+    with pytest.raises(InputError, match=r"notes\.pt: not a readable PyTorch checkpoint .*expected the SAM 2\.1 "
+                                         r"tiny checkpoint sam2\.1_hiera_tiny\.pt"):
+        read_state_dict(not_a_checkpoint, model_entry(TINY))
+
+    # A real SAM 2.1 tiny checkpoint (random weights, Meta's {"model": ...} layout) offered as the small model.
+    tiny_file = tmp_path / "sam2.1_hiera_tiny.pt"
+    torch.save({"model": build_random_predictor(model_entry(TINY).extra["config"], 1).state_dict()}, tiny_file)
+    small = model_entry("small")
+    with pytest.raises(InputError) as e:
+        check_state_dict(read_state_dict(tiny_file, small), small.expected_shapes(small), small, tiny_file, looks_like)
+    text = str(e.value)
+    assert text.startswith(f"{tiny_file}: this checkpoint does not match the model sam2.1_hiera_small")
+    assert "weights missing" in text and text.endswith("it looks like a sam2.1_hiera_tiny checkpoint")
+
+    # The CLI: one line naming the file and the expected model, nothing stored.
+    err = run_main(capsys, "segment", demo_dir, 1, "--point", "200,100", "--model", "sam2.1_hiera_small",
+                   "--checkpoint", tiny_file, code=2).err
+    assert err.strip() == f"facelens: error: {text}"
+    err = run_main(capsys, "models", "use", "small", "--checkpoint", tiny_file, code=2).err
+    assert "does not match the model sam2.1_hiera_small" in err
+    assert ModelSettings().checkpoint("sam2.1_hiera_small") is None  # a wrong file is not remembered
+
+    # The right model takes the same file, and gives what random weights of that seed give.
+    by_file = main_json(capsys, "segment", demo_dir, 1, "--point", "200,100", "--checkpoint", tiny_file)
+    by_seed = main_json(capsys, "segment", demo_dir, 1, "--point", "200,100", "--weights", "random", "--seed", "1")
+    assert by_file["rle"] == by_seed["rle"] and by_file["score"] == by_seed["score"]
+    assert by_file["segmenter"]["weights"].startswith(str(tiny_file))
+    listed = main_json(capsys, "models", "use", "tiny", "--checkpoint", tiny_file)
+    assert [m["checkpoint"] for m in listed["models"] if m["model"] == TINY] == [str(tiny_file)]
