@@ -714,7 +714,7 @@ def cmd_audit_metrics(args) -> int:
     ci = ev.ci
 
     def line(name, key):
-        return f"  {name:<22}{v[key] if v[key] is None else round(v[key], 4)!s:>8}" + (
+        return f"  {name:<22}{'-' if v[key] is None else format(v[key], '.4f'):>8}" + (
             f"  [{ci[key][0]:.4f}, {ci[key][1]:.4f}]" if key in ci and ci[key][0] is not None else "")
 
     text = [f"run {run.id} ({run.model}), {args.level} level, {ev.split or 'all rows'}: {v['n_bona_fide']} bona fide, "
