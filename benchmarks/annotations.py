@@ -127,7 +127,8 @@ first = p.media.all(kind="video")[0]
 page = p.annotations.for_media(first.id, 0)
 marks = p.annotations.annotated_frames(first.id)
 t3 = time.perf_counter()
-print(json.dumps({{"imports": t1 - t0, "open": t2 - t1, "first_page": t3 - t2, "rows": len(page), "marks": len(marks)}}))
+print(json.dumps({{"imports": t1 - t0, "open": t2 - t1, "first_page": t3 - t2,
+                  "rows": len(page), "marks": len(marks)}}))
 """
 
 _OPEN_RAW = """
@@ -144,7 +145,8 @@ page = c.execute("SELECT {cols} FROM annotations WHERE media_id = ? AND frame = 
 marks = c.execute("SELECT DISTINCT frame FROM annotations WHERE media_id = ? AND frame IS NOT NULL ORDER BY frame",
                   (first,)).fetchall()
 t3 = time.perf_counter()
-print(json.dumps({{"imports": t1 - t0, "open": t2 - t1, "first_page": t3 - t2, "rows": len(page), "marks": len(marks)}}))
+print(json.dumps({{"imports": t1 - t0, "open": t2 - t1, "first_page": t3 - t2,
+                  "rows": len(page), "marks": len(marks)}}))
 """
 
 

@@ -97,8 +97,9 @@ def main(argv=None) -> int:
                 ["path", "seconds", "files/s", "ratio vs raw"],
                 [["raw: hashlib + PIL (one decode) + sqlite3, one loop", round(raw, 2), round(count / raw, 1), 1.0],
                  ["FaceLens import_paths", round(app, 2), round(count / app, 1), round(raw / app, 3)]])
-    write_results("import_images", {"files": count, "repeats": repeats, "facelens_s": [round(v, 3) for v in app_s],
-                                    "raw_s": [round(v, 3) for v in raw_s], "facelens_files_per_s": round(count / app, 1),
+    write_results("import_images", {"files": count, "repeats": repeats,
+                                    "facelens_s": [round(v, 3) for v in app_s], "raw_s": [round(v, 3) for v in raw_s],
+                                    "facelens_files_per_s": round(count / app, 1),
                                     "raw_files_per_s": round(count / raw, 1), "ratio": round(raw / app, 3)},
                   args.quick)
     return 0
