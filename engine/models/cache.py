@@ -60,6 +60,11 @@ class ModelCache:
                 self._models.popitem(last=False)
             return model
 
+    def put(self, entry: ModelEntry, weights: Weights, device: Device, model: Any) -> None:
+        """Hold a model built elsewhere (the benchmark hands in the very model it times the raw library on)."""
+        with self._lock:
+            self._models[self.key(entry, weights, device)] = model
+
     def loaded(self) -> list[tuple]:
         with self._lock:
             return list(self._models)

@@ -32,7 +32,9 @@ class GrabCutSegmenter:
     def embed(self, media_sha256: str, frame: int | None, image: np.ndarray) -> None:
         pass
 
-    def segment(self, media_sha256: str, frame: int | None, image: np.ndarray, prompt: Prompt) -> SegmentResult:
+    def segment(self, media_sha256: str, frame: int | None, image, prompt: Prompt) -> SegmentResult:
+        """``image``: RGB uint8, or a function that loads it."""
+        image = image() if callable(image) else image
         height, width = image.shape[:2]
         prompt.validate(width, height)
         x0, y0, x1, y1 = _region(prompt, width, height)

@@ -6,6 +6,8 @@ masks back to the full resolution, so any size and aspect ratio comes out right.
 """
 from __future__ import annotations
 
+from typing import Callable
+
 import numpy as np
 import torch
 
@@ -47,28 +49,32 @@ class Sam2Segmenter:
         return self._key(media_sha256, frame) in self.embeddings
 
     @torch.inference_mode()
-    def embed(self, media_sha256: str, frame: int | None, image: np.ndarray) -> None:
+    def embed(self, media_sha256: str, frame: int | None, image: "np.ndarray | Callable[[], np.ndarray]") -> None:
         """Compute and keep the image's embedding (the look-ahead job runs this for the next image)."""
         key = self._key(media_sha256, frame)
         if key in self.embeddings:
             return
         predictor = self.model().image_predictor()
         with self.device.autocast():
-            predictor.set_image(check_rgb(image))
+            predictor.set_image(check_rgb(image() if callable(image) else image))
         self.embeddings.put(key, predictor.features())
 
     @torch.inference_mode()
-    def segment(self, media_sha256: str, frame: int | None, image: np.ndarray, prompt: Prompt) -> SegmentResult:
-        height, width = image.shape[:2]
-        prompt.validate(width, height)
+    def segment(self, media_sha256: str, frame: int | None, image: "np.ndarray | Callable[[], np.ndarray]",
+                prompt: Prompt) -> SegmentResult:
+        """The mask for ``prompt``. ``image`` may be a function that loads it: it is not called when the
+        embedding is cached, so a click on an image seen before reads nothing from disk."""
         key = self._key(media_sha256, frame)
         predictor = self.model().image_predictor()
         cached = self.embeddings.get(key)
         with self.device.autocast():
             if cached is None:
-                predictor.set_image(check_rgb(image))
+                rgb = check_rgb(image() if callable(image) else image)
+                prompt.validate(rgb.shape[1], rgb.shape[0])
+                predictor.set_image(rgb)
                 self.embeddings.put(key, predictor.features())
             else:
+                prompt.validate(cached[1][1], cached[1][0])
                 predictor.use_features(*cached)
             masks, scores, logits = predictor.predict(
                 point_coords=np.asarray(prompt.points, np.float32) if prompt.points else None,

@@ -115,8 +115,7 @@ class Segmentation:
             obj = track_id if track_id is not None else next(self._provisional)
             full = session.prompts.get((obj, frame), Prompt()).merged(prompt) if track_id is not None else prompt
             return Clicked(session.add_prompt(frame, obj, full), full, obj)
-        image = self._image(item, frame)
-        result = self.active.segmenter.segment(item.sha256, frame, image, prompt)
+        result = self.active.segmenter.segment(item.sha256, frame, lambda: self._image(item, frame), prompt)
         return Clicked(result, prompt, track_id)
 
     def _accept(self, item: MediaItem, frame: int | None, clicked: "Clicked", label_id: int | None) -> Segmented:
@@ -166,8 +165,7 @@ class Segmentation:
             self._busy.add(item.id)
             try:
                 for frame, per_track in session.propagate(first, last, from_frame, bool(backward)):
-                    for t, (mask, score) in per_track.items():
-                        writer.add(frame, t, mask, score)
+                    writer.add(frame, per_track)
                     out.frames[frame] = sorted(t for t, (m, _) in per_track.items() if m.any())
                     if on_masks:
                         on_masks(frame, {t: m for t, (m, _) in per_track.items()})
@@ -194,8 +192,8 @@ class Segmentation:
             if item.is_video:
                 if item.id not in self._busy:
                     self._session(item).compute_features(frame)
-            elif not segmenter.has_embedding(item.sha256, None):
-                segmenter.embed(item.sha256, None, read_image(self.project, item))
+            else:
+                segmenter.embed(item.sha256, None, lambda: read_image(self.project, item))
         return self.engine.submit(job, "embed ahead", Priority.BATCH)
 
     # --- sessions ----------------------------------------------------------------------------------------------

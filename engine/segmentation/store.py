@@ -11,6 +11,8 @@
 """
 from __future__ import annotations
 
+import queue
+import threading
 from collections import defaultdict
 
 import numpy as np
@@ -76,11 +78,16 @@ def save_segment(project, item: MediaItem, frame: int | None, mask: np.ndarray, 
 
 
 class MaskWriter:
-    """Stores propagated masks in batches: replaces the tracks' older model masks, never a hand-edited one."""
+    """Stores propagated masks in batches, on its own thread: COCO RLE encoding and the commits run while the
+    engine thread tracks the next frame. Replaces the tracks' older model masks, never a hand-edited one.
 
-    def __init__(self, project, item: MediaItem, source: str, labels: dict[int, int | None], batch: int = 32):
+    ``add`` hands over a frame's masks (waiting only if ``depth`` frames are still unwritten); ``flush``
+    returns once everything handed over is committed, and re-raises an error the writer met.
+    """
+
+    def __init__(self, project, item: MediaItem, source: str, labels: dict[int, int | None], batch: int = 32,
+                 depth: int = 64):
         self.project, self.item, self.source, self.labels, self.batch = project, item, source, labels, batch
-        self._pending: list[tuple[int, int, np.ndarray, float | None]] = []
         self.written = 0
         self.frames_written: list[int] = []
         self._existing: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
@@ -88,27 +95,56 @@ class MaskWriter:
             for a in project.annotations.for_track(track_id):
                 if a.kind == "mask" and a.frame is not None:
                     self._existing[(track_id, a.frame)].append((a.id, a.source))
+        self._queue: queue.Queue = queue.Queue(maxsize=depth)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, name="facelens-mask-writer", daemon=True)
+        self._thread.start()
 
-    def add(self, frame: int, track_id: int, mask: np.ndarray, score: float | None) -> None:
-        self._pending.append((frame, track_id, mask, score))
-        if len({f for f, *_ in self._pending}) >= self.batch:
-            self.flush()
+    def add(self, frame: int, masks: dict[int, tuple[np.ndarray, float | None]]) -> None:
+        """One frame's masks: {track id: (mask, score)}."""
+        self._raise()
+        self._queue.put((frame, masks))
 
     def flush(self) -> int:
-        pending, self._pending = self._pending, []
-        if not pending:
-            return 0
+        """Write everything handed over and stop the writer; returns how many masks went in overall."""
+        self._queue.put(None)
+        self._thread.join()
+        self._raise()
+        return self.written
+
+    def _raise(self) -> None:
+        if self._error is not None:
+            error, self._error = self._error, None
+            raise error
+
+    def _run(self) -> None:
+        pending: list[tuple[int, dict]] = []
+        try:
+            while True:
+                item = self._queue.get()
+                if item is not None:
+                    pending.append(item)
+                if pending and (item is None or len(pending) >= self.batch or self._queue.empty()
+                                and len(pending) >= self.batch // 4):
+                    self._commit(pending)
+                    pending = []
+                if item is None:
+                    return
+        except BaseException as e:  # handed to the engine thread at its next add() or flush()
+            self._error = e
+            while self._queue.get() is not None:  # drain, so add() never blocks on a dead writer
+                pass
+
+    def _commit(self, pending: list[tuple[int, dict]]) -> None:
         remove, add = [], []
-        for frame, track_id, mask, score in pending:
-            old = self._existing.pop((track_id, frame), [])
-            if any(src == MANUAL for _, src in old):
-                continue  # someone corrected this mask by hand: keep theirs
-            if not mask.any():
-                remove += [i for i, _ in old]  # the object is gone from this frame now
-                continue
-            remove += [i for i, _ in old]
-            add.append(mask_annotation(self.item, frame, mask, score, self.source, track_id,
-                                       self.labels.get(track_id), propagated=True))
+        for frame, masks in pending:
+            for track_id, (mask, score) in masks.items():
+                old = self._existing.pop((track_id, frame), [])
+                if any(src == MANUAL for _, src in old):
+                    continue  # someone corrected this mask by hand: keep theirs
+                remove += [i for i, _ in old]  # an empty mask: the object is gone from this frame now
+                if mask.any():
+                    add.append(mask_annotation(self.item, frame, mask, score, self.source, track_id,
+                                               self.labels.get(track_id), propagated=True))
         self.written += len(self.project.annotations.replace_many(remove, add, action="propagate"))
-        self.frames_written.extend(sorted({f for f, *_ in pending}))
-        return len(add)
+        self.frames_written.extend(f for f, _ in pending)

@@ -1,0 +1,381 @@
+"""SAM 2.1 speed: the app's path against the raw library, on the same model, frames and prompts, in one run.
+
+    python benchmarks/sam2_bench.py --quick                        # CPU: tiny, small sizes (a few minutes)
+    python benchmarks/sam2_bench.py --device cuda --models tiny,large   # a CUDA GPU (about 2-4 minutes)
+    python benchmarks/sam2_bench.py --device cuda --models tiny,large --compile   # vos_optimized (slow warm-up)
+
+Models have random weights (``torch.manual_seed(seed)`` then the sam2 builder), which cost exactly what real
+weights cost. The app and the raw library share one model object. What is timed:
+
+* image, cold: raw ``SAM2ImagePredictor.set_image`` + ``predict`` on the decoded frame, against the app's
+  engine job from the image file to the mask stored in the project (reading the file, embedding, decoding
+  the click, COCO RLE, the database commit);
+* image, warm (embedding cached): raw ``predict`` against the app's click preview job and its job to the
+  stored mask (the target: on screen within one 60 Hz frame, 16.7 ms);
+* video: raw ``SAM2VideoPredictor`` (``init_state`` on a folder of JPEG frames, as it requires, then
+  ``propagate_in_video``) against the app's propagation job straight from the video file, storing every
+  mask; frames per second, loading reported apart;
+* memory over a longer propagation (``--long``): the app's resident memory and GPU memory as it goes.
+
+Ratios are raw time / app time (1.0: as fast as the raw library; the target is 0.95 or more). The table goes
+to stdout and everything to ``--out`` (JSON). On the CPU, SAM 2's video predictor stores its memories in
+bfloat16 and then fails in float32 (facebookresearch/sam2 issues 308, 577); both paths apply the same
+fix (the raw loop casts them back after each frame), on CUDA both run under bf16 autocast.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+from PIL import Image  # noqa: E402
+
+from engine.device import Device, choose_device  # noqa: E402
+from engine.models.cache import MODEL_CACHE  # noqa: E402
+from engine.models.registry import Weights, model_entry  # noqa: E402
+from engine.segmentation.embeddings import EMBEDDINGS  # noqa: E402
+from engine.segmentation.prompt import Prompt  # noqa: E402
+from engine.segmentation.sam2_models import Sam2Model, build_random_predictor  # noqa: E402
+from engine.segmentation.sam2_image import Sam2Segmenter  # noqa: E402
+from engine.segmentation.segmenters import ActiveSegmenter  # noqa: E402
+from engine.segmentation.service import Segmentation  # noqa: E402
+from engine.segmentation.video_memory import match_memory_dtype  # noqa: E402
+from engine.worker import Engine  # noqa: E402
+from storage.media.encode import write_video  # noqa: E402
+from storage.media.importer import import_paths  # noqa: E402
+from storage.project import Project  # noqa: E402
+
+SIZES = {"quick": (640, 360), "full": (1920, 1080)}
+
+
+# --- media ------------------------------------------------------------------------------------------------------
+def scene(i: int, w: int, h: int, objects: int = 3) -> np.ndarray:
+    """A textured background with ``objects`` coloured discs moving across it."""
+    yy, xx = np.mgrid[0:h, 0:w]
+    frame = np.empty((h, w, 3), np.uint8)
+    frame[..., 0] = (80 + 40 * np.sin(xx / 37.0 + i / 9)).astype(np.uint8)
+    frame[..., 1] = (90 + 30 * np.cos(yy / 23.0)).astype(np.uint8)
+    frame[..., 2] = 110
+    for k, (cx, cy) in enumerate(centres(i, w, h, objects)):
+        r = h // 8
+        frame[(xx - cx) ** 2 + (yy - cy) ** 2 <= r * r] = ((230, 40, 40), (40, 200, 60), (50, 60, 230))[k % 3]
+    return frame
+
+
+def centres(i: int, w: int, h: int, objects: int) -> list[tuple[int, int]]:
+    return [(int(w * (0.2 + 0.3 * k) + 0.05 * w * np.sin(i / 10 + k)), int(h * (0.5 + 0.15 * np.cos(i / 13 + k))))
+            for k in range(objects)]
+
+
+def make_video(path: Path, frames: int, w: int, h: int) -> Path:
+    write_video(path, (scene(i, w, h) for i in range(frames)), fps=25, gop=50, crf=23)
+    return path
+
+
+def jpeg_folder(project: Project, item, folder: Path) -> Path:
+    """The frames as SAM 2's raw video predictor wants them: a folder of JPEGs named by index."""
+    from storage.media.library import open_video
+
+    folder.mkdir(parents=True, exist_ok=True)
+    with open_video(project, item) as reader:
+        for n, frame in reader.frames(0, reader.frame_count):
+            frame.to_image().save(folder / f"{n:05d}.jpg", quality=95)
+    return folder
+
+
+# --- timing helpers ----------------------------------------------------------------------------------------------
+def timed(fn, device: Device, repeat: int) -> list[float]:
+    out = []
+    for _ in range(repeat):
+        device.synchronize()
+        t = time.perf_counter()
+        fn()
+        device.synchronize()
+        out.append(time.perf_counter() - t)
+    return out
+
+
+def interleaved(fns: dict, device: Device, repeat: int) -> dict[str, list[float]]:
+    """Time each function ``repeat`` times, taking turns (after one untimed call of each)."""
+    for fn in fns.values():
+        fn()
+    out = {k: [] for k in fns}
+    for _ in range(repeat):
+        for k, fn in fns.items():
+            out[k] += timed(fn, device, 1)
+    return out
+
+
+def med(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def rss_mb() -> float | None:
+    try:
+        with open("/proc/self/status") as f:
+            for line in f:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        return None
+    return None
+
+
+def gpu_mb(device: Device) -> float | None:
+    return torch.cuda.memory_allocated(device.torch_device) / 2 ** 20 if device.type == "cuda" else None
+
+
+def job_value(handle):
+    r = handle.result()
+    if not r.ok:
+        raise RuntimeError(r.error or "cancelled")
+    return r.value
+
+
+# --- the measurements ----------------------------------------------------------------------------------------------
+def bench_image(seg: Segmentation, model: Sam2Model, item, image: np.ndarray, repeat: int) -> dict:
+    from sam2.sam2_image_predictor import SAM2ImagePredictor
+
+    dev = model.device
+    h, w = image.shape[:2]
+    point = np.array([[w * 0.2, h * 0.5]], np.float32)
+    raw = SAM2ImagePredictor(model.predictor)
+    prompt = Prompt(((float(point[0, 0]), float(point[0, 1])),))
+
+    def raw_embed():
+        with torch.inference_mode(), dev.autocast():
+            raw.set_image(image)
+
+    def raw_click():
+        with torch.inference_mode(), dev.autocast():
+            raw.predict(point_coords=point, point_labels=np.array([1]), multimask_output=True)
+
+    def raw_cold():
+        raw_embed()
+        raw_click()
+
+    def app_cold():
+        EMBEDDINGS.clear()
+        job_value(seg.segment(item, None, prompt))
+
+    # Interleaved, so a busy machine slows both sides alike; medians.
+    cold = interleaved({"raw_embed": raw_embed, "raw_cold": raw_cold, "app_cold": app_cold}, dev, repeat)
+    raw_embed()  # the raw predictor and the app's cache both hold the image now
+    warm = interleaved({"raw_click": raw_click, "app_click": lambda: job_value(seg.click(item, None, prompt)),
+                        "app_store": lambda: job_value(seg.segment(item, None, prompt))}, dev, repeat * 5)
+    r_embed, a_cold, r_click, a_click, a_store = (cold["raw_embed"], cold["app_cold"], warm["raw_click"],
+                                                  warm["app_click"], warm["app_store"])
+    return {"image_size": [w, h],
+            "raw_set_image_ms": med(r_embed) * 1e3, "raw_click_ms": med(r_click) * 1e3,
+            "raw_cold_ms": med(cold["raw_cold"]) * 1e3,
+            "app_cold_ms": med(a_cold) * 1e3, "app_click_ms": med(a_click) * 1e3, "app_click_stored_ms":
+            med(a_store) * 1e3, "ratio_cold": med(cold["raw_cold"]) / med(a_cold), "ratio_click": med(r_click) / med(a_click),
+            "click_within_60hz_frame": med(a_click) <= 1 / 60}
+
+
+def raw_propagate(model: Sam2Model, folder: Path, points: list[tuple[int, int]]) -> dict:
+    predictor, dev = model.predictor, model.device
+    fix_dtype = dev.autocast_dtype is None
+    dev.synchronize()
+    t0 = time.perf_counter()
+    with torch.inference_mode(), dev.autocast():
+        state = predictor.init_state(str(folder))
+        dev.synchronize()
+        t_load = time.perf_counter() - t0
+        for k, (x, y) in enumerate(points):
+            predictor.add_new_points_or_box(state, frame_idx=0, obj_id=k + 1, points=np.array([[x, y]], np.float32),
+                                            labels=np.array([1], np.int32))
+        if fix_dtype:
+            predictor.propagate_in_video_preflight(state)
+            match_memory_dtype(state, torch.float32)
+        dev.synchronize()
+        t1 = time.perf_counter()
+        frames = 0
+        for frame, _, masks in predictor.propagate_in_video(state):
+            frames += 1
+            if fix_dtype:
+                match_memory_dtype(state, torch.float32, frame)
+        dev.synchronize()
+        t_prop = time.perf_counter() - t1
+    predictor.reset_state(state)
+    del state
+    return {"frames": frames, "load_s": t_load, "propagate_s": t_prop, "fps": frames / t_prop}
+
+
+def app_propagate(seg: Segmentation, project: Project, item, points: list[tuple[int, int]]) -> dict:
+    # Fresh objects for this run: forget earlier tracks (their prompts would be tracked too).
+    for t in project.tracks.for_media(item.id):
+        project.annotations.replace_many([a.id for a in project.annotations.for_track(t.id)], [])
+        project.tracks.delete(t)
+    seg.release_sessions()
+    for x, y in points:
+        job_value(seg.segment(item, 0, Prompt(((x, y),))))
+    dev = seg.active.device
+    if dev.type == "cuda":
+        torch.cuda.reset_peak_memory_stats(dev.torch_device)
+    rss0 = rss_mb()
+    dev.synchronize()
+    t0 = time.perf_counter()
+    out = job_value(seg.propagate(item))
+    dev.synchronize()
+    took = time.perf_counter() - t0
+    frames = len(out.frames)
+    return {"frames": frames, "propagate_s": took, "fps": frames / took, "masks_stored": out.annotations,
+            "rss_growth_mb": (rss_mb() or 0) - (rss0 or 0),
+            "gpu_peak_mb": torch.cuda.max_memory_allocated(dev.torch_device) / 2 ** 20 if dev.type == "cuda" else None}
+
+
+def long_run(seg: Segmentation, project: Project, item, point: tuple[int, int]) -> dict:
+    """Memory over a longer propagation: sampled every 50 frames from the mask listener."""
+    for t in project.tracks.for_media(item.id):
+        project.annotations.replace_many([a.id for a in project.annotations.for_track(t.id)], [])
+        project.tracks.delete(t)
+    seg.release_sessions()
+    job_value(seg.segment(item, 0, Prompt((point,))))
+    samples = []
+    dev = seg.active.device
+
+    def sample(frame, masks):
+        if frame % 50 == 0:
+            samples.append({"frame": frame, "rss_mb": rss_mb(), "gpu_mb": gpu_mb(dev)})
+
+    t0 = time.perf_counter()
+    out = job_value(seg.propagate(item, on_masks=sample))
+    took = time.perf_counter() - t0
+    rss = [s["rss_mb"] for s in samples if s["rss_mb"] is not None]
+    half = len(rss) // 2
+    return {"frames": len(out.frames), "fps": len(out.frames) / took, "samples": samples,
+            "rss_second_half_growth_mb": (max(rss[half:]) - rss[half]) if half else None}
+
+
+# --- main ----------------------------------------------------------------------------------------------------------
+def build(name: str, seed: int, device: Device, compile_vos: bool) -> Sam2Model:
+    entry = model_entry(name, family="sam2")
+    weights = Weights("random", seed=seed, origin="benchmark")
+    if compile_vos:
+        from sam2.build_sam import build_sam2_video_predictor
+
+        torch.manual_seed(seed)
+        predictor = build_sam2_video_predictor(entry.extra["config"], ckpt_path=None, device="cpu",
+                                               vos_optimized=True)
+    else:
+        predictor = build_random_predictor(entry.extra["config"], seed)
+    predictor.add_all_frames_to_correct_as_cond = True
+    model = Sam2Model(entry, weights, device, predictor.to(device.torch_device).eval())
+    MODEL_CACHE.put(entry, weights, device, model)  # the app's jobs find this very model
+    return model
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--models", default=None, help="comma-separated: tiny,small,base_plus,large")
+    ap.add_argument("--quick", action="store_true", help="small sizes for a CPU")
+    ap.add_argument("--frames", type=int, default=None, help="video frames to propagate")
+    ap.add_argument("--objects", default=None, help="comma-separated object counts, e.g. 1,3")
+    ap.add_argument("--long", type=int, default=None, help="frames of the memory run (0: skip)")
+    ap.add_argument("--repeat", type=int, default=None)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--compile", action="store_true", help="vos_optimized torch.compile (cached between runs)")
+    ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "sam2_bench.json"))
+    args = ap.parse_args(argv)
+
+    device = choose_device(args.device)
+    quick = args.quick or (device.type == "cpu" and args.frames is None)
+    models = (args.models or ("tiny" if quick else "tiny,large")).split(",")
+    frames = args.frames or (4 if quick else 100)
+    objects = [int(k) for k in (args.objects or ("1" if quick else "1,3")).split(",")]
+    long = args.long if args.long is not None else (0 if quick else 300)
+    repeat = args.repeat or (2 if quick else 5)
+    w, h = SIZES["quick" if quick else "full"]
+    if args.compile:
+        cache = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache")) / "facelens" / "inductor"
+        os.environ.setdefault("TORCHINDUCTOR_CACHE_DIR", str(cache))  # compiled kernels kept between runs
+        os.environ.setdefault("TORCHINDUCTOR_FX_GRAPH_CACHE", "1")
+
+    report = {"device": str(device), "torch": torch.__version__, "python": platform.python_version(),
+              "compiled": args.compile, "frames": frames, "frame_size": [w, h], "objects": objects, "models": {}}
+    print(f"device {device}; {w}x{h}; {frames} frames; objects {objects}; compiled {args.compile}", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        os.environ["FACELENS_HOME"] = str(tmp / "home")
+        image_path = tmp / "frame.png"
+        Image.fromarray(scene(0, w, h)).save(image_path)
+        make_video(tmp / "clip.mp4", frames, w, h)
+        if long:
+            make_video(tmp / "long.mp4", long, w, h)
+        project = Project.create(tmp / "proj")
+        import_paths(project, [image_path, tmp / "clip.mp4"] + ([tmp / "long.mp4"] if long else []))
+        media = project.media.all()
+        image_item, video_item = media[0], media[1]
+        folder = jpeg_folder(project, video_item, tmp / "jpeg")
+        engine = Engine()
+        try:
+            for name in models:
+                t = time.perf_counter()
+                model = build(name, args.seed, device, args.compile)
+                built = time.perf_counter() - t
+                active = ActiveSegmenter(Sam2Segmenter(model.entry, model.weights, device), model.entry,
+                                         model.weights, device)
+                seg = Segmentation(engine, project, active)
+                row = {"build_s": built}
+                row.update(bench_image(seg, model, image_item, np.asarray(Image.open(image_path).convert("RGB")),
+                                       repeat))
+                pts_all = centres(0, w, h, max(objects))
+                if device.type != "cpu":
+                    raw_propagate(model, folder, pts_all[:1])  # warm-up (kernels, cuDNN, allocator)
+                for k in objects:
+                    raw = raw_propagate(model, folder, pts_all[:k])
+                    app = app_propagate(seg, project, video_item, pts_all[:k])
+                    row[f"video_{k}"] = {"raw": raw, "app": app, "ratio": app["fps"] / raw["fps"]}
+                if long:
+                    row["long"] = long_run(seg, project, media[2], pts_all[0])
+                report["models"][model.name] = row
+                seg.release_sessions()
+                MODEL_CACHE.release()
+                print_row(model.name, row, objects)
+        finally:
+            engine.stop()
+            project.close()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=2))
+    print(f"wrote {out}")
+    return 0
+
+
+def print_row(name: str, row: dict, objects: list[int]) -> None:
+    print(f"\n{name} (built in {row['build_s']:.1f} s)")
+    print(f"  {'what':<44}{'raw':>12}{'app':>12}{'ratio':>8}")
+    print(f"  {'image cold: embed+click -> mask stored (ms)':<44}"
+          f"{row['raw_cold_ms']:>12.1f}{row['app_cold_ms']:>12.1f}{row['ratio_cold']:>8.2f}")
+    print(f"  {'image warm: click -> preview mask (ms)':<44}{row['raw_click_ms']:>12.1f}{row['app_click_ms']:>12.1f}"
+          f"{row['ratio_click']:>8.2f}")
+    print(f"  {'image warm: click -> mask stored (ms)':<44}{row['raw_click_ms']:>12.1f}"
+          f"{row['app_click_stored_ms']:>12.1f}{row['raw_click_ms'] / row['app_click_stored_ms']:>8.2f}")
+    for k in objects:
+        v = row[f"video_{k}"]
+        print(f"  {f'video, {k} object(s): propagation FPS':<44}{v['raw']['fps']:>12.2f}{v['app']['fps']:>12.2f}"
+              f"{v['ratio']:>8.2f}")
+        print(f"  {'   raw init_state (JPEG folder) s / app masks':<44}{v['raw']['load_s']:>12.1f}"
+              f"{v['app']['masks_stored']:>12d}")
+    if "long" in row:
+        lr = row["long"]
+        print(f"  {'long run: frames, FPS, RSS growth 2nd half MB':<44}{lr['frames']:>12d}{lr['fps']:>12.2f}"
+              f"{lr['rss_second_half_growth_mb'] if lr['rss_second_half_growth_mb'] is not None else float('nan'):>8.1f}")
+    sys.stdout.flush()
+
+
+if __name__ == "__main__":
+    sys.exit(main())
