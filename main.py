@@ -114,6 +114,28 @@ def cmd_export(args) -> int:
     return 0
 
 
+def cmd_proxy(args) -> int:
+    import time
+
+    from storage.media.proxy import PROXY_GOP, build_proxy
+
+    gop = PROXY_GOP if args.gop is None else args.gop
+    with _open(args.dir) as project:
+        item = project.media.get(args.media_id)
+        if item is None:
+            ids = ", ".join(str(m.id) for m in project.media.all()) or "none"
+            raise FaceLensError(f"{project.root}: no media {args.media_id} in this project (it has {ids})")
+        t0 = time.perf_counter()
+        path = build_proxy(project, item, gop=gop)
+        seconds = time.perf_counter() - t0
+        stored = project.stored_path(path)
+    info = {"media": item.id, "path": stored, "frames": item.frame_count, "gop": gop,
+            "bytes": path.stat().st_size, "seconds": round(seconds, 2)}
+    _print(args, info, f"fast-seek proxy of media {item.id} ({item.name}): {stored}, {item.frame_count} frames, "
+                       f"a keyframe every {gop} frames, {info['bytes'] / 1e6:.1f} MB in {seconds:.1f} s")
+    return 0
+
+
 def _add_project_commands(sub) -> None:
     from storage.export import EXPORTERS
 
@@ -151,6 +173,13 @@ def _add_project_commands(sub) -> None:
     c.add_argument("--format", required=True, choices=sorted(EXPORTERS))
     c.add_argument("--out", required=True)
     c.set_defaults(func=cmd_export)
+
+    c = sub.add_parser("proxy", help="build a video's fast-seek proxy (short GOP, in cache/) used for display")
+    c.add_argument("dir")
+    c.add_argument("media_id", type=int, metavar="MEDIA_ID")
+    c.add_argument("--gop", type=int, help="frames from one keyframe to the next (default 8; 1: all-intra)")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_proxy)
 
 
 # --- segmentation (SAM 2) commands: segment, track --------------------------------------------------------------
