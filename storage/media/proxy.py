@@ -11,9 +11,11 @@ It lives in the project's ``cache/proxy/`` named by the original's SHA-256 (``<s
 index ``<sha256>.npz``), and is written beside its final name and renamed into place, so a cancelled or
 crashed build leaves nothing half-written. Delete it and the project simply shows the original again.
 
-Default GOP (measured by ``benchmarks/video_access.py`` on a 1080p clip, 2-core machine): all-intra gives the
-fastest jump but files about 2.3x larger than GOP 8; GOP 8 keeps a 1080p jump well under 50 ms (p95
-included) at about 10 Mbit/s. ``--gop 1`` makes an all-intra proxy when disk space does not matter.
+Default GOP, measured by ``benchmarks/video_access.py`` (1080p clip, a shared 2-core machine): random jump
+median / p95 and size were GOP 1 (all-intra) 9 / 16 ms at 23 Mbit/s, GOP 4 17 / 27 ms at 15 Mbit/s, GOP 8
+23 / 39 ms at 10.5 Mbit/s, GOP 16 35 / 73 ms at 8 Mbit/s (the original, GOP 250: 420 ms median). GOP 8 is the
+longest that keeps the p95 under the 50 ms target, at less than half the disk of all-intra; ``gop=1``
+(``--gop 1``) makes an all-intra proxy when jumps should take a single frame's decode and disk does not matter.
 
 For the GUI (Media -> "Build fast-seek proxy"), as an engine batch job that yields between chunks of frames
 and can be cancelled::
