@@ -78,6 +78,14 @@ class EditingMixin:
         self.annotationsChanged.emit()
         self.selectionChanged.emit()
 
+    def reload_annotations(self) -> None:
+        """The project's annotations changed outside the undo stack (a model's batch job stored masks)."""
+        self._here = None
+        self.selected_ids &= {a.id for a in self.annotations_here()}
+        self.canvas.notify_layers("annotations_changed")
+        self.annotationsChanged.emit()
+        self.selectionChanged.emit()
+
     def _show_where(self, command: Command) -> None:
         """After an undo or redo, go to the image or frame it changed, so the user sees what changed."""
         records = [r for r in command.records() if isinstance(r, Annotation)]

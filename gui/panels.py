@@ -35,6 +35,7 @@ PANEL_MODULES = [
     "gui.builtin_panels",
     "gui.emotion.panels",
     "gui.audit.panels",
+    "gui.sam.panels",
 ]
 
 

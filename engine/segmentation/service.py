@@ -1,5 +1,8 @@
 """Segmentation for an open project, as engine jobs: what the SAM tool in the window and the CLI call.
 
+Each operation comes as a job function (``click_job`` ...; the window submits them through its engine bridge)
+and as a method that submits it to ``engine`` (``click`` ...; the CLI and tests).
+
 * ``click`` (interactive priority): a mask for a prompt, not stored yet: the live preview. On a video with
   SAM 2 the prompt goes into the video's tracking session, so what the user sees on that frame is what
   propagation starts from. A new object gets a provisional id (below zero) until it is accepted.
@@ -48,8 +51,8 @@ class Propagated:
 
 
 class Segmentation:
-    def __init__(self, engine: Engine, project, active: ActiveSegmenter | None = None, offload_state: bool = False,
-                 keep_sessions: int = 1):
+    def __init__(self, engine: Engine | None, project, active: ActiveSegmenter | None = None,
+                 offload_state: bool = False, keep_sessions: int = 1):
         self.engine, self.project = engine, project
         self.active = active or choose_segmenter()
         self.offload_state = offload_state
@@ -63,29 +66,34 @@ class Segmentation:
     def status(self) -> dict:
         return self.active.status()
 
-    def use(self, active: ActiveSegmenter) -> JobHandle:
+    def use_job(self, active: ActiveSegmenter):
         """Switch segmenter (a model or weights chosen in the Models menu); open sessions are closed."""
         def job(ctx):
             self.release_sessions()
             self.active = active
             return active.status()
-        return self.engine.submit(job, "use segmenter", Priority.INTERACTIVE)
+        return job
 
     # --- clicks ----------------------------------------------------------------------------------------------
-    def click(self, item: MediaItem, frame: int | None, prompt: Prompt, track_id: int | None = None,
-              on_done=None) -> JobHandle:
-        """The mask for ``prompt`` (not stored). ``track_id``: the object it is for on a video (None: a new one,
-        which gets a provisional id; pass the result's ``track_id`` back with the next click on it)."""
-        return self.engine.submit(lambda ctx: self._click(item, frame, prompt, track_id), "segment click",
-                                  Priority.INTERACTIVE, on_done=on_done)
+    def click_job(self, item: MediaItem, frame: int | None, prompt: Prompt, track_id: int | None = None,
+                  replace: bool = False):
+        """The mask for ``prompt``, not stored (a ``Clicked``). On a video, ``track_id`` is the object (None: a
+        new one, which gets a provisional id; pass the result's ``track_id`` with the next click on it);
+        ``replace``: ``prompt`` is all of the object's prompt on that frame (the window sends it whole),
+        otherwise it is added to what the object has there."""
+        return lambda ctx: self._click(item, frame, prompt, track_id, replace)
 
-    def accept(self, item: MediaItem, frame: int | None, clicked: "Clicked", label_id: int | None = None,
-               on_done=None) -> JobHandle:
-        return self.engine.submit(lambda ctx: self._accept(item, frame, clicked, label_id), "accept mask",
-                                  Priority.INTERACTIVE, on_done=on_done)
+    def accept_job(self, item: MediaItem, frame: int | None, clicked: "Clicked", label_id: int | None = None):
+        """Store a preview (a ``Segmented``): the mask, and on a video the prompt under a new or given track."""
+        return lambda ctx: self._accept(item, frame, clicked, label_id)
 
-    def discard(self, item: MediaItem, frame: int | None, clicked: "Clicked | None") -> JobHandle:
-        """Forget a preview: a provisional object leaves the video session (a stored one keeps its prompts)."""
+    def segment_job(self, item: MediaItem, frame: int | None, prompt: Prompt, track_id: int | None = None,
+                    label_id: int | None = None):
+        """Click and accept in one job: the CLI's ``segment``."""
+        return lambda ctx: self._accept(item, frame, self._click(item, frame, prompt, track_id), label_id)
+
+    def discard_job(self, item: MediaItem, clicked: "Clicked | None"):
+        """Forget a preview: a provisional object leaves the video session (a stored one is synced back)."""
         def job(ctx):
             session = self._sessions.get(item.id)
             if session is not None and clicked is not None and clicked.track_id is not None:
@@ -93,17 +101,27 @@ class Segmentation:
                     session.remove_track(clicked.track_id)
                 else:
                     self._sync(session, item)  # back to what the project holds
-        return self.engine.submit(job, "discard preview", Priority.INTERACTIVE)
+        return job
 
-    def segment(self, item: MediaItem, frame: int | None, prompt: Prompt, track_id: int | None = None,
-                label_id: int | None = None) -> JobHandle:
-        """Click and accept in one job: the CLI's ``segment``. The result is a ``Segmented``."""
+    def adopt_job(self, item: MediaItem, provisional: int, track_id: int):
+        """The window stored a new object itself (undoably): its provisional id becomes the track id."""
         def job(ctx):
-            clicked = self._click(item, frame, prompt, track_id)
-            return self._accept(item, frame, clicked, label_id)
-        return self.engine.submit(job, "segment", Priority.INTERACTIVE)
+            session = self._sessions.get(item.id)
+            if session is not None:
+                session.rename_track(provisional, track_id)
+        return job
 
-    def _click(self, item: MediaItem, frame: int | None, prompt: Prompt, track_id: int | None) -> "Clicked":
+    def click(self, *args, **kw) -> JobHandle:
+        return self.engine.submit(self.click_job(*args, **kw), "segment click", Priority.INTERACTIVE)
+
+    def accept(self, *args, **kw) -> JobHandle:
+        return self.engine.submit(self.accept_job(*args, **kw), "accept mask", Priority.INTERACTIVE)
+
+    def segment(self, *args, **kw) -> JobHandle:
+        return self.engine.submit(self.segment_job(*args, **kw), "segment", Priority.INTERACTIVE)
+
+    def _click(self, item: MediaItem, frame: int | None, prompt: Prompt, track_id: int | None,
+               replace: bool = False) -> "Clicked":
         frame = _check_frame(item, frame)
         prompt.validate(item.width, item.height, where=item.path)
         if item.is_video and self.active.kind == "sam2":
@@ -113,7 +131,7 @@ class Segmentation:
             if track_id is not None and track_id >= 0 and track_id not in session.track_ids:
                 self._sync(session, item)  # an object from an earlier session: give SAM 2 its prompts first
             obj = track_id if track_id is not None else next(self._provisional)
-            full = session.prompts.get((obj, frame), Prompt()).merged(prompt) if track_id is not None else prompt
+            full = prompt if replace or track_id is None else session.prompts.get((obj, frame), Prompt()).merged(prompt)
             return Clicked(session.add_prompt(frame, obj, full), full, obj)
         result = self.active.segmenter.segment(item.sha256, frame, lambda: self._image(item, frame), prompt)
         return Clicked(result, prompt, track_id)
@@ -137,11 +155,12 @@ class Segmentation:
         return Segmented(ann, track_id if item.is_video else None, clicked.result)
 
     # --- propagation -----------------------------------------------------------------------------------------
-    def propagate(self, item: MediaItem, first: int = 0, last: int | None = None, from_frame: int | None = None,
-                  on_masks: MaskListener | None = None, on_progress=None, on_done=None) -> JobHandle:
-        """Track every prompted object of ``item`` over frames ``first..last`` (a batch job; see the module).
+    def propagate_job(self, item: MediaItem, first: int = 0, last: int | None = None, from_frame: int | None = None,
+                      on_masks: MaskListener | None = None):
+        """Track every prompted object of ``item`` over frames ``first..last`` (a batch job, a ``Propagated``).
 
         ``from_frame``: re-propagate only from there (after a corrective click), in the direction it was tracked.
+        ``on_masks(frame, {track id: mask})`` hears each frame's masks as they come (on the engine thread).
         """
         if not item.is_video:
             raise InputError(f"media {item.id} is an image; only a video can be propagated", path=item.path)
@@ -150,11 +169,11 @@ class Segmentation:
         last = (item.frame_count or 1) - 1 if last is None else last
 
         def job(ctx):
-            session = self._session(item)
-            self._sync(session, item)
-            if not session.prompts:
+            if not load_prompts(self.project, item.id):
                 raise InputError(f"no object is prompted in media {item.id}; add one with segment "
                                  f"(--frame N --point X,Y) or the SAM tool first", path=item.path)
+            session = self._session(item)
+            self._sync(session, item)
             backward = session.tracked_backward(_any_track(session, from_frame), from_frame) \
                 if from_frame is not None else None
             total = session.frames_to_report(first, last, from_frame, bool(backward))
@@ -178,14 +197,20 @@ class Segmentation:
             out.annotations = writer.written
             return out
 
-        return self.engine.submit(job, f"propagate {item.name}", Priority.BATCH, on_progress, on_done)
+        return job
+
+    def propagate(self, item: MediaItem, first: int = 0, last: int | None = None, from_frame: int | None = None,
+                  on_masks: MaskListener | None = None, on_progress=None, on_done=None) -> JobHandle:
+        return self.engine.submit(self.propagate_job(item, first, last, from_frame, on_masks),
+                                  f"propagate {item.name}", Priority.BATCH, on_progress, on_done)
 
     # --- look-ahead ------------------------------------------------------------------------------------------
-    def prefetch(self, item: MediaItem, frame: int | None = None) -> JobHandle | None:
-        """Compute the embedding of ``item`` (at ``frame``) ahead, at batch priority; None if nothing to do."""
-        segmenter = self.active.segmenter
+    def prefetch_job(self, item: MediaItem, frame: int | None = None):
+        """Compute the embedding of ``item`` (at ``frame``) ahead (run it at batch priority); None if there is
+        nothing to compute (GrabCut)."""
         if self.active.kind != "sam2":
             return None
+        segmenter = self.active.segmenter
         frame = _check_frame(item, frame)
 
         def job(ctx):
@@ -194,7 +219,11 @@ class Segmentation:
                     self._session(item).compute_features(frame)
             else:
                 segmenter.embed(item.sha256, None, lambda: read_image(self.project, item))
-        return self.engine.submit(job, "embed ahead", Priority.BATCH)
+        return job
+
+    def prefetch(self, item: MediaItem, frame: int | None = None) -> JobHandle | None:
+        job = self.prefetch_job(item, frame)
+        return self.engine.submit(job, "embed ahead", Priority.BATCH) if job else None
 
     # --- sessions ----------------------------------------------------------------------------------------------
     def _session(self, item: MediaItem) -> VideoSession:

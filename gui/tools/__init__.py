@@ -45,6 +45,7 @@ TOOL_MODULES = [
     "gui.tools.polygon",
     "gui.tools.point",
     "gui.tools.brush",
+    "gui.sam.tool",
 ]
 RESERVED_KEYS = ("Q", "E", "B", "Return", "Enter", "Esc")  # for the SAM 2 tool (issue 3)
 

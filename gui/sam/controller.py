@@ -1,0 +1,339 @@
+"""The SAM state one window shares between its tool, preview layer, panel and Models menu.
+
+It holds the prompt being built (points, labels, box), the latest preview (a ``Clicked`` from the engine),
+the running propagation, and the active segmenter. Everything that touches a model, a file or the model
+settings runs as an engine job through ``window.engine``; results come back on the GUI thread. Clicks
+coalesce: while one click's job runs, further clicks only mark the prompt dirty, and the newest whole
+prompt goes next, so the preview never lags behind a burst of clicks.
+"""
+from __future__ import annotations
+
+from collections import OrderedDict
+
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, Signal
+
+from annotation.model import Annotation, Track
+from engine.segmentation.prompt import Prompt
+from engine.segmentation.service import Clicked, Segmentation
+from engine.segmentation.store import MANUAL, PROMPT, mask_annotation
+from engine.worker import Priority
+from gui.sam.commands import AcceptObject
+
+RECENT_FRAMES = 32  # propagated frames kept for display until the database has them
+FOLLOW_MS = 150  # while propagating, the view follows the newest frame at most this often
+
+
+def sam_controller(window) -> "SamController":
+    if getattr(window, "_sam_controller", None) is None:
+        window._sam_controller = SamController(window)
+    return window._sam_controller
+
+
+class SamController(QObject):
+    statusChanged = Signal(dict)  # the active segmenter (see ActiveSegmenter.status) and the model list
+    previewChanged = Signal()  # the prompt, the preview mask or arrived propagated masks changed
+    propagationChanged = Signal()  # started, progressed or finished
+    objectsChanged = Signal()  # tracks were added or propagated
+    masksArrived = Signal(int, object)  # (frame, {track id: mask}), emitted on the engine thread
+
+    def __init__(self, window):
+        super().__init__(window)
+        self.window = window
+        self.active = None  # ActiveSegmenter, once the first job has chosen it
+        self.status: dict = {"title": "SAM 2: looking for weights…", "kind": None}
+        self.models: list[dict] = []
+        self.seg: Segmentation | None = None
+        self.mode = "positive"  # what a left click adds: positive / negative point, or a box drag
+        self.points: list[tuple[float, float]] = []
+        self.labels: list[int] = []
+        self.box: tuple[float, float, float, float] | None = None
+        self.clicked: Clicked | None = None
+        self.track_id: int | None = None  # the object being prompted (provisional < 0, or a track to correct)
+        self._generation = 0  # bumps when the prompt is dropped, so a late preview is ignored
+        self._in_flight = False
+        self._dirty = False
+        self.propagation = None  # JobHandle
+        self.progress: tuple[float, float | None] = (0, None)
+        self.last_result: str = ""
+        self.recent: OrderedDict[int, dict] = OrderedDict()
+        self._follow = QElapsedTimer()
+        self.follow = True
+        self.masksArrived.connect(self._masks_arrived, Qt.QueuedConnection)
+        window.projectChanged.connect(self._project_changed)
+        window.mediaChanged.connect(lambda *_: self.discard())
+        window.frameChanged.connect(self._frame_changed)
+        window.engine.jobProgress.connect(self._job_progress)
+        self.choose()
+        if window.project is not None:
+            self._project_changed(window.project)
+
+    # --- the segmenter ---------------------------------------------------------------------------------------
+    def choose(self, model: str | None = None) -> None:
+        """Find the active model's weights (and every model's) in a job; the window updates when it is done."""
+        def job(ctx):
+            from engine.models.weights import ModelSettings, describe_models
+            from engine.segmentation.segmenters import choose_segmenter
+
+            settings = ModelSettings()
+            if model:
+                settings.set_active("sam2", model)
+            return choose_segmenter(settings=settings), describe_models("sam2", settings)
+
+        self.window.engine.submit(job, "Choosing the segmenter", Priority.INTERACTIVE, on_done=self._chosen,
+                                  show=False)
+
+    def _chosen(self, result) -> None:
+        if not result.ok:
+            return
+        self.active, self.models = result.value
+        self.status = self.active.status()
+        if self.seg is not None:
+            self.window.engine.submit(self.seg.use_job(self.active), "Switching segmenter", Priority.INTERACTIVE,
+                                      show=False)
+        self.discard()
+        self.statusChanged.emit(self.status)
+        self.prefetch()
+
+    def _project_changed(self, project) -> None:
+        self.discard()
+        old, self.seg = self.seg, None
+        if old is not None:
+            self.window.engine.submit(lambda ctx: old.release_sessions(), "Closing SAM sessions", Priority.NORMAL,
+                                      show=False)
+        if project is not None and self.active is not None:
+            self.seg = Segmentation(None, project, self.active)
+        self.objectsChanged.emit()
+
+    def _segmentation(self) -> Segmentation | None:
+        if self.seg is None and self.window.project is not None and self.active is not None:
+            self.seg = Segmentation(None, self.window.project, self.active)
+        return self.seg
+
+    @property
+    def can_propagate(self) -> bool:
+        return bool(self.active and self.active.can_propagate)
+
+    # --- building a prompt -----------------------------------------------------------------------------------
+    def add_point(self, x: float, y: float, positive: bool) -> None:
+        self.points.append((round(x, 2), round(y, 2)))
+        self.labels.append(1 if positive else 0)
+        self._request()
+
+    def set_box(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        self.box = (round(min(x0, x1), 2), round(min(y0, y1), 2), round(max(x0, x1), 2), round(max(y0, y1), 2))
+        self._request()
+
+    def undo_point(self) -> None:
+        if self.points:
+            self.points.pop()
+            self.labels.pop()
+            self._request() if (self.points or self.box) else self.discard()
+
+    @property
+    def prompting(self) -> bool:
+        return bool(self.points or self.box)
+
+    def prompt(self) -> Prompt:
+        previous = None
+        m = self.window.current_media
+        if m is not None and not m.is_video and self.clicked is not None and len(self.points) > 1 and self.box is None:
+            previous = self.clicked.result.logits  # refine the last mask (SAM's iterative clicks)
+        return Prompt(tuple(self.points), tuple(self.labels), self.box, previous)
+
+    def _request(self) -> None:
+        seg, w = self._segmentation(), self.window
+        if seg is None or w.current_media is None:
+            w.statusBar().showMessage("The segmenter is not ready yet", 3000)
+            return
+        self.previewChanged.emit()  # the markers show at once; the mask follows
+        if self._in_flight:
+            self._dirty = True
+            return
+        self._in_flight, self._dirty = True, False
+        generation = self._generation
+        item, frame = w.current_media, w.current_frame if w.current_media.is_video else None
+        job = seg.click_job(item, frame, self.prompt(), self.track_id, replace=True)
+        w.engine.submit(job, "SAM 2 click", Priority.INTERACTIVE, show=False,
+                        on_done=lambda r: self._previewed(r, generation), on_error=self._click_failed)
+
+    def _previewed(self, result, generation: int) -> None:
+        self._in_flight = False
+        if generation != self._generation:
+            return  # the prompt was accepted or discarded meanwhile
+        if result.ok:
+            self.clicked = result.value
+            self.track_id = result.value.track_id
+            self.previewChanged.emit()
+        if self._dirty and self.prompting:
+            self._request()
+
+    def _click_failed(self, result) -> None:
+        self.window.statusBar().showMessage(f"SAM 2: {result.error}", 8000)
+
+    # --- accept / discard ------------------------------------------------------------------------------------
+    def accept(self) -> bool:
+        w, clicked = self.window, self.clicked
+        if clicked is None or w.current_media is None or self._in_flight:
+            if self.prompting:
+                w.statusBar().showMessage("The mask is still being computed; press Enter again in a moment", 3000)
+            return False
+        item = w.current_media
+        source = clicked.result.segmenter
+        if not item.is_video:
+            from annotation.commands import Add
+
+            a = mask_annotation(item, None, clicked.result.mask, clicked.result.score, source,
+                                label_id=w.current_label_id(), prompt=clicked.prompt)
+            w.push(Add(a, f"SAM mask ({source})"))
+        else:
+            self._accept_object(item, clicked, source)
+        self._reset_prompt()
+        return True
+
+    def _accept_object(self, item, clicked: Clicked, source: str) -> None:
+        w, frame = self.window, w_frame(self.window)
+        provisional = clicked.track_id is None or clicked.track_id < 0
+        if provisional:
+            track, new = Track(media_id=item.id, label_id=w.current_label_id()), True
+        else:
+            track, new = w.project.tracks.get(clicked.track_id), False
+        here = w.annotations_here()
+        replaced = [] if new else [a for a in here if a.track_id == track.id and (
+            a.attributes.get("role") == PROMPT or (a.kind == "mask" and a.source != MANUAL))]
+
+        def make(track_id: int) -> list[Annotation]:
+            prompts = [Annotation(media_id=item.id, frame=frame, shape=s, track_id=track_id,
+                                  label_id=track.label_id, source=source, attributes={"role": PROMPT})
+                       for s in clicked.prompt.shapes()] if self.can_propagate else []
+            return prompts + [mask_annotation(item, frame, clicked.result.mask, clicked.result.score, source,
+                                              track_id, track.label_id)]
+
+        command = w.push(AcceptObject(track, new, make, replaced, "SAM 2 object" if new else "SAM 2 correction"))
+        if command is None:
+            return
+        if new and clicked.track_id is not None and self.seg is not None:
+            w.engine.submit(self.seg.adopt_job(item, clicked.track_id, command.track.id), "SAM 2 object id",
+                            Priority.INTERACTIVE, show=False)
+        if not new:
+            w.statusBar().showMessage(f"Corrected track {track.id} on frame {frame}: Propagate from here to carry "
+                                      f"the correction on", 8000)
+        self.objectsChanged.emit()
+
+    def discard(self) -> None:
+        if self.clicked is not None and self.seg is not None and self.window.current_media is not None:
+            self.window.engine.submit(self.seg.discard_job(self.window.current_media, self.clicked),
+                                      "SAM 2 discard", Priority.INTERACTIVE, show=False)
+        self._reset_prompt()
+
+    def _reset_prompt(self) -> None:
+        self._generation += 1
+        self.points, self.labels, self.box, self.clicked, self.track_id = [], [], None, None, None
+        self._dirty = False
+        self.previewChanged.emit()
+
+    def correct(self, track_id: int) -> None:
+        """The next clicks correct this track on the frame on screen (instead of starting a new object)."""
+        self.discard()
+        self.track_id = track_id
+        self.window.statusBar().showMessage(f"Clicks now correct track {track_id} on this frame", 5000)
+
+    # --- propagation -----------------------------------------------------------------------------------------
+    def propagate(self, first: int = 0, last: int | None = None, from_frame: int | None = None) -> bool:
+        w, seg = self.window, self._segmentation()
+        item = w.current_media
+        if seg is None or item is None or not item.is_video or self.propagation is not None:
+            return False
+        if not self.can_propagate:
+            w.statusBar().showMessage(f"Propagation needs SAM 2 weights: {self.status.get('note')}", 10000)
+            return False
+        if self.prompting:
+            w.statusBar().showMessage("Accept (Enter) or discard (Esc) the object being prompted first", 5000)
+            return False
+        try:
+            job = seg.propagate_job(item, first, last, from_frame, on_masks=self.masksArrived.emit)
+        except Exception as e:
+            w.report_error(str(e))
+            return False
+        self.recent.clear()
+        self.progress, self.last_result = (0, None), ""
+        self._follow.start()
+        self.propagation = w.engine.submit(job, f"Propagating {item.name}", Priority.BATCH,
+                                           on_done=self._propagated)
+        self.propagationChanged.emit()
+        return self.propagation is not None
+
+    def cancel(self) -> None:
+        if self.propagation is not None:
+            self.propagation.cancel()
+
+    def _job_progress(self, job_id: int) -> None:
+        if self.propagation is not None and job_id == self.propagation.id:
+            job = self.window.engine.running.get(job_id)
+            if job is not None:
+                self.progress = (job.done, job.total)
+                self.propagationChanged.emit()
+
+    def _masks_arrived(self, frame: int, masks: dict) -> None:
+        self.recent[frame] = masks
+        while len(self.recent) > RECENT_FRAMES:
+            self.recent.popitem(last=False)
+        if self.follow and self._follow.elapsed() >= FOLLOW_MS:
+            self._follow.restart()
+            self.window.seek(frame)
+        if frame == self.window.current_frame:
+            self.previewChanged.emit()
+
+    def _propagated(self, result) -> None:
+        self.propagation = None
+        done = result.value
+        if result.cancelled:
+            self.last_result = "Cancelled; the frames done are kept"
+        elif result.ok:
+            tracks = sorted({t for ids in done.frames.values() for t in ids})
+            self.last_result = (f"Propagated {len(tracks)} object(s) over {len(done.frames)} frames; "
+                                f"{done.annotations} masks stored")
+        else:
+            self.last_result = f"Propagation failed: {result.error}"
+        self.recent.clear()
+        self.window.reload_annotations()
+        self.window.statusBar().showMessage(self.last_result, 8000)
+        self.propagationChanged.emit()
+        self.objectsChanged.emit()
+        self.previewChanged.emit()
+
+    # --- look-ahead ------------------------------------------------------------------------------------------
+    def prefetch(self) -> None:
+        """Compute the embedding of what is on screen, and of the next image or frame, at batch priority."""
+        w, seg = self.window, self._segmentation()
+        item = w.current_media
+        if seg is None or item is None or self.propagation is not None:
+            return
+        targets = [(item, w.current_frame)]
+        if item.is_video:
+            if w.current_frame is not None and w.current_frame + 1 < (item.frame_count or 0):
+                targets.append((item, w.current_frame + 1))
+        else:
+            nxt = self._next_media(item)
+            if nxt is not None and not nxt.is_video:
+                targets.append((nxt, None))
+        for media, frame in targets:
+            job = seg.prefetch_job(media, frame if media.is_video else None)
+            if job is not None:
+                w.engine.submit(job, "SAM 2 look-ahead", Priority.BATCH, show=False, on_error=lambda r: None)
+
+    def _next_media(self, item):
+        browser = self.window.panel("media")
+        order = browser.visible_media() if browser is not None and hasattr(browser, "visible_media") else []
+        ids = [m.id for m in order]
+        if item.id in ids and ids.index(item.id) + 1 < len(ids):
+            return order[ids.index(item.id) + 1]
+        return None
+
+    def _frame_changed(self, frame: int) -> None:
+        if self.prompting and self.clicked is not None:
+            self.discard()  # a prompt belongs to its frame
+        self.previewChanged.emit()
+
+
+def w_frame(window) -> int | None:
+    return window.current_frame if window.current_media is not None and window.current_media.is_video else None

@@ -1,0 +1,131 @@
+"""The Models menu and the segmenter badge in the workspace bar.
+
+The menu lists the SAM 2.1 models with where each one's weights come from (a checkpoint chosen here, the
+models folder, or none), the device, and lets the user pick the active model, choose a checkpoint file for
+it (checked against the model before it is kept) or download the official one (only when asked; its
+SHA-256 is checked). The badge says which segmenter is active: SAM 2 with its model and device, or GrabCut.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QUrl
+from PySide6.QtGui import QActionGroup, QDesktopServices
+from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
+
+from engine.worker import Priority
+from gui.actions import add_action
+
+
+class SegmenterBadge(QLabel):
+    def __init__(self, controller):
+        super().__init__()
+        self.setObjectName("samSegmenterBadge")
+        self.setContentsMargins(8, 0, 8, 0)
+        controller.statusChanged.connect(self.show_status)
+        self.show_status(controller.status)
+
+    def show_status(self, status: dict) -> None:
+        if status.get("kind") == "sam2":
+            self.setText(f"SAM 2: {status['model'].replace('sam2.1_hiera_', '')} · {status['device'].split(' ')[0]}")
+        elif status.get("kind") == "grabcut":
+            self.setText("Segmenter: GrabCut (no SAM 2 weights)")
+        else:
+            self.setText(status.get("title", ""))
+        self.setToolTip("\n".join(v for v in (status.get("title"), status.get("weights") and
+                                              f"weights: {status['weights']}", status.get("note")) if v))
+
+
+def install_models_menu(window, controller) -> None:
+    menu = window.menu("models", "&Models")
+    static = {
+        "checkpoint": add_action(window, None, "models.checkpoint", "Choose checkpoint file…",
+                                 lambda: _choose_file(window, controller, _model(controller)),
+                                 tip="Point the active model at a .pt checkpoint you have (checked against it)"),
+        "download": add_action(window, None, "models.download", "Download checkpoint…",
+                               lambda: _download(window, controller, _model(controller)),
+                               tip="Download the official checkpoint (its published SHA-256 is checked)"),
+        "folder": add_action(window, None, "models.folder", "Open models folder", _open_folder,
+                             tip="Where downloads go, and where a checkpoint with its official name is found"),
+    }
+    menu.aboutToShow.connect(lambda: _fill(controller, menu, static))
+    controller.statusChanged.connect(lambda _s: _fill(controller, menu, static))
+    _fill(controller, menu, static)
+
+
+def _model(controller) -> str:
+    return controller.status.get("model") or "sam2.1_hiera_tiny"
+
+
+def _fill(controller, menu, static: dict) -> None:
+    """The menu as it is now: the active segmenter, the device, each model with its weights, then the actions."""
+    menu.clear()  # (the per-model actions belong to the menu and go; the static ones stay with the window)
+    status = controller.status
+    menu.addAction(f"Active: {status.get('title', '')}").setEnabled(False)
+    if status.get("device"):
+        menu.addAction(f"Device: {status['device']}").setEnabled(False)
+    menu.addSeparator()
+    group = QActionGroup(menu)
+    for row in controller.models:
+        where = row["weights"] or f"no weights (needs {row['needs']})"
+        act = menu.addAction(f"{row['title']} — {where}")
+        act.setObjectName(f"action:models.use.{row['model']}")
+        act.setCheckable(True)
+        act.setChecked(row["active"])
+        act.triggered.connect(lambda _=False, m=row["model"]: controller.choose(m))
+        group.addAction(act)
+    menu.addSeparator()
+    model = _model(controller)
+    static["checkpoint"].setText(f"Choose checkpoint file for {model}…")
+    static["download"].setText(f"Download {model}.pt…")
+    for act in static.values():
+        menu.addAction(act)
+
+
+def _choose_file(window, controller, model: str) -> None:
+    path, _ = QFileDialog.getOpenFileName(window, f"Checkpoint for {model}", "", "PyTorch checkpoints (*.pt *.pth)")
+    if path:
+        use_checkpoint(window, controller, model, path)
+
+
+def use_checkpoint(window, controller, model: str, path: str):
+    """Check the file against the model in a job, keep it in the model settings and switch to it."""
+    def job(ctx):
+        from pathlib import Path
+
+        from engine.models.checkpoint import check_state_dict, read_state_dict
+        from engine.models.registry import model_entry
+        from engine.models.weights import ModelSettings
+        from engine.segmentation.sam2_models import looks_like
+
+        entry, p = model_entry(model, family="sam2"), Path(path)
+        check_state_dict(read_state_dict(p, entry), entry.expected_shapes(entry), entry, p, looks_like)
+        ModelSettings().set_checkpoint(entry.name, p)
+
+    return window.engine.submit(job, f"Checking {path}", Priority.NORMAL,
+                                on_done=lambda r: controller.choose(model) if r.ok else None)
+
+
+def _download(window, controller, model: str) -> None:
+    answer = QMessageBox.question(window, "Download checkpoint",
+                                  f"Download the official {model}.pt from Hugging Face into the models folder? "
+                                  "Its SHA-256 is checked against the published one.")
+    if answer != QMessageBox.Yes:
+        return
+
+    def job(ctx):
+        from engine.models.download import download_checkpoint
+        from engine.models.registry import model_entry
+        from engine.models.weights import ModelSettings
+
+        entry = model_entry(model, family="sam2")
+        path = download_checkpoint(entry, progress=lambda done, total: ctx.progress(done, total, f"{done >> 20} MB"))
+        ModelSettings().set_checkpoint(entry.name, path)
+
+    window.engine.submit(job, f"Downloading {model}.pt", Priority.BATCH,
+                         on_done=lambda r: controller.choose(model) if r.ok else None)
+
+
+def _open_folder() -> None:
+    from engine.models.weights import models_dir
+
+    models_dir().mkdir(parents=True, exist_ok=True)
+    QDesktopServices.openUrl(QUrl.fromLocalFile(str(models_dir())))

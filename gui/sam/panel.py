@@ -1,0 +1,161 @@
+"""The SAM 2 panel: which segmenter is active, the video's objects (tracks with their ids and the frames they
+were prompted on), and propagation over a range of frames with progress and Cancel."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QTreeWidget,
+                               QTreeWidgetItem, QVBoxLayout, QWidget)
+
+from engine.worker import Priority
+from gui.icons import color_swatch
+from gui.sam.controller import sam_controller
+from gui.sam.models_menu import SegmenterBadge, install_models_menu
+from gui.sam.preview_layer import SamPreviewLayer
+
+HINT = "S: SAM tool · Q positive · E negative · B box · Enter accept · Esc discard"
+
+
+class SamPanel(QWidget):
+    def __init__(self, window):
+        super().__init__()
+        self.window = window
+        self.sam = sam_controller(window)
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.status.setObjectName("samStatus")
+        hint = QLabel(HINT)
+        hint.setWordWrap(True)
+        hint.setEnabled(False)
+        self.objects = QTreeWidget()
+        self.objects.setHeaderLabels(["Object", "Prompted on frames"])
+        self.objects.setRootIsDecorated(False)
+        self.objects.setToolTip("Double-click an object to correct it on the frame on screen")
+        self.objects.itemDoubleClicked.connect(self._correct)
+        self.first, self.last = QSpinBox(), QSpinBox()
+        for box, tip in ((self.first, "First frame to propagate over"), (self.last, "Last frame to propagate over")):
+            box.setToolTip(tip)
+            box.setKeyboardTracking(False)
+        self.propagate_button = QPushButton("Propagate")
+        self.propagate_button.setToolTip("Track every prompted object over these frames (masks are stored as they come)")
+        self.propagate_button.clicked.connect(self._propagate)
+        self.from_here = QPushButton("From this frame")
+        self.from_here.setToolTip("Propagate again only from the frame on screen (after a correction)")
+        self.from_here.clicked.connect(self._propagate_from_here)
+        self.cancel = QPushButton("Cancel")
+        self.cancel.setToolTip("Stop the propagation; the frames done are kept")
+        self.cancel.clicked.connect(self.sam.cancel)
+        self.follow = QCheckBox("Follow the frames as they are tracked")
+        self.follow.setChecked(True)
+        self.follow.toggled.connect(lambda on: setattr(self.sam, "follow", on))
+        self.bar = QProgressBar()
+        self.result = QLabel()
+        self.result.setWordWrap(True)
+
+        rng = QHBoxLayout()
+        rng.addWidget(QLabel("Frames"))
+        rng.addWidget(self.first)
+        rng.addWidget(QLabel("to"))
+        rng.addWidget(self.last)
+        buttons = QHBoxLayout()
+        for b in (self.propagate_button, self.from_here, self.cancel):
+            buttons.addWidget(b)
+        lay = QVBoxLayout(self)
+        lay.setContentsMargins(6, 6, 6, 6)
+        for w in (self.status, hint, self.objects):
+            lay.addWidget(w)
+        lay.addLayout(rng)
+        lay.addLayout(buttons)
+        for w in (self.follow, self.bar, self.result):
+            lay.addWidget(w)
+
+        self.sam.statusChanged.connect(self._show_status)
+        self.sam.propagationChanged.connect(self._show_propagation)
+        self.sam.objectsChanged.connect(self.refresh)
+        window.mediaChanged.connect(self._media_changed)
+        window.annotationsChanged.connect(self.refresh)
+        self._show_status(self.sam.status)
+        self._media_changed(window.current_media)
+
+    # --- showing ---------------------------------------------------------------------------------------------
+    def _show_status(self, status: dict) -> None:
+        text = status.get("title", "")
+        if status.get("note"):
+            text += f"\nSAM 2 is off: it needs {status['model']}.pt (Models → Choose checkpoint file…)"
+        self.status.setText(text)
+        self.status.setToolTip(status.get("note") or status.get("weights") or "")
+        self._show_propagation()
+
+    def _media_changed(self, item) -> None:
+        count = (item.frame_count or 1) if item is not None and item.is_video else 1
+        for box in (self.first, self.last):
+            box.setRange(0, count - 1)
+        self.first.setValue(0)
+        self.last.setValue(count - 1)
+        self.refresh()
+        self._show_propagation()
+
+    def _show_propagation(self) -> None:
+        item, running = self.window.current_media, self.sam.propagation is not None
+        video = item is not None and item.is_video
+        for w in (self.first, self.last, self.propagate_button, self.from_here):
+            w.setEnabled(video and not running and self.sam.can_propagate)
+        self.cancel.setEnabled(running)
+        done, total = self.sam.progress
+        self.bar.setVisible(running)
+        self.bar.setRange(0, int(total or 0))
+        self.bar.setValue(int(done))
+        self.result.setText(f"Tracking… {int(done)}/{int(total or 0)} frames" if running else self.sam.last_result)
+
+    def refresh(self, *_) -> None:
+        """The video's objects, read in a job (finding the prompts reads every annotation of the video)."""
+        item, project = self.window.current_media, self.window.project
+        if item is None or project is None or not item.is_video:
+            self.objects.clear()
+            return
+
+        def job(ctx):
+            from engine.segmentation.store import load_prompts
+
+            frames: dict[int, list[int]] = {}
+            for track_id, frame in load_prompts(project, item.id):
+                frames.setdefault(track_id, []).append(frame)
+            return project.tracks.for_media(item.id), frames
+
+        self.window.engine.submit(job, "Listing SAM objects", Priority.INTERACTIVE, show=False,
+                                  on_done=lambda r: self._fill(item, r.value) if r.ok else None)
+
+    def _fill(self, item, value) -> None:
+        if self.window.current_media is None or self.window.current_media.id != item.id:
+            return
+        tracks, frames = value
+        self.objects.clear()
+        for t in tracks:
+            row = QTreeWidgetItem(self.objects, [f"#{t.id} {t.name} ({self.window.label_name(t.label_id)})",
+                                                 ", ".join(map(str, sorted(frames.get(t.id, [])))) or "—"])
+            row.setIcon(0, color_swatch(self.window.label_color(t.label_id)))
+            row.setData(0, Qt.UserRole, t.id)
+
+    # --- doing -------------------------------------------------------------------------------------------------
+    def _propagate(self) -> None:
+        first, last = sorted((self.first.value(), self.last.value()))
+        self.sam.propagate(first, last)
+
+    def _propagate_from_here(self) -> None:
+        frame = self.window.current_frame
+        if frame is not None:
+            self.sam.propagate(self.first.value(), self.last.value(), from_frame=frame)
+
+    def _correct(self, row, _col) -> None:
+        track_id = row.data(0, Qt.UserRole)
+        if track_id is not None:
+            self.window.tools.activate("sam")
+            self.sam.correct(int(track_id))
+
+
+def make_panel(window) -> SamPanel:
+    """The panel, plus what SAM adds to the window once: the preview layer, the Models menu, the badge."""
+    controller = sam_controller(window)
+    window.canvas.add_layer(SamPreviewLayer(controller))
+    install_models_menu(window, controller)
+    window.add_header_widget(SegmenterBadge(controller))
+    return SamPanel(window)

@@ -1,0 +1,106 @@
+"""The SAM 2 tool: clicks and a box become a mask, previewed live; Enter keeps it, Esc drops it.
+
+Q: left clicks add positive points (the default); E: negative points; B: the next drag draws a box.
+Shift-click or a right click adds a negative point whatever the mode; Backspace takes the last click back.
+On a video the accepted object becomes a track; clicking on a frame it was tracked through, after "Correct
+track" in the SAM panel, corrects it there. Without SAM 2 weights the same clicks go to GrabCut.
+"""
+from __future__ import annotations
+
+from PySide6.QtCore import QRectF, Qt
+from PySide6.QtGui import QPen
+from PySide6.QtWidgets import QGraphicsRectItem
+
+from gui.sam.controller import sam_controller
+from gui.tools import Tool, ToolEvent, register_tool
+
+MODES = {Qt.Key_Q: "positive", Qt.Key_E: "negative", Qt.Key_B: "box"}
+MIN_BOX = 3.0  # image pixels
+
+
+@register_tool
+class SamTool(Tool):
+    key = "sam"
+    name = "SAM 2"
+    icon = ""
+    icon_text = "S2"
+    shortcut = "S"
+    tooltip = "Click to segment (Q positive, E negative, B box; Enter accept, Esc discard)"
+    order = 50
+    help = (("Q / E", "positive / negative points"), ("B", "draw a box"), ("Shift-click, right click", "negative point"),
+            ("Backspace", "take the last click back"), ("Enter", "accept the mask"), ("Esc", "discard it"))
+
+    def __init__(self, window):
+        super().__init__(window)
+        self._drag_from = None
+        self._rect: QGraphicsRectItem | None = None
+
+    @property
+    def sam(self):
+        return sam_controller(self.window)
+
+    def activate(self) -> None:
+        super().activate()
+        self.sam.prefetch()
+
+    def deactivate(self) -> None:
+        """Leaving the tool (or the frame or media changing) drops the prompt being built."""
+        self._drag_from, self._rect = None, None
+        if self.sam.prompting:
+            self.sam.discard()
+        super().deactivate()
+
+    def mouse_press(self, e: ToolEvent) -> bool:
+        if e.button not in (Qt.LeftButton, Qt.RightButton):
+            return False
+        if not self.can_draw():
+            return True
+        p = self.clamp(e.scene)
+        if self.sam.mode == "box" and e.button == Qt.LeftButton:
+            self._drag_from = p
+            self._rect = QGraphicsRectItem(QRectF(p, p))
+            pen = QPen(Qt.white, 1.5, Qt.DashLine)
+            pen.setCosmetic(True)
+            self._rect.setPen(pen)
+            self.canvas.tool_layer.add_item(self._rect)
+            return True
+        negative = e.button == Qt.RightButton or bool(e.modifiers & Qt.ShiftModifier) or self.sam.mode == "negative"
+        self.sam.add_point(p.x(), p.y(), positive=not negative)
+        return True
+
+    def mouse_move(self, e: ToolEvent) -> bool:
+        if self._drag_from is not None and self._rect is not None:
+            self._rect.setRect(QRectF(self._drag_from, self.clamp(e.scene)).normalized())
+            return True
+        return False
+
+    def mouse_release(self, e: ToolEvent) -> bool:
+        if self._drag_from is None:
+            return e.button in (Qt.LeftButton, Qt.RightButton)
+        start, end = self._drag_from, self.clamp(e.scene)
+        self._drag_from = None
+        self.canvas.tool_layer.clear()
+        self._rect = None
+        if abs(end.x() - start.x()) >= MIN_BOX and abs(end.y() - start.y()) >= MIN_BOX:
+            self.sam.set_box(start.x(), start.y(), end.x(), end.y())
+            self.sam.mode = "positive"  # after the box, clicks refine it
+        return True
+
+    def key_press(self, event) -> bool:
+        key = event.key()
+        if key in MODES:
+            self.sam.mode = MODES[key]
+            self.window.statusBar().showMessage(f"SAM 2: {self.sam.mode} {'drag' if key == Qt.Key_B else 'clicks'}",
+                                                2000)
+            return True
+        if key in (Qt.Key_Return, Qt.Key_Enter):
+            return self.sam.accept() or self.sam.prompting
+        if key == Qt.Key_Escape:
+            if not self.sam.prompting:
+                return False
+            self.sam.discard()
+            return True
+        if key == Qt.Key_Backspace and self.sam.prompting:
+            self.sam.undo_point()
+            return True
+        return False

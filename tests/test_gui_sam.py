@@ -1,0 +1,97 @@
+"""The SAM 2 tool in a real window: GrabCut without weights (and the window says so), SAM 2.1 with a checkpoint
+chosen in the model settings, an object on the demo video propagated with progress, and a working Cancel."""
+from __future__ import annotations
+
+import numpy as np
+import torch
+from PySide6.QtCore import Qt
+
+from engine.models.registry import model_entry
+from engine.models.weights import ModelSettings
+from engine.segmentation.sam2_models import build_random_predictor
+from gui.sam.controller import sam_controller
+from tests.test_gui_support import TIMEOUT, click, close_window, drag, make_window, press_keys, wait_picture
+
+SLOW = 240_000  # ms: a few SAM 2 frames on a busy 2-core CPU
+
+
+def _masks(window, frame=None):
+    return [a for a in window.project.annotations.for_media(window.current_media.id, frame) if a.kind == "mask"]
+
+
+def test_without_weights_the_sam_tool_segments_with_grabcut_and_the_window_says_so(qtbot, demo_dir):
+    window = make_window(qtbot, demo_dir)
+    sam = sam_controller(window)
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=TIMEOUT)
+    badge = window.findChild(type(window.panel("sam").status), "samSegmenterBadge")
+    assert badge.text() == "Segmenter: GrabCut (no SAM 2 weights)"
+    assert "needs sam2.1_hiera_tiny.pt" in window.panel("sam").status.text()
+    models = [a.text() for a in window.menus["models"].actions()]
+    assert any("SAM 2.1 large — no weights (needs sam2.1_hiera_large.pt)" in t for t in models)
+
+    window.set_media(1)
+    wait_picture(qtbot, window)
+    press_keys(qtbot, window, Qt.Key_S)
+    assert window.tools.active.key == "sam"
+    press_keys(qtbot, window, Qt.Key_B)
+    drag(window.canvas, [(179, 71), (230, 120), (271, 178)])
+    layer = window.canvas.layer("sam preview")
+    qtbot.waitUntil(lambda: layer.mask_item is not None, timeout=TIMEOUT)
+    before = len(_masks(window))
+    press_keys(qtbot, window, Qt.Key_Return)
+    qtbot.waitUntil(lambda: len(_masks(window)) == before + 1, timeout=TIMEOUT)
+    mask = _masks(window)[-1]
+    assert mask.source == "grabcut" and mask.label_id == window.current_label_id()
+    m = mask.shape.to_array()
+    assert m.shape == (512, 512) and m[125, 222] and not m[10, 10]  # the face, not the background
+    assert layer.mask_item is None  # the preview is gone once accepted
+    press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    assert len(_masks(window)) == before
+    close_window(window)
+
+
+def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, demo_dir, tmp_path):
+    tiny = model_entry("tiny")
+    checkpoint = tmp_path / "sam2.1_hiera_tiny.pt"
+    torch.save({"model": build_random_predictor(tiny.extra["config"], 0).state_dict()}, checkpoint)
+    ModelSettings().set_checkpoint(tiny.name, checkpoint)
+
+    window = make_window(qtbot, demo_dir)
+    sam, panel = sam_controller(window), window.panel("sam")
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "sam2", timeout=TIMEOUT)
+    assert str(checkpoint) in sam.status["weights"] and "settings" in sam.status["weights"]
+    window.set_media(2, 0)
+    wait_picture(qtbot, window, 0)
+    window.tools.activate("sam")
+    click(window.canvas, 320, 200)  # a positive click on the face
+    layer = window.canvas.layer("sam preview")
+    qtbot.waitUntil(lambda: layer.mask_item is not None, timeout=SLOW)
+    press_keys(qtbot, window, Qt.Key_Return)
+    [track] = window.project.tracks.for_media(window.current_media.id)
+    here = window.project.annotations.for_media(window.current_media.id, 0)
+    assert sorted((a.kind, a.track_id) for a in here if a.track_id) == [("mask", track.id), ("points", track.id)]
+    qtbot.waitUntil(lambda: panel.objects.topLevelItemCount() == 1, timeout=TIMEOUT)
+    assert panel.objects.topLevelItem(0).text(0).startswith(f"#{track.id} ")
+    assert panel.objects.topLevelItem(0).text(1) == "0"
+
+    panel.first.setValue(0)
+    panel.last.setValue(2)
+    qtbot.mouseClick(panel.propagate_button, Qt.LeftButton)
+    assert sam.propagation is not None and panel.cancel.isEnabled()
+    qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
+    assert sam.last_result.startswith("Propagated") and "3 frames" in sam.last_result
+    for f in range(3):
+        assert [a.track_id for a in _masks(window, f)] == [track.id]
+
+    panel.first.setValue(3)
+    panel.last.setValue(149)
+    qtbot.mouseClick(panel.propagate_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: sam.progress[0] >= 1, timeout=SLOW)
+    assert panel.bar.isVisible() and panel.bar.maximum() == 147
+    qtbot.mouseClick(panel.cancel, Qt.LeftButton)
+    qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
+    assert sam.last_result.startswith("Cancelled")
+    tracked = sorted(a.frame for a in window.project.annotations.for_track(track.id) if a.kind == "mask")
+    assert tracked[:4] == [0, 1, 2, 3] and len(tracked) < 150  # the frames done are kept, the rest never ran
+    assert np.array_equal(sorted(set(tracked)), tracked)
+    close_window(window)
