@@ -62,15 +62,27 @@ SIZES = {"quick": (640, 360), "full": (1920, 1080)}
 # --- media ------------------------------------------------------------------------------------------------------
 def scene(i: int, w: int, h: int, objects: int = 3) -> np.ndarray:
     """A textured background with ``objects`` coloured discs moving across it."""
-    yy, xx = np.mgrid[0:h, 0:w]
+    xx, yy = _grid(w, h)
     frame = np.empty((h, w, 3), np.uint8)
     frame[..., 0] = (80 + 40 * np.sin(xx / 37.0 + i / 9)).astype(np.uint8)
     frame[..., 1] = (90 + 30 * np.cos(yy / 23.0)).astype(np.uint8)
     frame[..., 2] = 110
+    r = h // 8
     for k, (cx, cy) in enumerate(centres(i, w, h, objects)):
-        r = h // 8
-        frame[(xx - cx) ** 2 + (yy - cy) ** 2 <= r * r] = ((230, 40, 40), (40, 200, 60), (50, 60, 230))[k % 3]
+        x0, y0 = max(cx - r, 0), max(cy - r, 0)
+        sub = (xx[y0:cy + r + 1, x0:cx + r + 1] - cx) ** 2 + (yy[y0:cy + r + 1, x0:cx + r + 1] - cy) ** 2 <= r * r
+        frame[y0:cy + r + 1, x0:cx + r + 1][sub] = ((230, 40, 40), (40, 200, 60), (50, 60, 230))[k % 3]
     return frame
+
+
+_GRIDS: dict = {}
+
+
+def _grid(w: int, h: int):
+    if (w, h) not in _GRIDS:
+        yy, xx = np.mgrid[0:h, 0:w].astype(np.float32)
+        _GRIDS[(w, h)] = (xx, yy)
+    return _GRIDS[(w, h)]
 
 
 def centres(i: int, w: int, h: int, objects: int) -> list[tuple[int, int]]:

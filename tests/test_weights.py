@@ -81,3 +81,36 @@ def test_a_wrong_checkpoint_is_named_with_the_model_it_should_be(tmp_path, capsy
     assert by_file["segmenter"]["weights"].startswith(str(tiny_file))
     listed = main_json(capsys, "models", "use", "tiny", "--checkpoint", tiny_file)
     assert [m["checkpoint"] for m in listed["models"] if m["model"] == TINY] == [str(tiny_file)]
+
+
+def test_loaded_models_are_kept_and_the_least_recently_used_goes_first():
+    from engine.device import choose_device
+    from engine.models.cache import ModelCache
+    from engine.models.registry import CheckpointFile, ModelEntry, Weights
+
+    built = []
+
+    def build(entry, weights, device):
+        built.append(entry.name)
+        return {"model": entry.name}
+
+    entries = [ModelEntry(f"m{i}", "test", f"model {i}", CheckpointFile(f"m{i}.pt", "https://example.org"), build,
+                          lambda e: {}) for i in range(3)]
+    cache, device, weights = ModelCache(max_models=2), choose_device("cpu"), Weights("random", seed=0)
+    first = cache.get(entries[0], weights, device)
+    assert cache.get(entries[0], weights, device) is first and built == ["m0"]  # built once, then kept
+    cache.get(entries[1], weights, device)
+    cache.get(entries[0], weights, device)  # m0 used again: m1 is now the least recently used
+    cache.get(entries[2], weights, device)
+    assert [k[0] for k in cache.loaded()] == ["m0", "m2"]
+
+    class Sessions:
+        released = 0
+
+        def release(self):
+            self.released += 1
+
+    sessions = Sessions()
+    cache.on_pressure(sessions.release)
+    cache.release_all(device)  # what an out-of-memory build does before trying again
+    assert sessions.released == 1 and cache.loaded() == []
