@@ -338,8 +338,10 @@ def cmd_models(args) -> int:
 
     text = [f"models folder: {models_dir()}  device: {default_device(args.device)}"]
     for r in rows:
-        mark = "*" if r["active"] else " "
-        text.append(f"{mark} {r['model']:<24} {r['weights'] or 'no weights: ' + missing_message(model_entry(r['model']))}")
+        text.append(f"{'*' if r['active'] else ' '} {r['model']:<24} {r['weights'] or 'no weights (needs ' + r['needs'] + ')'}")
+    missing = [r for r in rows if r["active"] and not r["weights"]]
+    if missing:
+        text.append(missing_message(model_entry(missing[0]["model"])))
     _print(args, {"models": rows, "models_dir": str(models_dir()), "device": str(default_device(args.device))},
            "\n".join(text))
     return 0
