@@ -8,9 +8,10 @@ prompt goes next, so the preview never lags behind a burst of clicks.
 """
 from __future__ import annotations
 
+import time
 from collections import OrderedDict
 
-from PySide6.QtCore import QElapsedTimer, QObject, Qt, Signal
+from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
 from annotation.model import Annotation, Track
 from engine.segmentation.prompt import Prompt
@@ -21,6 +22,7 @@ from gui.sam.commands import AcceptObject
 
 RECENT_FRAMES = 32  # propagated frames kept for display until the database has them
 FOLLOW_MS = 150  # while propagating, the view follows the newest frame at most this often
+AHEAD_DELAY_MS = 300  # the look-ahead starts once the user has stayed on an image or frame this long
 
 
 def sam_controller(window) -> "SamController":
@@ -58,9 +60,14 @@ class SamController(QObject):
         self.recent: OrderedDict[int, dict] = OrderedDict()
         self._follow = QElapsedTimer()
         self.follow = True
+        self._ahead: list = []  # look-ahead jobs not started yet are dropped when the user moves on
+        self._ahead_timer = QTimer(self)
+        self._ahead_timer.setSingleShot(True)
+        self._ahead_timer.setInterval(AHEAD_DELAY_MS)
+        self._ahead_timer.timeout.connect(self.prefetch)
         self.masksArrived.connect(self._masks_arrived, Qt.QueuedConnection)
         window.projectChanged.connect(self._project_changed)
-        window.mediaChanged.connect(lambda *_: self.discard())
+        window.mediaChanged.connect(self._media_changed)
         window.frameChanged.connect(self._frame_changed)
         window.engine.jobProgress.connect(self._job_progress)
         self.choose()
@@ -250,7 +257,7 @@ class SamController(QObject):
             w.statusBar().showMessage("Accept (Enter) or discard (Esc) the object being prompted first", 5000)
             return False
         try:
-            job = seg.propagate_job(item, first, last, from_frame, on_masks=self.masksArrived.emit)
+            job = seg.propagate_job(item, first, last, from_frame, on_masks=_Throttled(self.masksArrived.emit))
         except Exception as e:
             w.report_error(str(e))
             return False
@@ -316,10 +323,24 @@ class SamController(QObject):
             nxt = self._next_media(item)
             if nxt is not None and not nxt.is_video:
                 targets.append((nxt, None))
+        for handle in self._ahead:
+            handle.cancel()  # (one already running finishes; it is cheap to keep)
+        self._ahead = []
         for media, frame in targets:
             job = seg.prefetch_job(media, frame if media.is_video else None)
             if job is not None:
-                w.engine.submit(job, "SAM 2 look-ahead", Priority.BATCH, show=False, on_error=lambda r: None)
+                handle = w.engine.submit(job, "SAM 2 look-ahead", Priority.BATCH, show=False, on_error=lambda r: None)
+                if handle is not None:
+                    self._ahead.append(handle)
+
+    def _sam_tool_active(self) -> bool:
+        active = self.window.tools.active if self.window.tools is not None else None
+        return active is not None and active.key == "sam"
+
+    def _media_changed(self, *_) -> None:
+        self.discard()
+        if self._sam_tool_active():
+            self._ahead_timer.start()
 
     def _next_media(self, item):
         browser = self.window.panel("media")
@@ -333,6 +354,24 @@ class SamController(QObject):
         if self.prompting and self.clicked is not None:
             self.discard()  # a prompt belongs to its frame
         self.previewChanged.emit()
+        if self._sam_tool_active() and self.propagation is None:
+            self._ahead_timer.start()  # restarted on every frame while playing: it fires once the video rests
+
+
+class _Throttled:
+    """Hands masks to the window at most every ``SHOW_EVERY`` seconds (called on the engine thread): the screen
+    cannot show more, and a window busy elsewhere never piles up a queue of full-resolution masks."""
+
+    SHOW_EVERY = 0.04
+
+    def __init__(self, emit):
+        self.emit, self.last = emit, 0.0
+
+    def __call__(self, frame: int, masks: dict) -> None:
+        now = time.monotonic()
+        if now - self.last >= self.SHOW_EVERY:
+            self.last = now
+            self.emit(frame, masks)
 
 
 def w_frame(window) -> int | None:
