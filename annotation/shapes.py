@@ -95,7 +95,8 @@ class Mask:
     def from_array(cls, array: np.ndarray) -> "Mask":
         if array.ndim != 2:
             raise InputError(f"a mask must be a 2-D array, got shape {array.shape}")
-        rle = coco_mask.encode(np.asfortranarray(array.astype(np.uint8)))
+        pixels = array.view(np.uint8) if array.dtype == bool else array.astype(np.uint8, copy=False)
+        rle = coco_mask.encode(np.asfortranarray(pixels))
         return cls(size=(int(rle["size"][0]), int(rle["size"][1])), counts=rle["counts"].decode("ascii"))
 
     def rle(self) -> dict:

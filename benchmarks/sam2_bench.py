@@ -228,14 +228,18 @@ def raw_propagate(model: Sam2Model, folder: Path, points: list[tuple[int, int]])
     return {"frames": frames, "load_s": t_load, "propagate_s": t_prop, "fps": frames / t_prop}
 
 
-def app_propagate(seg: Segmentation, project: Project, item, points: list[tuple[int, int]]) -> dict:
-    # Fresh objects for this run: forget earlier tracks (their prompts would be tracked too).
+def prompt_fresh_objects(seg: Segmentation, project: Project, item, points: list[tuple[int, int]]) -> None:
+    """Forget earlier tracks (their prompts would be tracked too), then prompt one object per point on frame 0."""
     for t in project.tracks.for_media(item.id):
         project.annotations.replace_many([a.id for a in project.annotations.for_track(t.id)], [])
         project.tracks.delete(t)
     seg.release_sessions()
     for x, y in points:
         job_value(seg.segment(item, 0, Prompt(((x, y),))))
+
+
+def app_propagate(seg: Segmentation, project: Project, item, points: list[tuple[int, int]]) -> dict:
+    prompt_fresh_objects(seg, project, item, points)
     dev = seg.active.device
     if dev.type == "cuda":
         torch.cuda.reset_peak_memory_stats(dev.torch_device)
@@ -249,6 +253,29 @@ def app_propagate(seg: Segmentation, project: Project, item, points: list[tuple[
     return {"frames": frames, "propagate_s": took, "fps": frames / took, "masks_stored": out.annotations,
             "rss_growth_mb": (rss_mb() or 0) - (rss0 or 0),
             "gpu_peak_mb": torch.cuda.max_memory_allocated(dev.torch_device) / 2 ** 20 if dev.type == "cuda" else None}
+
+
+def profile_app(seg: Segmentation, project: Project, item, points: list[tuple[int, int]], top: int = 30) -> str:
+    """Where the engine thread's time goes during a propagation: the job run in this thread under cProfile
+    (time spent waiting shows up too: on the read-ahead queue, on the mask writer, on the device)."""
+    import cProfile
+    import io
+    import pstats
+
+    from engine.worker import Job, JobContext
+
+    prompt_fresh_objects(seg, project, item, points)
+    fn = seg.propagate_job(item)
+    ctx = JobContext(Job(0, "profile", fn, 0, None, None))
+    profile = cProfile.Profile()
+    profile.enable()
+    for _ in fn(ctx):
+        pass
+    seg.active.device.synchronize()
+    profile.disable()
+    text = io.StringIO()
+    pstats.Stats(profile, stream=text).sort_stats("tottime").print_stats(top)
+    return text.getvalue()
 
 
 def long_run(seg: Segmentation, project: Project, item, point: tuple[int, int]) -> dict:
@@ -303,6 +330,7 @@ def main(argv=None) -> int:
     ap.add_argument("--repeat", type=int, default=None)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--compile", action="store_true", help="vos_optimized torch.compile (cached between runs)")
+    ap.add_argument("--profile", action="store_true", help="also profile the app's propagation (first model)")
     ap.add_argument("--out", default=str(ROOT / "benchmarks" / "results" / "sam2_bench.json"))
     args = ap.parse_args(argv)
 
@@ -347,14 +375,18 @@ def main(argv=None) -> int:
                 row = {"build_s": built}
                 row.update(bench_image(seg, model, image_item, image_path, repeat))
                 pts_all = centres(0, w, h, max(objects))
-                if device.type != "cpu":
-                    raw_propagate(model, folder, pts_all[:1])  # warm-up (kernels, cuDNN, allocator)
+                if device.type != "cpu":  # warm-up of both paths (kernels, cuDNN, allocators, threads)
+                    raw_propagate(model, folder, pts_all[:1])
+                    app_propagate(seg, project, video_item, pts_all[:1])
                 for k in objects:
                     raw = raw_propagate(model, folder, pts_all[:k])
                     app = app_propagate(seg, project, video_item, pts_all[:k])
                     row[f"video_{k}"] = {"raw": raw, "app": app, "ratio": app["fps"] / raw["fps"]}
                 if long:
                     row["long"] = long_run(seg, project, media[2], pts_all[0])
+                if args.profile and name == models[0]:
+                    row["profile"] = profile_app(seg, project, video_item, pts_all[:1])
+                    print(row["profile"], flush=True)
                 report["models"][model.name] = row
                 seg.release_sessions()
                 MODEL_CACHE.release()

@@ -142,3 +142,4 @@ def test_propagation_memory_keeps_only_what_sam2_reads_again(setup):
     trim_outputs(state, current=200, window=window)
     kept = sorted(outputs["non_cond_frame_outputs"])
     assert kept == [f for f in range(0, 28) if f != 10] + list(range(183, 201))
+

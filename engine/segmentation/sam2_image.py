@@ -76,7 +76,7 @@ class Sam2Segmenter:
             else:
                 prompt.validate(cached[1][1], cached[1][0])
                 predictor.use_features(*cached)
-            masks, scores, logits = predictor.predict(
+            masks, scores, logits = predictor.predict_masks(
                 point_coords=np.asarray(prompt.points, np.float32) if prompt.points else None,
                 point_labels=np.asarray(prompt.labels, np.int32) if prompt.points else None,
                 box=np.asarray(prompt.box, np.float32) if prompt.box is not None else None,
@@ -84,7 +84,7 @@ class Sam2Segmenter:
                 else prompt.previous,
                 multimask_output=prompt.multimask)
         order = np.argsort(-scores)
-        candidates = [(masks[i] > 0, float(scores[i])) for i in order]
+        candidates = [(masks[i], float(scores[i])) for i in order]
         best = int(order[0])
         return SegmentResult(mask=candidates[0][0], score=candidates[0][1], segmenter=self.name,
                              logits=logits[best], candidates=candidates)

@@ -21,3 +21,11 @@ class CachedImagePredictor(SAM2ImagePredictor):
         self._features = features
         self._orig_hw = [tuple(orig_hw)]
         self._is_image_set = True
+
+    def predict_masks(self, point_coords=None, point_labels=None, box=None, mask_input=None,
+                      multimask_output: bool = True):
+        """As ``predict``, but the masks come back as booleans: ``predict`` turns them into float32 first, four
+        times the bytes to copy from the device and to threshold again on the CPU."""
+        mask_input, coords, labels, box = self._prep_prompts(point_coords, point_labels, box, mask_input, True)
+        masks, iou, low_res = self._predict(coords, labels, box, mask_input, multimask_output, return_logits=False)
+        return masks[0].cpu().numpy(), iou[0].float().cpu().numpy(), low_res[0].float().cpu().numpy()

@@ -69,6 +69,7 @@ def build_random_predictor(config: str, seed: int):
     """Random weights from ``seed``, built on the CPU exactly as the raw library does (tests, benchmarks)."""
     from sam2.build_sam import build_sam2_video_predictor
 
+    quiet_progress()
     torch.manual_seed(seed)
     return build_sam2_video_predictor(config, ckpt_path=None, device="cpu")
 
@@ -122,3 +123,11 @@ for _name, (_title, _config, _repo, _mb, _params, _blocks, _dim, _aliases) in _S
         checkpoint=CheckpointFile(filename=f"{_name}.pt", url=META_URL + f"{_name}.pt", hf_repo=_repo, size_mb=_mb),
         build=_build, expected_shapes=expected_shapes, aliases=_aliases,
         extra={"config": _config, "parameters": _params}))
+
+
+def quiet_progress() -> None:
+    """No tqdm bar from SAM 2's video predictor (see engine/segmentation/__init__.py for why)."""
+    import sam2.sam2_video_predictor as video_predictor
+
+    if not isinstance(video_predictor.tqdm, functools.partial):
+        video_predictor.tqdm = functools.partial(video_predictor.tqdm, disable=True)

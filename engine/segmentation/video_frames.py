@@ -74,8 +74,14 @@ class StreamingFrames:
         shrink = rgb.shape[0] > s or rgb.shape[1] > s
         return cv2.resize(rgb, (s, s), interpolation=cv2.INTER_AREA if shrink else cv2.INTER_LINEAR)
 
-    def to_model_input(self, small: np.ndarray) -> torch.Tensor:
-        t = torch.from_numpy(small).to(self.device, non_blocking=True).permute(2, 0, 1).float().div_(255.0)
+    def staged(self, small: np.ndarray):
+        """A read-ahead frame made ready for upload: in page-locked memory when the model is on a GPU, so the
+        copy runs asynchronously instead of making the engine thread wait for the GPU to drain its queue."""
+        return torch.from_numpy(small).pin_memory() if self.device.type == "cuda" else small
+
+    def to_model_input(self, small) -> torch.Tensor:
+        t = small if torch.is_tensor(small) else torch.from_numpy(small)
+        t = t.to(self.device, non_blocking=True).permute(2, 0, 1).float().div_(255.0)
         return (t - self._mean) / self._std
 
     # --- read-ahead during a propagation -------------------------------------------------------------------
@@ -155,7 +161,7 @@ class _ReadAhead:
         reader = self._frames._open_reader()
         try:
             for n, rgb in self._decode_in_order(reader):
-                if not self._put((n, self._frames.model_sized(rgb))):
+                if not self._put((n, self._frames.staged(self._frames.model_sized(rgb)))):
                     return
             self._put(_DONE)
         except Exception:

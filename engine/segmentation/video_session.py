@@ -17,6 +17,7 @@ import torch
 
 from annotation.model import MediaItem
 from engine.segmentation.prompt import Prompt, SegmentResult
+from engine.segmentation.host_copy import HostCopy
 from engine.segmentation.sam2_models import Sam2Model
 from engine.segmentation.video_frames import StreamingFrames
 from engine.segmentation.video_memory import match_memory_dtype, memory_window, trim_outputs
@@ -169,6 +170,10 @@ class VideoSession:
 
     def _presence(self, track_id: int, frame: int) -> float | None:
         """How sure SAM 2 is that the object is on the frame (sigmoid of its object score)."""
+        logit = self._presence_logit(track_id, frame)
+        return None if logit is None else float(torch.sigmoid(logit.float()).flatten()[0])
+
+    def _presence_logit(self, track_id: int, frame: int) -> torch.Tensor | None:
         idx = self.state["obj_id_to_idx"].get(track_id)
         if idx is None:
             return None
@@ -176,7 +181,7 @@ class VideoSession:
             for kind in ("cond_frame_outputs", "non_cond_frame_outputs"):
                 out = store[kind].get(frame)
                 if out is not None and out.get("object_score_logits") is not None:
-                    return float(torch.sigmoid(out["object_score_logits"].float()).flatten()[0])
+                    return out["object_score_logits"]
         return None
 
     # --- propagation ---------------------------------------------------------------------------------------
@@ -206,7 +211,9 @@ class VideoSession:
                   backward: bool | None = None) -> Iterator[tuple[int, dict[int, tuple[np.ndarray, float | None]]]]:
         """Track every object over ``first..last``: yields (frame, {track id: (mask, presence)}) as each is done.
 
-        Frames outside the range that a pass crosses to get there are tracked but not yielded.
+        Masks are full-resolution booleans in column-major order (what COCO RLE encoding reads without a
+        copy). Frames outside the range that a pass crosses to get there are tracked but not yielded. Each frame
+        is handed out once the next one is queued on the device (see ``HostCopy``).
         """
         first, last = max(0, first), min(self.frame_count - 1, last)
         predictor = self.model.predictor
@@ -217,6 +224,7 @@ class VideoSession:
         seen: set[int] = set()
         for p in self.passes(first, last, from_frame, backward):
             self.frames.plan(p.frames())
+            pending = None
             try:
                 steps = predictor.propagate_in_video(self.state, start_frame_idx=p.start,
                                                      max_frame_num_to_track=p.count, reverse=p.reverse)
@@ -226,17 +234,38 @@ class VideoSession:
                             frame, obj_ids, masks = next(steps)
                         except StopIteration:
                             break
-                        binary = (masks[:, 0] > 0).cpu().numpy()
+                        ready = None
+                        if first <= frame <= last and frame not in seen:
+                            seen.add(frame)
+                            # (N, W, H): each mask's columns contiguous, so its transpose is Fortran-ordered.
+                            ready = (frame, obj_ids, HostCopy((masks[:, 0] > 0).transpose(1, 2).contiguous(),
+                                                              self._score_logits(obj_ids, frame)))
                     if self._memory_dtype is not None:
                         match_memory_dtype(self.state, self._memory_dtype, frame)
                     trim_outputs(self.state, frame, self.window)
-                    if first <= frame <= last and frame not in seen:
-                        seen.add(frame)
-                        yield frame, {int(t): (binary[i], self._presence(t, frame)) for i, t in enumerate(obj_ids)}
+                    if pending is not None:
+                        yield _finished(*pending)
+                    pending = ready
+                if pending is not None:
+                    yield _finished(*pending)
             finally:
                 self.frames.stop_read_ahead()
+
+    def _score_logits(self, obj_ids, frame: int) -> torch.Tensor:
+        """The objects' presence logits on ``frame`` as one tensor on the device (NaN where SAM 2 kept none)."""
+        out = []
+        for t in obj_ids:
+            logit = self._presence_logit(t, frame)
+            out.append(logit.float().flatten()[:1] if logit is not None else torch.full((1,), float("nan")))
+        return torch.cat([o.to(self.model.device.torch_device) for o in out])
 
     def frames_to_report(self, first: int, last: int, from_frame: int | None = None,
                          backward: bool | None = None) -> int:
         first, last = max(0, first), min(self.frame_count - 1, last)
         return len({f for p in self.passes(first, last, from_frame, backward) for f in p.frames() if first <= f <= last})
+
+
+def _finished(frame: int, obj_ids, copy: HostCopy) -> tuple[int, dict[int, tuple[np.ndarray, float | None]]]:
+    masks, logits = copy.get()
+    masks, presence = masks.numpy(), torch.sigmoid(logits).tolist()
+    return frame, {int(t): (masks[i].T, None if np.isnan(presence[i]) else presence[i]) for i, t in enumerate(obj_ids)}
