@@ -2,7 +2,8 @@
 
 Masks go out as COCO RLE, polygons as flat coordinate lists, keypoints as [x, y, v, ...]. A video becomes one
 image entry per annotated frame, named ``<video stem>/<frame:06d>.jpg`` and carrying ``media_id`` and
-``frame`` so the frame can be found again. Tags (whole-image labels) have no COCO form and are counted apart.
+``frame`` so the frame can be found again. Tags (whole-image labels) have no COCO form, and segmentation
+prompts (the clicks behind a mask) are not labels: both are counted apart.
 """
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections import defaultdict
 from pathlib import PurePosixPath
 from typing import Iterable
 
-from annotation.model import Annotation, Label, MediaItem
+from annotation.model import ROLE_PROMPT, Annotation, Label, MediaItem
 from annotation.shapes import Keypoints, Mask, Points, Polygon
 
 UNLABELED = "unlabeled"
@@ -35,6 +36,9 @@ def build_coco(media: Iterable[MediaItem], labels: Iterable[Label], annotations:
     for a in annotations:
         if a.kind == "tag":
             left_out["tags"] += 1
+            continue
+        if a.attributes.get("role") == ROLE_PROMPT:
+            left_out["prompts"] += 1
             continue
         item = media[a.media_id]
         key = (a.media_id, a.frame if item.is_video else None)

@@ -11,6 +11,10 @@ from annotation.errors import InputError
 from annotation.shapes import Shape
 
 MEDIA_KINDS = ("image", "video")
+# attributes["role"] of what a segmenter stores: the clicks and box that asked for a mask (kept so a video's
+# objects can be propagated again), and the mask itself. Prompts are not labels: exports leave them out.
+ROLE_PROMPT = "prompt"
+ROLE_MASK = "mask"
 
 
 @dataclass(frozen=True)

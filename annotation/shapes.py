@@ -30,6 +30,14 @@ def _xy_list(value, field: str, width: int = 2) -> tuple[tuple[float, ...], ...]
     return tuple(out)
 
 
+def _bbox_of(points) -> tuple[float, float, float, float]:
+    """(x, y, width, height) of the smallest box around ``points``."""
+    a = np.asarray(points, dtype=float)
+    x0, y0 = a.min(axis=0)
+    x1, y1 = a.max(axis=0)
+    return (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+
+
 @dataclass(frozen=True)
 class Box:
     x0: float
@@ -72,10 +80,7 @@ class Polygon:
         return {"points": [list(p) for p in self.points]}
 
     def bbox(self) -> tuple[float, float, float, float]:
-        a = np.asarray(self.points)
-        x0, y0 = a.min(axis=0)
-        x1, y1 = a.max(axis=0)
-        return (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+        return _bbox_of(self.points)
 
     def area(self) -> float:
         a = np.asarray(self.points)
@@ -138,10 +143,7 @@ class Points:
         return {"points": [list(p) for p in self.points], "labels": list(self.labels)}
 
     def bbox(self) -> tuple[float, float, float, float]:
-        a = np.asarray(self.points)
-        x0, y0 = a.min(axis=0)
-        x1, y1 = a.max(axis=0)
-        return (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+        return _bbox_of(self.points)
 
     def area(self) -> float:
         return 0.0
@@ -169,10 +171,7 @@ class Keypoints:
         return {"points": [list(p) for p in self.points], "names": list(self.names)}
 
     def bbox(self) -> tuple[float, float, float, float]:
-        a = np.asarray([p[:2] for p in self.points if p[2] > 0] or [(0.0, 0.0)])
-        x0, y0 = a.min(axis=0)
-        x1, y1 = a.max(axis=0)
-        return (float(x0), float(y0), float(x1 - x0), float(y1 - y0))
+        return _bbox_of([p[:2] for p in self.points if p[2] > 0] or [(0.0, 0.0)])
 
     def area(self) -> float:
         return 0.0

@@ -67,7 +67,7 @@ class Project:
         schema.upgrade(engine)
         project = cls(root, engine)
         with write_session(engine) as s:
-            project.audit.append_in(s, "create", "project", {"schema": schema.head_revision()})
+            project.audit.append_in(s, "create", "project", {"schema": schema.HEAD})
         for name in taxonomies:
             project.labels.add_builtin_taxonomy(name)
         return project
@@ -84,19 +84,18 @@ class Project:
             raise ProjectError(f"{db}: not an SQLite database")
         engine = database_engine(str(db))
         current = schema.current_revision(engine)
-        revisions = schema.all_revisions()
-        if current not in revisions:
-            engine.dispose()
-            raise ProjectError(f"{db}: schema {current!r} is not one this FaceLens knows "
-                               f"(it knows {', '.join(revisions)}); was it made by a newer version?")
-        if current != revisions[-1]:
+        if current != schema.HEAD:
+            revisions = schema.all_revisions()
+            if current not in revisions:
+                engine.dispose()
+                raise ProjectError(f"{db}: schema {current!r} is not one this FaceLens knows "
+                                   f"(it knows {', '.join(revisions)}); was it made by a newer version?")
             backup_database(db, root / "backups" / f"project-{current}-{time.strftime('%Y%m%d-%H%M%S')}.db")
             schema.upgrade(engine)
-            project = cls(root, engine)
+        project = cls(root, engine)
+        if current != schema.HEAD:
             with write_session(engine) as s:
-                project.audit.append_in(s, "upgrade", "project", {"from": current, "to": revisions[-1]})
-        else:
-            project = cls(root, engine)
+                project.audit.append_in(s, "upgrade", "project", {"from": current, "to": schema.HEAD})
         for name in FOLDERS:
             (root / name).mkdir(exist_ok=True)
         return project

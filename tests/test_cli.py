@@ -1,4 +1,3 @@
-import json
 
 import pytest
 from pycocotools.coco import COCO
@@ -38,7 +37,7 @@ def test_verify_exits_1_and_names_the_changed_file(demo_dir):
 
 def test_export_coco_loads_in_pycocotools(demo_dir, demo):
     from annotation.model import Annotation
-    from annotation.shapes import Box, Mask, Polygon
+    from annotation.shapes import Box, Mask, Points, Polygon
     import numpy as np
 
     video = demo.media.all()[1]
@@ -48,10 +47,14 @@ def test_export_coco_loads_in_pycocotools(demo_dir, demo):
     demo.annotations.add(Annotation(media_id=video.id, frame=12, shape=Mask.from_array(m), label_id=face))
     demo.annotations.add(Annotation(media_id=video.id, frame=12, shape=Box(1, 2, 30, 40), label_id=face))
     demo.annotations.add(Annotation(media_id=video.id, frame=40, shape=Polygon([(0, 0), (50, 0), (50, 40)])))
+    demo.annotations.add(Annotation(media_id=video.id, frame=40, shape=Points([(20, 20)]),  # a SAM click
+                                    attributes={"role": "prompt"}))
     out = demo_dir / "exports" / "coco.json"
-    run_cli("export", demo_dir, "--format", "coco", "--out", out)
+    printed = run_cli("export", demo_dir, "--format", "coco", "--out", out).stdout
+    assert "'prompts': 1" in printed
     coco = COCO(str(out))
     assert len(coco.imgs) == 3  # the photo and two frames of the video
+    assert len(coco.anns) == 4  # the prompt is not a label
     names = {img["file_name"] for img in coco.imgs.values()}
     assert names == {"media/astronaut.png", "astronaut_head/000012.jpg", "astronaut_head/000040.jpg"}
     (mask_ann,) = [a for a in coco.anns.values() if isinstance(a["segmentation"], dict)]

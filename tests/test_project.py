@@ -22,6 +22,10 @@ def test_a_project_is_a_folder_with_a_wal_database(project):
         assert c.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
 
 
+def test_the_known_head_is_alembics_head():
+    assert schema.HEAD == schema.head_revision() == schema.all_revisions()[-1]
+
+
 def test_migrations_build_the_schema_the_models_describe(project):
     with project.engine.connect() as c:
         tables = {r[0] for r in c.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='table'")}

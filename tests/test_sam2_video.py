@@ -1,6 +1,5 @@
 """SAM 2.1 (tiny, random weights) on a video the test encodes: objects keep their track ids through propagation,
 a corrective click re-propagates only from its frame, a cancel keeps the frames done, memory stays bounded."""
-import threading
 
 import numpy as np
 import pytest
@@ -106,7 +105,7 @@ def test_a_corrective_click_re_propagates_only_from_its_frame(setup):
 def test_cancelling_a_propagation_keeps_the_frames_done(setup):
     project, item, seg = setup["project"], setup["item"], setup["seg"]
     before = {k: v.id for k, v in _masks(project, item).items()}
-    seen, handle_box, two_done = [], [], threading.Event()
+    seen, handle_box = [], []
 
     def on_masks(frame, masks):
         seen.append(frame)

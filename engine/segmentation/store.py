@@ -17,13 +17,13 @@ from collections import defaultdict
 
 import numpy as np
 
-from annotation.model import Annotation, MediaItem
+from annotation.model import ROLE_MASK, ROLE_PROMPT, Annotation, MediaItem
 from annotation.shapes import Box, Mask, Points
 from engine.segmentation.prompt import Prompt
 from storage.annotation_repo import ANY_FRAME
 
-PROMPT = "prompt"
-MASK = "mask"
+PROMPT = ROLE_PROMPT
+MASK = ROLE_MASK
 MANUAL = "manual"
 
 
