@@ -83,6 +83,18 @@ def test_a_wrong_checkpoint_is_named_with_the_model_it_should_be(tmp_path, capsy
     assert [m["checkpoint"] for m in listed["models"] if m["model"] == TINY] == [str(tiny_file)]
 
 
+@pytest.mark.parametrize("content", [b"this is not a checkpoint\n", b"PK\x03\x04garbage", b""])
+def test_any_file_that_is_no_checkpoint_gets_the_one_line_error(tmp_path, capsys, content):
+    # A text file once ended in torch's unpickler with a bare IndexError (a traceback on the CLI).
+    path = tmp_path / "sam2.1_hiera_tiny.pt"
+    path.write_bytes(content)
+    err = run_main(capsys, "models", "use", "tiny", "--checkpoint", path, code=2).err
+    assert err.count("\n") == 1 and "Traceback" not in err
+    assert err.startswith(f"facelens: error: {path}: not a readable PyTorch checkpoint (")
+    assert err.rstrip().endswith("expected the SAM 2.1 tiny checkpoint sam2.1_hiera_tiny.pt")
+    assert "miniz" not in err and "IndexError" not in err
+
+
 def test_loaded_models_are_kept_and_the_least_recently_used_goes_first():
     from engine.device import choose_device
     from engine.models.cache import ModelCache

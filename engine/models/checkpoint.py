@@ -16,8 +16,10 @@ import torch
 from annotation.errors import InputError
 from engine.models.registry import ModelEntry
 
-# (what went wrong while unpickling) -> the user's words
-_UNREADABLE = (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError, ValueError, OSError, KeyError)
+# What unpickling a file that is no checkpoint raises varies with its bytes (a text file can end in an
+# IndexError deep in torch's unpickler), so any of these means "not a readable checkpoint".
+_UNREADABLE = (pickle.UnpicklingError, zipfile.BadZipFile, RuntimeError, EOFError, ValueError, OSError, KeyError,
+               IndexError, TypeError, AttributeError, UnicodeDecodeError, MemoryError)
 
 
 def read_state_dict(path: Path, entry: ModelEntry) -> dict[str, torch.Tensor]:
@@ -34,7 +36,7 @@ def read_state_dict(path: Path, entry: ModelEntry) -> dict[str, torch.Tensor]:
                 raise
             obj = torch.load(path, map_location="cpu", weights_only=True)  # legacy (non-zip) format
     except _UNREADABLE as e:
-        reason = str(e).strip().splitlines()[0][:120] if str(e).strip() else type(e).__name__
+        reason = _reason(e)
         raise InputError(f"not a readable PyTorch checkpoint ({reason}); {expected}", path=str(path)) from None
     state = obj.get("model", obj) if isinstance(obj, dict) else obj
     if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
@@ -63,3 +65,13 @@ def check_state_dict(state: dict[str, torch.Tensor], expected: dict[str, tuple[i
     hint = f"; it looks like a {guess} checkpoint" if guess and guess != entry.name else ""
     raise InputError(f"this checkpoint does not match the model {entry.name} ({entry.title}): "
                      f"{', '.join(problems)}{hint}", path=str(path))
+
+
+def _reason(error: BaseException) -> str:
+    """The first sentence of what torch said (its zip reader appends a long note on miniz); errors from deep in
+    its unpickler (IndexError ...) say nothing useful to a user."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    text = text.split(". This is an internal")[0].rstrip(".")
+    if not text or isinstance(error, (IndexError, KeyError, TypeError, AttributeError)):
+        return "its contents are not something torch.save wrote"
+    return text[:160]
