@@ -129,3 +129,19 @@ def test_gaze_import_detection_and_rating_from_the_panels(qtbot, emotion_window,
     assert np.allclose(rated, [0.5, -0.25])
     (series,) = window.project.series.for_media(2, "rating")
     assert series.annotator == state.annotator and series.samples == len(rated)
+
+
+def test_a_long_session_of_painting_does_not_abort_the_interpreter():
+    """PySide6 6.12 on CPython 3.11 drops a reference to None on every void call; the gaze trail alone makes
+    about a hundred per frame, so a minute of playback used to abort with "none_dealloc"."""
+    import subprocess
+    import sys
+
+    code = ("import gui\n"
+            "from PySide6.QtGui import QPainterPath\n"
+            "path = QPainterPath()\n"
+            "for _ in range(500_000):  # more than the references None has without the fix\n"
+            "    path.lineTo(1.0, 2.0)\n"
+            "print('alive')\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0 and "alive" in done.stdout, done.stderr[-500:]
