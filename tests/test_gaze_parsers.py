@@ -74,6 +74,16 @@ def test_tobii_headers_match_by_prefix_and_units_decide_the_time_scale(tmp_path)
     assert detect_format(path) == "tobii"
 
 
+def test_tobii_event_rows_inside_a_fixation_do_not_split_it(tmp_path):
+    """Pro Lab writes event rows (a key press, a stimulus starting) with no gaze and no eye movement type."""
+    rows = TOBII.splitlines()
+    event = "1004000" + "\t" * 9
+    path = write(tmp_path, "rec.tsv", "\n".join(rows[:2] + [event] + rows[2:]) + "\n")
+    parsed = parse_tobii(path, VIDEO)
+    assert [(f.x, f.y, f.samples) for f in parsed.events.fixations] == [(101, 201, 2), (500, 50, 1)]
+    assert parsed.dropped == 2  # the event row and the row without a gaze point
+
+
 def test_tobii_millisecond_timestamps(tmp_path):
     path = write(tmp_path, "rec.tsv", "Recording timestamp [ms]\tGaze point X [DACS px]\tGaze point Y [DACS px]\n"
                                       "10\t1\t2\n20\t3\t4\n")

@@ -79,15 +79,19 @@ def _tracker_events(table: Table, t: np.ndarray) -> EyeEvents | None:
     index_col = table.find("Eye movement type index")
     index = table.text(index_col) if index_col else [""] * len(t)
     events = EyeEvents(method="tracker", params={"source": table.path, "format": "tobii"})
+    # Event rows (a key press, a stimulus starting) carry no eye movement type: they sit between the samples
+    # of a fixation without ending it.
+    rows = np.array([k for k, kind in enumerate(kinds) if kind], int)
     run_start = 0
-    for k in range(1, len(kinds) + 1):
-        if k < len(kinds) and kinds[k] == kinds[run_start] and index[k] == index[run_start]:
+    for r in range(1, len(rows) + 1):
+        first = rows[run_start]
+        if r < len(rows) and kinds[rows[r]] == kinds[first] and index[rows[r]] == index[first]:
             continue
-        kind, rows = kinds[run_start], slice(run_start, k)
-        if kind == "Fixation" and np.isfinite(fx[rows]).any():
-            events.fixations.append(Fixation(float(t[run_start]), float(t[k - 1]), float(np.nanmean(fx[rows])),
-                                             float(np.nanmean(fy[rows])), samples=k - run_start))
+        kind, members, last = kinds[first], rows[run_start:r], rows[r - 1]
+        if kind == "Fixation" and np.isfinite(fx[members]).any():
+            events.fixations.append(Fixation(float(t[first]), float(t[last]), float(np.nanmean(fx[members])),
+                                             float(np.nanmean(fy[members])), samples=len(members)))
         elif kind == "Saccade":
-            events.saccades.append(Saccade(float(t[run_start]), float(t[k - 1]), np.nan, np.nan, np.nan, np.nan))
-        run_start = k
+            events.saccades.append(Saccade(float(t[first]), float(t[last]), np.nan, np.nan, np.nan, np.nan))
+        run_start = r
     return events
