@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from engine.audit.evaluate import evaluate
 from engine.audit.importer import import_scores
 from engine.audit.review import build_queue
 from gui.audit import menu
+from gui.audit.queue_model import VERDICT_COLUMN
 from gui.audit.state import audit_state
 from storage.project import Project
 from tests.audit_factory import make_dataset
@@ -35,6 +36,14 @@ def _audit_window(qtbot, root):
     return window, state, window.panel("audit.queue")
 
 
+def typed(qtbot, keys, modifiers=Qt.NoModifier) -> None:
+    """Keys to whatever has the keyboard focus, as a user types them."""
+    if isinstance(keys, str) and len(keys) > 1:
+        qtbot.keyClicks(QApplication.focusWidget(), keys)
+    else:
+        qtbot.keyClick(QApplication.focusWidget(), keys, modifiers)
+
+
 def test_a_reviewer_works_through_the_queue_from_the_keyboard(qtbot, case):
     root, run_id, expected, auc = case
     window, state, panel = _audit_window(qtbot, root)
@@ -45,15 +54,21 @@ def test_a_reviewer_works_through_the_queue_from_the_keyboard(qtbot, case):
     assert state.current.result_id == first.result_id and window.current_media.id == first.media_id
     assert window.panel("audit.metrics").value("ROC AUC") == f"{auc:.4f}"
 
-    panel.verdict_bar.note.setText("texture of a printed photo")
-    press_keys(qtbot, window, Qt.Key_F, Qt.ShiftModifier)  # Deepfake
+    # the note from the keyboard too: N writes it, Enter goes back to the queue, Shift+F decides
+    press_keys(qtbot, window, Qt.Key_N)
+    assert QApplication.focusWidget() is panel.verdict_bar.note
+    typed(qtbot, "texture of a printed photo")
+    typed(qtbot, Qt.Key_Return)
+    assert QApplication.focusWidget() is panel.table
+    typed(qtbot, Qt.Key_F, Qt.ShiftModifier)  # Deepfake
     qtbot.waitUntil(lambda: len(window.project.detectors.verdicts(run_id)) == 1, timeout=TIMEOUT)
     v = window.project.detectors.verdicts(run_id)[0]
     assert (v.result_id, v.verdict, v.note, v.reviewer) == (first.result_id, "deepfake", "texture of a printed photo",
                                                             "tester")
     assert window.project.audit.entries()[-1].action == "verdict"
     qtbot.waitUntil(lambda: state.current.result_id == model.item(1).result_id, timeout=TIMEOUT)  # moved on
-    assert model.data(model.index(0, 6)) == "deepfake" and panel.verdict_bar.note.text() == ""
+    assert model.data(model.index(0, VERDICT_COLUMN)) == "deepfake" and panel.verdict_bar.note.text() == ""
+    assert f"{len(expected)} samples to review, 1 decided" in panel.status.text()
 
     press_keys(qtbot, window, Qt.Key_Down, Qt.ShiftModifier)
     assert state.current.result_id == model.item(2).result_id
@@ -101,3 +116,32 @@ def test_the_report_is_exported_and_verified_from_the_window(qtbot, case, tmp_pa
     box = window.findChild(QMessageBox, "auditVerifyResult")
     assert box.windowTitle() == "Report verified"
     box.close()
+
+
+def test_the_audit_layout_leaves_room_for_the_queue_and_the_plots(qtbot, case):
+    root, _, _, _ = case
+    window, _, panel = _audit_window(qtbot, root)  # a 1280 x 800 window
+    assert window.size().height() <= 800
+    rows = panel.table.viewport().height() / panel.table.verticalHeader().defaultSectionSize()
+    assert rows >= 8
+    header = panel.table.horizontalHeader()
+    right = header.sectionViewportPosition(VERDICT_COLUMN) + header.sectionSize(VERDICT_COLUMN)
+    assert right <= panel.table.viewport().width()  # the verdict column is in view without scrolling
+    window.docks["audit.metrics"].raise_()
+    metrics = window.panel("audit.metrics")
+    qtbot.waitUntil(metrics.isVisible, timeout=TIMEOUT)
+    assert metrics.hist.height() >= 200 and metrics.table.height() >= 150
+
+
+def test_a_project_without_detector_runs_says_what_to_do(qtbot, tmp_path):
+    from tests.test_gui_support import photo_project
+
+    window = make_window(qtbot, photo_project(tmp_path))
+    press_keys(qtbot, window, Qt.Key_3, Qt.ControlModifier)
+    panel, metrics = window.panel("audit.queue"), window.panel("audit.metrics")
+    hint = "Import detector scores (Audit → Import detector scores…) or run a model"
+    qtbot.waitUntil(lambda: panel.empty.isVisible(), timeout=TIMEOUT)
+    assert "Import detector scores</a> (Audit → Import detector scores…)<br>or <a href='audit.detect'>run a model" \
+        in panel.empty.text() and not panel.table.isVisible()
+    assert hint in metrics.empty.text() and not metrics.empty.isHidden()
+    assert panel.model.rowCount() == 0 and not window.action("audit.report").isEnabled()

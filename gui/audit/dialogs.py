@@ -30,6 +30,7 @@ class _Form(QDialog):
     def __init__(self, window, title: str):
         super().__init__(window)
         self.setWindowTitle(title)
+        self.setMinimumWidth(620)  # room for a full path and the placeholders that say what each field takes
         self.form = QFormLayout(self)
         self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
         self.buttons.accepted.connect(self.accept)

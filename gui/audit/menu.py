@@ -32,6 +32,8 @@ def install_audit_menu(window) -> None:
         act = add_action(window, menu, f"audit.verdict.{verdict}", text,
                          lambda _=False, v=verdict: record(window, v), shortcut=key, tip=tip)
         act.setEnabled(False)
+    add_action(window, menu, "audit.note", "Write a note…", lambda: write_note(window), shortcut="N",
+               tip="Type a note for the next verdict; Enter goes back to the queue").setEnabled(False)
     add_action(window, menu, "audit.next", "Next sample", lambda: step(window, +1), shortcut="Shift+Down",
                tip="Review the next sample in the queue").setEnabled(False)
     add_action(window, menu, "audit.previous", "Previous sample", lambda: step(window, -1), shortcut="Shift+Up",
@@ -47,6 +49,7 @@ def install_audit_menu(window) -> None:
         has_item = reviewing and state.current is not None
         for verdict, *_rest in VERDICT_KEYS:
             window.action(f"audit.verdict.{verdict}").setEnabled(has_item)
+        window.action("audit.note").setEnabled(has_item)
         has_queue = reviewing and state.overview is not None and bool(state.overview.queue.items)
         window.action("audit.next").setEnabled(has_queue)
         window.action("audit.previous").setEnabled(has_queue)
@@ -66,6 +69,12 @@ def record(window, verdict: str) -> None:
     p = panel(window)
     note = p.verdict_bar.take_note() if p is not None else ""
     audit_state(window).record(verdict, note)
+
+
+def write_note(window) -> None:
+    p = panel(window)
+    if p is not None:
+        p.verdict_bar.write_note()
 
 
 def step(window, delta: int) -> None:

@@ -10,11 +10,15 @@ from scipy.stats import norm
 
 from engine.audit.metrics import roc
 from engine.audit.pad import attack_types
-from engine.audit.report.plots import BINS, DET_TICKS
+from engine.audit.report.plots import BINS
 from engine.audit.report.tables import METRIC_NAMES, fmt
+from engine.audit.samples import frame_samples
 from gui.audit.plot_style import styled_plot
 from gui.audit.state import audit_state
 
+EMPTY = ("No detector runs yet. Import detector scores (Audit → Import detector scores…) or run a model "
+         "(Audit → Run a detector…); the metrics of a run with labelled samples appear here.")
+DET_TICKS = (0.001, 0.01, 0.05, 0.2, 0.5, 0.8)  # fewer than the report's: the dock is narrow
 COLORS = ["#1f77b4", "#ff7f0e", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22"]
 
 
@@ -28,7 +32,7 @@ class MetricsPanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.verticalHeader().setDefaultSectionSize(20)
         self.table.setEditTriggers(QTableWidget.NoEditTriggers)
-        self.empty = QLabel("Metrics appear here once a labelled detector run is chosen in the review queue.")
+        self.empty = QLabel(EMPTY)
         self.empty.setWordWrap(True)
         self.hist = styled_plot(self, "Scores by class and attack type", "score", "samples")
         self.roc = styled_plot(self, "ROC", "BPCER", "1 - APCER")
@@ -43,6 +47,7 @@ class MetricsPanel(QWidget):
         lay.addWidget(self.table, 2)
         lay.addWidget(self.plots, 3)
         self.state.overviewChanged.connect(self.show_overview)
+        self.state.runsChanged.connect(lambda _runs: self.show_overview(self.state.overview))
         self.show_overview(self.state.overview)
 
     def show_overview(self, data) -> None:
@@ -50,13 +55,14 @@ class MetricsPanel(QWidget):
             w.clear()
         evaluations = data.evaluations if data is not None else {}
         self.empty.setVisible(not evaluations)
+        self.empty.setText(EMPTY if not self.state.runs else "Choose a detector run in the review queue."
+                           if data is None else "This run has no labelled bona fide and attack samples: no metrics.")
         self._fill_table(evaluations)
         if data is None:
             return
         threshold = data.queue.point.threshold
         frame = data.samples.get("frame")
-        if frame is not None:
-            self._histogram(frame, threshold)
+        self._histogram(frame if frame is not None else frame_samples(data.table), threshold)  # unlabelled too
         for i, (level, s) in enumerate(data.samples.items()):
             self._curves(level, s.labelled(), COLORS[i])
         conf = data.queue.confidence
@@ -115,3 +121,6 @@ class MetricsPanel(QWidget):
         ticks = [[(float(norm.ppf(t)), f"{100 * t:g}%") for t in DET_TICKS]]
         self.det.getAxis("bottom").setTicks(ticks)
         self.det.getAxis("left").setTicks(ticks)
+        # the report's ranges: the curves' ends at 0 and 100% lie off the normal-deviate scale
+        self.det.setRange(xRange=(norm.ppf(lo), norm.ppf(0.95)), yRange=(norm.ppf(lo), norm.ppf(0.95)), padding=0)
+        self.roc.setRange(xRange=(0, 1), yRange=(0, 1), padding=0.03)  # a curve along y = 1 stays off the frame

@@ -28,9 +28,11 @@ def _scores(window):
     return ScorePlot(window)
 
 
-register_panel(PanelSpec("audit.queue", "Review queue", _queue, ("audit",), Qt.RightDockWidgetArea, order=5,
-                         min_width=420, min_height=520))
-register_panel(PanelSpec("audit.metrics", "Metrics", _metrics, ("audit",), Qt.RightDockWidgetArea, order=60,
-                         tab_with="objects", min_width=420, min_height=300))
+# The queue, the metrics and the objects share the right column as tabs, so that each gets its full height:
+# stacked, none of them had room at 1280x800. The queue is tabbed last, so it is the one in front.
+register_panel(PanelSpec("audit.metrics", "Metrics", _metrics, ("audit",), Qt.RightDockWidgetArea, order=21,
+                         tab_with="objects", min_width=440))
+register_panel(PanelSpec("audit.queue", "Review queue", _queue, ("audit",), Qt.RightDockWidgetArea, order=22,
+                         tab_with="objects", min_width=440))
 register_panel(PanelSpec("audit.scores", "Score over time", _scores, ("audit",), Qt.BottomDockWidgetArea, order=30,
-                         min_height=150))
+                         min_height=110))

@@ -14,6 +14,7 @@ def styled_plot(parent, title: str = "", x: str = "", y: str = "", legend: bool 
         axis = w.getAxis(name)
         axis.setPen(fg)
         axis.setTextPen(fg)
+        axis.enableAutoSIPrefix(False)  # "risk (x0.001)" over 0..200 read as a percentage; plain numbers instead
     w.getPlotItem().titleLabel.setAttr("color", fg.name())
     if x:
         w.setLabel("bottom", x)
@@ -21,5 +22,7 @@ def styled_plot(parent, title: str = "", x: str = "", y: str = "", legend: bool 
         w.setLabel("left", y)
     w.showGrid(x=True, y=True, alpha=0.2)
     if legend:
-        w.addLegend(offset=(-10, 10), labelTextColor=fg)
+        back = pal.color(QPalette.Base)
+        back.setAlpha(210)  # the legend stays readable over the curves it sits on
+        w.addLegend(offset=(-10, 10), labelTextColor=fg, brush=back)
     return w

@@ -9,7 +9,12 @@ REASON_TIPS = {"outside_knowledge": "outside the model's knowledge (low Mahalano
                "near_threshold": "score within the uncertainty band around the threshold",
                "contradicts_label": "the model's decision contradicts the ground truth",
                "reviewed": "not flagged, but has a verdict"}
-COLUMNS = ("Risk", "Score", "Label", "Why", "Media", "Frame", "Verdict")
+REASON_TEXT = {"outside_knowledge": "outside the model's knowledge", "near_threshold": "near the threshold",
+               "contradicts_label": "contradicts the ground truth", "reviewed": "has a verdict"}
+# The verdict and the sample come before the reasons: in a narrow dock the last column is the one cut off, and the
+# details under the table spell the reasons out.
+COLUMNS = ("Risk", "Score", "Label", "Verdict", "Sample", "Why")
+VERDICT_COLUMN = COLUMNS.index("Verdict")
 
 
 class QueueModel(QAbstractTableModel):
@@ -56,8 +61,9 @@ class QueueModel(QAbstractTableModel):
             tips = "\n".join(REASON_TIPS[r] for r in q.reasons)
             conf = f"\nconfidence {q.confidence:.3f}, nearest {q.nearest}" if q.confidence is not None else ""
             note = f"\nnote: {q.verdict.note}" if q.verdict and q.verdict.note else ""
-            return f"result {q.result_id}: {tips}{conf}{note}"
-        if role == Qt.TextAlignmentRole and col in (0, 1, 5):
+            where = self.paths.get(q.media_id, f"media {q.media_id}") + ("" if q.frame is None else f", frame {q.frame}")
+            return f"result {q.result_id} ({where}):\n{tips}{conf}{note}"
+        if role == Qt.TextAlignmentRole and col in (0, 1):
             return int(Qt.AlignRight | Qt.AlignVCenter)
         if role == Qt.FontRole and q.verdict is None:
             return None
@@ -71,9 +77,8 @@ class QueueModel(QAbstractTableModel):
         if col == 2:
             return (q.label or "?").replace("_", " ") + (f" ({q.attack_type})" if q.attack_type else "")
         if col == 3:
-            return ", ".join(REASON_WORDS[r] for r in q.reasons)
+            return q.verdict.verdict.replace("_", " ") if q.verdict else ""
         if col == 4:
-            return self.paths.get(q.media_id, str(q.media_id)).rsplit("/", 1)[-1]
-        if col == 5:
-            return "" if q.frame is None else str(q.frame)
-        return q.verdict.verdict.replace("_", " ") if q.verdict else ""
+            name = self.paths.get(q.media_id, str(q.media_id)).rsplit("/", 1)[-1]
+            return name if q.frame is None else f"{name} @{q.frame}"
+        return ", ".join(REASON_WORDS[r] for r in q.reasons)

@@ -3,17 +3,22 @@ review and the verdict bar. Selecting a row shows its frame on the canvas."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView,
                                QLabel, QTableView, QToolButton, QVBoxLayout, QWidget)
 
 from gui.audit.menu import install_audit_menu
-from gui.audit.queue_model import REASON_TIPS, QueueModel
+from gui.audit.queue_model import COLUMNS, REASON_TEXT, QueueModel
 from gui.audit.state import audit_state
 from gui.audit.verdict_bar import VerdictBar
 
 CROP_SIDE = 120
+EMPTY = ("No detector runs yet. Import detector scores (Audit → Import detector scores…) or run a model "
+         "(Audit → Run a detector…).")
+EMPTY_LINKS = ("No detector runs yet.<br><br><a href='audit.import'>Import detector scores</a> "
+               "(Audit → Import detector scores…)<br>or <a href='audit.detect'>run a model</a> "
+               "(Audit → Run a detector…).")
 
 
 def to_pixmap(rgb: np.ndarray, side: int) -> QPixmap:
@@ -21,6 +26,15 @@ def to_pixmap(rgb: np.ndarray, side: int) -> QPixmap:
     h, w = rgb.shape[:2]
     image = QImage(rgb.data, w, h, 3 * w, QImage.Format_RGB888).copy()
     return QPixmap.fromImage(image).scaled(side, side, Qt.KeepAspectRatio, Qt.SmoothTransformation)
+
+
+def _short_button(action, text: str) -> QToolButton:
+    """A tool button for a menu action under a shorter name (kept when the action changes, e.g. is enabled)."""
+    b = QToolButton()
+    b.setDefaultAction(action)
+    b.setText(text)
+    action.changed.connect(lambda: b.setText(text))
+    return b
 
 
 class QueuePanel(QWidget):
@@ -35,11 +49,8 @@ class QueuePanel(QWidget):
         self.runs.currentIndexChanged.connect(self._run_picked)
         top = QHBoxLayout()
         top.addWidget(self.runs, 1)
-        for key in ("audit.import", "audit.detect", "audit.report"):
-            b = QToolButton()
-            b.setDefaultAction(window.action(key))
-            b.setText(window.action(key).text().replace("…", "").split()[0] + "…")
-            top.addWidget(b)
+        for key, text in (("audit.import", "Import…"), ("audit.detect", "Run…"), ("audit.report", "Export…")):
+            top.addWidget(_short_button(window.action(key), text))
 
         self.threshold = QDoubleSpinBox()
         self.threshold.setRange(-0.001, 1.0)
@@ -71,6 +82,13 @@ class QueuePanel(QWidget):
 
         self.status = QLabel()
         self.status.setWordWrap(True)
+        self.empty = QLabel()  # in the table's place while there is nothing to review: what to do next
+        self.empty.setObjectName("auditQueueEmpty")
+        self.empty.setWordWrap(True)
+        self.empty.setAlignment(Qt.AlignCenter)
+        self.empty.setMargin(24)
+        self.empty.setStyleSheet("border: 1px dashed palette(mid); font-size: 110%")
+        self.empty.linkActivated.connect(lambda key: window.action(key).trigger())
         self.model = QueueModel(self)
         self.table = QTableView()
         self.table.setObjectName("auditQueue")
@@ -81,7 +99,10 @@ class QueuePanel(QWidget):
         self.table.verticalHeader().setVisible(False)
         self.table.setAlternatingRowColors(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
-        self.table.horizontalHeader().setStretchLastSection(True)
+        # the reasons (last) are elided rather than scrolled to: the tooltip and the details below spell them out
+        self.table.horizontalHeader().setSectionResizeMode(len(COLUMNS) - 1, QHeaderView.Stretch)
+        self.table.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.table.verticalHeader().setDefaultSectionSize(self.table.fontMetrics().height() + 6)  # more rows in view
         self.table.selectionModel().currentRowChanged.connect(self._row_picked)
 
         self.crop = QLabel()
@@ -103,6 +124,7 @@ class QueuePanel(QWidget):
         lay.addLayout(form)
         lay.addWidget(self.status)
         lay.addWidget(self.table, 3)
+        lay.addWidget(self.empty, 3)
         lay.addLayout(face)
         lay.addWidget(self.verdict_bar)
 
@@ -114,12 +136,21 @@ class QueuePanel(QWidget):
         s.currentChanged.connect(self._show_current)
         s.faceReady.connect(self._show_face)
         s.verdictRecorded.connect(self._verdict_recorded)
+        self.verdict_bar.done.connect(self.table.setFocus)
         s.message.connect(lambda text: window.statusBar().showMessage(text, 6000))
         window.projectChanged.connect(lambda _p: self.verdict_bar.refresh_reviewer())
+        window.action("workspace.audit").toggled.connect(self._audit_shown)
+        window.action("workspace.reset").triggered.connect(
+            lambda: self._audit_shown(window.action("workspace.audit").isChecked(), default=True))
         self._show_runs(s.runs)
         self._show_current(None)
         if window.project is not None and not s.runs:
             s.reload_runs()
+
+    def _audit_shown(self, checked: bool, default: bool = False) -> None:
+        """A default Audit layout puts the queue in front of the tabs it shares; a saved one keeps the user's tab."""
+        if checked and (default or self.window.settings.get("workspace/audit/state") is None):
+            QTimer.singleShot(0, lambda: self.window.docks["audit.queue"].raise_())
 
     # --- runs and settings ---------------------------------------------------------------------------------
     def _show_runs(self, runs: list) -> None:
@@ -128,10 +159,13 @@ class QueuePanel(QWidget):
         for r in runs:
             self.runs.addItem(f"Run {r.id}: {r.model} {r.version}".strip() + f" ({r.rows} rows)", r.id)
         self.runs.blockSignals(False)
+        for w in (self.table, self.status):
+            w.setVisible(bool(runs))
+        self.empty.setVisible(not runs)
         if not runs:
             self.model.set_items([], {})
-            self.status.setText("No detector runs yet: Audit → Import detector scores…, or Run a detector…"
-                                if self.window.project else "Open a project to review detector results.")
+            self.status.setText("")
+            self.empty.setText(EMPTY_LINKS if self.window.project else "Open a project to review detector results.")
 
     def _run_picked(self, index: int) -> None:
         run_id = self.runs.itemData(index)
@@ -156,12 +190,16 @@ class QueuePanel(QWidget):
             self.runs.blockSignals(False)
         q = data.queue
         self.model.set_items(q.items, {m["id"]: m["path"] for m in data.media})
+        self._show_status()
+        if q.items:
+            self.table.selectRow(0)
+
+    def _show_status(self) -> None:
+        q = self.state.overview.queue
         done = sum(1 for i in q.items if i.verdict is not None)
         how = "set above" if q.point.method == "given" else f"{q.point.method} on {q.point.chosen_on}"
         text = f"{len(q.items)} samples to review, {done} decided · threshold {q.point.threshold:.3f} ({how})"
         self.status.setText("\n".join([text] + [f"Note: {n}" for n in q.notes]))
-        if q.items:
-            self.table.selectRow(0)
 
     def _row_picked(self, current, _previous) -> None:
         item = self.model.item(current.row())
@@ -176,6 +214,8 @@ class QueuePanel(QWidget):
 
     def _verdict_recorded(self, v) -> None:
         self.model.verdict_changed(v.result_id)
+        if self.state.overview is not None:
+            self._show_status()
         if self.state.current is not None and self.state.current.result_id == v.result_id:
             self._show_current(self.state.current)
             nxt = next((r for r in range(self.table.currentIndex().row() + 1, self.model.rowCount())
@@ -196,7 +236,7 @@ class QueuePanel(QWidget):
                     else ""),
                  "Ground truth: " + (item.label or "unknown").replace("_", " ")
                  + (f" ({item.attack_type})" if item.attack_type else ""),
-                 "Flagged: " + "; ".join(REASON_TIPS[r] for r in item.reasons)]
+                 "Flagged: " + "; ".join(REASON_TEXT[r] for r in item.reasons)]
         if item.verdict is not None:
             v = item.verdict
             lines.append(f"Verdict: <b>{v.verdict.replace('_', ' ')}</b> by {v.reviewer}"

@@ -1,14 +1,18 @@
 """The verdict bar: one button per verdict (the Audit menu's actions, so the keys are the same), and a note
-that goes with the next verdict."""
+that goes with the next verdict. From the keyboard: N writes a note, Enter or Esc goes back to the queue (the
+note is kept for the verdict), then Shift+B/A/F/U decides."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSizePolicy, QToolButton, QWidget
 
 from gui.audit.menu import VERDICT_KEYS
 
 
 class VerdictBar(QWidget):
+    done = Signal()  # the note is written: back to the queue
+
     def __init__(self, window):
         super().__init__()
         self.window = window
@@ -23,8 +27,12 @@ class VerdictBar(QWidget):
             grid.addWidget(b, 0, i)
             self.buttons[verdict] = b
         self.note = QLineEdit()
-        self.note.setPlaceholderText("Note for the next verdict (what you saw)")
+        self.note.setPlaceholderText("Note for the next verdict (N; Enter: back to the queue)")
+        self.note.setToolTip("What you saw: it goes with the next verdict. N writes here; Enter or Esc goes back "
+                             "to the queue and keeps the note")
         self.note.setClearButtonEnabled(True)
+        self.note.returnPressed.connect(self.done)
+        QShortcut(QKeySequence(Qt.Key_Escape), self.note, self.done.emit, context=Qt.WidgetShortcut)
         grid.addWidget(self.note, 1, 0, 1, len(VERDICT_KEYS))
         self.who = QLabel()
         self.who.setStyleSheet("color: palette(mid)")
@@ -34,6 +42,10 @@ class VerdictBar(QWidget):
     def refresh_reviewer(self) -> None:
         p = self.window.project
         self.who.setText(f"Verdicts are signed as {p.actor} and entered in the audit log" if p else "")
+
+    def write_note(self) -> None:
+        self.note.setFocus(Qt.ShortcutFocusReason)
+        self.note.selectAll()
 
     def take_note(self) -> str:
         text = self.note.text().strip()
