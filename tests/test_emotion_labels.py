@@ -22,11 +22,21 @@ def test_emotion_taxonomies_ship_by_name():
     assert t["emotion3"].names() == ["positive", "negative", "neutral"]
     assert sorted(t["mafw"].names()) == sorted(["anger", "anxiety", "contempt", "disappointment", "disgust", "fear",
                                                 "happiness", "helplessness", "neutral", "sadness", "surprise"])
+    # DFEW's label files number Happy, Sad, Neutral, Angry, Surprise, Disgust, Fear from 1; FERV39k's loaders
+    # number the same classes in the same order from 0; MAFW's single labels go from 1 to 11
+    dfew_order = ["happiness", "sadness", "neutral", "anger", "surprise", "disgust", "fear"]
+    assert t["dfew"].extra["indices"] == {name: i + 1 for i, name in enumerate(dfew_order)}
+    assert t["ferv39k"].extra["indices"] == {name: i for i, name in enumerate(dfew_order)}
+    assert t["mafw"].extra["indices"] == {name: i + 1 for i, name in enumerate(
+        ["anger", "disgust", "fear", "happiness", "neutral", "sadness", "surprise", "contempt", "anxiety",
+         "helplessness", "disappointment"])}
     for dataset in ("dfew", "ferv39k"):
-        assert sorted(t[dataset].names()) == sorted(t["emotion7"].names())
-        # a dataset's class numbers are kept beside the names, never instead of them
+        assert t[dataset].names() == dfew_order  # keys 1-7 in the dataset's own order
+        assert t[dataset].extra["dataset_names"]["anger"] == "Angry"  # the dataset's spelling, kept beside
+    for dataset in ("dfew", "ferv39k", "mafw"):
+        # every class has its own key, and a dataset's class numbers sit beside the names, never instead
+        assert len({label.key for label in t[dataset].labels if label.key}) == len(t[dataset].labels)
         assert set(t[dataset].extra["indices"]) == set(t[dataset].names())
-    assert t["dfew"].extra["indices"]["happiness"] != t["ferv39k"].extra["indices"]["happiness"]
     assert t["valence"].range == t["arousal"].range == (-1.0, 1.0)
     assert t["intensity"].levels == (0, 1, 2, 3)
     assert set(emotion_classes()) == {"emotion7", "emotion3", "dfew", "ferv39k", "mafw"}
@@ -98,6 +108,7 @@ def test_import_segment_table(demo, tmp_path):
 @pytest.mark.parametrize("text, line, field", [
     ("media,start,end,track,label\n2,0,1,er,happiness\n", 1, "annotator"),
     (CSV.replace("2,0,3.0,fer,neutral", "2,0,3.0,fer,bored"), 4, "label"),
+    (CSV.replace("2,0,3.0,fer,neutral", "2,0,3.0,fer,Angry"), 4, "label"),  # DFEW's spelling: "did you mean"
     (CSV.replace("2,0,3.0,fer,", "2,0,3.0,face,"), 4, "track"),
     (CSV.replace("2.0,6.0,er", "2.0,9.5,er"), 3, "end"),
     (CSV.replace("2,0,2.4,er", "2,three,2.4,er"), 5, "start"),
@@ -112,6 +123,8 @@ def test_bad_segment_table_names_line_and_column_and_imports_nothing(demo, tmp_p
         import_emotion_csv(demo, path)
     assert f"{path}, line {line}, field '{field}'" in str(e.value)
     assert demo.segments.count() == 0
+    if "Angry" in text:
+        assert "did you mean 'anger'?" in str(e.value)  # labels are stored by the taxonomy's class name
 
 
 def test_importing_the_same_table_twice_is_refused(demo_dir, tmp_path, capsys):

@@ -60,6 +60,15 @@ def test_report_and_score_from_the_cli(demo_dir, demo, capsys):
     assert s["war"] == pytest.approx(2 / 6) and s["uar"] == pytest.approx((2 / 3 + 0) / 2)
 
 
+def test_report_and_score_refuse_what_the_project_does_not_have(demo_dir, demo, capsys):
+    demo.segments.add_many(LABELS)
+    assert "no media 99 in this project" in run_main(capsys, "emotion", "report", demo_dir, "--media", 99, code=2).err
+    err = run_main(capsys, "emotion", "score", demo_dir, "--reference", "er:carol", "--source", "fer", code=2).err
+    assert "field 'reference'" in err and "no ER segments by 'carol'" in err and "alice, bob" in err
+    err = run_main(capsys, "emotion", "score", demo_dir, "--reference", "er", "--source", "fer:dan", code=2).err
+    assert "field 'source'" in err and "no FER segments by 'dan'" in err
+
+
 def test_report_with_one_annotator_has_no_agreement(demo_dir, demo, capsys):
     demo.segments.add_many([s for s in LABELS if s.annotator == "alice"])
     r = main_json(capsys, "emotion", "report", demo_dir)

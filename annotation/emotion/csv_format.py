@@ -12,7 +12,7 @@ import math
 from pathlib import Path
 from typing import Callable
 
-from annotation.emotion.labels import VALUE_RANGES
+from annotation.emotion.labels import VALUE_RANGES, unknown_label
 from annotation.emotion.tracks import TRACKS, scope_of
 from annotation.errors import InputError
 from annotation.gaze.table import parse_number, read_table
@@ -48,8 +48,7 @@ def read_emotion_csv(path: str | Path, resolve_media: Callable[[str], MediaItem 
             raise bad("track", f"expected one of {', '.join(TRACKS)}, got {cell(row, 'track')!r}")
         label = cell(row, "label")
         if label not in labels:
-            raise bad("label", f"unknown label {label!r}; expected a class name such as "
-                               f"{', '.join(sorted(labels)[:8])} ... (or add your taxonomy to the project)")
+            raise bad("label", unknown_label(label, labels))
         scope = cell(row, "scope").lower() or ("time" if media.is_video else "image")
         if scope not in ("time", "clip", "image"):
             raise bad("scope", f"expected empty, clip or image, got {cell(row, 'scope')!r}")

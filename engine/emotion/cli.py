@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import argparse
 
-from engine.cli_support import open_project, print_result
+from engine.cli_support import media_or_error, open_project, print_result
 
 
 def cmd_emotion_import(args) -> int:
@@ -21,7 +21,7 @@ def cmd_emotion_import(args) -> int:
 def cmd_emotion_label(args) -> int:
     from annotation.commands import Add, UndoStack
     from annotation.emotion.editing import create
-    from annotation.emotion.labels import known_labels
+    from annotation.emotion.labels import known_labels, unknown_label
     from annotation.emotion.tracks import whole_clip
     from annotation.errors import InputError
 
@@ -32,9 +32,7 @@ def cmd_emotion_label(args) -> int:
         taxonomies = [project.labels.taxonomy(n) for n in project.labels.taxonomy_names()]
         known = known_labels([t for t in taxonomies if t])
         if args.label not in known:
-            raise InputError(f"unknown label {args.label!r}; expected a class name such as "
-                             f"{', '.join(sorted(known)[:8])} ... (or add your taxonomy to the project)",
-                             field="label")
+            raise InputError(unknown_label(args.label, known), field="label")
         annotator = args.annotator or project.actor
         if args.start is None and args.end is None:
             command = UndoStack(project.store).push(Add(whole_clip(media, args.track, args.label, annotator)))
@@ -57,6 +55,8 @@ def cmd_emotion_report(args) -> int:
     from engine.emotion.report import emotion_report
 
     with open_project(args.dir) as project:
+        for media_id in args.media or ():
+            media_or_error(project, media_id)
         r = emotion_report(project, args.media)
 
     def num(v):
@@ -87,10 +87,17 @@ def cmd_emotion_score(args) -> int:
 
     from annotation.emotion.timeline import consensus, frame_labels
     from annotation.emotion.tracks import scope_of
+    from annotation.errors import InputError
     from engine.emotion.recognition import war_uar
 
     ref, pred = [], []
     with open_project(args.dir) as project:
+        for flag, (track, annotator) in (("reference", args.reference), ("source", args.source)):
+            known = sorted({s.annotator for s in project.segments.all() if s.tier == track and scope_of(s) == "time"})
+            if not known or (annotator is not None and annotator not in known):
+                who = f" by {annotator!r}" if annotator is not None else ""
+                raise InputError(f"no {track.upper()} segments{who} in the project (annotators of {track.upper()}: "
+                                 f"{', '.join(known) or 'none'})", field=flag)
         for media in project.media.all("video"):
             n = int(media.frame_count or 0)
             labels = []
@@ -102,6 +109,9 @@ def cmd_emotion_score(args) -> int:
             ref += list(labels[0])
             pred += list(labels[1])
     r = war_uar(ref, pred)
+    if not r["units"]:
+        raise InputError("no frame has a label from both the reference and the source, so there is nothing to "
+                         "score", field="source")
     print_result(args, r, f"WAR {r['war']:.3f}, UAR {r['uar']:.3f} over {r['units']} frames; recall: "
                           + ", ".join(f"{c} {v:.3f}" for c, v in r["recall"].items()))
     return 0
