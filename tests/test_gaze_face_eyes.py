@@ -1,15 +1,19 @@
 """Without an eye tracker: the face-mesh job measures the eyes on every frame of the demo video, in which the
 eyes blink at 1.2 s and 3.8 s for 0.24 s each (storage/demo.py)."""
+import json
+
 import numpy as np
 
 from engine.gaze.face_blinks import detect_blinks
 from engine.gaze.face_eyes import FACE_EYE_CHANNELS
 from storage.demo import BLINKS, FPS
-from tests.inprocess_cli import main_json
+from tests.cli import run_cli
 
 
-def test_face_mesh_job_finds_the_demo_blinks_and_stores_the_series(demo_dir, demo, capsys):
-    out = main_json(capsys, "eyes", demo_dir, 2)
+def test_face_mesh_job_finds_the_demo_blinks_and_stores_the_series(demo_dir, demo):
+    done = run_cli("eyes", demo_dir, 2, "--json")
+    assert done.stderr == ""  # mediapipe's native log lines do not reach the user
+    out = json.loads(done.stdout)
     assert out["frames"] == 150 and out["face_frames"] == 150
     assert len(out["blinks"]) == len(BLINKS)
     for found, (start, length) in zip(out["blinks"], BLINKS):

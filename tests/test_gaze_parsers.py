@@ -140,3 +140,9 @@ def test_cli_gaze_import_prints_the_keys_and_bad_files_change_nothing(demo_dir, 
     listed = main_json(capsys, "gaze", "list", demo_dir)["recordings"]
     assert [r["recording_id"] for r in listed] == [out["recording_id"]]
     assert "no media 99" in run_main(capsys, "gaze", "import", demo_dir, 99, path, code=2).err
+    assert "media 1 is an image" in run_main(capsys, "gaze", "import", demo_dir, 1, path, code=2).err
+    err = run_main(capsys, "gaze", "import", demo_dir, 2, path, "--format", "tobii", code=2).err
+    assert f"{path}, line 1, field 'format'" in err and "use --format pupil" in err
+    text = run_main(capsys, "gaze", "import", demo_dir, 2, path).out
+    assert "video time = gaze time - 999.99 s, world_index" in text  # Pupil time 1000 s is in world frame 0
+    assert len(main_json(capsys, "gaze", "list", demo_dir)["recordings"]) == 2

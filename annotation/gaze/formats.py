@@ -24,10 +24,19 @@ _SIGNATURES = {
 }
 
 
-def detect_format(path: str | Path) -> str:
+FORMAT_TITLES = {"pupil": "Pupil Player gaze_positions.csv", "tobii": "Tobii Pro Lab TSV export",
+                 "csv": "generic gaze CSV (t, x, y)"}
+
+
+def known_format(path: str | Path) -> str | None:
+    """The format the header says, or None."""
     header = read_table(path).header
-    for name, matches in _SIGNATURES.items():
-        if matches(header):
-            return name
+    return next((name for name, matches in _SIGNATURES.items() if matches(header)), None)
+
+
+def detect_format(path: str | Path) -> str:
+    found = known_format(path)
+    if found is not None:
+        return found
     raise InputError("not a gaze file FaceLens knows: expected a Pupil Player gaze_positions.csv, a Tobii Pro Lab "
                      "TSV export or a CSV with t, x, y columns", path=str(path), line=1)

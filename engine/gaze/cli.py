@@ -4,7 +4,10 @@ face video). ``main.py`` registers these with ``add_commands``.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
+import tempfile
 
 from engine.cli_support import open_project, print_result
 
@@ -23,11 +26,12 @@ def cmd_gaze_import(args) -> int:
     with open_project(args.dir) as project:
         r = import_gaze(project, args.media_id, args.file, args.format, args.offset, args.drift or 0.0, args.sync,
                         args.min_confidence, args.coordinates, args.fixations)
-    drift = f" + drift {r['drift']:.3g}" if r["drift"] else ""
+    drift = f", drift {r['drift']:.3g}" if r["drift"] else ""
     outside = f"; {r['outside_video']} samples fall outside the video" if r["outside_video"] else ""
+    sign = "-" if r["offset"] < 0 else "+"
     print_result(args, r, f"imported {r['samples']} gaze samples as recording {r['recording_id']} "
-                          f"({r['dropped']} dropped, {r['duration']:.3f} s; video time = gaze time + "
-                          f"{r['offset']:.6g} s{drift}, {r['alignment']}){outside}")
+                          f"({r['dropped']} dropped, {r['duration']:.3f} s; video time = gaze time {sign} "
+                          f"{abs(r['offset']):.6g} s{drift}, {r['alignment']}){outside}")
     return 0
 
 
@@ -93,6 +97,25 @@ def cmd_gaze_stats(args) -> int:
     return 0
 
 
+@contextlib.contextmanager
+def _native_logs_quiet():
+    """mediapipe's C++ (TensorFlow Lite, absl) writes INFO and warning lines straight to the stderr file
+    descriptor; the command prints its one line, so they go to a scratch file while the face mesh runs."""
+    try:
+        saved = os.dup(2)
+    except OSError:  # no stderr to hide
+        yield
+        return
+    sys.stderr.flush()
+    with tempfile.TemporaryFile() as scratch:
+        os.dup2(scratch.fileno(), 2)
+        try:
+            yield
+        finally:
+            os.dup2(saved, 2)
+            os.close(saved)
+
+
 def cmd_eyes(args) -> int:
     from engine.gaze.face_eyes_job import measure_eyes_job
     from engine.worker import Engine
@@ -101,7 +124,8 @@ def cmd_eyes(args) -> int:
         job = measure_eyes_job(project, args.media_id)
         engine = Engine()
         try:
-            result = engine.run(job, "measure eyes")
+            with _native_logs_quiet():
+                result = engine.run(job, "measure eyes")
         finally:
             engine.stop()
     if not result.ok:

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from annotation.errors import InputError
-from annotation.gaze.formats import GAZE_FORMATS, detect_format
+from annotation.gaze.formats import FORMAT_TITLES, GAZE_FORMATS, detect_format, known_format
 from annotation.gaze.pupil import parse_pupil_fixations
 from annotation.gaze.recording import GAZE_CHANNELS, Alignment, GazeSamples
 
@@ -39,11 +39,18 @@ def import_gaze(project: "Project", media_id: int, path: str | Path, fmt: str | 
     media = project.media.get(media_id)
     if media is None:
         raise InputError(f"no media {media_id} in the project", field="media")
+    if not media.is_video:
+        raise InputError(f"media {media_id} is an image; gaze is imported onto a video, on its time line",
+                         field="media")
     if not path.is_file():
         raise InputError("no such file", path=str(path))
-    fmt = fmt or detect_format(path)
-    if fmt not in GAZE_FORMATS:
+    if fmt is not None and fmt not in GAZE_FORMATS:
         raise InputError(f"expected one of {', '.join(GAZE_FORMATS)}, got {fmt!r}", field="format")
+    detected = known_format(path)
+    if fmt is not None and detected is not None and detected != fmt:
+        raise InputError(f"this is a {FORMAT_TITLES[detected]}, not a {FORMAT_TITLES[fmt]}: use --format "
+                         f"{detected}, or leave --format out", path=str(path), line=1, field="format")
+    fmt = fmt or detect_format(path)
     parsed = GAZE_FORMATS[fmt](path, media, min_confidence=min_confidence, coordinates=coordinates)
     if offset is not None:
         alignment = Alignment(float(offset), float(drift), "manual")
