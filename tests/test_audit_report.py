@@ -125,3 +125,41 @@ def test_verify_catches_a_later_verdict_an_edited_page_and_a_changed_media_file(
     photo.write_bytes(photo.read_bytes() + b"\0")
     problems = verify_report(project, out3)
     assert len(problems) == 1 and "the file changed" in problems[0]
+
+
+def test_the_pdf_prints_hashes_and_notes_whole_and_inside_the_page(project, reviewed):
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from engine.audit.report.data import collect
+    from engine.audit.report.pdf import pdf_pages
+
+    run_id, verdict = reviewed
+    item = build_queue(project, run_id).items[1]
+    note = ("the left eye blinks twice while the right stays open; the jaw line shimmers against the collar in "
+            "frames 3 to 9, and the screen's moire shows on the cheek") * 2
+    project.detectors.add_verdict(item.result_id, "deepfake", note, reviewer="ada")
+    pages = pdf_pages(collect(project, run_id, FAST))
+    lines = [t.get_text() for fig in pages for t in fig.texts]
+    for m in project.media.all():
+        assert m.sha256 in lines  # on one line, not cut
+    squeezed = "".join(lines).replace(" ", "")
+    assert note.replace(" ", "") in squeezed and "silicone mask edge" in " ".join(lines)
+    assert not any(line.endswith("…") for line in lines)
+    for fig in pages:  # every line of text lies on its page
+        renderer = FigureCanvasAgg(fig).get_renderer()
+        page = fig.bbox
+        for t in fig.texts:
+            box = t.get_window_extent(renderer)
+            assert page.x0 <= box.x0 and box.x1 <= page.x1 + 0.5 and page.y0 <= box.y0 and box.y1 <= page.y1, \
+                t.get_text()
+
+
+def test_table_cells_wrap_within_their_column_and_keep_every_character():
+    from engine.audit.report.pdf_table import wrap
+
+    fits = lambda s: len(s.rstrip()) <= 12  # noqa: E731
+    for text in ("/tmp/data/faces/test_mask_00.jpg", "outside the model's knowledge; near the threshold",
+                 "a" * 40, "", "short"):
+        lines = wrap(text, fits)
+        assert "".join(lines) == text and all(fits(line) for line in lines)
+    assert wrap("/tmp/data/faces/x.jpg", fits) == ["/tmp/data/", "faces/x.jpg"]  # breaks after a separator

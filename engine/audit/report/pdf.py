@@ -1,5 +1,6 @@
 """The PDF report, drawn with matplotlib (PdfPages): a summary page, the plots, then the flagged samples and
-the media hashes. The manifest travels in the document's Keywords entry."""
+the media hashes (tables whose cells wrap: nothing a reviewer vouches for is cut). The manifest travels in the
+document's Keywords entry."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,10 +10,15 @@ from matplotlib.figure import Figure
 
 from engine.audit.report import tables
 from engine.audit.report.manifest import pdf_keywords
+from engine.audit.report.pdf_table import Column, table_pages, wrap
 from engine.audit.report.plots import report_figures
 
 A4 = (8.27, 11.69)
-ROWS_PER_PAGE = 38
+VALUE_CHARS = 80  # monospace characters per line of a summary value
+FLAGGED_COLUMNS = [Column(t, w) for t, w in zip(tables.FLAGGED_HEADER, (
+    0.05, 0.165, 0.045, 0.04, 0.06, 0.09, 0.15, 0.05, 0.07, 0.13, 0.07, 0.08))]
+MEDIA_COLUMNS = [Column("media", 0.06), Column("kind", 0.07), Column("path", 0.42),
+                 Column("SHA-256", 0.45, mono=True)]
 
 
 def _text_page(title: str, blocks: list[tuple[str, list]]) -> Figure:
@@ -26,7 +32,9 @@ def _text_page(title: str, blocks: list[tuple[str, list]]) -> Figure:
         for row in rows:
             if isinstance(row, tuple):
                 fig.text(0.08, y, row[0], fontsize=7.5)
-                fig.text(0.42, y, _clip(row[1], 80), fontsize=7.5, family="monospace")
+                for k, line in enumerate(wrap(row[1], lambda s: len(s) <= VALUE_CHARS)):  # a long path: more lines
+                    y -= 0.016 * (k > 0)
+                    fig.text(0.42, y, line, fontsize=7.5, family="monospace")
             else:
                 fig.text(0.08, y, "   ".join(f"{c:<{w}}" for c, w in zip(row, _widths(len(row)))), fontsize=7,
                          family="monospace")
@@ -39,31 +47,8 @@ def _widths(n: int) -> list[int]:
     return [36] + [34] * (n - 1)
 
 
-def _clip(text: str, n: int) -> str:
-    return text if len(text) <= n else text[: n - 1] + "…"
-
-
-def _table_pages(title: str, header: list[str], rows: list[list[str]], widths: list[float]) -> list[Figure]:
-    pages = []
-    for start in range(0, max(len(rows), 1), ROWS_PER_PAGE):
-        chunk = rows[start:start + ROWS_PER_PAGE]
-        fig = Figure(figsize=A4)
-        fig.text(0.04, 0.96, f"{title} ({start + 1}-{start + len(chunk)} of {len(rows)})", fontsize=12, weight="bold")
-        ax = fig.add_axes((0.03, 0.04, 0.94, 0.9))
-        ax.axis("off")
-        if chunk:
-            t = ax.table(cellText=[[_clip(c, 60) for c in r] for r in chunk], colLabels=header, colWidths=widths,
-                         loc="upper center", cellLoc="left")
-            t.auto_set_font_size(False)
-            t.set_fontsize(5.5)
-            t.scale(1, 1.15)
-        else:
-            ax.text(0.0, 0.95, "none", fontsize=9)
-        pages.append(fig)
-    return pages
-
-
-def write_pdf(data, path: Path) -> dict:
+def pdf_pages(data) -> list[Figure]:
+    """Every page of the report, in order."""
     header, rows = tables.metric_rows(data)
     summary = _text_page(f"Audit report: detector run {data.run.id}, {data.run.model}", [
         ("Run", tables.run_rows(data)),
@@ -76,10 +61,13 @@ def write_pdf(data, path: Path) -> dict:
         fig.set_size_inches(A4[0], A4[0] * 0.62)
         fig.suptitle(caption, fontsize=9, y=0.995)
         pages.append(fig)
-    pages += _table_pages("Flagged samples and verdicts", tables.FLAGGED_HEADER, tables.flagged_rows(data),
-                          [0.05, 0.16, 0.05, 0.04, 0.06, 0.1, 0.17, 0.05, 0.07, 0.1, 0.07, 0.12])
-    pages += _table_pages("Media files and SHA-256", tables.MEDIA_HEADER, tables.media_rows(data),
-                          [0.06, 0.06, 0.34, 0.54])
+    pages += table_pages("Flagged samples and verdicts", FLAGGED_COLUMNS, tables.flagged_rows(data), A4)
+    pages += table_pages("Media files and SHA-256", MEDIA_COLUMNS, tables.media_rows(data), A4)
+    return pages
+
+
+def write_pdf(data, path: Path) -> dict:
+    pages = pdf_pages(data)
     tmp = path.with_name(path.name + ".part")
     with PdfPages(tmp, metadata={"Title": f"FaceLens audit report, run {data.run.id}", "Creator": "FaceLens",
                                  "Keywords": pdf_keywords(data.manifest)}) as pdf:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 from scipy.stats import norm
 
 from engine.audit.metrics import eer, roc
@@ -29,6 +30,7 @@ def histogram_figure(s: Samples, threshold: float, title: str) -> Figure:
         ax.hist(unknown, BINS, histtype="step", linestyle="--", color="gray", label=f"no label ({len(unknown)})")
     ax.axvline(threshold, color="black", linewidth=1, label=f"threshold {threshold:.3f}")
     ax.set(xlabel="score (probability of attack)", ylabel="samples", title=title, xlim=(0, 1))
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no half samples on the axis
     ax.legend(fontsize=7)
     fig.tight_layout()
     return fig
