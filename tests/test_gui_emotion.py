@@ -132,8 +132,9 @@ def test_gaze_import_detection_and_rating_from_the_panels(qtbot, emotion_window,
 
 
 def test_a_long_session_of_painting_does_not_abort_the_interpreter():
-    """PySide6 6.12 on CPython 3.11 drops a reference to None on every void call; the gaze trail alone makes
-    about a hundred per frame, so a minute of playback used to abort with "none_dealloc"."""
+    """PySide6 6.12.0 on CPython 3.11 drops a reference to None on every void call; the gaze trail alone makes
+    about a hundred per frame, so a minute of playback aborted with "none_dealloc". requirements.txt pins a
+    release without that bug; this guards the pin."""
     import subprocess
     import sys
 
