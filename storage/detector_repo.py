@@ -2,7 +2,8 @@
 
 A run is written in one transaction with its audit entry, so an import either lands whole or not at all.
 Each verdict is its own audit entry whose payload keeps a digest of the verdict row: ``check_verdicts``
-compares every row with its entry, so an edit made behind the application's back shows.
+compares every row with its entry, so an edit made behind the application's back shows; ``check_results`` does
+the same for each run's results against the digest of its import entry.
 """
 from __future__ import annotations
 
@@ -183,6 +184,27 @@ class DetectorRepository(Repository):
         return digest([[int(t.row[i]), int(t.media_id[i]), None if t.frame[i] < 0 else int(t.frame[i]),
                         None if t.face[i] < 0 else int(t.face[i]), float(t.score[i]), label[int(t.label[i])],
                         t.attack_type[i], t.split[i]] for i in range(len(t))])
+
+    def check_results(self) -> list[str]:
+        """Each run's scored results against the digest its import entry recorded: one line per run that differs
+        (a score, label, attack type or split edited behind the application's back)."""
+        with self._read() as s:
+            runs = list(s.scalars(select(DetectorRun.id).order_by(DetectorRun.id)))
+            logged = {}
+            for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "import",
+                                                        AuditEntry.entity.like("detector_run:%"))):
+                try:
+                    logged[int(e.entity.split(":", 1)[1])] = json.loads(e.payload).get("results_digest")
+                except (ValueError, AttributeError):
+                    continue
+        problems = []
+        for run_id in runs:
+            if run_id not in logged:
+                problems.append(f"detector run {run_id}: has no import entry in the audit log")
+            elif logged[run_id] != self.results_digest(run_id):
+                problems.append(f"detector run {run_id}: its results were changed after they were imported (they "
+                                "no longer match the digest in the audit log)")
+        return problems
 
     def features(self, run_id: int) -> np.ndarray | None:
         with self._read() as s:

@@ -34,4 +34,7 @@ def verify_project(project: "Project", progress: Callable[[int, int], None] | No
         if progress:
             progress(i, len(media))
     problems.extend(project.audit.verify())
+    # the chain vouches for its entries; these compare the rows the entries describe with them
+    problems.extend(project.detectors.check_results())
+    problems.extend(project.detectors.check_verdicts())
     return problems

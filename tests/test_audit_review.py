@@ -80,6 +80,24 @@ def test_an_edit_behind_the_applications_back_is_caught(project, run):
     assert any("verdict" in p and "content was changed" in p for p in problems)
 
 
+def test_verify_catches_an_edited_verdict_and_an_edited_score(project, run):
+    from storage.verify import verify_project
+
+    run_id, _ = run
+    item = build_queue(project, run_id).items[0]
+    v = project.detectors.add_verdict(item.result_id, "attack", "printed photo", reviewer="ada")
+    assert verify_project(project) == []
+    db = sqlite3.connect(project.db_path)
+    db.execute("UPDATE verdicts SET note = 'nothing seen' WHERE id = ?", (v.id,))
+    db.execute("UPDATE detector_results SET score = 0.01 WHERE id = ?", (item.result_id,))
+    db.commit()
+    db.close()
+    assert verify_project(project) == [
+        f"detector run {run_id}: its results were changed after they were imported (they no longer match the digest "
+        "in the audit log)",
+        f"verdict {v.id} on result {item.result_id}: changed after it was recorded (note differs from its audit entry)"]
+
+
 def test_bad_verdicts_are_refused(project, run):
     run_id, _ = run
     with pytest.raises(InputError, match="verdict 'probably' is not one of bona_fide, attack, deepfake, unsure"):
