@@ -248,7 +248,8 @@ class DetectorRepository(Repository):
         with self._read() as s:
             rows = {v.id: _verdict(v) for v in s.scalars(q)}
             logged = {}
-            for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "verdict")):
+            for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "verdict",  # the detector verdicts only
+                                                        AuditEntry.entity.like("verdict:%"))):
                 try:
                     payload = json.loads(e.payload)
                 except ValueError:
