@@ -5,6 +5,7 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
 
+from annotation.model import ROLE_PROMPT
 from gui.icons import color_swatch
 
 ANNOTATION, TRACK = 1, 2  # what a row stands for (Qt.UserRole + 1)
@@ -51,11 +52,17 @@ class ObjectsPanel(QWidget):
         group.setFlags(Qt.ItemIsEnabled)
         for a in here:
             score = f" {a.score:.2f}" if a.score is not None else ""
-            row = QTreeWidgetItem(group, [f"{w.label_name(a.label_id)} #{a.id}", a.kind, a.source + score])
+            track = f", track {a.track_id}" if a.track_id is not None else ""
+            prompt = a.attributes.get("role") == ROLE_PROMPT  # the clicks behind a SAM 2 object, not an object
+            row = QTreeWidgetItem(group, [f"{w.label_name(a.label_id)} #{a.id}{track}",
+                                          "prompt" if prompt else a.kind, a.source + score])
             row.setIcon(0, color_swatch(w.label_color(a.label_id)))
             row.setData(0, Qt.UserRole, a.id)
             row.setData(0, Qt.UserRole + 1, ANNOTATION)
             row.setToolTip(0, w.describe(a))
+            if prompt:
+                row.setToolTip(1, f"The {a.kind} SAM 2 was given for track {a.track_id} on this frame: propagation "
+                                  f"starts from it. It is not an object and is left out of exports.")
         if not here:
             hint = QTreeWidgetItem(group, ["none yet"])
             hint.setDisabled(True)
@@ -65,7 +72,8 @@ class ObjectsPanel(QWidget):
             tgroup.setFlags(Qt.ItemIsEnabled)
             on_frame = {a.track_id: a.id for a in here if a.track_id is not None}
             for t in tracks:
-                row = QTreeWidgetItem(tgroup, [t.name or f"track {t.id}", "track",
+                custom = t.name if t.name and t.name != f"object {t.id}" else ""
+                row = QTreeWidgetItem(tgroup, [f"track {t.id}" + (f" · {custom}" if custom else ""), "track",
                                                "on this frame" if t.id in on_frame else ""])
                 row.setIcon(0, color_swatch(w.label_color(t.label_id)))
                 row.setData(0, Qt.UserRole, on_frame.get(t.id))

@@ -70,8 +70,11 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     [track] = window.project.tracks.for_media(window.current_media.id)
     here = window.project.annotations.for_media(window.current_media.id, 0)
     assert sorted((a.kind, a.track_id) for a in here if a.track_id) == [("mask", track.id), ("points", track.id)]
+    rows = {r.text(1): r.text(0) for r in window.panel("objects")._rows()}
+    assert rows["prompt"].endswith(f", track {track.id}") and rows["mask"].endswith(f", track {track.id}")
+    assert rows["track"] == f"track {track.id}"  # the clicks are told apart from the object, ids are track ids
     qtbot.waitUntil(lambda: panel.objects.topLevelItemCount() == 1, timeout=TIMEOUT)
-    assert panel.objects.topLevelItem(0).text(0).startswith(f"#{track.id} ")
+    assert panel.objects.topLevelItem(0).text(0) == f"track {track.id} (face)"
     assert panel.objects.topLevelItem(0).text(1) == "0"
 
     panel.first.setValue(0)
@@ -88,9 +91,18 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     qtbot.mouseClick(panel.propagate_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: sam.progress[0] >= 1, timeout=SLOW)
     assert panel.bar.isVisible() and panel.bar.maximum() == 147
+    # The user scrubs away while it runs: the view stays where they went (it once jumped back at every frame).
+    assert panel.follow.isChecked()
+    window.seek(100)
+    qtbot.waitUntil(lambda: window.current_frame == 100, timeout=TIMEOUT)
+    assert not panel.follow.isChecked()
+    done = sam.progress[0]
+    qtbot.waitUntil(lambda: sam.progress[0] > done, timeout=SLOW)
+    qtbot.wait(300)  # (the masks of that frame reach the window just before its progress)
+    assert window.current_frame == 100
     qtbot.mouseClick(panel.cancel, Qt.LeftButton)
     qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
-    assert sam.last_result.startswith("Cancelled")
+    assert sam.last_result.startswith("Cancelled after ") and sam.last_result.endswith("of 147 frames; those are kept")
     tracked = sorted(a.frame for a in window.project.annotations.for_track(track.id) if a.kind == "mask")
     assert tracked[:4] == [0, 1, 2, 3] and len(tracked) < 150  # the frames done are kept, the rest never ran
     assert np.array_equal(sorted(set(tracked)), tracked)

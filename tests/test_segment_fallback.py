@@ -93,3 +93,34 @@ def test_cli_segment_errors_are_one_line_and_change_nothing(demo_dir, capsys):
         p = run_cli(*args, check=2)
         assert message in p.stderr and len(p.stderr.strip().splitlines()) == 1, p.stderr
     assert run_json("info", demo_dir)["annotations"] == 1  # only the demo's own box
+
+
+def test_a_correction_names_only_a_track_of_that_video_and_an_empty_mask_is_not_stored(demo_dir, capsys):
+    from annotation.model import Track
+    from storage.project import Project
+
+    made = main_json(capsys, "segment", demo_dir, 2, "--frame", "0", "--point", "320,230")  # GrabCut: track 1
+    with Project.open(demo_dir) as p:
+        elsewhere = p.tracks.add(Track(media_id=1)).id  # a track that belongs to the photo, not to the video
+        before = (p.annotations.count(), len(p.tracks.for_media(2)), len(p.audit.entries()))
+    cases = [
+        # --label once slipped past the check and ended in a bare SQLite "FOREIGN KEY constraint failed"
+        (("segment", demo_dir, 2, "--frame", "4", "--point", "320,230", "--track", "99", "--label", "face"),
+         f"track 99 is not an object of media 2 (its tracks: {made['track_id']})"),
+        (("segment", demo_dir, 2, "--frame", "4", "--point", "320,230", "--track", elsewhere),
+         f"track {elsewhere} is not an object of media 2"),
+        # GrabCut finds nothing in this box of flag and sky: an empty mask was once stored as an annotation
+        (("segment", demo_dir, 1, "--box", "100,100,50,50"), "found no object at this prompt (an empty mask)"),
+        # a frame outside the range was once a silent "0 frames, 0 masks" success
+        (("track", demo_dir, 2, "--from-frame", "200", "--weights", "random"),
+         "frame 200 to propagate from is outside the frames 0..149"),
+        (("track", demo_dir, 2, "--frames", "0:3", "--from-frame", "4", "--weights", "random"),
+         "frame 4 to propagate from is outside the frames 0..2"),
+    ]
+    for args, message in cases:
+        err = run_main(capsys, *args, code=2).err
+        assert message in err, (args, err)
+        assert len(err.strip().splitlines()) == 1, err
+    with Project.open(demo_dir) as p:
+        after = (p.annotations.count(), len(p.tracks.for_media(2)), len(p.audit.entries()))
+    assert after == before

@@ -63,8 +63,9 @@ def test_a_wrong_checkpoint_is_named_with_the_model_it_should_be(tmp_path, capsy
     with pytest.raises(InputError) as e:
         check_state_dict(read_state_dict(tiny_file, small), small.expected_shapes(small), small, tiny_file, looks_like)
     text = str(e.value)
-    assert text.startswith(f"{tiny_file}: this checkpoint does not match the model sam2.1_hiera_small")
-    assert "weights missing" in text and text.endswith("it looks like a sam2.1_hiera_tiny checkpoint")
+    assert text.startswith(f"{tiny_file}: this checkpoint does not match the model sam2.1_hiera_small (SAM 2.1 "
+                           f"small); it looks like a sam2.1_hiera_tiny checkpoint (")
+    assert "weights missing" in text
 
     # The CLI: one line naming the file and the expected model, nothing stored.
     err = run_main(capsys, "segment", demo_dir, 1, "--point", "200,100", "--model", "sam2.1_hiera_small",

@@ -63,8 +63,9 @@ def check_state_dict(state: dict[str, torch.Tensor], expected: dict[str, tuple[i
         problems.append(f"{len(unexpected)} weights the model does not have (e.g. {unexpected[0]})")
     guess = looks_like(state) if looks_like else None
     hint = f"; it looks like a {guess} checkpoint" if guess and guess != entry.name else ""
-    raise InputError(f"this checkpoint does not match the model {entry.name} ({entry.title}): "
-                     f"{', '.join(problems)}{hint}", path=str(path))
+    # The verdict and the guess come first: the weights' details are for whoever digs further.
+    raise InputError(f"this checkpoint does not match the model {entry.name} ({entry.title}){hint} "
+                     f"({', '.join(problems)})", path=str(path))
 
 
 def _reason(error: BaseException) -> str:

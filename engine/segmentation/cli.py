@@ -44,20 +44,21 @@ def cmd_segment(args) -> int:
             raise FaceLensError(f"no label {args.label!r} in this project "
                                 f"(it has {', '.join(l.name for l in project.labels.all())})")
         active = _segmenter(args)
-        if active.kind != "sam2":
-            print(f"facelens: {active.status()['note']}; segmenting with GrabCut", file=sys.stderr)
         engine = Engine()
         try:
             service = Segmentation(engine, project, active)
             done = wait_for(service.segment(item, args.frame, prompt, args.track, label.id if label else None))
         finally:
             engine.stop()
+    if active.kind != "sam2":  # after the work, so that an error stays the one line on stderr
+        print(f"facelens: {active.status()['note']}; segmented with GrabCut", file=sys.stderr)
     a = done.annotation
     data = {"annotation_id": a.id, "track_id": done.track_id, "area": int(a.shape.area()), "score": a.score,
             "rle": a.shape.to_geometry(), "segmenter": active.status()}
-    where = f" frame {a.frame}," if a.frame is not None else ""
-    print_result(args, data, f"stored mask annotation {a.id} on media {item.id}{where} track {done.track_id}, "
-                             f"{int(a.shape.area())} px, score {a.score} ({active.segmenter.describe()})")
+    where = f" frame {a.frame}, track {done.track_id}," if item.is_video else ""
+    score = f", score {a.score:.3f}" if a.score is not None else ""
+    print_result(args, data, f"stored mask annotation {a.id} on media {item.id}{where} {int(a.shape.area())} px"
+                             f"{score} ({active.segmenter.describe()})")
     return 0
 
 
@@ -97,8 +98,9 @@ def cmd_track(args) -> int:
             engine.stop()
     data = {"frames": {str(f): ids for f, ids in sorted(out.frames.items())}, "annotations": out.annotations,
             "segmenter": active.status()}
-    tracks = ", ".join(map(str, sorted({t for ids in out.frames.values() for t in ids}))) or "none"
-    print_result(args, data, f"tracked the objects of tracks {tracks} over {len(out.frames)} frames; "
+    tracks = sorted({t for ids in out.frames.values() for t in ids})
+    found = f"tracks {', '.join(map(str, tracks))}" if tracks else "no object (every mask came out empty)"
+    print_result(args, data, f"tracked {found} over {len(out.frames)} frames; "
                              f"stored {out.annotations} masks ({active.segmenter.describe()})")
     return 0
 

@@ -124,6 +124,8 @@ class Segmentation:
                replace: bool = False) -> "Clicked":
         frame = _check_frame(item, frame)
         prompt.validate(item.width, item.height, where=item.path)
+        if item.is_video and track_id is not None and track_id >= 0:
+            _check_track(self.project, item, track_id)
         if item.is_video and self.active.kind == "sam2":
             if item.id in self._busy:
                 raise FaceLensError("this video is being propagated; wait for it or cancel it before clicking")
@@ -137,6 +139,9 @@ class Segmentation:
         return Clicked(result, prompt, track_id)
 
     def _accept(self, item: MediaItem, frame: int | None, clicked: "Clicked", label_id: int | None) -> Segmented:
+        if not clicked.result.mask.any():
+            raise FaceLensError(f"{item.path}: {clicked.result.segmenter} found no object at this prompt (an "
+                                f"empty mask); nothing was stored: click inside the object or draw a box around it")
         track_id = clicked.track_id
         if item.is_video and (track_id is None or track_id < 0):
             track = self.project.tracks.add(Track(media_id=item.id, label_id=label_id))
@@ -144,11 +149,9 @@ class Segmentation:
             if session is not None and track_id is not None:
                 session.rename_track(track_id, track.id)
             track_id = track.id
-        elif item.is_video and label_id is None:
-            existing = self.project.tracks.get(track_id)
-            if existing is None:
-                raise InputError(f"track {track_id} does not exist", field="track")
-            label_id = existing.label_id
+        elif item.is_video:
+            existing = _check_track(self.project, item, track_id)
+            label_id = existing.label_id if label_id is None else label_id
         ann = save_segment(self.project, item, frame if item.is_video else None, clicked.result.mask,
                            clicked.result.score, clicked.result.segmenter, clicked.prompt,
                            track_id if item.is_video else None, label_id)
@@ -167,6 +170,9 @@ class Segmentation:
         if not self.active.can_propagate:
             raise FaceLensError(f"propagation needs SAM 2: {self.active.status()['note']}")
         last = (item.frame_count or 1) - 1 if last is None else last
+        if from_frame is not None and not first <= from_frame <= last:
+            raise InputError(f"frame {from_frame} to propagate from is outside the frames {first}..{last}",
+                             path=item.path, field="from-frame")
 
         def job(ctx):
             if not load_prompts(self.project, item.id):
@@ -283,6 +289,16 @@ def _check_frame(item: MediaItem, frame: int | None) -> int | None:
     if not 0 <= frame < count:
         raise InputError(f"frame {frame} is outside the video (0..{count - 1})", path=item.path, field="frame")
     return frame
+
+
+def _check_track(project, item: MediaItem, track_id: int) -> Track:
+    """The track a correction is for: it must exist and belong to this video."""
+    track = project.tracks.get(track_id)
+    if track is None or track.media_id != item.id:
+        have = ", ".join(str(t.id) for t in project.tracks.for_media(item.id)) or "none"
+        raise InputError(f"track {track_id} is not an object of media {item.id} (its tracks: {have})",
+                         path=item.path, field="track")
+    return track
 
 
 def _any_track(session: VideoSession, frame: int) -> int:

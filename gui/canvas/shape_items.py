@@ -13,7 +13,7 @@ from PySide6.QtGui import QBrush, QColor, QImage, QPainterPath, QPen, QPixmap, Q
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsItem, QGraphicsPathItem, QGraphicsPixmapItem,
                                QGraphicsPolygonItem, QGraphicsRectItem)
 
-from annotation.model import Annotation
+from annotation.model import ROLE_PROMPT, Annotation
 from annotation.shapes import Box, Keypoints, Mask, Points, Polygon
 
 POINT_RADIUS = 5.0  # screen pixels
@@ -38,6 +38,11 @@ def _box(a: Annotation, color: QColor, opacity: float, selected: bool) -> QGraph
     item = QGraphicsRectItem(QRectF(b.x0, b.y0, b.x1 - b.x0, b.y1 - b.y0))
     item.setPen(outline_pen(color, selected))
     item.setBrush(fill_brush(color, opacity, selected))
+    if a.attributes.get("role") == ROLE_PROMPT:  # a SAM 2 prompt's box, not an object's: dashed, unfilled
+        pen = outline_pen(color, selected)
+        pen.setStyle(Qt.DashLine)
+        item.setPen(pen)
+        item.setBrush(Qt.NoBrush)
     return item
 
 

@@ -37,6 +37,7 @@ class SamController(QObject):
     propagationChanged = Signal()  # started, progressed or finished
     objectsChanged = Signal()  # tracks were added or propagated
     masksArrived = Signal(int, object)  # (frame, {track id: mask}), emitted on the engine thread
+    followChanged = Signal(bool)  # following the tracked frames was turned off (the user moved) or on
 
     def __init__(self, window):
         super().__init__(window)
@@ -60,6 +61,7 @@ class SamController(QObject):
         self.recent: OrderedDict[int, dict] = OrderedDict()
         self._follow = QElapsedTimer()
         self.follow = True
+        self._follow_targets: set[int] = set()  # frames the view was sent to by following, not by the user
         self._ahead: list = []  # look-ahead jobs not started yet are dropped when the user moves on
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
@@ -186,6 +188,10 @@ class SamController(QObject):
             return False
         item = w.current_media
         source = clicked.result.segmenter
+        if not clicked.result.mask.any():
+            w.statusBar().showMessage("The mask is empty: click inside the object or draw a box around it "
+                                      "(Esc drops the prompt)", 5000)
+            return True
         if not item.is_video:
             from annotation.commands import Add
 
@@ -262,6 +268,7 @@ class SamController(QObject):
             w.report_error(str(e))
             return False
         self.recent.clear()
+        self._follow_targets.clear()
         self.progress, self.last_result = (0, None), ""
         self._follow.start()
         self.propagation = w.engine.submit(job, f"Propagating {item.name}", Priority.BATCH,
@@ -286,15 +293,26 @@ class SamController(QObject):
             self.recent.popitem(last=False)
         if self.follow and self._follow.elapsed() >= FOLLOW_MS:
             self._follow.restart()
+            self._follow_targets.add(frame)
             self.window.seek(frame)
         if frame == self.window.current_frame:
             self.previewChanged.emit()
 
+    def set_follow(self, on: bool) -> None:
+        if on != self.follow:
+            self.follow = on
+            self._follow_targets.clear()
+            self.followChanged.emit(on)
+
     def _propagated(self, result) -> None:
         self.propagation = None
         done = result.value
+        if self.follow and result.ok and done.frames:
+            self._follow_targets.add(list(done.frames)[-1])
+            self.window.seek(list(done.frames)[-1])  # end on the last frame tracked, not the last one shown
         if result.cancelled:
-            self.last_result = "Cancelled; the frames done are kept"
+            finished, total = self.progress
+            self.last_result = f"Cancelled after {int(finished)} of {int(total or 0)} frames; those are kept"
         elif result.ok:
             tracks = sorted({t for ids in done.frames.values() for t in ids})
             self.last_result = (f"Propagated {len(tracks)} object(s) over {len(done.frames)} frames; "
@@ -351,6 +369,13 @@ class SamController(QObject):
         return None
 
     def _frame_changed(self, frame: int) -> None:
+        if self.propagation is not None and self.follow:
+            if frame in self._follow_targets:
+                self._follow_targets.discard(frame)
+            else:  # the user went elsewhere (scrubbed, stepped): stop pulling the view back to the tracked frames
+                self.set_follow(False)
+                self.window.statusBar().showMessage("Stopped following the tracked frames; tick Follow to go back "
+                                                    "to them", 5000)
         if self.prompting and self.clicked is not None:
             self.discard()  # a prompt belongs to its frame
         self.previewChanged.emit()

@@ -100,7 +100,7 @@ def use_checkpoint(window, controller, model: str, path: str):
         check_state_dict(read_state_dict(p, entry), entry.expected_shapes(entry), entry, p, looks_like)
         ModelSettings().set_checkpoint(entry.name, p)
 
-    return window.engine.submit(job, f"Checking {path}", Priority.NORMAL,
+    return window.engine.submit(job, f"Checking the checkpoint for {model}", Priority.NORMAL,
                                 on_done=lambda r: controller.choose(model) if r.ok else None)
 
 

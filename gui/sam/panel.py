@@ -46,7 +46,8 @@ class SamPanel(QWidget):
         self.cancel.clicked.connect(self.sam.cancel)
         self.follow = QCheckBox("Follow the frames as they are tracked")
         self.follow.setChecked(True)
-        self.follow.toggled.connect(lambda on: setattr(self.sam, "follow", on))
+        self.follow.toggled.connect(self.sam.set_follow)
+        self.sam.followChanged.connect(self.follow.setChecked)
         self.bar = QProgressBar()
         self.result = QLabel()
         self.result.setWordWrap(True)
@@ -104,7 +105,11 @@ class SamPanel(QWidget):
         self.bar.setVisible(running)
         self.bar.setRange(0, int(total or 0))
         self.bar.setValue(int(done))
-        self.result.setText(f"Tracking… {int(done)}/{int(total or 0)} frames" if running else self.sam.last_result)
+        if running:
+            self.result.setText(f"Tracking… {int(done)}/{int(total)} frames" if total else
+                                "Starting: opening the video and loading the model…")
+        else:
+            self.result.setText(self.sam.last_result)
 
     def refresh(self, *_) -> None:
         """The video's objects, read in a job (finding the prompts reads every annotation of the video)."""
@@ -130,7 +135,8 @@ class SamPanel(QWidget):
         tracks, frames = value
         self.objects.clear()
         for t in tracks:
-            row = QTreeWidgetItem(self.objects, [f"#{t.id} {t.name} ({self.window.label_name(t.label_id)})",
+            custom = f" · {t.name}" if t.name and t.name != f"object {t.id}" else ""
+            row = QTreeWidgetItem(self.objects, [f"track {t.id}{custom} ({self.window.label_name(t.label_id)})",
                                                  ", ".join(map(str, sorted(frames.get(t.id, [])))) or "—"])
             row.setIcon(0, color_swatch(self.window.label_color(t.label_id)))
             row.setData(0, Qt.UserRole, t.id)
