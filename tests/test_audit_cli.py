@@ -70,11 +70,16 @@ def test_a_reviewer_works_through_a_run_from_the_command_line(capsys, tmp_path):
     (("audit", "report", "{proj}", "1", "--out", "{tmp}/r.docx"), "r.docx: expected a report file ending in"),
     (("audit", "import", "{proj}", "{tmp}/bad.csv"), "bad.csv, line 3, field 'score': '2' is outside [0, 1]"),
     (("audit", "verdict", "{proj}", "5", "maybe"), "argument verdict: invalid choice: 'maybe'"),
+    (("audit", "confidence", "{proj}", "7"), "no detector run 7 in this project"),
+    (("audit", "import", "{proj}", "{tmp}/features.npy"), "features.npy: expected a .csv or .json score file"),
+    (("audit", "import", "{proj}", "{tmp}/blank.csv"), "blank.csv, line 1: the first line is empty"),
 ])
 def test_errors_are_one_line_and_change_nothing(capsys, tmp_path, args, message):
     proj = tmp_path / "case"
     cli(capsys, "new", proj)
     (tmp_path / "bad.csv").write_text("media,score\n1,0.5\n1,2\n")
+    (tmp_path / "blank.csv").write_text("\nmedia,score\n")
+    (tmp_path / "features.npy").write_bytes(b"\x93NUMPY\x01\x00")
     fill = {"proj": proj, "tmp": tmp_path}
     try:
         rc = main.main([a.format(**fill) for a in args])

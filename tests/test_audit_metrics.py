@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import accuracy_score, average_precision_score, roc_auc_score, roc_curve
 
+from annotation.errors import FaceLensError
 from engine.audit.bootstrap import bootstrap_ci
 from engine.audit.evaluate import evaluate
 from engine.audit.metrics import accuracy, auc, average_precision, eer, roc
@@ -133,6 +134,8 @@ def test_threshold_methods_on_dev():
     assert choose_threshold(s, "min_hter").threshold == pytest.approx(0.35)
     # APCER <= 25%: print (3 samples) may miss none, so the threshold stops at its lowest score, 0.4
     assert choose_threshold(s, "target_apcer", target_apcer=0.25).threshold == pytest.approx(0.4)
+    with pytest.raises(FaceLensError, match=r"needs --target-apcer A with A in \[0, 1\]$"):
+        choose_threshold(s, "target_apcer")  # the method named without its target
 
 
 def test_video_scores_aggregate_frames_as_the_run_says():

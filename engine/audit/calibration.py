@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 def _features(project: "Project", run_id: int) -> np.ndarray:
+    project.detectors.run(run_id)  # a run that does not exist is named as such
     feats = project.detectors.features(run_id)
     if feats is None:
         raise FaceLensError(f"run {run_id} has no feature vectors (import them with --features FILE.npy)")

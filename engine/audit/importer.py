@@ -90,7 +90,7 @@ def _resolve(project: "Project", sf: ScoreFile) -> tuple[list[int | _File], dict
             candidates = [sf.path.parent / r.media, project.root / r.media]
         found = next((c.resolve() for c in candidates if c.is_file()), None)
         if found is None:
-            raise InputError(f"no such media file '{r.media}' (looked in {sf.path.parent} and the project)",
+            raise InputError(f"no such media file '{r.media}' (looked in {sf.path.parent.resolve()} and the project)",
                              path=str(sf.path), line=r.line, field="media")
         if found in by_path:
             out.append(by_path[found].id)
@@ -128,8 +128,10 @@ def _check_frames(sf: ScoreFile, refs: list, by_id: dict) -> None:
                                  f"0..{frames - 1})", path=str(sf.path), line=r.line, field="frame")
         key = (id(ref) if not isinstance(ref, int) else ref, r.frame, r.face)
         if key in seen:
-            raise InputError(f"the same sample (media {r.media}, frame {r.frame}, face {r.face}) is already on "
-                             f"line {seen[key]}", path=str(sf.path), line=r.line)
+            what = ", ".join([f"media {r.media}"] + [f"{k} {v}" for k, v in (("frame", r.frame), ("face", r.face))
+                                                     if v is not None])
+            raise InputError(f"the same sample ({what}) is already on line {seen[key]}", path=str(sf.path),
+                             line=r.line)
         seen[key] = r.line
 
 

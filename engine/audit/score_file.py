@@ -46,13 +46,13 @@ def read_score_file(path: str | Path) -> ScoreFile:
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file", path=str(path))
+    reader = READERS.get(path.suffix.lower())  # before reading: a .npy given here is named for what it is
+    if reader is None:
+        raise InputError(f"expected a .csv or .json score file, not '{path.suffix}'", path=str(path))
     try:
         text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as e:
         raise InputError(f"not UTF-8 text (byte {e.start})", path=str(path)) from None
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        raise InputError(f"expected a .csv or .json score file, not '{path.suffix}'", path=str(path))
     return reader(path, text)
 
 
@@ -64,6 +64,9 @@ def _read_csv(path: Path, text: str) -> ScoreFile:
     except StopIteration:
         raise InputError("the file is empty (expected a header line naming the columns)", path=str(path)) from None
     names = [h.strip().lower() for h in header]
+    if not any(names):
+        raise InputError("the first line is empty (expected a header naming the columns: "
+                         f"{', '.join(COLUMNS)})", path=str(path), line=1)
     missing = [c for c in REQUIRED if c not in names]
     if missing:
         raise InputError(f"missing column {', '.join(repr(c) for c in missing)} (the header has "

@@ -32,7 +32,8 @@ def _min_hter(s: Samples, **_) -> float:
 
 def _target_apcer(s: Samples, target_apcer: float | None = None, **_) -> float:
     if target_apcer is None or not 0 <= target_apcer <= 1:
-        raise FaceLensError(f"a target APCER in [0, 1] is needed, got {target_apcer!r}")
+        raise FaceLensError("choosing the threshold by target APCER needs --target-apcer A with A in [0, 1]"
+                            + ("" if target_apcer is None else f", got {target_apcer!r}"))
     return threshold_at_apcer(s.score, s.y, s.attack_type, target_apcer)
 
 
