@@ -24,8 +24,9 @@ class ObjectsPanel(QWidget):
         self.tree.setAlternatingRowColors(True)
         header = self.tree.header()
         header.setStretchLastSection(False)
-        header.setSectionResizeMode(0, QHeaderView.Stretch)
-        for col in (1, 2):
+        # The object (its label, id and track) is what the user reads; a long source (a model name) is elided.
+        header.setSectionResizeMode(2, QHeaderView.Stretch)
+        for col in (0, 1):
             header.setSectionResizeMode(col, QHeaderView.ResizeToContents)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 4, 4, 4)

@@ -3,8 +3,8 @@ were prompted on), and propagation over a range of frames with progress and Canc
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QLabel, QProgressBar, QPushButton, QSpinBox, QTreeWidget,
-                               QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSpinBox,
+                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from engine.worker import Priority
 from gui.icons import color_swatch
@@ -29,6 +29,7 @@ class SamPanel(QWidget):
         self.objects = QTreeWidget()
         self.objects.setHeaderLabels(["Object", "Prompted on frames"])
         self.objects.setRootIsDecorated(False)
+        self.objects.header().setSectionResizeMode(0, QHeaderView.ResizeToContents)  # "track N (label)" in full
         self.objects.setToolTip("Double-click an object to correct it on the frame on screen")
         self.objects.itemDoubleClicked.connect(self._correct)
         self.first, self.last = QSpinBox(), QSpinBox()
