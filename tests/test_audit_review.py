@@ -8,7 +8,7 @@ import pytest
 from annotation.errors import FaceLensError, InputError
 from engine.audit.importer import import_scores
 from engine.audit.review import QueueSettings, build_queue, score_series
-from tests.audit_factory import make_dataset
+from tests.audit_factory import make_dataset, write_csv
 
 
 @pytest.fixture
@@ -96,6 +96,22 @@ def test_verify_catches_an_edited_verdict_and_an_edited_score(project, run):
         f"detector run {run_id}: its results were changed after they were imported (they no longer match the digest "
         "in the audit log)",
         f"verdict {v.id} on result {item.result_id}: changed after it was recorded (note differs from its audit entry)"]
+
+
+def test_a_run_without_labels_is_reviewed_at_one_half_until_a_threshold_is_set(project, tmp_path):
+    data = make_dataset(tmp_path / "data", per_class=5, unseen=2)
+    rows = [{"media": r["media"], "frame": r["frame"], "face": r["face"], "score": r["score"]} for r in data.rows]
+    run_id = import_scores(project, write_csv(tmp_path / "data" / "unlabelled.csv", rows)).run_id
+    q = build_queue(project, run_id)
+    assert (q.point.threshold, q.point.method) == (0.5, "default")
+    assert q.notes[0] == "no labelled samples to choose a threshold on: 0.5 until you set one"
+    near = [float(r["score"]) for r in rows if abs(float(r["score"]) - 0.5) < 0.05]
+    assert sorted(i.score for i in q.items) == sorted(near)
+    assert build_queue(project, run_id, QueueSettings(threshold=0.3)).point.method == "given"
+    rows[0]["label"] = "live"  # some ground truth, but no attack to choose a threshold against: say so
+    other = import_scores(project, write_csv(tmp_path / "data" / "partly.csv", rows)).run_id
+    with pytest.raises(FaceLensError, match=f"run {other}: choosing a threshold needs .*; give a threshold"):
+        build_queue(project, other)
 
 
 def test_bad_verdicts_are_refused(project, run):

@@ -30,6 +30,7 @@ REASONS = {
     "reviewed": "has a verdict",
 }
 LABEL_NAMES = {-1: None, 0: "bona_fide", 1: "attack"}
+UNLABELLED_THRESHOLD = 0.5  # the operating threshold of a run without labels, until the reviewer sets one
 
 
 @dataclass
@@ -95,7 +96,11 @@ def build_queue(project: "Project", run_id: int, settings: QueueSettings | None 
     try:
         point = choose_threshold(frame_samples(table), settings.method, settings.threshold, settings.target_apcer)
     except FaceLensError as e:
-        raise FaceLensError(f"run {run_id}: {e}; give a threshold") from None
+        if settings.threshold is not None or (table.label >= 0).any():
+            raise FaceLensError(f"run {run_id}: {e}; give a threshold") from None
+        # a run with no ground truth at all (a model run on the project's own media) is still reviewed
+        point = OperatingPoint(UNLABELLED_THRESHOLD, "default", "no labels")
+        notes.append(f"no labelled samples to choose a threshold on: {UNLABELLED_THRESHOLD} until you set one")
 
     conf = None
     if run.has_features:

@@ -197,7 +197,8 @@ class QueuePanel(QWidget):
     def _show_status(self) -> None:
         q = self.state.overview.queue
         done = sum(1 for i in q.items if i.verdict is not None)
-        how = "set above" if q.point.method == "given" else f"{q.point.method} on {q.point.chosen_on}"
+        how = {"given": "set above", "default": "no labels to choose one on"}.get(
+            q.point.method, f"{q.point.method} on {q.point.chosen_on}")
         text = f"{len(q.items)} samples to review, {done} decided · threshold {q.point.threshold:.3f} ({how})"
         self.status.setText("\n".join([text] + [f"Note: {n}" for n in q.notes]))
 
