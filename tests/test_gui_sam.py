@@ -60,11 +60,26 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     sam, panel = sam_controller(window), window.panel("sam")
     qtbot.waitUntil(lambda: sam.status.get("kind") == "sam2", timeout=TIMEOUT)
     assert str(checkpoint) in sam.status["weights"] and "settings" in sam.status["weights"]
+
+    # A single click on the photo is ambiguous: W shows SAM's next mask, and Enter keeps the one shown.
+    window.set_media(1)
+    wait_picture(qtbot, window)
+    window.tools.activate("sam")
+    click(window.canvas, 222, 125)
+    layer = window.canvas.layer("sam preview")
+    qtbot.waitUntil(lambda: layer.mask_item is not None, timeout=SLOW)
+    offered = sam.clicked.result.candidates
+    assert len(offered) == 3
+    press_keys(qtbot, window, Qt.Key_W)
+    assert sam.clicked.result.mask is offered[1][0] and sam.clicked.result.score == offered[1][1]
+    before = len(_masks(window))
+    press_keys(qtbot, window, Qt.Key_Return)
+    qtbot.waitUntil(lambda: len(_masks(window)) == before + 1, timeout=TIMEOUT)
+    assert np.array_equal(_masks(window)[-1].shape.to_array(), offered[1][0])
+
     window.set_media(2, 0)
     wait_picture(qtbot, window, 0)
-    window.tools.activate("sam")
     click(window.canvas, 320, 200)  # a positive click on the face
-    layer = window.canvas.layer("sam preview")
     qtbot.waitUntil(lambda: layer.mask_item is not None, timeout=SLOW)
     press_keys(qtbot, window, Qt.Key_Return)
     [track] = window.project.tracks.for_media(window.current_media.id)

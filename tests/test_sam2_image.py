@@ -101,6 +101,9 @@ def test_one_click_offers_several_masks_and_keeps_the_best(active, box_and_click
     assert len(scores) == 3 and scores == sorted(scores, reverse=True)
     assert result.score == scores[0] and (result.mask == result.candidates[0][0]).all()
     assert result.logits.shape == (256, 256)  # for refining with the next click
+    second = result.choose(1)  # the user's multimask choice (W in the window)
+    assert second.mask is result.candidates[1][0] and second.score == scores[1] and second.chosen == 1
+    assert second.logits is result.candidate_logits[1] and result.choose(3).chosen == 0
 
 
 def test_embeddings_are_cached_per_image_and_computed_ahead(tmp_path, active, spy):

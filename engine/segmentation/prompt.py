@@ -82,7 +82,19 @@ class SegmentResult:
     segmenter: str  # "sam2.1_hiera_tiny", "grabcut", ...
     logits: np.ndarray | None = None  # low-res logits, to refine this mask with the next click
     candidates: list[tuple[np.ndarray, float]] = field(default_factory=list)  # every mask offered, best first
+    candidate_logits: list[np.ndarray] = field(default_factory=list)  # each candidate's logits, same order
 
     @property
     def area(self) -> int:
         return int(self.mask.sum())
+
+    @property
+    def chosen(self) -> int:
+        """Which candidate ``mask`` is (0: the best by SAM's own score)."""
+        return next((i for i, (m, _) in enumerate(self.candidates) if m is self.mask), 0)
+
+    def choose(self, index: int) -> "SegmentResult":
+        """The same answer with candidate ``index`` as the mask (SAM's multimask choice: part, whole, ...)."""
+        mask, score = self.candidates[index % len(self.candidates)]
+        logits = self.candidate_logits[index % len(self.candidates)] if self.candidate_logits else None
+        return SegmentResult(mask, score, self.segmenter, logits, self.candidates, self.candidate_logits)

@@ -87,4 +87,4 @@ class Sam2Segmenter:
         candidates = [(masks[i], float(scores[i])) for i in order]
         best = int(order[0])
         return SegmentResult(mask=candidates[0][0], score=candidates[0][1], segmenter=self.name,
-                             logits=logits[best], candidates=candidates)
+                             logits=logits[best], candidates=candidates, candidate_logits=[logits[i] for i in order])

@@ -179,6 +179,18 @@ class SamController(QObject):
     def _click_failed(self, result) -> None:
         self.window.statusBar().showMessage(f"SAM 2: {result.error}", 8000)
 
+    def next_candidate(self) -> None:
+        """Show SAM's next mask for an ambiguous single click (the part, the whole, ...); Enter keeps it."""
+        c, bar = self.clicked, self.window.statusBar()
+        if c is None or self._in_flight or len(c.result.candidates) < 2:
+            bar.showMessage("SAM 2 offers one mask here (several only for a single click on a photo)", 3000)
+            return
+        result = c.result.choose(c.result.chosen + 1)
+        self.clicked = Clicked(result, c.prompt, c.track_id)
+        bar.showMessage(f"SAM 2 mask {result.chosen + 1} of {len(result.candidates)} (score {result.score:.2f}); "
+                        f"W for the next, Enter to keep it", 4000)
+        self.previewChanged.emit()
+
     # --- accept / discard ------------------------------------------------------------------------------------
     def accept(self) -> bool:
         w, clicked = self.window, self.clicked

@@ -12,7 +12,7 @@ from gui.sam.controller import sam_controller
 from gui.sam.models_menu import SegmenterBadge, install_models_menu
 from gui.sam.preview_layer import SamPreviewLayer
 
-HINT = "S: SAM tool · Q positive · E negative · B box · Enter accept · Esc discard"
+HINT = "S: SAM tool · Q positive · E negative · B box · W next mask · Enter accept · Esc discard"
 
 
 class SamPanel(QWidget):

@@ -1,6 +1,7 @@
 """The SAM 2 tool: clicks and a box become a mask, previewed live; Enter keeps it, Esc drops it.
 
-Q: left clicks add positive points (the default); E: negative points; B: the next drag draws a box.
+Q: left clicks add positive points (the default); E: negative points; B: the next drag draws a box; W shows
+SAM's next mask for a single click (its multimask choice: the part or the whole).
 Shift-click or a right click adds a negative point whatever the mode; Backspace takes the last click back.
 On a video the accepted object becomes a track; clicking on a frame it was tracked through, after "Correct
 track" in the SAM panel, corrects it there. Without SAM 2 weights the same clicks go to GrabCut.
@@ -25,10 +26,11 @@ class SamTool(Tool):
     icon = ""
     icon_text = "S2"
     shortcut = "S"
-    tooltip = "Click to segment (Q positive, E negative, B box; Enter accept, Esc discard)"
+    tooltip = "Click to segment (Q positive, E negative, B box, W next mask; Enter accept, Esc discard)"
     order = 50
     help = (("Q / E", "positive / negative points"), ("B", "draw a box"), ("Shift-click, right click", "negative point"),
-            ("Backspace", "take the last click back"), ("Enter", "accept the mask"), ("Esc", "discard it"))
+            ("W", "SAM's next mask for a single click"), ("Backspace", "take the last click back"),
+            ("Enter", "accept the mask"), ("Esc", "discard it"))
 
     def __init__(self, window):
         super().__init__(window)
@@ -92,6 +94,9 @@ class SamTool(Tool):
             self.sam.mode = MODES[key]
             self.window.statusBar().showMessage(f"SAM 2: {self.sam.mode} {'drag' if key == Qt.Key_B else 'clicks'}",
                                                 2000)
+            return True
+        if key == Qt.Key_W and self.sam.prompting:
+            self.sam.next_candidate()
             return True
         if key in (Qt.Key_Return, Qt.Key_Enter):
             return self.sam.accept() or self.sam.prompting
