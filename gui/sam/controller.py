@@ -182,7 +182,10 @@ class SamController(QObject):
     def next_candidate(self) -> None:
         """Show SAM's next mask for an ambiguous single click (the part, the whole, ...); Enter keeps it."""
         c, bar = self.clicked, self.window.statusBar()
-        if c is None or self._in_flight or len(c.result.candidates) < 2:
+        if c is None or self._in_flight:
+            bar.showMessage("The mask is still being computed; press W again in a moment", 3000)
+            return
+        if len(c.result.candidates) < 2:
             bar.showMessage("SAM 2 offers one mask here (several only for a single click on a photo)", 3000)
             return
         result = c.result.choose(c.result.chosen + 1)
