@@ -145,3 +145,20 @@ def test_a_project_without_detector_runs_says_what_to_do(qtbot, tmp_path):
         in panel.empty.text() and not panel.table.isVisible()
     assert hint in metrics.empty.text() and not metrics.empty.isHidden()
     assert panel.model.rowCount() == 0 and not window.action("audit.report").isEnabled()
+
+
+def test_a_photo_scored_as_frame_0_has_no_time_axis(qtbot, tmp_path):
+    from tests.audit_factory import write_csv
+
+    data = make_dataset(tmp_path / "data", per_class=6, unseen=2)
+    rows = [{**r, "frame": "0" if r["media"].endswith(".png") else r["frame"]} for r in data.rows]
+    root = tmp_path / "case"
+    with Project.create(root) as p:
+        import_scores(p, write_csv(tmp_path / "data" / "frame0.csv", rows), data.features)
+    window, state, panel = _audit_window(qtbot, root)
+    row = next(r for r in range(panel.model.rowCount()) if panel.model.item(r).frame == 0
+               and panel.model.data(panel.model.index(r, 4)).endswith(".png"))
+    panel.table.selectRow(row)
+    qtbot.waitUntil(lambda: state.current.result_id == panel.model.item(row).result_id, timeout=TIMEOUT)
+    plot = window.panel("audit.scores")
+    assert plot.hint.text() == "An image: one score, no time axis." and not plot.plot.isVisible()

@@ -22,10 +22,12 @@ class QueueModel(QAbstractTableModel):
         super().__init__(parent)
         self.items: list = []
         self.paths: dict[int, str] = {}
+        self.videos: set[int] = set()
 
-    def set_items(self, items: list, paths: dict[int, str]) -> None:
+    def set_items(self, items: list, paths: dict[int, str], videos: set[int] = frozenset()) -> None:
+        """``videos``: the media ids that are videos (an image's frame 0 is no place in time)."""
         self.beginResetModel()
-        self.items, self.paths = list(items), paths
+        self.items, self.paths, self.videos = list(items), paths, set(videos)
         self.endResetModel()
 
     def rowCount(self, parent=QModelIndex()) -> int:
@@ -80,5 +82,5 @@ class QueueModel(QAbstractTableModel):
             return q.verdict.verdict.replace("_", " ") if q.verdict else ""
         if col == 4:
             name = self.paths.get(q.media_id, str(q.media_id)).rsplit("/", 1)[-1]
-            return name if q.frame is None else f"{name} @{q.frame}"
+            return f"{name} @{q.frame}" if q.frame is not None and q.media_id in self.videos else name
         return ", ".join(REASON_WORDS[r] for r in q.reasons)

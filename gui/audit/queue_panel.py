@@ -139,7 +139,8 @@ class QueuePanel(QWidget):
         self.verdict_bar.done.connect(self.table.setFocus)
         s.message.connect(lambda text: window.statusBar().showMessage(text, 6000))
         window.projectChanged.connect(lambda _p: self.verdict_bar.refresh_reviewer())
-        window.action("workspace.audit").toggled.connect(self._audit_shown)
+        # triggered comes after the switch (connected first), so the default layout is in place to adjust
+        window.action("workspace.audit").triggered.connect(lambda: self._audit_shown(True))
         window.action("workspace.reset").triggered.connect(
             lambda: self._audit_shown(window.action("workspace.audit").isChecked(), default=True))
         self._show_runs(s.runs)
@@ -150,7 +151,8 @@ class QueuePanel(QWidget):
     def _audit_shown(self, checked: bool, default: bool = False) -> None:
         """A default Audit layout puts the queue in front of the tabs it shares; a saved one keeps the user's tab."""
         if checked and (default or self.window.settings.get("workspace/audit/state") is None):
-            QTimer.singleShot(0, lambda: self.window.docks["audit.queue"].raise_())
+            self.window.docks["audit.queue"].raise_()
+            QTimer.singleShot(0, self.window.docks["audit.queue"].raise_)  # again once pending layout events ran
 
     # --- runs and settings ---------------------------------------------------------------------------------
     def _show_runs(self, runs: list) -> None:
@@ -189,7 +191,8 @@ class QueuePanel(QWidget):
             self.runs.setCurrentIndex(i)
             self.runs.blockSignals(False)
         q = data.queue
-        self.model.set_items(q.items, {m["id"]: m["path"] for m in data.media})
+        self.model.set_items(q.items, {m["id"]: m["path"] for m in data.media},
+                             {m["id"] for m in data.media if m["kind"] == "video"})
         self._show_status()
         if q.items:
             self.table.selectRow(0)

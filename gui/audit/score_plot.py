@@ -37,7 +37,8 @@ class ScorePlot(QWidget):
 
     def show_item(self, item) -> None:
         data = self.state.overview
-        if item is None or data is None or item.frame is None:
+        kinds = {m["id"]: m["kind"] for m in data.media} if data is not None else {}
+        if item is None or item.frame is None or kinds.get(item.media_id) != "video":  # a photo's frame 0: no time
             self.frames, self.scores = np.zeros(0), np.zeros(0)
             self.curve.setData([], [])
             self.plot.setVisible(False)
