@@ -33,7 +33,7 @@ def _timeline(window):
 
 
 register_panel(PanelSpec("media", "Media", _media, ALL, Qt.LeftDockWidgetArea, order=10, min_width=260))
-register_panel(PanelSpec("labels", "Labels", _labels, ("annotate", "emotion"), Qt.RightDockWidgetArea, order=10,
+register_panel(PanelSpec("labels", "Labels", _labels, ("annotate",), Qt.RightDockWidgetArea, order=10,
                          min_width=310, min_height=230))
 register_panel(PanelSpec("objects", "Objects and tracks", _objects, ("annotate", "audit"), Qt.RightDockWidgetArea,
                          order=20, min_width=310, min_height=420))

@@ -9,14 +9,16 @@ from PySide6.QtCore import Qt
 from engine.gaze.importing import import_gaze
 from engine.gaze.jobs import detect_for_recording
 from gui.emotion.state import emotion_state
-from tests.test_gui_support import TIMEOUT, make_window, wait_picture
+from tests.test_gui_support import TIMEOUT, make_window, press_keys, wait_picture
 
 
 def type_keys(qtbot, widget, *keys):
-    """Keys to a focused widget as a user types them (window shortcuts get their chance first)."""
+    """Keys to a focused widget as a user types them (window shortcuts get their chance first); a key is
+    Qt.Key_X or (Qt.Key_X, modifiers)."""
     widget.setFocus()
     for key in keys:
-        qtbot.keyClick(widget, key)
+        key, modifiers = key if isinstance(key, tuple) else (key, Qt.NoModifier)
+        qtbot.keyClick(widget, key, modifiers)
 
 
 def _gaze_file(tmp_path):
@@ -105,6 +107,96 @@ def test_keyboard_labelling_on_the_tiers_and_the_gap_panel(qtbot, emotion_window
     assert "differ 0.480" in analysis.summary.text()
 
 
+def test_segments_move_and_grow_with_keys_and_the_keys_are_listed(qtbot, emotion_window):
+    window, state, _ = emotion_window
+    panel = window.panel("emotion.tiers")
+    tiers = panel.view
+
+    def er():
+        return [(round(s.start, 2), round(s.end, 2)) for s in state.segments() if s.tier == "er"]
+
+    window.seek(25)
+    wait_picture(qtbot, window, 25)
+    press_keys(qtbot, window, Qt.Key_T, Qt.ControlModifier)  # Emotion > Label on the tiers
+    assert tiers.hasFocus() and "S split" in panel.hint.text()
+    type_keys(qtbot, tiers, Qt.Key_1, (Qt.Key_Right, Qt.AltModifier), (Qt.Key_Right, Qt.AltModifier),
+              (Qt.Key_Right, Qt.AltModifier))
+    assert er() == [(1.12, 2.12)]
+    wait_picture(qtbot, window, 28)  # the cursor moves along with the segment
+    type_keys(qtbot, tiers, (Qt.Key_Left, Qt.AltModifier | Qt.ShiftModifier))
+    assert er() == [(0.72, 1.72)]
+    wait_picture(qtbot, window, 18)
+    window.seek(60)
+    wait_picture(qtbot, window, 60)
+    type_keys(qtbot, tiers, Qt.Key_BracketRight)  # past its end: the segment before the cursor grows to it
+    window.seek(5)
+    wait_picture(qtbot, window, 5)
+    type_keys(qtbot, tiers, Qt.Key_BracketLeft)  # before its start: the segment after the cursor grows back
+    assert er() == [(0.2, 2.44)]
+    # away from the tiers, S is the SAM tool's again: nothing is split
+    press_keys(qtbot, window, Qt.Key_S)
+    assert er() == [(0.2, 2.44)] and not tiers.hasFocus() and "Ctrl+T" in panel.hint.text()
+    # the keys are in the Emotion menu and in Help > Shortcuts, with each class's key
+    press_keys(qtbot, window, Qt.Key_F1)
+    rows = {(name, key) for name, key, _ in window.shortcuts_dialog.rows()}
+    assert {("Split segment at cursor", "S"), ("Move segment a frame later", "Alt+Right"),
+            ("End segment here", "]"), ("Label segment at cursor › happiness", "1")} <= rows
+    panel.taxonomy.setCurrentText("mafw")  # eleven classes: the eleventh has the key after 0
+    window.seek(100)
+    wait_picture(qtbot, window, 100)
+    type_keys(qtbot, tiers, Qt.Key_Down, Qt.Key_Minus)
+    assert [s.values["label"] for s in state.segments() if s.tier == "fer"] == ["surprise"]
+
+
+def test_the_workspace_fits_1280_by_800_and_plots_keep_their_height(qtbot, emotion_window):
+    from PySide6.QtCore import QPoint
+
+    from engine.gaze.face_eyes import FACE_EYE_CHANNELS
+    from gui.emotion.plots import PLOT_HEIGHT
+    from gui.emotion.scrolling import VerticalScroll
+
+    window, state, _ = emotion_window
+    t = np.arange(150) / 25.0  # eye measures as the face-mesh job stores them
+    data = np.column_stack([t, np.ones(150)] + [np.full(150, v) for v in (0.3, 0.3, 0.3, 0.45, 0.02, 0.5, 0.03)])
+    window.project.series.add(2, "face_eyes", FACE_EYE_CHANNELS, data, name="eyes (face mesh)")
+    state.reload()
+    plots = window.panel("emotion.plots")
+    qtbot.waitUntil(lambda: "iris_h" in plots.plots, timeout=TIMEOUT)
+    assert {"gaze", "velocity", "events", "eyes", "iris_h", "iris_v", "tracks"} <= set(plots.plots)
+    qtbot.wait(50)
+    assert window.height() <= 800 and window.canvas.height() >= 250
+    # each plot keeps a readable height: the plots scroll rather than squeeze
+    assert all(p.height() >= PLOT_HEIGHT - 8 for p in plots.plots.values())
+    assert plots.view.height() >= len(plots.plots) * PLOT_HEIGHT
+    # side panels are never cut off at the right: they are at least as wide as their content
+    for key in ("emotion.gaze", "emotion.analysis"):
+        scroll = window.panel(key).findChild(VerticalScroll)
+        assert scroll.width() >= scroll.widget().minimumSizeHint().width()
+    # the plots' time axis lines up with the tiers'
+    tiers = window.panel("emotion.tiers").view
+    vb = plots.plots["tracks"].getViewBox()
+    left = plots.view.mapTo(window, plots.view.mapFromScene(vb.sceneBoundingRect().topLeft())).x()
+    assert abs(left - tiers.mapTo(window, QPoint(round(tiers.x_of(0.0)), 0)).x()) <= 1
+
+
+def test_a_pupil_export_folder_brings_its_fixations_along(qtbot, emotion_window, tmp_path):
+    window, state, _ = emotion_window
+    folder = tmp_path / "exports" / "000"
+    folder.mkdir(parents=True)
+    rows = [f"{100 + k / 100:.3f},{int(k / 4)},0.95,{0.3 + 0.4 * (k >= 300):.3f},0.5" for k in range(600)]
+    (folder / "gaze_positions.csv").write_text("gaze_timestamp,world_index,confidence,norm_pos_x,norm_pos_y\n"
+                                               + "\n".join(rows) + "\n")
+    (folder / "fixations.csv").write_text("id,start_timestamp,duration,start_frame_index,end_frame_index,"
+                                          "norm_pos_x,norm_pos_y,dispersion,confidence,method\n"
+                                          "1,100.100,1500.0,10,47,0.3,0.5,0.5,0.9,3d gaze\n"
+                                          "2,103.200,2000.0,80,129,0.7,0.5,0.5,0.9,3d gaze\n")
+    window.panel("emotion.gaze").import_file(folder / "gaze_positions.csv")
+    qtbot.waitUntil(lambda: len(state.recordings) == 2 and state.events is not None
+                    and state.events.method == "tracker", timeout=TIMEOUT)
+    assert [(round(f.x), round(f.y)) for f in state.events.fixations] == [(192, 240), (448, 240)]
+    assert "600 samples" in window.panel("emotion.gaze").info.text()
+
+
 def test_gaze_import_detection_and_rating_from_the_panels(qtbot, emotion_window, tmp_path):
     window, state, _ = emotion_window
     gaze = window.panel("emotion.gaze")
@@ -125,6 +217,7 @@ def test_gaze_import_detection_and_rating_from_the_panels(qtbot, emotion_window,
     qtbot.waitUntil(lambda: (window.current_frame or 0) >= 20, timeout=TIMEOUT)
     window.playback.pause()  # stopping saves the trace
     qtbot.waitUntil(lambda: state.rating is not None and state.rating.rated().sum() >= 20, timeout=TIMEOUT)
+    assert state.rating.rated()[0]  # the frame on screen when playback started is rated too
     rated = state.rating.values[state.rating.rated()]  # as stored and read back
     assert np.allclose(rated, [0.5, -0.25])
     (series,) = window.project.series.for_media(2, "rating")

@@ -4,10 +4,12 @@ every labelling change (a moment after the last one), never in the GUI thread.""
 from __future__ import annotations
 
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QLabel, QPushButton, QTableWidget, QTableWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
+                               QVBoxLayout, QWidget)
 
 from engine.emotion.report import emotion_report
 from engine.gaze.stats import gaze_statistics
+from gui.emotion.scrolling import scrolling_panel
 from gui.emotion.state import emotion_state
 
 
@@ -26,15 +28,22 @@ class AnalysisPanel(QWidget):
         self.confusion.setToolTip("Seconds each felt emotion (row, ER) was shown as each expression (column, FER)")
         self.gaze = QTableWidget()
         self.gaze.setToolTip("Gaze per emotion (current annotator's ER and FER segments on this video)")
+        for table in (self.confusion, self.gaze):
+            table.setMinimumHeight(90)
+            table.verticalHeader().setDefaultSectionSize(22)
+            table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeToContents)
+        self.gaze.verticalHeader().hide()
         refresh = QPushButton("Refresh")
         refresh.clicked.connect(self.refresh)
-        lay = QVBoxLayout(self)
+        body = QWidget()
+        lay = QVBoxLayout(body)
         lay.addWidget(self.summary)
         lay.addWidget(QLabel("ER (rows) × FER (columns), seconds"))
         lay.addWidget(self.confusion, 1)
         lay.addWidget(QLabel("Gaze per emotion"))
         lay.addWidget(self.gaze, 1)
         lay.addWidget(refresh)
+        scrolling_panel(self, body)  # a short dock scrolls the panel rather than squeezing the tables
         self.report: dict | None = None
         self._timer = QTimer(self)
         self._timer.setSingleShot(True)

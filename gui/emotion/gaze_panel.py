@@ -6,18 +6,37 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout, QLabel,
-                               QPushButton, QSlider, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
+                               QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
 
+from annotation.gaze.formats import detect_format
 from engine.gaze.detect import METHODS
-from gui.actions import add_action
 from engine.gaze.face_eyes_job import measure_eyes_job
 from engine.gaze.importing import import_gaze
 from engine.gaze.jobs import detect_for_recording
+from gui.actions import add_action
 from gui.emotion.overlays import install_gaze_layers
+from gui.emotion.scrolling import scrolling_panel
 from gui.emotion.state import emotion_state
 
 OVERLAYS = (("point", "Gaze point and trail"), ("scanpath", "Scanpath"), ("map", "Fixation map"))
+PUPIL_FIXATIONS = "fixations.csv"  # Pupil Player exports it beside gaze_positions.csv
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+def recording_summary(info) -> str:
+    """One line on how a recording was imported: samples kept and dropped, span, alignment."""
+    p = info.params
+    if info.kind != "gaze":
+        return f"{info.samples} samples"
+    offset = float(p.get("offset", 0.0))
+    how = f"video time = gaze time {'-' if offset < 0 else '+'} {abs(offset):.6g} s ({p.get('alignment', 'manual')})"
+    dropped = f", {p['dropped']} dropped below confidence {p.get('min_confidence', 0.6):g}" if p.get("dropped") else ""
+    outside = f"; {p['outside_video']} outside the video" if p.get("outside_video") else ""
+    return f"{info.samples} samples{dropped}; {how}{outside}"
 
 
 class GazePanel(QWidget):
@@ -28,9 +47,12 @@ class GazePanel(QWidget):
         self.layers = install_gaze_layers(window, self.state)
         self.recording = QComboBox()
         self.recording.setToolTip("The gaze recording shown on the video and in the plots")
+        self.recording.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)
+        self.recording.setMinimumContentsLength(14)  # long file names do not widen the dock
         self.recording.activated.connect(lambda i: self.state.choose_recording(self.recording.itemData(i)))
         self.info = QLabel()
         self.info.setWordWrap(True)
+        self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
         form = QFormLayout()
         form.addRow("Recording", self.recording)
         self.switches, self.opacity = {}, {}
@@ -73,13 +95,15 @@ class GazePanel(QWidget):
         row1.addWidget(self.import_button)
         row2.addWidget(self.method)
         row2.addWidget(self.detect_button)
-        lay = QVBoxLayout(self)
+        body = QWidget()
+        lay = QVBoxLayout(body)
         lay.addLayout(form)
         lay.addWidget(self.info)
         lay.addLayout(row1)
         lay.addLayout(row2)
         lay.addWidget(self.eyes_button)
         lay.addStretch(1)
+        scrolling_panel(self, body)  # a short dock scrolls the panel rather than squeezing its rows
         menu = window.menu("emotion", "E&motion")
         add_action(window, menu, "emotion.import_gaze", "Import gaze file…", self.ask_import,
                    tip="Import Pupil Player, Tobii Pro Lab or CSV gaze onto the video on screen")
@@ -109,12 +133,16 @@ class GazePanel(QWidget):
         elif not s.recordings:
             lines.append("No gaze recording on this video: import a Pupil, Tobii or CSV file, "
                          "or measure the eyes from the face.")
+        else:
+            shown = [r for r in s.recordings if r.id == self.recording.currentData()]
+            if shown:
+                lines.append(recording_summary(shown[0]))
         if s.events is not None:
             e = s.events
-            lines.append(f"{e.method.upper()}: {len(e.fixations)} fixations, {len(e.saccades)} saccades, "
-                         f"{len(e.blinks)} blinks")
+            lines.append(f"{e.method.upper()}: {_count(len(e.fixations), 'fixation')}, "
+                         f"{_count(len(e.saccades), 'saccade')}, {_count(len(e.blinks), 'blink')}")
         if s.face is not None:
-            lines.append(f"Face: {len(s.face_blinks)} blinks")
+            lines.append(f"Face: {_count(len(s.face_blinks), 'blink')}")
         self.info.setText("\n".join(lines))
 
     # --- jobs ----------------------------------------------------------------------------------------------
@@ -127,10 +155,25 @@ class GazePanel(QWidget):
             self.import_file(Path(path))
 
     def import_file(self, path: Path, fmt: str | None = None):
+        """Import on the engine thread; a Pupil Player ``fixations.csv`` beside the file comes along."""
         project, media = self.window.project, self.state.media
         offset = self.offset.value() or None
-        return self.window.engine.submit(lambda ctx: import_gaze(project, media.id, path, fmt, offset),
-                                         f"Importing gaze from {path.name}", on_done=self._done)
+
+        def job(ctx):
+            kind = fmt or detect_format(path)
+            beside = path.with_name(PUPIL_FIXATIONS)
+            fixations = beside if kind == "pupil" and beside.is_file() and beside != path else None
+            return import_gaze(project, media.id, path, kind, offset, fixations=fixations)
+
+        return self.window.engine.submit(job, f"Importing gaze from {path.name}", on_done=self._imported)
+
+    def _imported(self, result) -> None:
+        if result.ok:
+            r = result.value
+            extra = f", {r['tracker_fixations']} tracker fixations" if r.get("tracker_fixations") else ""
+            self.window.statusBar().showMessage(f"Imported {r['samples']} gaze samples ({r['dropped']} dropped"
+                                                f"{extra}) as recording {r['recording_id']}", 8000)
+            self.state.choose_recording(r["recording_id"])
 
     def detect(self):
         if self.recording.currentData() is None:

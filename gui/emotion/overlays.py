@@ -8,7 +8,7 @@ import math
 
 import numpy as np
 from PySide6.QtCore import QPointF, QRectF, Qt
-from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPen, QPixmap
+from PySide6.QtGui import QBrush, QColor, QFont, QImage, QPainterPath, QPen, QPixmap, QTransform
 from PySide6.QtWidgets import (QGraphicsEllipseItem, QGraphicsLineItem, QGraphicsPathItem, QGraphicsPixmapItem,
                                QGraphicsSimpleTextItem)
 
@@ -110,6 +110,7 @@ class ScanpathLayer(_StateLayer):
             self.add_item(line)
         font = QFont()
         font.setBold(True)
+        font.setPointSize(11)
         for i, f in enumerate(chosen, start=1):
             r = 6 + 24 * math.sqrt(max(f.duration, 0.0))  # image pixels: area grows with dwell time
             disc = QGraphicsEllipseItem(QRectF(f.x - r, f.y - r, 2 * r, 2 * r))
@@ -122,8 +123,11 @@ class ScanpathLayer(_StateLayer):
             text = QGraphicsSimpleTextItem(str(i))
             text.setFont(font)
             text.setBrush(QBrush(QColor("white")))
+            text.setPen(QPen(QColor(0, 0, 0, 220), 1))  # an outline: readable on skin, hair and background
+            text.setFlag(QGraphicsSimpleTextItem.ItemIgnoresTransformations, True)  # same size at any zoom
             rect = text.boundingRect()
-            text.setPos(f.x - rect.width() / 2, f.y - rect.height() / 2)
+            text.setPos(f.x, f.y)
+            text.setTransform(QTransform.fromTranslate(-rect.width() / 2, -rect.height() / 2))
             self.add_item(text)
 
 

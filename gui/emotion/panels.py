@@ -39,12 +39,12 @@ def _analysis(window):
 
 
 register_panel(PanelSpec("emotion.tiers", "ER / FER tiers", _tiers, ("emotion",), Qt.BottomDockWidgetArea,
-                         order=20, min_height=150))
+                         order=20, min_height=110))
 register_panel(PanelSpec("emotion.plots", "Plots", _plots, ("emotion",), Qt.BottomDockWidgetArea, order=30,
-                         min_height=320))
+                         min_height=200))
 register_panel(PanelSpec("emotion.rating", "Valence / arousal", _rating, ("emotion",), Qt.RightDockWidgetArea,
-                         order=40, min_width=200, min_height=220))
+                         order=40, min_width=200, min_height=160))
 register_panel(PanelSpec("emotion.gaze", "Gaze", _gaze, ("emotion",), Qt.RightDockWidgetArea, order=30,
-                         min_width=300))
+                         min_width=300, min_height=280))
 register_panel(PanelSpec("emotion.analysis", "Gap and agreement", _analysis, ("emotion",), Qt.RightDockWidgetArea,
                          order=50, min_width=300, tab_with="emotion.gaze"))

@@ -1,18 +1,35 @@
 """Plots of everything timed on the video, stacked on one time axis (pyqtgraph): gaze x and y, velocity with
-the detection threshold, pupil diameter, fixation/saccade/blink bands, eye openness and blinks from the face,
-valence and arousal, and the ER and FER tracks. A cursor line in every plot follows the timeline; dragging
-any of them moves the timeline (and the video) there."""
+the detection threshold, pupil diameter, fixation/saccade/blink bands, eye openness, blinks and iris position
+from the face, valence and arousal, and the ER and FER tracks. A cursor line in every plot follows the
+timeline; dragging any of them moves the timeline (and the video) there.
+
+Each plot keeps a readable height; when the dock is shorter than all of them the plots scroll rather than
+squeeze. Their time axis starts where the tiers' does (``tiers.HEADER`` from the left, ``tiers.RIGHT`` from
+the right), so a band in a plot sits under the segment it belongs to.
+"""
 from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QVBoxLayout, QWidget
+from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
 
 from annotation.emotion.tracks import label_of, scope_of
 from gui.emotion.classes import class_taxonomies, classes_of
+from gui.emotion.tiers import HEADER, RIGHT
 
 BANDS = {"fixation": "#00a0e0", "saccade": "#f0a030", "blink": "#d03030"}
+PLOT_HEIGHT = 64  # px a plot keeps at least
+AXIS_HEIGHT = 34  # px of the time axis under the last plot
+AXIS_WIDTH = 44  # px of each plot's value axis
+TITLE_WIDTH = HEADER - AXIS_WIDTH - 6  # px of the titles (wrapped), so the plots start where the tiers do
+
+
+def _title(text: str, curves=()) -> str:
+    """A plot's title, with each curve's name in its colour."""
+    names = " ".join(f"<span style='color:{color}'>{name}</span>" for color, name in curves if name)
+    return f"<span style='font-size:8pt'>{text}<br>{names}</span>" if names else \
+        f"<span style='font-size:8pt'>{text}</span>"
 
 
 class EmotionPlots(QWidget):
@@ -22,30 +39,52 @@ class EmotionPlots(QWidget):
         pg.setConfigOptions(antialias=False, background=None, foreground=self.palette().text().color())
         self.view = pg.GraphicsLayoutWidget()
         self.view.setToolTip("Drag the cursor line in any plot to move through the video")
+        self.view.ci.setContentsMargins(0, 0, RIGHT, 0)
+        self.view.ci.setSpacing(0)
+        self.scroll = QScrollArea()
+        self.scroll.setWidget(self.view)
+        self.scroll.setWidgetResizable(True)
+        self.scroll.setFrameShape(QFrame.NoFrame)
+        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
-        lay.addWidget(self.view)
+        lay.addWidget(self.scroll)
         self.plots: dict[str, pg.PlotItem] = {}
         self.cursors: dict[str, pg.InfiniteLine] = {}
+        self.titles: dict[str, pg.LabelItem] = {}
+        self._tracks_item = None
         self._moving = False
+        self._align_timer = QTimer(self)
+        self._align_timer.setSingleShot(True)
+        self._align_timer.timeout.connect(self.align)
         state.changed.connect(self.rebuild)
-        state.segmentsChanged.connect(self.rebuild)
+        state.segmentsChanged.connect(self.update_tracks)
         window.frameChanged.connect(self.follow)
         self.rebuild()
+
+    def sizeHint(self) -> QSize:
+        return QSize(600, 4 * PLOT_HEIGHT + AXIS_HEIGHT)
+
+    def minimumSizeHint(self) -> QSize:
+        return QSize(300, PLOT_HEIGHT + AXIS_HEIGHT)
 
     # --- building ------------------------------------------------------------------------------------------
     def rebuild(self) -> None:
         self.view.clear()
         self.plots.clear()
         self.cursors.clear()
+        self.titles.clear()
+        self._tracks_item = None
         if self.state.media is None:
+            self.view.setMinimumHeight(0)
             return
         s = self.state
         if s.samples is not None and len(s.samples):
-            self._curves("gaze", "gaze x, y (px)", [(s.samples.t, s.samples.x, "#e6194b", "x"),
-                                                    (s.samples.t, s.samples.y, "#4363d8", "y")])
+            self._curves("gaze", "gaze (px)", [(s.samples.t, s.samples.x, "#e6194b", "x"),
+                                               (s.samples.t, s.samples.y, "#4363d8", "y")])
             if s.velocity is not None and len(s.velocity):
-                p = self._curves("velocity", "velocity (px/s)", [(s.velocity.t, s.velocity.velocity, "#808080", "")])
+                p = self._curves("velocity", "velocity (px/s)",
+                                 [(s.velocity.t, s.velocity.velocity, "#808080", "")])
                 threshold = s.events.params.get("velocity_threshold_px_s") if s.events and s.events.method == "ivt" \
                     else None
                 if threshold:
@@ -56,72 +95,120 @@ class EmotionPlots(QWidget):
         if s.events is not None:
             rows = [(e, k) for k, items in (("fixation", s.events.fixations), ("saccade", s.events.saccades),
                                             ("blink", s.events.blinks)) for e in items]
-            p = self._bands("events", "eye events",
-                            [(e.start, e.end, 2 - list(BANDS).index(k), BANDS[k]) for e, k in rows])
-            p.getAxis("left").setTicks([[(2.4, "fixation"), (1.4, "saccade"), (0.4, "blink")]])
+            p = self._plot("events", _title(f"eye events ({s.events.method})",
+                                            [(c, k) for k, c in BANDS.items()]))
+            self._set_bands(p, [(e.start, e.end, 2 - list(BANDS).index(k), BANDS[k]) for e, k in rows])
+            p.setYRange(0, 3)
+            p.getAxis("left").setTicks([[(2.4, "fix"), (1.4, "sac"), (0.4, "blink")]])
         if s.face is not None:
             p = self._curves("eyes", "eye openness (face)", [(s.face["t"], s.face["openness"], "#3cb44b", "")])
             for b in s.face_blinks:
                 p.addItem(pg.LinearRegionItem((b.start, b.end), movable=False, brush=pg.mkBrush("#d0303040")))
+            self._curves("iris_h", "iris across (0 outer, 1 inner)",
+                         [(s.face["t"], s.face["iris_h_left"], "#f58231", "left"),
+                          (s.face["t"], s.face["iris_h_right"], "#008080", "right")])
+            self._curves("iris_v", "iris up/down (eye widths)",
+                         [(s.face["t"], s.face["iris_v_left"], "#f58231", "left"),
+                          (s.face["t"], s.face["iris_v_right"], "#008080", "right")])
         if s.rating is not None and s.rating.rated().any():
             r = s.rating.to_array()
-            self._curves("rating", "valence, arousal", [(r[:, 0], r[:, 1], "#f58231", "valence"),
-                                                        (r[:, 0], r[:, 2], "#008080", "arousal")])
-        self._tracks()
-        first = next(iter(self.plots.values()), None)
-        last = list(self.plots.values())[-1] if self.plots else None
+            self._curves("rating", "rating", [(r[:, 0], r[:, 1], "#f58231", "valence"),
+                                              (r[:, 0], r[:, 2], "#008080", "arousal")], y_range=(-1, 1))
+        tracks = self._plot("tracks", _title(f"labels ({s.annotator})"))
+        tracks.setYRange(0, 2)
+        tracks.getAxis("left").setTicks([[(1.4, "ER"), (0.4, "FER")]])
+        self.update_tracks()
+        first = next(iter(self.plots.values()))
+        last = list(self.plots.values())[-1]
         for p in self.plots.values():
             if p is not first:
                 p.setXLink(first)
             p.showAxis("bottom", p is last)  # one time axis, under the last plot
-        if last is not None:
-            last.setLabel("bottom", "video time (s)")
-        if first is not None:
-            first.setXRange(0, s.duration, padding=0.01)
+        last.setLabel("bottom", "video time (s)")
+        first.setXRange(0, s.duration, padding=0)
+        self.view.setMinimumHeight(len(self.plots) * PLOT_HEIGHT + AXIS_HEIGHT)
         self.follow(self.window.current_frame or 0)
+        self._align_timer.start(0)
 
     def _plot(self, key: str, title: str) -> pg.PlotItem:
-        p = self.view.addPlot(row=len(self.plots), col=0)
-        p.setLabel("left", title)
+        row = len(self.plots)
+        label = self.view.addLabel(title, row=row, col=0)
+        label.item.setTextWidth(TITLE_WIDTH)
+        option = label.item.document().defaultTextOption()
+        option.setAlignment(Qt.AlignRight)
+        label.item.document().setDefaultTextOption(option)
+        label.updateMin()
+        label.setMaximumWidth(TITLE_WIDTH)
+        p = self.view.addPlot(row=row, col=1)
         p.showGrid(x=True, y=False, alpha=0.2)
         p.setMouseEnabled(y=False)
         p.setMenuEnabled(False)
-        p.getAxis("left").setWidth(70)
+        p.hideButtons()
+        p.getAxis("left").setWidth(AXIS_WIDTH)
+        p.setMinimumHeight(PLOT_HEIGHT - 8)
         line = pg.InfiniteLine(0.0, movable=True, pen=pg.mkPen("#ffb000", width=2))
         line.sigPositionChanged.connect(lambda l, k=key: self._dragged(k, l))
         p.addItem(line)
-        self.plots[key], self.cursors[key] = p, line
+        self.plots[key], self.cursors[key], self.titles[key] = p, line, label
         return p
 
-    def _curves(self, key, title, curves) -> pg.PlotItem:
-        p = self._plot(key, title)
-        for x, y, color, name in curves:
-            item = p.plot(np.asarray(x), np.asarray(y), pen=pg.mkPen(color, width=1), name=name or None,
-                          connect="finite")
+    def _curves(self, key, title, curves, y_range=None) -> pg.PlotItem:
+        p = self._plot(key, _title(title, [(color, name) for _, _, color, name in curves]))
+        for x, y, color, _ in curves:
+            item = p.plot(np.asarray(x), np.asarray(y), pen=pg.mkPen(color, width=1), connect="finite")
             item.setDownsampling(auto=True, method="peak")
             item.setClipToView(True)
+        if y_range is not None:
+            p.setYRange(*y_range)
         return p
 
-    def _bands(self, key, title, bands) -> pg.PlotItem:
-        p = self._plot(key, title)
-        if bands:
-            x0 = np.array([b[0] for b in bands])
-            p.addItem(pg.BarGraphItem(x0=x0, width=np.array([b[1] - b[0] for b in bands]),
-                                      y0=np.array([b[2] for b in bands], float), height=0.8,
-                                      brushes=[b[3] for b in bands], pens=[None] * len(bands)))
-        p.setYRange(0, 3)
-        return p
+    @staticmethod
+    def _set_bands(p: pg.PlotItem, bands, old=None):
+        if old is not None:
+            p.removeItem(old)
+        if not bands:
+            return None
+        item = pg.BarGraphItem(x0=np.array([b[0] for b in bands]), width=np.array([b[1] - b[0] for b in bands]),
+                               y0=np.array([b[2] for b in bands], float), height=0.8,
+                               brushes=[b[3] for b in bands], pens=[None] * len(bands))
+        p.addItem(item)
+        return item
 
-    def _tracks(self) -> None:
-        """The current annotator's ER and FER segments, ER above FER."""
-        taxonomies = class_taxonomies(self.window.project)
-        colors = {c.name: c.color for t in taxonomies.values() for c in classes_of(t)}
+    def update_tracks(self) -> None:
+        """The current annotator's ER and FER segments, ER above FER (redrawn alone on every labelling edit)."""
+        p = self.plots.get("tracks")
+        if p is None:
+            return
+        colors = {c.name: c.color for t in class_taxonomies(self.window.project).values() for c in classes_of(t)}
         me = self.state.annotator
         bands = [(s.start, s.end, 1 if s.tier == "er" else 0, colors.get(label_of(s), "#909090"))
                  for s in self.state.segments() if s.annotator == me and scope_of(s) == "time"]
-        p = self._bands("tracks", f"labels ({me})", bands)
-        p.setYRange(0, 2)
-        p.getAxis("left").setTicks([[(1.4, "ER"), (0.4, "FER")]])
+        self._tracks_item = self._set_bands(p, bands, self._tracks_item)
+
+    # --- lining up with the tiers --------------------------------------------------------------------------
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._align_timer.start(0)
+
+    def align(self) -> None:
+        """Put the plots' time axis ``HEADER`` px from this widget's left and ``RIGHT`` px from its right, as
+        the tiers have theirs (the title column and the right margin take up the difference)."""
+        if not self.plots:
+            return
+        vb = next(iter(self.plots.values())).getViewBox()
+        rect = vb.sceneBoundingRect()
+        left = self.view.mapTo(self, self.view.mapFromScene(rect.topLeft())).x()
+        right = self.width() - self.view.mapTo(self, self.view.mapFromScene(rect.topRight())).x()
+        layout = self.view.ci.layout
+        column = next(iter(self.titles.values())).width()
+        if abs(left - HEADER) > 0.5:
+            width = max(10.0, column + HEADER - left)
+            layout.setColumnFixedWidth(0, width)
+            for label in self.titles.values():
+                label.setMaximumWidth(width)
+        margins = self.view.ci.layout.getContentsMargins()
+        if abs(right - RIGHT) > 0.5:
+            self.view.ci.setContentsMargins(0, 0, max(0.0, margins[2] + RIGHT - right), 0)
 
     # --- the cursor, both ways -----------------------------------------------------------------------------
     def follow(self, frame: int) -> None:

@@ -23,7 +23,7 @@ class RatingPad(QWidget):
         self.valence, self.arousal = 0.0, 0.0
         self.setFocusPolicy(Qt.StrongFocus)
         self.setMouseTracking(True)
-        self.setMinimumSize(120, 120)
+        self.setMinimumSize(100, 100)
         self.setToolTip("Valence (left–right) and arousal (down–up): move the mouse here, or use the arrow keys")
 
     def sizeHint(self) -> QSize:
@@ -109,7 +109,7 @@ class RatingPanel(QWidget):
         self.pad.moved.connect(self._show)
         self.record.toggled.connect(self._record_toggled)
         window.frameChanged.connect(self._frame)
-        window.playback.playingChanged.connect(lambda playing: None if playing else self.save())
+        window.playback.playingChanged.connect(self._playing)
         window.mediaChanged.connect(lambda *_: self.save())  # before the state loads the next video's rating
         self.state.changed.connect(self._loaded)
         self._show(0.0, 0.0)
@@ -119,6 +119,13 @@ class RatingPanel(QWidget):
             rating = self.state.rating
             self.trace = None if rating is None else RatingTrace(rating.fps, rating.frame_count, rating.to_array())
             self.trace_media = self.state.media.id if self.state.media else None
+            self._show(self.pad.valence, self.pad.arousal)
+
+    def _playing(self, playing: bool) -> None:
+        if playing:  # the frame on screen when playback starts is rated too, not only the ones after it
+            self._last_frame = (self.window.current_frame or 0) - 1
+        else:
+            self.save()
 
     def _show(self, valence: float, arousal: float) -> None:
         rated = int(self.trace.rated().sum()) if self.trace is not None else 0

@@ -2,10 +2,12 @@
 
 Each track has a row for the current annotator (editable) and a thin row per other annotator (to compare).
 Mouse: click empty space to move the cursor there; drag a segment to move it, its edge to resize it (both
-snap to frames and stop at the neighbours); double-click to add a segment. Keys, while the tiers have focus:
-the class keys (1-9, 0) label the segment under the cursor or start a new one there, S splits at the cursor,
-M merges with the next segment, [ and ] move the start and end to the cursor, Delete removes, Up/Down switch
-between ER and FER. Every edit is an undoable command.
+snap to frames and stop at the neighbours); double-click to add a segment. Keys, while the tiers have focus
+(Ctrl+T, or a click): the class keys (1-9, 0, -) label the segment under the cursor or start a new one there,
+S splits at the cursor, M merges with the next segment, [ and ] move the start and the end to the cursor (the
+segment under it, else the nearest one after or before it, so a segment can grow too), Alt+Left/Right move
+the segment a frame (Alt+Shift ten), Delete removes, Up/Down switch between ER and FER. Every edit is an
+undoable command.
 """
 from __future__ import annotations
 
@@ -17,17 +19,22 @@ from annotation.commands import Delete
 from annotation.emotion import editing
 from annotation.emotion.tracks import TRACKS, label_of, scope_of
 
-HEADER = 120
+HEADER = 120  # px of the row names; time starts here (the plots line up with it)
+RIGHT = 16  # px after the end of the video (room for the plots' scroll bar)
 ROW = 26
 OTHER = 14
 EDGE = 5  # px around a segment edge that grab it for resizing
 NEW_SEGMENT = 1.0  # s, the default length of a segment started with a key
+JUMP = 10  # frames an Alt+Shift+arrow moves a segment
 KEYS = {Qt.Key_S, Qt.Key_M, Qt.Key_Delete, Qt.Key_Backspace, Qt.Key_BracketLeft, Qt.Key_BracketRight, Qt.Key_Up,
         Qt.Key_Down} | {getattr(Qt, f"Key_{d}") for d in range(10)}
+MOVE_KEYS = {Qt.Key_Left: -1, Qt.Key_Right: 1}  # with Alt
+KEY_HELP = "1–9, 0, - label · S split · M merge · [ ] start/end here · Alt+←/→ move · Del delete · ↑↓ ER/FER"
 
 
 class TierView(QWidget):
     activeTrackChanged = Signal(str)
+    focusChanged = Signal(bool)
 
     def __init__(self, window, state, classes):
         super().__init__()
@@ -40,7 +47,7 @@ class TierView(QWidget):
         self.setMouseTracking(True)
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         self.setToolTip("ER and FER tiers: click to move the cursor, drag to move or resize, double-click to add;\n"
-                        "keys 1-9/0 label, S split, M merge with next, [ ] set start/end, Del delete, ↑↓ track")
+                        f"keys (Ctrl+T puts the focus here): {KEY_HELP}")
         state.segmentsChanged.connect(self.update)
         window.frameChanged.connect(lambda *_: self.update())
 
@@ -70,11 +77,11 @@ class TierView(QWidget):
         return int(rows[-1][3] + rows[-1][4] + 4) if rows else 2 * ROW
 
     def x_of(self, t: float) -> float:
-        span = max(self.width() - HEADER - 8, 1)
+        span = max(self.width() - HEADER - RIGHT, 1)
         return HEADER + (t / self.state.duration) * span if self.state.duration else HEADER
 
     def t_of(self, x: float) -> float:
-        span = max(self.width() - HEADER - 8, 1)
+        span = max(self.width() - HEADER - RIGHT, 1)
         return min(max((x - HEADER) / span * self.state.duration, 0.0), self.state.duration)
 
     def row_at(self, y: float):
@@ -84,8 +91,19 @@ class TierView(QWidget):
         return [s for s in self.state.segments() if s.tier == track and s.annotator == self.state.annotator
                 and scope_of(s) == "time"]
 
+    @property
+    def frame(self) -> int:
+        """The cursor's frame: the one asked for, even while it is still being decoded, so keys typed quickly
+        (an arrow, then a class key) act where the user has gone."""
+        wanted = self.window.playback.wanted
+        return int(wanted if wanted is not None else self.window.current_frame or 0)
+
+    @property
+    def now(self) -> float:
+        return self.state.time_of(self.frame)
+
     def segment_under_cursor(self, track: str | None = None):
-        return editing.segment_at(self._mine(track or self.active_track), self.state.now + 0.5 / self.state.fps)
+        return editing.segment_at(self._mine(track or self.active_track), self.now + 0.5 / self.state.fps)
 
     # --- painting ------------------------------------------------------------------------------------------
     def paintEvent(self, _event) -> None:
@@ -117,6 +135,20 @@ class TierView(QWidget):
             x = self.x_of(self.state.now)
             p.setPen(QPen(pal.color(QPalette.Highlight), 2))
             p.drawLine(int(x), 0, int(x), self.height())
+        if self.hasFocus():  # the keys work now: say so with a frame
+            p.setPen(QPen(pal.color(QPalette.Highlight), 2))
+            p.setBrush(Qt.NoBrush)
+            p.drawRect(QRectF(1, 1, self.width() - 2, self.height() - 2))
+
+    def focusInEvent(self, event) -> None:
+        super().focusInEvent(event)
+        self.focusChanged.emit(True)
+        self.update()
+
+    def focusOutEvent(self, event) -> None:
+        super().focusOutEvent(event)
+        self.focusChanged.emit(False)
+        self.update()
 
     # --- mouse ---------------------------------------------------------------------------------------------
     def _hit(self, x: float, y: float):
@@ -188,11 +220,16 @@ class TierView(QWidget):
             self.new_segment(classes[0].name, row[0], self.t_of(pos.x()))
 
     # --- keys ----------------------------------------------------------------------------------------------
+    def _is_tier_key(self, event) -> bool:
+        mods = event.modifiers() & (Qt.ControlModifier | Qt.AltModifier)
+        if mods == Qt.AltModifier:
+            return event.key() in MOVE_KEYS
+        return not mods and (event.key() in KEYS or event.text() in {c.key for c in self.classes() if c.key})
+
     def event(self, event) -> bool:
-        # Keys the tiers use win over window-wide shortcuts (label keys, S for SAM, [ ] for the brush) while
-        # the tiers have focus.
-        if event.type() == QEvent.ShortcutOverride and event.key() in KEYS and \
-                not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
+        # Keys the tiers use win over window-wide shortcuts (label keys, S for SAM, [ ] for the brush, - for
+        # zoom) while the tiers have focus.
+        if event.type() == QEvent.ShortcutOverride and self._is_tier_key(event):
             event.accept()
             return True
         return super().event(event)
@@ -200,7 +237,9 @@ class TierView(QWidget):
     def keyPressEvent(self, event) -> None:
         key, text = event.key(), event.text()
         by_key = {c.key: c for c in self.classes() if c.key}
-        if text in by_key:
+        if event.modifiers() & Qt.AltModifier and key in MOVE_KEYS:
+            self.move_by(MOVE_KEYS[key] * (JUMP if event.modifiers() & Qt.ShiftModifier else 1))
+        elif text in by_key and not event.modifiers() & (Qt.ControlModifier | Qt.AltModifier):
             self.assign(by_key[text].name)
         elif key == Qt.Key_S:
             self.split()
@@ -229,7 +268,7 @@ class TierView(QWidget):
             if label_of(seg) != label:
                 self.window.push(editing.relabel(seg, label))
         else:
-            self.new_segment(label, self.active_track, self.state.now)
+            self.new_segment(label, self.active_track, self.now)
 
     def new_segment(self, label: str, track: str, t: float) -> None:
         if self.state.media is None:
@@ -244,8 +283,8 @@ class TierView(QWidget):
 
     def split(self) -> None:
         seg = self.segment_under_cursor()
-        if seg is not None and seg.start + 1 / self.state.fps <= self.state.now <= seg.end - 1 / self.state.fps:
-            self.window.push(editing.split(seg, self.state.now, self.state.fps))
+        if seg is not None and seg.start + 1 / self.state.fps <= self.now <= seg.end - 1 / self.state.fps:
+            self.window.push(editing.split(seg, self.now, self.state.fps))
 
     def merge_next(self) -> None:
         seg = self.segment_under_cursor()
@@ -259,11 +298,34 @@ class TierView(QWidget):
             self.window.push(Delete(seg, f"Delete {seg.tier.upper()} segment"))
 
     def set_edge(self, edge: str) -> None:
-        """Start the segment under the cursor at the cursor's frame ([), or end it after that frame (])."""
+        """Start a segment at the cursor's frame ([) or end it after that frame (]): the segment under the
+        cursor, else the nearest one after the cursor for [ and before it for ], which then grows to it."""
         seg = self.segment_under_cursor()
+        now = self.now + 0.5 / self.state.fps
+        if seg is None:
+            mine = self._mine(self.active_track)
+            if edge == "start":
+                seg = min((s for s in mine if s.start >= now), key=lambda s: s.start, default=None)
+            else:
+                seg = max((s for s in mine if s.end <= now), key=lambda s: s.end, default=None)
         if seg is not None:
-            t = self.state.now + (1 / self.state.fps if edge == "end" else 0.0)
-            self.window.push(editing.resize(seg, edge, t, self.state.fps, self._mine(seg.tier), self.state.duration))
+            t = self.now + (1 / self.state.fps if edge == "end" else 0.0)
+            command = editing.resize(seg, edge, t, self.state.fps, self._mine(seg.tier), self.state.duration)
+            if (command.after.start, command.after.end) != (seg.start, seg.end):
+                self.window.push(command)
+
+    def move_by(self, frames: int) -> None:
+        """Move the segment under the cursor by whole frames (it stops at its neighbours); the cursor moves
+        along, so the next press moves the same segment."""
+        seg = self.segment_under_cursor()
+        if seg is None or not frames:
+            return
+        command = editing.move(seg, frames / self.state.fps, self.state.fps, self._mine(seg.tier),
+                               self.state.duration)
+        moved = round((command.after.start - seg.start) * self.state.fps)
+        if moved:
+            self.window.push(command)
+            self.window.seek(min(max(self.frame + moved, 0), max(self.state.frame_count - 1, 0)))
 
     def _context_menu(self, event) -> None:
         menu = QMenu(self)

@@ -2,6 +2,7 @@
 and the ER/FER tiers themselves."""
 from __future__ import annotations
 
+from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from annotation.commands import Add, Delete, Update
@@ -9,7 +10,7 @@ from annotation.emotion.tracks import TRACKS, label_of, scope_of, whole_clip
 from gui.actions import add_action
 from gui.emotion.classes import DEFAULT_TAXONOMY, class_taxonomies, classes_of
 from gui.emotion.state import emotion_state
-from gui.emotion.tiers import TierView
+from gui.emotion.tiers import JUMP, KEY_HELP, TierView
 
 NONE = "—"
 
@@ -34,9 +35,14 @@ class TiersPanel(QWidget):
             top.addWidget(box)
             box.activated.connect(lambda _=0, t=track: self._clip_chosen(t))
         top.addStretch(1)
+        self.hint = QLabel()  # which keys label, and how to give the tiers the focus they need
+        self.hint.setEnabled(False)  # drawn muted
+        top.addWidget(self.hint)
         self.who = QLabel()
         top.addWidget(self.who)
         self.view = TierView(window, self.state, self.classes)
+        self.view.focusChanged.connect(self._show_hint)
+        self._show_hint(False)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
@@ -48,19 +54,55 @@ class TiersPanel(QWidget):
         self._fill_taxonomies()
 
     def _menu(self) -> None:
-        """The tier edits in the Emotion menu too (their keys work while the tiers have focus)."""
+        """The tier edits in the Emotion menu, with their keys: menus and Help → Shortcuts list them, and they
+        act while the tiers have focus (Ctrl+T), so S, [ ], - and the digits keep their meaning elsewhere."""
         menu = self.window.menu("emotion", "E&motion")
         v = self.view
+        add_action(self.window, menu, "emotion.focus_tiers", "Label on the tiers", self.focus_tiers,
+                   shortcut="Ctrl+T", tip=f"Put the focus on the ER/FER tiers; then {KEY_HELP}")
+        self.classes_menu = menu.addMenu("Label segment at cursor")
+        self.classes_menu.setToolTipsVisible(True)
         for key, text, slot, keys in (
-                ("emotion.focus_tiers", "Label on the tiers", v.setFocus, "Ctrl+T"),
-                ("emotion.split", "Split segment at cursor (S on the tiers)", v.split, ""),
-                ("emotion.merge", "Merge with next segment (M on the tiers)", v.merge_next, ""),
-                ("emotion.start_here", "Start segment here ([ on the tiers)", lambda: v.set_edge("start"), ""),
-                ("emotion.end_here", "End segment here (] on the tiers)", lambda: v.set_edge("end"), ""),
-                ("emotion.delete", "Delete segment at cursor (Del on the tiers)", v.delete, "")):
-            add_action(self.window, menu, key, text, slot, shortcut=keys,
-                       tip=text if keys else f"{text}; number keys on the tiers assign classes")
+                ("emotion.split", "Split segment at cursor", v.split, "S"),
+                ("emotion.merge", "Merge with next segment", v.merge_next, "M"),
+                ("emotion.start_here", "Start segment here", lambda: v.set_edge("start"), "["),
+                ("emotion.end_here", "End segment here", lambda: v.set_edge("end"), "]"),
+                ("emotion.move_earlier", "Move segment a frame earlier", lambda: v.move_by(-1), "Alt+Left"),
+                ("emotion.move_later", "Move segment a frame later", lambda: v.move_by(1), "Alt+Right"),
+                ("emotion.move_earlier_more", f"Move segment {JUMP} frames earlier", lambda: v.move_by(-JUMP),
+                 "Alt+Shift+Left"),
+                ("emotion.move_later_more", f"Move segment {JUMP} frames later", lambda: v.move_by(JUMP),
+                 "Alt+Shift+Right"),
+                ("emotion.delete", "Delete segment at cursor", v.delete, "Del"),
+                ("emotion.er_track", "Label the ER track", lambda: v.set_active_track("er"), "Up"),
+                ("emotion.fer_track", "Label the FER track", lambda: v.set_active_track("fer"), "Down")):
+            self._tier_action(menu, key, text, slot, keys)
         menu.addSeparator()
+
+    def _tier_action(self, menu, key: str, text: str, slot, keys: str):
+        act = add_action(self.window, menu, key, text, slot, shortcut=keys,
+                         tip=f"{text} ({keys} while the tiers have focus: Ctrl+T or a click on them)" if keys else text)
+        self.window.removeAction(act)  # not window-wide: the key is the tiers' while they have focus
+        act.setShortcutContext(Qt.WidgetShortcut)
+        self.view.addAction(act)
+        return act
+
+    def focus_tiers(self) -> None:
+        self.view.setFocus(Qt.ShortcutFocusReason)
+
+    def _show_hint(self, focused: bool) -> None:
+        self.hint.setText(f"keys: {KEY_HELP}" if focused else "Ctrl+T or a click on a tier to label with the keys")
+        self.hint.setEnabled(focused)
+
+    def _fill_classes_menu(self) -> None:
+        """One entry per class of the chosen taxonomy, with its key (rebuilt when the taxonomy changes)."""
+        for act in self.classes_menu.actions():
+            self.view.removeAction(act)
+            act.deleteLater()
+        self.classes_menu.clear()
+        for c in self.classes():
+            self._tier_action(self.classes_menu, f"emotion.label.{c.name}", c.name,
+                              lambda _=False, n=c.name: self.view.assign(n), c.key)
 
     def classes(self):
         t = class_taxonomies(self.window.project).get(self.taxonomy.currentText())
@@ -76,6 +118,7 @@ class TiersPanel(QWidget):
         self._taxonomy_changed()
 
     def _taxonomy_changed(self, *_):
+        self._fill_classes_menu()
         names = [c.name for c in self.classes()]
         for box in self.clip.values():
             box.blockSignals(True)

@@ -1,0 +1,33 @@
+"""A panel body that scrolls up and down when its dock is short, and is never narrower than its content."""
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt
+from PySide6.QtWidgets import QFrame, QScrollArea, QStyle, QVBoxLayout, QWidget
+
+MIN_HEIGHT = 80  # px a panel keeps before it scrolls
+
+
+class VerticalScroll(QScrollArea):
+    def __init__(self, body: QWidget):
+        super().__init__()
+        self.setWidget(body)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.NoFrame)
+        self.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+
+    def minimumSizeHint(self) -> QSize:
+        bar = self.style().pixelMetric(QStyle.PM_ScrollBarExtent)
+        return QSize(self.widget().minimumSizeHint().width() + bar, MIN_HEIGHT)
+
+    def sizeHint(self) -> QSize:
+        hint = self.widget().sizeHint()
+        return QSize(hint.width() + self.style().pixelMetric(QStyle.PM_ScrollBarExtent), hint.height())
+
+
+def scrolling_panel(panel: QWidget, body: QWidget) -> VerticalScroll:
+    """Put ``body`` into ``panel`` inside a vertical scroll area."""
+    scroll = VerticalScroll(body)
+    outer = QVBoxLayout(panel)
+    outer.setContentsMargins(0, 0, 0, 0)
+    outer.addWidget(scroll)
+    return scroll
