@@ -89,6 +89,9 @@ class VideoSession:
         self.state = new_state(model.predictor, self.frames, item.height, item.width, offload_state)
         self.prompts: dict[tuple[int, int], Prompt] = {}  # (track id, frame) -> the prompt SAM 2 was given
         self.window = memory_window(model.predictor)
+        # Only a CUDA device computes the next frame while the host stores this one; elsewhere holding a frame
+        # back would only delay its masks (and a cancel) by a frame.
+        self._overlap = model.device.type == "cuda"
         # Without autocast the model computes in float32 and must read its memories in float32 too.
         self._memory_dtype = None if model.device.autocast_dtype else torch.float32
 
@@ -212,8 +215,8 @@ class VideoSession:
         """Track every object over ``first..last``: yields (frame, {track id: (mask, presence)}) as each is done.
 
         Masks are full-resolution booleans in column-major order (what COCO RLE encoding reads without a
-        copy). Frames outside the range that a pass crosses to get there are tracked but not yielded. Each frame
-        is handed out once the next one is queued on the device (see ``HostCopy``).
+        copy). Frames outside the range that a pass crosses to get there are tracked but not yielded. On CUDA
+        each frame is handed out once the next one is queued on the device (see ``HostCopy``), elsewhere at once.
         """
         first, last = max(0, first), min(self.frame_count - 1, last)
         predictor = self.model.predictor
@@ -246,6 +249,9 @@ class VideoSession:
                     if pending is not None:
                         yield _finished(*pending)
                     pending = ready
+                    if pending is not None and not self._overlap:  # nothing to overlap: hand it out now
+                        yield _finished(*pending)
+                        pending = None
                 if pending is not None:
                     yield _finished(*pending)
             finally:
