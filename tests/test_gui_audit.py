@@ -47,7 +47,7 @@ def typed(qtbot, keys, modifiers=Qt.NoModifier) -> None:
 def test_a_reviewer_works_through_the_queue_from_the_keyboard(qtbot, case):
     root, run_id, expected, auc = case
     window, state, panel = _audit_window(qtbot, root)
-    assert window.docks["audit.queue"].isVisible()
+    assert not window.docks["audit.queue"].visibleRegion().isEmpty()  # in front of the tabs it shares
     model = panel.model
     assert [model.item(r).result_id for r in range(model.rowCount())] == expected  # most at risk first
     first = model.item(0)
@@ -162,3 +162,13 @@ def test_a_photo_scored_as_frame_0_has_no_time_axis(qtbot, tmp_path):
     qtbot.waitUntil(lambda: state.current.result_id == panel.model.item(row).result_id, timeout=TIMEOUT)
     plot = window.panel("audit.scores")
     assert plot.hint.text() == "An image: one score, no time axis." and not plot.plot.isVisible()
+
+
+def test_a_window_that_starts_in_audit_shows_the_queue_in_front(qtbot, case):
+    from gui.settings import Settings
+
+    settings = Settings()
+    settings.set("workspace/current", "audit")  # the user left the app in Audit, before any layout was saved
+    settings.sync()
+    window = make_window(qtbot, case[0])
+    qtbot.waitUntil(lambda: not window.docks["audit.queue"].visibleRegion().isEmpty(), timeout=TIMEOUT)

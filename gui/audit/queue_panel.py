@@ -3,7 +3,7 @@ review and the verdict bar. Selecting a row shows its frame on the canvas."""
 from __future__ import annotations
 
 import numpy as np
-from PySide6.QtCore import Qt, QTimer
+from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView,
                                QLabel, QTableView, QToolButton, QVBoxLayout, QWidget)
@@ -139,7 +139,9 @@ class QueuePanel(QWidget):
         self.verdict_bar.done.connect(self.table.setFocus)
         s.message.connect(lambda text: window.statusBar().showMessage(text, 6000))
         window.projectChanged.connect(lambda _p: self.verdict_bar.refresh_reviewer())
-        # triggered comes after the switch (connected first), so the default layout is in place to adjust
+        # toggled: a window that starts in Audit; triggered: a switch, which comes first (connected first), so the
+        # default layout is in place to adjust
+        window.action("workspace.audit").toggled.connect(self._audit_shown)
         window.action("workspace.audit").triggered.connect(lambda: self._audit_shown(True))
         window.action("workspace.reset").triggered.connect(
             lambda: self._audit_shown(window.action("workspace.audit").isChecked(), default=True))
@@ -150,9 +152,18 @@ class QueuePanel(QWidget):
 
     def _audit_shown(self, checked: bool, default: bool = False) -> None:
         """A default Audit layout puts the queue in front of the tabs it shares; a saved one keeps the user's tab."""
-        if checked and (default or self.window.settings.get("workspace/audit/state") is None):
+        if not (checked and (default or self.window.settings.get("workspace/audit/state") is None)):
+            return
+        if self.window.isVisible():
             self.window.docks["audit.queue"].raise_()
-            QTimer.singleShot(0, self.window.docks["audit.queue"].raise_)  # again once pending layout events ran
+        else:  # a window that starts in Audit: its tab bars only exist once it is shown
+            self.window.installEventFilter(self)
+
+    def eventFilter(self, watched, event) -> bool:
+        if watched is self.window and event.type() == QEvent.Show:
+            self.window.removeEventFilter(self)
+            QTimer.singleShot(0, self.window.docks["audit.queue"].raise_)
+        return False
 
     # --- runs and settings ---------------------------------------------------------------------------------
     def _show_runs(self, runs: list) -> None:

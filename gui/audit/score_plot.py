@@ -19,6 +19,7 @@ class ScorePlot(QWidget):
         self.plot = styled_plot(self, x="frame", y="score", legend=False)
         self.plot.setObjectName("auditScorePlot")
         self.plot.setYRange(0, 1)
+        self.plot.getAxis("left").setTicks([[(0.0, "0"), (0.5, "0.5"), (1.0, "1")]])  # all three, even when short
         self.curve = self.plot.plot([], [], pen=pg.mkPen("#1f77b4", width=2), symbol="o", symbolSize=4)
         self.threshold = pg.InfiniteLine(0.5, angle=0, pen=pg.mkPen("#d62728", style=Qt.DashLine))
         self.cursor = pg.InfiniteLine(0, angle=90, pen=pg.mkPen("#ffb000", width=2))
