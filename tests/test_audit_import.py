@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 
 import numpy as np
 import pytest
@@ -98,6 +99,11 @@ def test_frames_past_the_end_and_repeated_samples_are_refused(project, tmp_path)
     rows = [dict(r) for r in data.rows] + [dict(data.rows[0])]
     with pytest.raises(InputError, match=rf"line {len(rows) + 1}: the same sample .* is already on line 2"):
         import_scores(project, write_csv(tmp_path / "data" / "twice.csv", rows))
+    # a copy of a photo under another name is the same media (same SHA-256): its row repeats the sample too
+    shutil.copy(tmp_path / "data" / rows[0]["media"], tmp_path / "data" / "copy.png")
+    rows = [dict(r) for r in data.rows] + [{**data.rows[0], "media": "copy.png"}]
+    with pytest.raises(InputError, match=rf"line {len(rows) + 1}: the same sample .* is already on line 2"):
+        import_scores(project, write_csv(tmp_path / "data" / "copied.csv", rows))
     assert project.media.count() == 0
 
 
