@@ -152,8 +152,12 @@ def cmd_audit_detect(args) -> int:
     with open_project(args.dir) as project:
         engine = Engine()
         try:
+            shown = [0]  # length of the line on screen: a shorter message must cover all of it
+
             def progress(_job, done, total, message):
-                print(f"\r{message} {done}/{total}", end="", file=sys.stderr, flush=True)
+                line = f"{message} {done}/{total}"
+                print("\r" + line.ljust(shown[0]), end="", file=sys.stderr, flush=True)
+                shown[0] = len(line)
 
             result = engine.run(detector_job(project, spec, args.media, settings), "detect", on_progress=progress)
         finally:
