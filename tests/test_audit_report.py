@@ -133,7 +133,7 @@ def test_the_pdf_prints_hashes_and_notes_whole_and_inside_the_page(project, revi
     from engine.audit.report.data import collect
     from engine.audit.report.pdf import pdf_pages
 
-    run_id, verdict = reviewed
+    run_id, _ = reviewed
     item = build_queue(project, run_id).items[1]
     note = ("the left eye blinks twice while the right stays open; the jaw line shimmers against the collar in "
             "frames 3 to 9, and the screen's moire shows on the cheek") * 2
@@ -157,7 +157,7 @@ def test_the_pdf_prints_hashes_and_notes_whole_and_inside_the_page(project, revi
 def test_table_cells_wrap_within_their_column_and_keep_every_character():
     from engine.audit.report.pdf_table import wrap
 
-    fits = lambda s: len(s.rstrip()) <= 12  # noqa: E731
+    fits = lambda s: len(s.rstrip()) <= 12
     for text in ("/tmp/data/faces/test_mask_00.jpg", "outside the model's knowledge; near the threshold",
                  "a" * 40, "", "short"):
         lines = wrap(text, fits)
