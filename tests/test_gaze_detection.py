@@ -107,3 +107,8 @@ def test_fixation_map_peaks_where_the_eyes_dwelt():
     only_first = fixation_map(events.fixations, 1280, 720, 30, 0.25, start=0, end=first.end)
     y, x = np.unravel_index(np.argmax(only_first), only_first.shape)
     assert math.hypot((x + 0.5) * 4 - first.x, (y + 0.5) * 4 - first.y) < 4
+    # a segment that starts just after a long fixation began: that fixation still dominates its map
+    second = events.fixations[1]
+    late = fixation_map(events.fixations, 1280, 720, 30, 0.25, start=first.start + 0.02, end=second.start + 0.01)
+    y, x = np.unravel_index(np.argmax(late), late.shape)
+    assert math.hypot((x + 0.5) * 4 - first.x, (y + 0.5) * 4 - first.y) < 4

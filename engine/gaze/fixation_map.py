@@ -12,15 +12,19 @@ from annotation.gaze.events import Fixation
 
 def fixation_map(fixations: list[Fixation], width: int, height: int, sigma_px: float = 25.0, scale: float = 0.25,
                  start: float | None = None, end: float | None = None) -> np.ndarray:
-    """A float32 map of ``round(height * scale) x round(width * scale)``; fixations outside [start, end)
-    (by their start) are left out. All zeros when none is left."""
+    """A float32 map of ``round(height * scale) x round(width * scale)``. Between ``start`` and ``end`` a
+    fixation weighs the part of its duration that falls inside (one that began just before a segment still
+    counts for the time it lasts in it). All zeros when no fixation is left."""
     w, h = max(1, round(width * scale)), max(1, round(height * scale))
-    chosen = [f for f in fixations if (start is None or f.start >= start) and (end is None or f.start < end)]
+    lo = -np.inf if start is None else start
+    hi = np.inf if end is None else end
+    inside = [(f, min(f.end, hi) - max(f.start, lo)) for f in fixations]
+    chosen = [(f, d) for f, d in inside if d > 0]
     if not chosen:
         return np.zeros((h, w), np.float32)
-    x = np.array([f.x for f in chosen]) * scale
-    y = np.array([f.y for f in chosen]) * scale
-    weight = np.array([f.duration for f in chosen])
+    x = np.array([f.x for f, _ in chosen]) * scale
+    y = np.array([f.y for f, _ in chosen]) * scale
+    weight = np.array([d for _, d in chosen])
     s = max(sigma_px * scale, 0.5)
     xs, ys = np.arange(w) + 0.5, np.arange(h) + 0.5
     gx = np.exp(-((xs[None, :] - x[:, None]) ** 2) / (2 * s * s))

@@ -24,6 +24,7 @@ class RatingPad(QWidget):
         self.setFocusPolicy(Qt.StrongFocus)
         self.setMouseTracking(True)
         self.setMinimumSize(100, 100)
+        self.setMaximumSize(260, 260)  # a bigger square rates no finer: room goes to the panels beside it
         self.setToolTip("Valence (left–right) and arousal (down–up): move the mouse here, or use the arrow keys")
 
     def sizeHint(self) -> QSize:
@@ -100,8 +101,9 @@ class RatingPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(4, 2, 4, 2)
         lay.addLayout(row)
-        lay.addWidget(self.pad, 1)
+        lay.addWidget(self.pad, 1, Qt.AlignHCenter)
         lay.addWidget(self.readout)
+        self.setMaximumHeight(340)  # the pad at its largest, the switch and the readout
         self.trace: RatingTrace | None = None
         self.trace_media: int | None = None  # the video the trace rates
         self._last_frame: int | None = None

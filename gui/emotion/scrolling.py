@@ -8,8 +8,12 @@ MIN_HEIGHT = 80  # px a panel keeps before it scrolls
 
 
 class VerticalScroll(QScrollArea):
-    def __init__(self, body: QWidget):
+    """``max_min_height``: show all of the body's minimum height up to this many px before scrolling (else
+    ``MIN_HEIGHT``)."""
+
+    def __init__(self, body: QWidget, max_min_height: int | None = None):
         super().__init__()
+        self.max_min_height = max_min_height
         self.setWidget(body)
         self.setWidgetResizable(True)
         self.setFrameShape(QFrame.NoFrame)
@@ -17,7 +21,9 @@ class VerticalScroll(QScrollArea):
 
     def minimumSizeHint(self) -> QSize:
         bar = self.style().pixelMetric(QStyle.PM_ScrollBarExtent)
-        return QSize(self.widget().minimumSizeHint().width() + bar, MIN_HEIGHT)
+        body = self.widget().minimumSizeHint()
+        height = MIN_HEIGHT if self.max_min_height is None else min(body.height(), self.max_min_height)
+        return QSize(body.width() + bar, height)
 
     def sizeHint(self) -> QSize:
         hint = self.widget().sizeHint()

@@ -41,6 +41,7 @@ class TierView(QWidget):
         self.window, self.state = window, state
         self.classes = classes  # callable: the EmotionClass list on offer
         self.active_track = "er"
+        self.width_source = None  # the widget whose width the time axis spans (the panel's scroll area)
         self._drag = None  # (segment, mode, press time)
         self._preview = None
         self.setFocusPolicy(Qt.StrongFocus)
@@ -48,7 +49,7 @@ class TierView(QWidget):
         self.setSizePolicy(QSizePolicy.Expanding, QSizePolicy.Preferred)
         self.setToolTip("ER and FER tiers: click to move the cursor, drag to move or resize, double-click to add;\n"
                         f"keys (Ctrl+T puts the focus here): {KEY_HELP}")
-        state.segmentsChanged.connect(self.update)
+        state.segmentsChanged.connect(self._rows_changed)
         window.frameChanged.connect(lambda *_: self.update())
 
     def sizeHint(self) -> QSize:
@@ -72,16 +73,27 @@ class TierView(QWidget):
             y += 3
         return out
 
+    def time_width(self) -> int:
+        """The width the time axis spans: the panel's, so a scroll bar beside the tiers (in the right margin)
+        does not shift the times away from the plots'."""
+        return self.width_source.width() if self.width_source is not None else self.width()
+
+    def _rows_changed(self) -> None:
+        self.updateGeometry()  # another annotator's rows: the panel makes room, or scrolls
+        if self.width_source is not None:
+            self.width_source.updateGeometry()
+        self.update()
+
     def _height(self) -> int:
         rows = self.rows()
         return int(rows[-1][3] + rows[-1][4] + 4) if rows else 2 * ROW
 
     def x_of(self, t: float) -> float:
-        span = max(self.width() - HEADER - RIGHT, 1)
+        span = max(self.time_width() - HEADER - RIGHT, 1)
         return HEADER + (t / self.state.duration) * span if self.state.duration else HEADER
 
     def t_of(self, x: float) -> float:
-        span = max(self.width() - HEADER - RIGHT, 1)
+        span = max(self.time_width() - HEADER - RIGHT, 1)
         return min(max((x - HEADER) / span * self.state.duration, 0.0), self.state.duration)
 
     def row_at(self, y: float):
@@ -259,6 +271,9 @@ class TierView(QWidget):
             self.active_track = track
             self.activeTrackChanged.emit(track)
             self.update()
+        row = next((r for r in self.rows() if r[0] == track and r[2]), None)
+        if row is not None and hasattr(self.width_source, "ensureVisible"):  # scrolled: bring the row into view
+            self.width_source.ensureVisible(0, int(row[3] + row[4] / 2), 0, int(row[4]))
 
     # --- edits (each one command) ------------------------------------------------------------------------
     def assign(self, label: str) -> None:

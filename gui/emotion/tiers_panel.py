@@ -10,7 +10,8 @@ from annotation.emotion.tracks import TRACKS, label_of, scope_of, whole_clip
 from gui.actions import add_action
 from gui.emotion.classes import DEFAULT_TAXONOMY, class_taxonomies, classes_of
 from gui.emotion.state import emotion_state
-from gui.emotion.tiers import JUMP, KEY_HELP, TierView
+from gui.emotion.scrolling import VerticalScroll
+from gui.emotion.tiers import JUMP, KEY_HELP, OTHER, ROW, TierView
 
 NONE = "—"
 
@@ -46,7 +47,10 @@ class TiersPanel(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
         lay.addLayout(top)
-        lay.addWidget(self.view, 1)
+        # many annotators' rows scroll; up to four of them (and the two rows being labelled) always show
+        self.scroll = VerticalScroll(self.view, max_min_height=2 * ROW + 4 * OTHER + 12)
+        self.view.width_source = self.scroll
+        lay.addWidget(self.scroll, 1)
         self._menu()
         self.taxonomy.currentIndexChanged.connect(self._taxonomy_changed)
         window.projectChanged.connect(lambda *_: self._fill_taxonomies())
