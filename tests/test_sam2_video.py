@@ -9,6 +9,7 @@ from engine.models.weights import ModelSettings
 from engine.segmentation.prompt import Prompt
 from engine.segmentation.segmenters import choose_segmenter
 from engine.segmentation.service import Segmentation
+from engine.segmentation.store import load_prompts
 from engine.segmentation.video_frames import StreamingFrames
 from engine.segmentation.video_memory import memory_window, trim_outputs
 from engine.worker import Engine
@@ -119,6 +120,27 @@ def test_cancelling_a_propagation_keeps_the_frames_done(setup):
     assert set(after) == set(before)  # every frame still has its masks
     redone = {k[0] for k in after if after[k] != before[k]}
     assert redone == set(seen)  # the two frames done were stored, the rest left as they were
+
+
+def test_a_new_session_says_it_is_giving_sam2_the_prompts_and_can_be_cancelled_then(setup):
+    # Before the first frame, a new session gives SAM 2 every stored prompt (seconds each on a CPU): this once
+    # showed no progress and a cancel waited for all of it.
+    project, item = setup["project"], setup["item"]
+    before = {k: v.id for k, v in _masks(project, item).items()}
+    fresh = Segmentation(setup["engine"], project, setup["seg"].active)
+    messages, box = [], []
+
+    def on_progress(job, done, total, message):
+        messages.append((done, total, message))
+        box[0].cancel()
+
+    box.append(fresh.propagate(item, on_progress=on_progress))
+    result = box[0].result(600)
+    assert result.cancelled
+    prompts = len(load_prompts(project, item.id))
+    assert prompts >= 2 and messages == [(0, None, f"giving SAM 2 the stored prompts (1/{prompts})")]
+    assert {k: v.id for k, v in _masks(project, item).items()} == before  # nothing written
+    fresh.release_sessions()
 
 
 def test_track_from_the_cli_finds_every_prompted_object_in_a_new_session(setup, capsys):

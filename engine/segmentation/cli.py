@@ -89,8 +89,7 @@ def cmd_track(args) -> int:
         try:
             service = Segmentation(engine, project, active, offload_state=args.offload_state)
             show = sys.stderr.isatty() and not args.json
-            progress = (lambda job, done, total, msg: print(f"\rtracking: {done}/{total} {msg}   ", end="",
-                                                             file=sys.stderr, flush=True)) if show else None
+            progress = _show_progress if show else None
             out = wait_for(service.propagate(item, first, last, args.from_frame, on_progress=progress))
             if show:
                 print(file=sys.stderr)
@@ -103,6 +102,11 @@ def cmd_track(args) -> int:
     print_result(args, data, f"tracked {found} over {len(out.frames)} frames; "
                              f"stored {out.annotations} masks ({active.segmenter.describe()})")
     return 0
+
+
+def _show_progress(job, done, total, message) -> None:
+    counted = f"{int(done)}/{int(total)} " if total else ""  # (no total yet while SAM 2 gets the prompts)
+    print(f"\rtracking: {counted}{message}   ", end="", file=sys.stderr, flush=True)
 
 
 def cmd_models(args) -> int:

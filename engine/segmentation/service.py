@@ -179,7 +179,12 @@ class Segmentation:
                 raise InputError(f"no object is prompted in media {item.id}; add one with segment "
                                  f"(--frame N --point X,Y) or the SAM tool first", path=item.path)
             session = self._session(item)
-            self._sync(session, item)
+
+            def preparing(done: int, count: int) -> None:  # each stored prompt costs SAM 2 a frame's work
+                ctx.check()
+                ctx.progress(0, None, f"giving SAM 2 the stored prompts ({done + 1}/{count})")
+
+            self._sync(session, item, preparing)
             backward = session.tracked_backward(_any_track(session, from_frame), from_frame) \
                 if from_frame is not None else None
             total = session.frames_to_report(first, last, from_frame, bool(backward))
@@ -244,18 +249,22 @@ class Segmentation:
         self._sessions.move_to_end(item.id)
         return session
 
-    def _sync(self, session: VideoSession, item: MediaItem) -> None:
+    def _sync(self, session: VideoSession, item: MediaItem, before_each: Callable[[int, int], None] | None = None
+              ) -> None:
         """Make the session's prompts those the project holds (another window, the CLI or an undo may have
-        changed them); provisional objects (not accepted yet) stay."""
+        changed them); provisional objects (not accepted yet) stay. ``before_each(i, n)`` runs before each of
+        the n prompts SAM 2 is given."""
         stored = load_prompts(self.project, item.id)
         tracks = {t for t, _ in stored}
         for t in [t for t in session.track_ids if t >= 0 and t not in tracks]:
             session.remove_track(t)
         for (t, f) in [k for k in session.prompts if k[0] >= 0 and k not in stored]:
             session.clear_prompt(t, f)
-        for (t, f), prompt in stored.items():
-            if session.prompts.get((t, f)) != prompt:
-                session.add_prompt(f, t, prompt)
+        new = [(key, prompt) for key, prompt in stored.items() if session.prompts.get(key) != prompt]
+        for i, ((t, f), prompt) in enumerate(new):
+            if before_each:
+                before_each(i, len(new))
+            session.add_prompt(f, t, prompt)
 
     def release_sessions(self) -> None:
         while self._sessions:

@@ -57,6 +57,7 @@ class SamController(QObject):
         self._dirty = False
         self.propagation = None  # JobHandle
         self.progress: tuple[float, float | None] = (0, None)
+        self.progress_message = ""  # what the propagation is doing (e.g. giving SAM 2 the stored prompts)
         self.last_result: str = ""
         self.recent: OrderedDict[int, dict] = OrderedDict()
         self._follow = QElapsedTimer()
@@ -284,7 +285,7 @@ class SamController(QObject):
             return False
         self.recent.clear()
         self._follow_targets.clear()
-        self.progress, self.last_result = (0, None), ""
+        self.progress, self.progress_message, self.last_result = (0, None), "", ""
         self._follow.start()
         self.propagation = w.engine.submit(job, f"Propagating {item.name}", Priority.BATCH,
                                            on_done=self._propagated)
@@ -300,6 +301,7 @@ class SamController(QObject):
             job = self.window.engine.running.get(job_id)
             if job is not None:
                 self.progress = (job.done, job.total)
+                self.progress_message = job.message
                 self.propagationChanged.emit()
 
     def _masks_arrived(self, frame: int, masks: dict) -> None:

@@ -107,8 +107,8 @@ class SamPanel(QWidget):
         self.bar.setRange(0, int(total or 0))
         self.bar.setValue(int(done))
         if running:
-            self.result.setText(f"Tracking… {int(done)}/{int(total)} frames" if total else
-                                "Starting: opening the video and loading the model…")
+            starting = self.sam.progress_message or "opening the video and loading the model"
+            self.result.setText(f"Tracking… {int(done)}/{int(total)} frames" if total else f"Starting: {starting}…")
         else:
             self.result.setText(self.sam.last_result)
 
