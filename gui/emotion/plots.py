@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pyqtgraph as pg
 from PySide6.QtCore import QSize, Qt, QTimer
-from PySide6.QtWidgets import QFrame, QScrollArea, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from annotation.emotion.tracks import label_of, scope_of
 from gui.emotion.classes import class_taxonomies, classes_of
@@ -46,8 +46,14 @@ class EmotionPlots(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.empty = QLabel("Select a video: its gaze, eye measures, rating and ER/FER labels are plotted here, "
+                            "on the video's time")
+        self.empty.setAlignment(Qt.AlignCenter)
+        self.empty.setWordWrap(True)
+        self.empty.setEnabled(False)  # drawn muted
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 0)
+        lay.addWidget(self.empty)
         lay.addWidget(self.scroll)
         self.plots: dict[str, pg.PlotItem] = {}
         self.cursors: dict[str, pg.InfiniteLine] = {}
@@ -70,54 +76,101 @@ class EmotionPlots(QWidget):
 
     # --- building ------------------------------------------------------------------------------------------
     def rebuild(self) -> None:
+        """Show what the state holds. The same plots as before (a new detection, a saved rating) get their new
+        data in place; making plots is what costs, so it happens only when the set of plots changes."""
+        self.empty.setVisible(self.state.media is None)
+        self.scroll.setVisible(self.state.media is not None)
+        specs = self._specs() if self.state.media is not None else []
+        if [key for key, _, _ in specs] != list(self.plots):
+            self._make_plots(specs)
+        for key, title, fill in specs:
+            p = self.plots[key]
+            p.clear()  # data, bands, threshold lines; the cursor goes back in
+            p.addItem(self.cursors[key])
+            if self.titles[key].text != title:
+                self.titles[key].setText(title)
+            fill(p)
+        self._tracks_item = None
+        self.update_tracks()
+        if self.plots:
+            next(iter(self.plots.values())).setXRange(0, self.state.duration, padding=0)
+            self.follow(self.window.current_frame or 0)
+            self._align_timer.start(0)
+
+    def _specs(self) -> list:
+        """(key, title, fill(plot)) of every plot the state has data for, top to bottom."""
+        s, out = self.state, []
+
+        def curves(key, title, lines, y_range=None, extra=None):
+            def fill(p):
+                for x, y, color, _ in lines:
+                    item = p.plot(np.asarray(x), np.asarray(y), pen=pg.mkPen(color, width=1), connect="finite")
+                    item.setDownsampling(auto=True, method="peak")
+                    item.setClipToView(True)
+                if y_range is not None:
+                    p.setYRange(*y_range)
+                else:
+                    p.enableAutoRange(axis="y")
+                if extra is not None:
+                    extra(p)
+            out.append((key, _title(title, [(color, name) for _, _, color, name in lines]), fill))
+
+        if s.samples is not None and len(s.samples):
+            curves("gaze", "gaze (px)", [(s.samples.t, s.samples.x, "#e6194b", "x"),
+                                         (s.samples.t, s.samples.y, "#4363d8", "y")])
+            if s.velocity is not None and len(s.velocity):
+                threshold = s.events.params.get("velocity_threshold_px_s") if s.events and s.events.method == "ivt" \
+                    else None
+
+                def threshold_line(p):
+                    if threshold:
+                        p.addItem(pg.InfiniteLine(threshold, angle=0, pen=pg.mkPen("#d03030", style=Qt.DashLine),
+                                                  label=f"{threshold:.0f} px/s"))
+                curves("velocity", "velocity (px/s)", [(s.velocity.t, s.velocity.velocity, "#808080", "")],
+                       extra=threshold_line)
+            if np.isfinite(s.samples.pupil).any():
+                curves("pupil", "pupil", [(s.samples.t, s.samples.pupil, "#911eb4", "")])
+        if s.events is not None:
+            rows = [(e, k) for k, items in (("fixation", s.events.fixations), ("saccade", s.events.saccades),
+                                            ("blink", s.events.blinks)) for e in items]
+
+            def events(p):
+                self._set_bands(p, [(e.start, e.end, 2 - list(BANDS).index(k), BANDS[k]) for e, k in rows])
+                p.setYRange(0, 3)
+                p.getAxis("left").setTicks([[(2.4, "fix"), (1.4, "sac"), (0.4, "blink")]])
+            out.append(("events", _title(f"eye events ({s.events.method})", [(c, k) for k, c in BANDS.items()]),
+                        events))
+        if s.face is not None:
+            def blinks(p):
+                for b in s.face_blinks:
+                    p.addItem(pg.LinearRegionItem((b.start, b.end), movable=False, brush=pg.mkBrush("#d0303040")))
+            curves("eyes", "eye openness (face)", [(s.face["t"], s.face["openness"], "#3cb44b", "")], extra=blinks)
+            curves("iris_h", "iris across (0 outer, 1 inner)", [(s.face["t"], s.face["iris_h_left"], "#f58231", "left"),
+                                                                (s.face["t"], s.face["iris_h_right"], "#008080",
+                                                                 "right")])
+            curves("iris_v", "iris up/down (eye widths)", [(s.face["t"], s.face["iris_v_left"], "#f58231", "left"),
+                                                           (s.face["t"], s.face["iris_v_right"], "#008080", "right")])
+        if s.rating is not None and s.rating.rated().any():
+            r = s.rating.to_array()
+            curves("rating", "rating", [(r[:, 0], r[:, 1], "#f58231", "valence"),
+                                        (r[:, 0], r[:, 2], "#008080", "arousal")], y_range=(-1, 1))
+
+        def tracks(p):
+            p.setYRange(0, 2)
+            p.getAxis("left").setTicks([[(1.4, "ER"), (0.4, "FER")]])
+        out.append(("tracks", _title(f"labels ({s.annotator})"), tracks))
+        return out
+
+    def _make_plots(self, specs) -> None:
         self.view.clear()
         self.plots.clear()
         self.cursors.clear()
         self.titles.clear()
-        self._tracks_item = None
-        if self.state.media is None:
+        if not specs:
             self.view.setMinimumHeight(0)
             return
-        s = self.state
-        if s.samples is not None and len(s.samples):
-            self._curves("gaze", "gaze (px)", [(s.samples.t, s.samples.x, "#e6194b", "x"),
-                                               (s.samples.t, s.samples.y, "#4363d8", "y")])
-            if s.velocity is not None and len(s.velocity):
-                p = self._curves("velocity", "velocity (px/s)",
-                                 [(s.velocity.t, s.velocity.velocity, "#808080", "")])
-                threshold = s.events.params.get("velocity_threshold_px_s") if s.events and s.events.method == "ivt" \
-                    else None
-                if threshold:
-                    p.addItem(pg.InfiniteLine(threshold, angle=0, pen=pg.mkPen("#d03030", style=Qt.DashLine),
-                                              label=f"{threshold:.0f} px/s"))
-            if np.isfinite(s.samples.pupil).any():
-                self._curves("pupil", "pupil", [(s.samples.t, s.samples.pupil, "#911eb4", "")])
-        if s.events is not None:
-            rows = [(e, k) for k, items in (("fixation", s.events.fixations), ("saccade", s.events.saccades),
-                                            ("blink", s.events.blinks)) for e in items]
-            p = self._plot("events", _title(f"eye events ({s.events.method})",
-                                            [(c, k) for k, c in BANDS.items()]))
-            self._set_bands(p, [(e.start, e.end, 2 - list(BANDS).index(k), BANDS[k]) for e, k in rows])
-            p.setYRange(0, 3)
-            p.getAxis("left").setTicks([[(2.4, "fix"), (1.4, "sac"), (0.4, "blink")]])
-        if s.face is not None:
-            p = self._curves("eyes", "eye openness (face)", [(s.face["t"], s.face["openness"], "#3cb44b", "")])
-            for b in s.face_blinks:
-                p.addItem(pg.LinearRegionItem((b.start, b.end), movable=False, brush=pg.mkBrush("#d0303040")))
-            self._curves("iris_h", "iris across (0 outer, 1 inner)",
-                         [(s.face["t"], s.face["iris_h_left"], "#f58231", "left"),
-                          (s.face["t"], s.face["iris_h_right"], "#008080", "right")])
-            self._curves("iris_v", "iris up/down (eye widths)",
-                         [(s.face["t"], s.face["iris_v_left"], "#f58231", "left"),
-                          (s.face["t"], s.face["iris_v_right"], "#008080", "right")])
-        if s.rating is not None and s.rating.rated().any():
-            r = s.rating.to_array()
-            self._curves("rating", "rating", [(r[:, 0], r[:, 1], "#f58231", "valence"),
-                                              (r[:, 0], r[:, 2], "#008080", "arousal")], y_range=(-1, 1))
-        tracks = self._plot("tracks", _title(f"labels ({s.annotator})"))
-        tracks.setYRange(0, 2)
-        tracks.getAxis("left").setTicks([[(1.4, "ER"), (0.4, "FER")]])
-        self.update_tracks()
+        for key, title, _ in specs:
+            self._plot(key, title)
         first = next(iter(self.plots.values()))
         last = list(self.plots.values())[-1]
         for p in self.plots.values():
@@ -125,10 +178,7 @@ class EmotionPlots(QWidget):
                 p.setXLink(first)
             p.showAxis("bottom", p is last)  # one time axis, under the last plot
         last.setLabel("bottom", "video time (s)")
-        first.setXRange(0, s.duration, padding=0)
         self.view.setMinimumHeight(len(self.plots) * PLOT_HEIGHT + AXIS_HEIGHT)
-        self.follow(self.window.current_frame or 0)
-        self._align_timer.start(0)
 
     def _plot(self, key: str, title: str) -> pg.PlotItem:
         row = len(self.plots)
@@ -148,18 +198,7 @@ class EmotionPlots(QWidget):
         p.setMinimumHeight(PLOT_HEIGHT - 8)
         line = pg.InfiniteLine(0.0, movable=True, pen=pg.mkPen("#ffb000", width=2))
         line.sigPositionChanged.connect(lambda l, k=key: self._dragged(k, l))
-        p.addItem(line)
         self.plots[key], self.cursors[key], self.titles[key] = p, line, label
-        return p
-
-    def _curves(self, key, title, curves, y_range=None) -> pg.PlotItem:
-        p = self._plot(key, _title(title, [(color, name) for _, _, color, name in curves]))
-        for x, y, color, _ in curves:
-            item = p.plot(np.asarray(x), np.asarray(y), pen=pg.mkPen(color, width=1), connect="finite")
-            item.setDownsampling(auto=True, method="peak")
-            item.setClipToView(True)
-        if y_range is not None:
-            p.setYRange(*y_range)
         return p
 
     @staticmethod

@@ -143,6 +143,10 @@ class TierView(QWidget):
                 if editable and rect.width() > 30:
                     p.setPen(QColor("black") if color.lightnessF() > 0.5 else QColor("white"))
                     p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignVCenter | Qt.AlignLeft, label_of(s) or "")
+        if self.window.current_media is not None and not self.window.current_media.is_video:
+            p.setPen(pal.color(QPalette.PlaceholderText))
+            p.drawText(QRectF(HEADER, 0, self.width() - HEADER, self.height()), Qt.AlignCenter,
+                       "An image has no time line: give it its ER and FER labels in the Image boxes above")
         if self.state.media is not None:
             x = self.x_of(self.state.now)
             p.setPen(QPen(pal.color(QPalette.Highlight), 2))
