@@ -79,6 +79,10 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
 
     window.set_media(2, 0)
     wait_picture(qtbot, window, 0)
+    # Nothing prompted yet: the panel says what to do, and there is nothing to propagate.
+    qtbot.waitUntil(lambda: panel.objects.topLevelItemCount() == 1, timeout=TIMEOUT)
+    assert panel.objects.topLevelItem(0).text(0).startswith("No object yet: click one with the SAM tool")
+    assert not panel.propagate_button.isEnabled()
     click(window.canvas, 320, 200)  # a positive click on the face
     qtbot.waitUntil(lambda: layer.mask_item is not None, timeout=SLOW)
     press_keys(qtbot, window, Qt.Key_Return)
@@ -88,8 +92,8 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     rows = {r.text(1): r.text(0) for r in window.panel("objects")._rows()}
     assert rows["prompt"].endswith(f", track {track.id}") and rows["mask"].endswith(f", track {track.id}")
     assert rows["track"] == f"track {track.id}"  # the clicks are told apart from the object, ids are track ids
-    qtbot.waitUntil(lambda: panel.objects.topLevelItemCount() == 1, timeout=TIMEOUT)
-    assert panel.objects.topLevelItem(0).text(0) == f"track {track.id} (face)"
+    qtbot.waitUntil(lambda: panel.objects.topLevelItem(0).text(0) == f"track {track.id} (face)", timeout=TIMEOUT)
+    assert panel.objects.topLevelItemCount() == 1 and panel.propagate_button.isEnabled()
     assert panel.objects.topLevelItem(0).text(1) == "0"
 
     panel.first.setValue(0)

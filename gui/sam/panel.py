@@ -12,6 +12,7 @@ from gui.sam.controller import sam_controller
 from gui.sam.models_menu import SegmenterBadge, install_models_menu
 from gui.sam.preview_layer import SamPreviewLayer
 
+EMPTY = "No object yet: click one with the SAM tool (S), then Enter"
 HINT = "S: SAM tool · Q positive · E negative · B box · W next mask · Enter accept · Esc discard"
 
 
@@ -20,6 +21,7 @@ class SamPanel(QWidget):
         super().__init__()
         self.window = window
         self.sam = sam_controller(window)
+        self._prompted = False  # the video on screen has an object prompted (something to propagate)
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setObjectName("samStatus")
@@ -100,7 +102,7 @@ class SamPanel(QWidget):
         item, running = self.window.current_media, self.sam.propagation is not None
         video = item is not None and item.is_video
         for w in (self.first, self.last, self.propagate_button, self.from_here):
-            w.setEnabled(video and not running and self.sam.can_propagate)
+            w.setEnabled(video and not running and self.sam.can_propagate and self._prompted)
         self.cancel.setEnabled(running)
         done, total = self.sam.progress
         self.bar.setVisible(running)
@@ -117,6 +119,7 @@ class SamPanel(QWidget):
         item, project = self.window.current_media, self.window.project
         if item is None or project is None or not item.is_video:
             self.objects.clear()
+            self._prompted = False
             return
 
         def job(ctx):
@@ -135,12 +138,18 @@ class SamPanel(QWidget):
             return
         tracks, frames = value
         self.objects.clear()
+        self._prompted = bool(frames)  # propagation starts from prompts: without one there is nothing to track
+        if not tracks:
+            hint = QTreeWidgetItem(self.objects, [EMPTY])
+            hint.setDisabled(True)
+            hint.setFirstColumnSpanned(True)
         for t in tracks:
             custom = f" · {t.name}" if t.name and t.name != f"object {t.id}" else ""
             row = QTreeWidgetItem(self.objects, [f"track {t.id}{custom} ({self.window.label_name(t.label_id)})",
                                                  ", ".join(map(str, sorted(frames.get(t.id, [])))) or "—"])
             row.setIcon(0, color_swatch(self.window.label_color(t.label_id)))
             row.setData(0, Qt.UserRole, t.id)
+        self._show_propagation()
 
     # --- doing -------------------------------------------------------------------------------------------------
     def _propagate(self) -> None:
