@@ -172,11 +172,14 @@ def test_the_workspace_fits_1280_by_800_and_plots_keep_their_height(qtbot, emoti
     for key in ("emotion.gaze", "emotion.analysis"):
         scroll = window.panel(key).findChild(VerticalScroll)
         assert scroll.width() >= scroll.widget().minimumSizeHint().width()
-    # the plots' time axis lines up with the tiers'
+    # the plots' time axis lines up with the tiers', at both ends (the plots' scroll bar included)
     tiers = window.panel("emotion.tiers").view
+    qtbot.wait(50)
     vb = plots.plots["tracks"].getViewBox()
-    left = plots.view.mapTo(window, plots.view.mapFromScene(vb.sceneBoundingRect().topLeft())).x()
-    assert abs(left - tiers.mapTo(window, QPoint(round(tiers.x_of(0.0)), 0)).x()) <= 1
+    rect = vb.sceneBoundingRect()
+    for corner, t in ((rect.topLeft(), 0.0), (rect.topRight(), state.duration)):
+        x = plots.view.mapTo(window, plots.view.mapFromScene(corner)).x()
+        assert abs(x - tiers.mapTo(window, QPoint(round(tiers.x_of(t)), 0)).x()) <= 1
 
 
 def test_a_pupil_export_folder_brings_its_fixations_along(qtbot, emotion_window, tmp_path):

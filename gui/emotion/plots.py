@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pyqtgraph as pg
-from PySide6.QtCore import QSize, Qt, QTimer
+from PySide6.QtCore import QEvent, QSize, Qt, QTimer
 from PySide6.QtWidgets import QFrame, QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from annotation.emotion.tracks import label_of, scope_of
@@ -46,6 +46,7 @@ class EmotionPlots(QWidget):
         self.scroll.setWidgetResizable(True)
         self.scroll.setFrameShape(QFrame.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.view.installEventFilter(self)
         self.empty = QLabel("Select a video: its gaze, eye measures, rating and ER/FER labels are plotted here, "
                             "on the video's time")
         self.empty.setAlignment(Qt.AlignCenter)
@@ -228,6 +229,11 @@ class EmotionPlots(QWidget):
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
         self._align_timer.start(0)
+
+    def eventFilter(self, watched, event) -> bool:
+        if event.type() == QEvent.Resize:  # the scroll bar came or went: the plots got narrower or wider
+            self._align_timer.start(0)
+        return False
 
     def align(self) -> None:
         """Put the plots' time axis ``HEADER`` px from this widget's left and ``RIGHT`` px from its right, as
