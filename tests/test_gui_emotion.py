@@ -105,6 +105,7 @@ def test_keyboard_labelling_on_the_tiers_and_the_gap_panel(qtbot, emotion_window
     assert analysis.report["disagreement_share"] == pytest.approx(0.48)
     assert analysis.confusion.rowCount() == 1 and analysis.confusion.columnCount() == 2
     assert "differ 0.480" in analysis.summary.text()
+    assert "FER against ER: WAR 0.520, UAR 0.520 over 25 frames" in analysis.summary.text()
 
 
 def test_segments_move_and_grow_with_keys_and_the_keys_are_listed(qtbot, emotion_window):

@@ -83,32 +83,11 @@ def _label_source(text: str) -> tuple[str, str | None]:
 
 
 def cmd_emotion_score(args) -> int:
-    import numpy as np
-
-    from annotation.emotion.timeline import consensus, frame_labels
-    from annotation.emotion.tracks import scope_of
     from annotation.errors import InputError
-    from engine.emotion.recognition import war_uar
+    from engine.emotion.recognition import score_frames
 
-    ref, pred = [], []
     with open_project(args.dir) as project:
-        for flag, (track, annotator) in (("reference", args.reference), ("source", args.source)):
-            known = sorted({s.annotator for s in project.segments.all() if s.tier == track and scope_of(s) == "time"})
-            if not known or (annotator is not None and annotator not in known):
-                who = f" by {annotator!r}" if annotator is not None else ""
-                raise InputError(f"no {track.upper()} segments{who} in the project (annotators of {track.upper()}: "
-                                 f"{', '.join(known) or 'none'})", field=flag)
-        for media in project.media.all("video"):
-            n = int(media.frame_count or 0)
-            labels = []
-            for track, annotator in (args.reference, args.source):
-                segs = [s for s in project.segments.for_media(media.id, track) if scope_of(s) == "time"]
-                names = sorted({s.annotator for s in segs}) if annotator is None else [annotator]
-                rows = [frame_labels([s for s in segs if s.annotator == a], media.fps, n) for a in names]
-                labels.append(consensus(rows) if rows else np.full(n, None, dtype=object))
-            ref += list(labels[0])
-            pred += list(labels[1])
-    r = war_uar(ref, pred)
+        r = score_frames(project, args.reference, args.source)
     if not r["units"]:
         raise InputError("no frame has a label from both the reference and the source, so there is nothing to "
                          "score", field="source")

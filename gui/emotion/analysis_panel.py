@@ -1,5 +1,5 @@
-"""The gap and agreement panel: the ER-versus-FER confusion (seconds), how often they differ, agreement
-between annotators (kappa, alpha), and gaze statistics per emotion. Computed on the engine thread after
+"""The gap and agreement panel: the ER-versus-FER confusion (seconds), how often they differ, FER scored
+against ER (WAR, UAR), agreement between annotators (kappa, alpha), and gaze statistics per emotion. Computed on the engine thread after
 every labelling change (a moment after the last one), never in the GUI thread."""
 from __future__ import annotations
 
@@ -7,6 +7,8 @@ from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import (QHeaderView, QLabel, QPushButton, QTableWidget, QTableWidgetItem,
                                QVBoxLayout, QWidget)
 
+from annotation.errors import InputError
+from engine.emotion.recognition import score_frames
 from engine.emotion.report import emotion_report
 from engine.gaze.stats import gaze_statistics
 from gui.emotion.scrolling import scrolling_panel
@@ -62,6 +64,10 @@ class AnalysisPanel(QWidget):
         def job(ctx):
             report = emotion_report(project)
             gaze = gaze_statistics(samples, events, segments) if samples is not None and events is not None else None
+            try:  # how well the face shows the felt emotion: FER scored against ER, both by consensus
+                report["fer_vs_er"] = score_frames(project, ("er", None), ("fer", None))
+            except InputError:  # a track without labels yet
+                report["fer_vs_er"] = None
             return report, gaze
 
         self.window.engine.submit(job, "Emotion report", show=False,
@@ -77,6 +83,10 @@ class AnalysisPanel(QWidget):
                          f"alpha {_num(report['alpha'][track])}")
         ai = report["alpha_interval"]
         lines.append(f"Valence / arousal ratings: alpha {_num(ai['valence'])} / {_num(ai['arousal'])}")
+        score = report.get("fer_vs_er")
+        if score and score["units"]:
+            lines.append(f"FER against ER: WAR {_num(score['war'])}, UAR {_num(score['uar'])} over "
+                         f"{score['units']} frames")
         self.summary.setText("\n".join(lines))
         rows = sorted(report["confusion"])
         cols = sorted({f for row in report["confusion"].values() for f in row})
