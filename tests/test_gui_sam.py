@@ -47,6 +47,13 @@ def test_without_weights_the_sam_tool_segments_with_grabcut_and_the_window_says_
     assert layer.mask_item is None  # the preview is gone once accepted
     press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
     assert len(_masks(window)) == before
+
+    # Models → "Keep SAM 2's video memory in RAM" (long videos on a small GPU) holds for the next sessions.
+    offload = next(a for a in window.menus["models"].actions() if a.objectName() == "action:models.offload")
+    assert offload.isCheckable() and not offload.isChecked()
+    offload.trigger()
+    qtbot.waitUntil(lambda: sam.seg.offload_state, timeout=TIMEOUT)
+    assert window.settings.get("sam/offload_state") == "true"
     close_window(window)
 
 

@@ -56,6 +56,8 @@ class SamController(QObject):
         self._in_flight = False
         self._dirty = False
         self.propagation = None  # JobHandle
+        # SAM 2's video memory in RAM instead of on the GPU: slower, but a long video fits a small GPU
+        self.offload_state = str(window.settings.get("sam/offload_state", "false")).lower() == "true"
         self.progress: tuple[float, float | None] = (0, None)
         self.progress_message = ""  # what the propagation is doing (e.g. giving SAM 2 the stored prompts)
         self.last_result: str = ""
@@ -111,13 +113,28 @@ class SamController(QObject):
             self.window.engine.submit(lambda ctx: old.release_sessions(), "Closing SAM sessions", Priority.NORMAL,
                                       show=False)
         if project is not None and self.active is not None:
-            self.seg = Segmentation(None, project, self.active)
+            self.seg = Segmentation(None, project, self.active, offload_state=self.offload_state)
         self.objectsChanged.emit()
 
     def _segmentation(self) -> Segmentation | None:
         if self.seg is None and self.window.project is not None and self.active is not None:
-            self.seg = Segmentation(None, self.window.project, self.active)
+            self.seg = Segmentation(None, self.window.project, self.active, offload_state=self.offload_state)
         return self.seg
+
+    def set_offload(self, on: bool) -> None:
+        """Keep SAM 2's video memory in RAM (or on the device again); open video sessions start afresh."""
+        self.offload_state = bool(on)
+        self.window.settings.set("sam/offload_state", "true" if on else "false")
+        seg = self.seg
+        if seg is None:
+            return
+        self.discard()  # (a prompt not accepted yet lives in the session that is closed)
+
+        def job(ctx):
+            seg.offload_state = self.offload_state
+            seg.release_sessions()
+
+        self.window.engine.submit(job, "SAM 2 memory setting", Priority.INTERACTIVE, show=False)
 
     @property
     def can_propagate(self) -> bool:

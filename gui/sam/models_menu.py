@@ -45,7 +45,11 @@ def install_models_menu(window, controller) -> None:
                                tip="Download the official checkpoint (its published SHA-256 is checked)"),
         "folder": add_action(window, None, "models.folder", "Open models folder", _open_folder,
                              tip="Where downloads go, and where a checkpoint with its official name is found"),
+        "offload": add_action(window, None, "models.offload", "Keep SAM 2's video memory in RAM",
+                              controller.set_offload, checkable=True,
+                              tip="For long videos on a small GPU: slower, but the GPU holds only the frame at work"),
     }
+    static["offload"].setChecked(controller.offload_state)
     menu.aboutToShow.connect(lambda: _fill(controller, menu, static))
     controller.statusChanged.connect(lambda _s: _fill(controller, menu, static))
     _fill(controller, menu, static)
@@ -76,6 +80,7 @@ def _fill(controller, menu, static: dict) -> None:
     model = _model(controller)
     static["checkpoint"].setText(f"Choose checkpoint file for {model}…")
     static["download"].setText(f"Download {model}.pt…")
+    static["offload"].setEnabled(controller.propagation is None)  # not while a video is being tracked
     for act in static.values():
         menu.addAction(act)
 
