@@ -201,6 +201,22 @@ def test_a_pupil_export_folder_brings_its_fixations_along(qtbot, emotion_window,
     assert "600 samples" in window.panel("emotion.gaze").info.text()
 
 
+def test_a_sync_event_on_screen_sets_the_offset_of_the_next_import(qtbot, emotion_window, tmp_path):
+    window, state, _ = emotion_window
+    gaze = window.panel("emotion.gaze")
+    path = tmp_path / "tracker.csv"  # the tracker's clock runs 100 s ahead of the video
+    path.write_text("t,x,y\n" + "\n".join(f"{100 + k / 50:.2f},320,240" for k in range(300)) + "\n")
+    window.seek(50)
+    wait_picture(qtbot, window, 50)
+    gaze.sync_time.setValue(102.0)  # the flash the video shows at 2.0 s is at 102.0 s in the tracker's log
+    gaze.sync_button.click()
+    assert gaze.offset.value() == pytest.approx(-100.0)
+    gaze.import_file(path)
+    qtbot.waitUntil(lambda: len(state.recordings) == 2, timeout=TIMEOUT)
+    info = state.recordings[-1]
+    assert info.params["offset"] == pytest.approx(-100.0) and info.params["outside_video"] == 0
+
+
 def test_gaze_import_detection_and_rating_from_the_panels(qtbot, emotion_window, tmp_path):
     window, state, _ = emotion_window
     gaze = window.panel("emotion.gaze")

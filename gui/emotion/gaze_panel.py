@@ -89,7 +89,20 @@ class GazePanel(QWidget):
         self.eyes_button.setToolTip("No eye tracker? Measure eye openness, blinks and iris position with the "
                                     "face mesh on every frame")
         self.eyes_button.clicked.connect(self.measure_eyes)
-        row1, row2 = QHBoxLayout(), QHBoxLayout()
+        # a sync event (a flash, a clap) seen on the video and in the tracker's log gives the offset
+        self.sync_time = QDoubleSpinBox()
+        self.sync_time.setRange(-1e7, 1e7)
+        self.sync_time.setDecimals(3)
+        self.sync_time.setSuffix(" s")
+        self.sync_time.setToolTip("The tracker's time of a sync event (a flash, a clap) that the video shows on the "
+                                  "frame on screen")
+        self.sync_button = QPushButton("Sync here")
+        self.sync_button.setToolTip("Offset = the time of the frame on screen − the tracker's time of the event")
+        self.sync_button.clicked.connect(self.sync_here)
+        row0, row1, row2 = QHBoxLayout(), QHBoxLayout(), QHBoxLayout()
+        row0.addWidget(QLabel("Sync event at"))
+        row0.addWidget(self.sync_time, 1)
+        row0.addWidget(self.sync_button)
         row1.addWidget(QLabel("Offset"))
         row1.addWidget(self.offset)
         row1.addWidget(self.import_button)
@@ -99,6 +112,7 @@ class GazePanel(QWidget):
         lay = QVBoxLayout(body)
         lay.addLayout(form)
         lay.addWidget(self.info)
+        lay.addLayout(row0)
         lay.addLayout(row1)
         lay.addLayout(row2)
         lay.addWidget(self.eyes_button)
@@ -124,7 +138,8 @@ class GazePanel(QWidget):
             chosen = s.recording_id if s.recording_id in [r.id for r in s.recordings] else s.recordings[-1].id
             self.recording.setCurrentIndex(self.recording.findData(chosen))
         video = s.media is not None
-        for w in (self.import_button, self.detect_button, self.eyes_button, self.offset, self.method):
+        for w in (self.import_button, self.detect_button, self.eyes_button, self.offset, self.method, self.sync_time,
+                  self.sync_button):
             w.setEnabled(video and self.window.project is not None)
         self.detect_button.setEnabled(video and bool(s.recordings))
         lines = []
@@ -144,6 +159,13 @@ class GazePanel(QWidget):
         if s.face is not None:
             lines.append(f"Face: {_count(len(s.face_blinks), 'blink')}")
         self.info.setText("\n".join(lines))
+
+    def sync_here(self) -> None:
+        """The offset that puts the sync event's tracker time on the frame on screen (used by the next import)."""
+        offset = self.state.now - self.sync_time.value()
+        self.offset.setValue(offset)
+        self.window.statusBar().showMessage(f"Offset {offset:+.3f} s: the next import lines the sync event up with "
+                                            f"frame {self.window.current_frame}", 6000)
 
     # --- jobs ----------------------------------------------------------------------------------------------
     def ask_import(self) -> None:
