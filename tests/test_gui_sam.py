@@ -88,7 +88,7 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     wait_picture(qtbot, window, 0)
     # Nothing prompted yet: the panel says what to do, and there is nothing to propagate.
     qtbot.waitUntil(lambda: panel.objects.topLevelItemCount() == 1, timeout=TIMEOUT)
-    assert panel.objects.topLevelItem(0).text(0).startswith("No object yet: click one with the SAM tool")
+    assert panel.objects.topLevelItem(0).text(0) == "None yet: S, click the object, Enter"
     assert not panel.propagate_button.isEnabled()
     click(window.canvas, 320, 200)  # a positive click on the face
     qtbot.waitUntil(lambda: layer.mask_item is not None, timeout=SLOW)

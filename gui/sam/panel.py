@@ -12,7 +12,7 @@ from gui.sam.controller import sam_controller
 from gui.sam.models_menu import SegmenterBadge, install_models_menu
 from gui.sam.preview_layer import SamPreviewLayer
 
-EMPTY = "No object yet: click one with the SAM tool (S), then Enter"
+EMPTY = ("None yet: S, click the object, Enter", "No object yet: take the SAM tool (S), click the object, press Enter")
 HINT = "S: SAM tool · Q positive · E negative · B box · W next mask · Enter accept · Esc discard"
 
 
@@ -140,7 +140,8 @@ class SamPanel(QWidget):
         self.objects.clear()
         self._prompted = bool(frames)  # propagation starts from prompts: without one there is nothing to track
         if not tracks:
-            hint = QTreeWidgetItem(self.objects, [EMPTY])
+            hint = QTreeWidgetItem(self.objects, [EMPTY[0]])
+            hint.setToolTip(0, EMPTY[1])
             hint.setDisabled(True)
             hint.setFirstColumnSpanned(True)
         for t in tracks:
