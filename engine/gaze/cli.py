@@ -12,6 +12,10 @@ import tempfile
 from engine.cli_support import open_project, print_result
 
 
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
 def _sync_pair(text: str) -> tuple[float, float]:
     try:
         g, v = text.split(":")
@@ -48,8 +52,9 @@ def cmd_gaze_fixations(args) -> int:
                           "y": round(f.y, 3)} for f in ev.fixations],
            "saccades": len(ev.saccades), "blinks": len(ev.blinks), "params": ev.params, "event_set": set_id}
     mean = sum(f.duration for f in ev.fixations) / len(ev.fixations) if ev.fixations else 0.0
-    print_result(args, out, f"{args.method.upper()}: {len(ev.fixations)} fixations (mean {mean * 1000:.0f} ms), "
-                            f"{len(ev.saccades)} saccades, {len(ev.blinks)} blinks; stored as event set {set_id}")
+    print_result(args, out, f"{args.method.upper()}: {_count(len(ev.fixations), 'fixation')} (mean {mean * 1000:.0f} "
+                            f"ms), {_count(len(ev.saccades), 'saccade')}, {_count(len(ev.blinks), 'blink')}; stored as "
+                            f"event set {set_id}")
     return 0
 
 
@@ -133,7 +138,7 @@ def cmd_eyes(args) -> int:
         return 2
     r = result.value
     print_result(args, r, f"measured {r['frames']} frames ({r['face_frames']} with a face) as series {r['series_id']}: "
-                          f"{len(r['blinks'])} blinks, {r['blink_rate_per_min']} per minute, mean duration "
+                          f"{_count(len(r['blinks']), 'blink')}, {r['blink_rate_per_min']} per minute, mean duration "
                           f"{r['mean_blink_duration']} s")
     return 0
 
