@@ -25,6 +25,7 @@ def test_weights_are_found_in_the_documented_order(tmp_path, facelens_home):
     (models_dir() / "sam2.1_hiera_tiny.pt").write_bytes(b"x")
     assert resolve_weights(entry, settings=settings).origin == "models folder"
     chosen = tmp_path / "mine.pt"
+    chosen.write_bytes(b"x")
     settings.set_checkpoint(TINY, chosen)
     assert json.loads((facelens_home / "models.json").read_text())["checkpoints"][TINY] == str(chosen)
     w = resolve_weights(entry, settings=ModelSettings())
@@ -33,6 +34,22 @@ def test_weights_are_found_in_the_documented_order(tmp_path, facelens_home):
     assert (w.kind, w.seed) == ("random", 3)
     w = resolve_weights(entry, checkpoint=tmp_path / "other.pt", random_seed=3, settings=settings)
     assert (w.path, w.origin) == (tmp_path / "other.pt", "--checkpoint")
+
+
+def test_a_chosen_checkpoint_that_went_missing_leaves_grabcut_on_and_says_so(tmp_path, capsys, demo_dir):
+    # It once stayed "SAM 2: tiny" in the window while every click failed on the missing file.
+    from engine.segmentation.segmenters import choose_segmenter
+
+    gone = tmp_path / "sam2.1_hiera_tiny.pt"
+    gone.write_bytes(b"x")
+    ModelSettings().set_checkpoint(TINY, gone)
+    gone.unlink()
+    active = choose_segmenter()
+    assert active.kind == "grabcut"
+    assert active.status()["note"].startswith(f"SAM 2 is off: the checkpoint chosen for it, {gone}, is missing; ")
+    out = main_json(capsys, "models")
+    assert out["models"][0]["needs"] == f"sam2.1_hiera_tiny.pt; {gone} is missing"
+    assert main_json(capsys, "segment", demo_dir, 1, "--point", "222,125")["area"] > 0  # GrabCut answers
 
 
 def test_unknown_model_names_the_choices():

@@ -6,9 +6,9 @@ The file is plain JSON so that the window (Models menu) and the CLI (``python ma
      "active": {"sam2": "sam2.1_hiera_tiny"}}
 
 A model's weights are found, in this order: a checkpoint named on the command line, random weights asked for
-on the command line, the checkpoint chosen in the settings, the official file name in the models folder
-(``<FaceLens home>/models/``, where downloads go too). When none is there, ``missing_message`` says which file
-is needed and where to put it.
+on the command line, the checkpoint chosen in the settings (while that file is there), the official file name
+in the models folder (``<FaceLens home>/models/``, where downloads go too). When none is there,
+``missing_message`` says which file is needed and where to put it (and that the chosen one went missing).
 """
 from __future__ import annotations
 
@@ -84,7 +84,7 @@ def resolve_weights(entry: ModelEntry, checkpoint: str | Path | None = None, ran
         return Weights("random", seed=int(random_seed), origin="--weights random")
     settings = settings or ModelSettings()
     chosen = settings.checkpoint(entry.name)
-    if chosen is not None:
+    if chosen is not None and chosen.is_file():  # (a chosen file since moved or deleted counts as missing)
         return Weights("checkpoint", chosen, origin="settings")
     in_folder = models_dir() / entry.checkpoint.filename
     if in_folder.is_file():
@@ -92,10 +92,12 @@ def resolve_weights(entry: ModelEntry, checkpoint: str | Path | None = None, ran
     return None
 
 
-def missing_message(entry: ModelEntry) -> str:
+def missing_message(entry: ModelEntry, settings: ModelSettings | None = None) -> str:
     c = entry.checkpoint
     size = f", {c.size_mb} MB" if c.size_mb else ""
-    return (f"{entry.title} needs the checkpoint file {c.filename} ({c.url}{size}); put it in {models_dir()} "
+    chosen = settings.checkpoint(entry.name) if settings is not None else None
+    gone = f"the checkpoint chosen for it, {chosen}, is missing; " if chosen and not chosen.is_file() else ""
+    return (f"{gone}{entry.title} needs the checkpoint file {c.filename} ({c.url}{size}); put it in {models_dir()} "
             f"or choose it with `python main.py models use {entry.name} --checkpoint PATH` (or the Models menu)")
 
 
@@ -108,8 +110,10 @@ def describe_models(family: str, settings: ModelSettings | None = None) -> list[
     for name in model_names(family):
         entry = model_entry(name)
         weights = resolve_weights(entry, settings=settings)
+        chosen = settings.checkpoint(name)
+        needs = entry.checkpoint.filename + (f"; {chosen} is missing" if chosen and not weights else "")
         rows.append({"model": name, "title": entry.title, "active": name == settings.active(family),
                      "weights": weights.describe() if weights else None,
                      "checkpoint": str(weights.path) if weights else None,
-                     "needs": None if weights else entry.checkpoint.filename})
+                     "needs": None if weights else needs})
     return rows

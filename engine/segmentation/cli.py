@@ -143,7 +143,7 @@ def cmd_models(args) -> int:
         text.append(f"{'*' if r['active'] else ' '} {r['model']:<24} {weights}")
     missing = [r for r in rows if r["active"] and not r["weights"]]
     if missing:
-        text.append(missing_message(model_entry(missing[0]["model"])))
+        text.append(missing_message(model_entry(missing[0]["model"]), settings))
     print_result(args, {"models": rows, "models_dir": str(models_dir()), "device": str(default_device(args.device))},
                  "\n".join(text))
     return 0

@@ -23,6 +23,7 @@ class ActiveSegmenter:
     model: ModelEntry  # the SAM 2 model chosen (even when its weights are missing)
     weights: Weights | None
     device: Device
+    missing: str = ""  # without weights: which file is needed and where to put it (``missing_message``)
 
     @property
     def kind(self) -> str:
@@ -37,7 +38,7 @@ class ActiveSegmenter:
         return {"segmenter": self.segmenter.name, "kind": self.kind, "title": self.segmenter.describe(),
                 "model": self.model.name, "weights": self.weights.describe() if self.weights else None,
                 "device": str(self.device),
-                "note": None if self.weights else f"SAM 2 is off: {missing_message(self.model)}"}
+                "note": None if self.weights else f"SAM 2 is off: {self.missing or missing_message(self.model)}"}
 
 
 # kind -> how to make it: (model entry, weights, device) -> segmenter
@@ -60,4 +61,5 @@ def choose_segmenter(model: str | None = None, checkpoint: str | Path | None = N
     weights = resolve_weights(entry, checkpoint, random_seed, settings)
     dev = default_device(device)
     kind = "sam2" if weights is not None else "grabcut"
-    return ActiveSegmenter(SEGMENTERS[kind](entry, weights, dev), entry, weights, dev)
+    missing = "" if weights is not None else missing_message(entry, settings)
+    return ActiveSegmenter(SEGMENTERS[kind](entry, weights, dev), entry, weights, dev, missing)
