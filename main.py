@@ -102,7 +102,8 @@ def cmd_export(args) -> int:
     counts = ", ".join(f"{v} {k}" for k, v in result.items() if isinstance(v, int))
     print(f"wrote {result['path']} ({args.format}{': ' + counts if counts else ''})")
     if result.get("left_out"):
-        print(f"left out (no {args.format} form): {result['left_out']}")
+        what = ", ".join(f"{n} {kind}" for kind, n in sorted(result["left_out"].items()))
+        print(f"left out (no {args.format} form): {what}")
     return 0
 
 
