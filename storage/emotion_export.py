@@ -73,9 +73,10 @@ def export_eaf(project: "Project", out: str | Path) -> dict:
         files.append(str(target))
         tiers_n += len(tiers)
         annotations_n += sum(len(t.annotations) for t in tiers)
-    left_out = sum(1 for m, s in rows if not m.is_video)
+    images = sum(1 for m, s in rows if not m.is_video)  # ELAN annotates time: a static image label has none
     return _log(project, out, {"path": str(out if folder is None else folder), "format": "eaf", "files": files,
-                               "tiers": tiers_n, "annotations": annotations_n, "left_out": left_out})
+                               "tiers": tiers_n, "annotations": annotations_n,
+                               "left_out": {"image labels": images} if images else {}})
 
 
 # --- segment table ------------------------------------------------------------------------------------------------

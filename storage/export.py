@@ -35,7 +35,8 @@ def export_coco(project: "Project", out: str | Path) -> dict:
 
 
 # Export formats by name, as `main.py export --format NAME` and the window's File > Export offer them. Each
-# writes `out` and returns a JSON-able summary (with at least "path") after logging the export in the audit chain.
+# writes `out` and returns a JSON-able summary (with at least "path", and "left_out": {what: count} for records
+# the format cannot hold) after logging the export in the audit chain.
 EXPORTERS = {
     "coco": export_coco,
     "eaf": export_eaf,
