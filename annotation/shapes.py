@@ -11,6 +11,7 @@ from typing import Union
 import numpy as np
 from pycocotools import mask as coco_mask
 
+from annotation import rle
 from annotation.errors import InputError
 
 KINDS = ("box", "polygon", "mask", "points", "keypoints", "tag")
@@ -100,9 +101,7 @@ class Mask:
     def from_array(cls, array: np.ndarray) -> "Mask":
         if array.ndim != 2:
             raise InputError(f"a mask must be a 2-D array, got shape {array.shape}")
-        pixels = array.view(np.uint8) if array.dtype == bool else array.astype(np.uint8, copy=False)
-        rle = coco_mask.encode(np.asfortranarray(pixels))
-        return cls(size=(int(rle["size"][0]), int(rle["size"][1])), counts=rle["counts"].decode("ascii"))
+        return cls(size=(int(array.shape[0]), int(array.shape[1])), counts=rle.encode(array))
 
     def rle(self) -> dict:
         """The pycocotools form (counts as bytes)."""
