@@ -118,18 +118,27 @@ class AnnotationRepository(Repository):
             self._log(s, "delete", f"annotation:{a.id}", _audit_payload(a))
 
     # --- bulk writes (model output, imports) -------------------------------------------------------------
-    def add_many(self, annotations: Iterable[Annotation], action: str = "add many") -> int:
-        """Insert many annotations in one transaction with one audit entry; returns how many."""
+    def add_many(self, annotations: Iterable[Annotation], action: str = "add many",
+                 replacing: Iterable[int] = ()) -> int:
+        """Insert many annotations in one transaction with one audit entry; returns how many. ``replacing``:
+        ids deleted in the same transaction (model output superseding its own earlier output); unlike
+        ``replace_many`` the new ids are not handed back, which keeps this the fast path."""
         now = time.time()
         actor = self.project.actor
         rows = [_insert_values(a, actor, now) for a in annotations]
-        if not rows:
+        remove_ids = sorted({int(i) for i in replacing})
+        if not rows and not remove_ids:
             return 0
         with self._write() as s:
+            self._delete_ids(s, remove_ids)
             # Plain tuples to the driver's executemany: the ORM's per-row bookkeeping cost more than SQLite's work.
-            s.connection().exec_driver_sql(_insert_sql(s.get_bind().dialect.paramstyle), rows)
+            if rows:
+                s.connection().exec_driver_sql(_insert_sql(s.get_bind().dialect.paramstyle), rows)
             media = sorted({r[0] for r in rows})
-            self._log(s, action, "annotations", {"count": len(rows), "media": media})
+            payload = {"count": len(rows), "media": media}
+            if remove_ids:
+                payload["replaced"] = remove_ids
+            self._log(s, action, "annotations", payload)
         return len(rows)
 
     def replace_many(self, remove_ids: Iterable[int], annotations: Iterable[Annotation],
@@ -147,12 +156,16 @@ class AnnotationRepository(Repository):
         if not rows and not remove_ids:
             return []
         with self._write() as s:
-            for i in range(0, len(remove_ids), 500):
-                s.execute(delete(Row).where(Row.id.in_(remove_ids[i:i + 500])))
+            self._delete_ids(s, remove_ids)
             ids = list(s.scalars(insert(Row).returning(Row.id, sort_by_parameter_order=True), rows)) if rows else []
             media = sorted({r["media_id"] for r in rows})
             self._log(s, action, "annotations", {"count": len(rows), "replaced": remove_ids, "media": media})
         return ids
+
+    @staticmethod
+    def _delete_ids(s, ids: list[int]) -> None:
+        for i in range(0, len(ids), 500):  # under SQLite's limit on a statement's parameters
+            s.execute(delete(Row).where(Row.id.in_(ids[i:i + 500])))
 
     # --- reads ---------------------------------------------------------------------------------------------
     def get(self, annotation_id: int) -> Annotation | None:

@@ -1,5 +1,6 @@
 """The bulk paths that model output and the timeline use: ``add_many`` and ``for_media(media, frame)``."""
 import numpy as np
+import pytest
 
 from annotation.model import Annotation
 from annotation.shapes import Box, Mask, Points
@@ -64,3 +65,24 @@ def test_bulk_inserted_geometry_is_the_same_json_as_a_single_add(project):
         stored = dict(conn.execute("SELECT frame, geometry FROM annotations").fetchall())
     assert stored[0] == stored[1] == json.dumps(odd.to_geometry())
     assert project.annotations.for_media(video.id, 1)[0].shape == one.shape == odd
+
+
+def test_add_many_replacing_swaps_model_output_in_one_audited_transaction(project):
+    video = _video(project)
+    old = [project.annotations.add(Annotation(media_id=video.id, frame=f, shape=Box(0, 0, 2, 2), source="sam2"))
+           for f in range(3)]
+    kept = project.annotations.add(Annotation(media_id=video.id, frame=0, shape=Box(5, 5, 9, 9)))
+    before = len(project.audit.entries())
+    new = [Annotation(media_id=video.id, frame=f, shape=Box(1, 1, 3, 3), source="sam2") for f in range(2)]
+    assert project.annotations.add_many(new, action="propagate", replacing=[a.id for a in old]) == 2
+    left = project.annotations.for_media(video.id)
+    assert kept in left and not any(a.id in {o.id for o in old} for a in left)
+    assert sorted(a.frame for a in left if a.source == "sam2") == [0, 1]
+    entries = project.audit.entries()
+    assert len(entries) == before + 1 and entries[-1].payload["replaced"] == sorted(a.id for a in old)
+    assert project.audit.verify() == []
+    # A bad row undoes the deletes too: nothing is lost.
+    bad = Annotation(media_id=video.id + 99, frame=0, shape=Box(0, 0, 1, 1))
+    with pytest.raises(Exception):  # the database refuses a row for a missing media
+        project.annotations.add_many([bad], replacing=[kept.id])
+    assert kept in project.annotations.for_media(video.id)

@@ -78,14 +78,18 @@ def save_segment(project, item: MediaItem, frame: int | None, mask: np.ndarray, 
 
 
 class MaskWriter:
-    """Stores propagated masks in batches, on its own thread: COCO RLE encoding and the commits run while the
-    engine thread tracks the next frame. Replaces the tracks' older model masks, never a hand-edited one.
+    """Stores propagated masks in batches, on its own thread, while the engine thread tracks the next frame.
+    Replaces the tracks' older model masks, never a hand-edited one.
+
+    Each frame's masks are encoded (COCO RLE) as soon as they arrive and committed in batches. Encoding a
+    whole batch at commit time would hold Python's lock for a long burst, and the engine thread, which
+    needs it between every two GPU kernels it launches, would leave the GPU idle for that long.
 
     ``add`` hands over a frame's masks (waiting only if ``depth`` frames are still unwritten); ``flush``
     returns once everything handed over is committed, and re-raises an error the writer met.
     """
 
-    def __init__(self, project, item: MediaItem, source: str, labels: dict[int, int | None], batch: int = 32,
+    def __init__(self, project, item: MediaItem, source: str, labels: dict[int, int | None], batch: int = 16,
                  depth: int = 64):
         self.project, self.item, self.source, self.labels, self.batch = project, item, source, labels, batch
         self.written = 0
@@ -118,16 +122,21 @@ class MaskWriter:
             raise error
 
     def _run(self) -> None:
-        pending: list[tuple[int, dict]] = []
+        frames: list[int] = []
+        remove: list[int] = []
+        add: list[Annotation] = []
         try:
             while True:
                 item = self._queue.get()
                 if item is not None:
-                    pending.append(item)
-                if pending and (item is None or len(pending) >= self.batch or self._queue.empty()
-                                and len(pending) >= self.batch // 4):
-                    self._commit(pending)
-                    pending = []
+                    frame, masks = item
+                    self._encode(frame, masks, remove, add)
+                    frames.append(frame)
+                if frames and (item is None or len(frames) >= self.batch or self._queue.empty()
+                               and len(frames) >= self.batch // 4):
+                    self.written += self.project.annotations.add_many(add, action="propagate", replacing=remove)
+                    self.frames_written.extend(frames)
+                    frames, remove, add = [], [], []
                 if item is None:
                     return
         except BaseException as e:  # handed to the engine thread at its next add() or flush()
@@ -135,16 +144,12 @@ class MaskWriter:
             while self._queue.get() is not None:  # drain, so add() never blocks on a dead writer
                 pass
 
-    def _commit(self, pending: list[tuple[int, dict]]) -> None:
-        remove, add = [], []
-        for frame, masks in pending:
-            for track_id, (mask, score) in masks.items():
-                old = self._existing.pop((track_id, frame), [])
-                if any(src == MANUAL for _, src in old):
-                    continue  # someone corrected this mask by hand: keep theirs
-                remove += [i for i, _ in old]  # an empty mask: the object is gone from this frame now
-                if mask.any():
-                    add.append(mask_annotation(self.item, frame, mask, score, self.source, track_id,
-                                               self.labels.get(track_id), propagated=True))
-        self.written += len(self.project.annotations.replace_many(remove, add, action="propagate"))
-        self.frames_written.extend(f for f, _ in pending)
+    def _encode(self, frame: int, masks: dict, remove: list[int], add: list[Annotation]) -> None:
+        for track_id, (mask, score) in masks.items():
+            old = self._existing.pop((track_id, frame), [])
+            if any(src == MANUAL for _, src in old):
+                continue  # someone corrected this mask by hand: keep theirs
+            remove += [i for i, _ in old]  # an empty mask: the object is gone from this frame now
+            if mask.any():
+                add.append(mask_annotation(self.item, frame, mask, score, self.source, track_id,
+                                           self.labels.get(track_id), propagated=True))
