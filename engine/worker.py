@@ -12,6 +12,7 @@ from __future__ import annotations
 import heapq
 import inspect
 import itertools
+import sys
 import threading
 import traceback
 from concurrent.futures import Future
@@ -106,8 +107,18 @@ class JobHandle:
         return self._job.future.done()
 
 
+# How long a Python thread may keep the GIL while another waits for it (Python's default is 5 ms). The engine
+# thread lets go of the lock at every GPU kernel it launches and needs it back within microseconds; behind a
+# mask writer, a frame reader or the window running Python it would wait up to the full interval each time,
+# while the GPU runs dry.
+SWITCH_INTERVAL_S = 0.0005
+_PYTHON_DEFAULT_SWITCH_S = 0.005
+
+
 class Engine:
     def __init__(self, name: str = "facelens-engine"):
+        if sys.getswitchinterval() == _PYTHON_DEFAULT_SWITCH_S:  # a value someone chose on purpose stays
+            sys.setswitchinterval(SWITCH_INTERVAL_S)
         self._queue: list[_Entry] = []
         self._cv = threading.Condition()
         self._seq = itertools.count()
