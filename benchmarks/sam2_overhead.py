@@ -1,0 +1,226 @@
+"""Where the app's SAM 2 propagation loses time against the raw video predictor: one run, variants side by side.
+
+    python benchmarks/sam2_overhead.py --device cuda                  # tiny and large, 1 and 3 objects (~4 min)
+    python benchmarks/sam2_overhead.py --quick                        # the CPU: a smoke run of the same code
+
+``sam2_bench.py`` gives the headline ratios; this script takes the app's path apart to say which piece costs
+what, so a change to it can be judged on the GPU in one call. Each variant runs on the same model, video and
+prompts:
+
+* ``raw``: SAM 2's predictor over a JPEG folder (``init_state`` then ``propagate_in_video``), masks left on the GPU;
+* ``raw_copy``: the same, copying each frame's masks to the host (what any script that keeps them must do);
+* ``app``: the app's propagation job as the window and the CLI run it (frames streamed from the video file,
+  every mask encoded and committed);
+* ``app_pycocotools``: the app with masks encoded by pycocotools instead of ``annotation.rle`` (pycocotools
+  holds Python's lock for the whole mask; ours lets go of it for the heavy passes);
+* ``app_switch_5ms``: the app with Python's default thread switch interval instead of the engine's 0.5 ms;
+* ``session_preloaded``: the tracking session alone, every frame decoded beforehand and nothing stored: the
+  ceiling the storing and streaming work is measured against.
+
+Per variant: frames per second, the ratio to ``raw``, and the median / p95 / longest gap between two frames
+(a writer that stalls the engine shows as a long p95). The masks' stored size is printed too: masks from
+random weights are speckled, with COCO RLE strings of hundreds of kilobytes where a real face's is a few.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import sam2_bench as bench  # noqa: E402  (puts the repository on sys.path too)
+
+from annotation.shapes import Mask  # noqa: E402
+from engine.device import choose_device  # noqa: E402
+from engine.models.cache import MODEL_CACHE  # noqa: E402
+from engine.segmentation.sam2_image import Sam2Segmenter  # noqa: E402
+from engine.segmentation.segmenters import ActiveSegmenter  # noqa: E402
+from engine.segmentation.service import Segmentation  # noqa: E402
+from engine.worker import Engine  # noqa: E402
+from storage.media.importer import import_paths  # noqa: E402
+from storage.project import Project  # noqa: E402
+
+
+def gaps(stamps: list[float]) -> dict:
+    d = np.diff(np.asarray(stamps)) * 1e3
+    if not len(d):
+        return {}
+    return {"gap_p50_ms": float(np.median(d)), "gap_p95_ms": float(np.percentile(d, 95)), "gap_max_ms": float(d.max())}
+
+
+def raw_copy(model, folder: Path, points) -> dict:
+    predictor, dev = model.predictor, model.device
+    with torch.inference_mode(), dev.autocast():
+        state = predictor.init_state(str(folder))
+        for k, (x, y) in enumerate(points):
+            predictor.add_new_points_or_box(state, frame_idx=0, obj_id=k + 1, points=np.array([[x, y]], np.float32),
+                                            labels=np.array([1], np.int32))
+        dev.synchronize()
+        t, n = time.perf_counter(), 0
+        for _, _, masks in predictor.propagate_in_video(state):
+            (masks > 0).cpu().numpy()
+            n += 1
+        dev.synchronize()
+        took = time.perf_counter() - t
+    predictor.reset_state(state)
+    return {"fps": n / took}
+
+
+def session_preloaded(seg: Segmentation, project: Project, item, points) -> dict:
+    bench.prompt_fresh_objects(seg, project, item, points)
+    session = seg._sessions[item.id]
+    frames = session.frames
+    for n in range(len(frames)):  # every model input ready on the device: no reading during the run
+        frames._cache[n] = frames.to_model_input(frames.model_sized(frames.read(n)))
+    frames._keep = len(frames) + 1
+    frames.plan = lambda order: None
+    dev = seg.active.device
+    dev.synchronize()
+    t, stamps = time.perf_counter(), []
+    for _ in session.propagate(0, len(frames) - 1):
+        stamps.append(time.perf_counter())
+    dev.synchronize()
+    return {"fps": len(stamps) / (time.perf_counter() - t), **gaps(stamps)}
+
+
+def app(seg: Segmentation, project: Project, item, points) -> dict:
+    bench.prompt_fresh_objects(seg, project, item, points)
+    dev, stamps = seg.active.device, []
+    dev.synchronize()
+    t = time.perf_counter()
+    out = bench.job_value(seg.propagate(item, on_masks=lambda f, m: stamps.append(time.perf_counter())))
+    dev.synchronize()
+    return {"fps": len(out.frames) / (time.perf_counter() - t), "stored": out.annotations, **gaps(stamps)}
+
+
+def with_pycocotools(fn):
+    from pycocotools import mask as coco_mask
+
+    ours = Mask.__dict__["from_array"]
+
+    def from_array(cls, array):
+        r = coco_mask.encode(np.asfortranarray(array.astype(np.uint8, copy=False)))
+        return cls(size=(int(r["size"][0]), int(r["size"][1])), counts=r["counts"].decode("ascii"))
+
+    def run(*args):
+        Mask.from_array = classmethod(from_array)
+        try:
+            return fn(*args)
+        finally:
+            Mask.from_array = ours
+    return run
+
+
+def with_switch_interval(seconds: float, fn):
+    def run(*args):
+        before = sys.getswitchinterval()
+        sys.setswitchinterval(seconds)
+        try:
+            return fn(*args)
+        finally:
+            sys.setswitchinterval(before)
+    return run
+
+
+def variants_for(model, seg: Segmentation, project: Project, item, folder: Path) -> dict:
+    def run_app(p):
+        return app(seg, project, item, p)
+
+    return {"raw": lambda p: bench.raw_propagate(model, folder, p),
+            "raw_copy": lambda p: raw_copy(model, folder, p),
+            "app": run_app,
+            "app_pycocotools": with_pycocotools(run_app),
+            "app_switch_5ms": with_switch_interval(0.005, run_app),
+            "session_preloaded": lambda p: session_preloaded(seg, project, item, p)}
+
+
+def stored_size(project: Project, item) -> dict:
+    import sqlite3
+
+    with sqlite3.connect(project.db_path) as conn:
+        n, avg, top = conn.execute("SELECT count(*), avg(length(geometry)), max(length(geometry)) FROM annotations "
+                                   "WHERE media_id = ? AND kind = 'mask'", (item.id,)).fetchone()
+    return {"masks": n, "avg_geometry_bytes": avg, "max_geometry_bytes": top}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--models", default=None, help="comma-separated: tiny,small,base_plus,large")
+    ap.add_argument("--quick", action="store_true", help="small sizes for a CPU")
+    ap.add_argument("--frames", type=int, default=None)
+    ap.add_argument("--objects", default="1,3")
+    ap.add_argument("--reps", type=int, default=1, help="rounds, each in alternating order; the best is kept")
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--out", default=str(bench.ROOT / "benchmarks" / "results" / "sam2_overhead.json"))
+    args = ap.parse_args(argv)
+
+    device = choose_device(args.device)
+    quick = args.quick or device.type == "cpu"
+    w, h = bench.SIZES["quick" if quick else "full"]
+    frames = args.frames or (3 if quick else 100)
+    models = (args.models or ("tiny" if quick else "tiny,large")).split(",")
+    objects = [int(k) for k in args.objects.split(",")]
+    report = {"device": str(device), "torch": torch.__version__, "frame_size": [w, h], "frames": frames, "models": {}}
+    print(f"device {device}; {w}x{h}; {frames} frames", flush=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        bench.make_video(tmp / "clip.mp4", frames, w, h)
+        project = Project.create(tmp / "proj")
+        import_paths(project, [tmp / "clip.mp4"])
+        item = project.media.all()[0]
+        folder = bench.jpeg_folder(project, item, tmp / "jpeg")
+        engine = Engine()
+        points = bench.centres(0, w, h, max(objects))
+        try:
+            for name in models:
+                model = bench.build(name, args.seed, device, False)
+                active = ActiveSegmenter(Sam2Segmenter(model.entry, model.weights, device), model.entry,
+                                         model.weights, device)
+                seg = Segmentation(engine, project, active)
+                variants = variants_for(model, seg, project, item, folder)
+                if device.type != "cpu":  # warm-up of both paths
+                    bench.raw_propagate(model, folder, points[:1])
+                    app(seg, project, item, points[:1])
+                row = {}
+                for k in objects:
+                    runs = {v: [] for v in variants}
+                    for rep in range(args.reps):
+                        for v in (list(variants) if rep % 2 == 0 else list(variants)[::-1]):
+                            runs[v].append(variants[v](points[:k]))
+                            if v == "app":
+                                row[f"stored_{k}"] = stored_size(project, item)
+                    best = {v: max(rs, key=lambda r: r["fps"]) for v, rs in runs.items()}
+                    row[str(k)] = {"best": best, "runs": runs}
+                    print_block(model.name, k, best, row[f"stored_{k}"])
+                report["models"][model.name] = row
+                seg.release_sessions()
+                MODEL_CACHE.release()
+        finally:
+            engine.stop()
+            project.close()
+    out = Path(args.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(report, indent=1))
+    print(f"wrote {out}")
+    return 0
+
+
+def print_block(name: str, k: int, best: dict, stored: dict) -> None:
+    base = best["raw"]["fps"]
+    print(f"\n{name}, {k} object(s)      fps   ratio   gap p50 / p95 / max ms")
+    for v, r in best.items():
+        gap = " / ".join(f"{r[g]:.0f}" for g in ("gap_p50_ms", "gap_p95_ms", "gap_max_ms") if g in r)
+        print(f"  {v:<20}{r['fps']:7.2f}{r['fps'] / base:8.2f}   {gap}")
+    print(f"  stored masks: {stored['masks']}, COCO RLE geometry {stored['avg_geometry_bytes'] or 0:.0f} bytes on average",
+          flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
