@@ -54,6 +54,14 @@ def test_without_weights_the_sam_tool_segments_with_grabcut_and_the_window_says_
     offload.trigger()
     qtbot.waitUntil(lambda: sam.seg.offload_state, timeout=TIMEOUT)
     assert window.settings.get("sam/offload_state") == "true"
+    # Compiled propagation needs a CUDA GPU: on this CPU the item is there, greyed, and says why.
+    window.menus["models"].aboutToShow.emit()
+    compile_item = next(a for a in window.menus["models"].actions() if a.objectName() == "action:models.compile")
+    assert compile_item.isCheckable() and not compile_item.isEnabled()
+    assert "needs a CUDA GPU" in compile_item.toolTip() and "cpu" in compile_item.toolTip()
+    sam.set_compile(True)  # a choice made on a GPU machine and kept in the settings...
+    assert window.settings.get("sam/compile_propagation") == "true"
+    assert not sam.compiles  # ...does not apply here
     close_window(window)
 
 

@@ -5,6 +5,7 @@ import numpy as np
 import pytest
 import torch
 
+from annotation.errors import FaceLensError
 from engine.models.weights import ModelSettings
 from engine.segmentation.prompt import Prompt
 from engine.segmentation.segmenters import choose_segmenter
@@ -164,3 +165,37 @@ def test_propagation_memory_keeps_only_what_sam2_reads_again(setup):
     kept = sorted(outputs["non_cond_frame_outputs"])
     assert kept == [f for f in range(0, 28) if f != 10] + list(range(183, 201))
 
+
+
+def test_compiled_propagation_is_refused_on_a_cpu_and_the_project_is_left_as_it_was(setup, capsys):
+    from tests.inprocess_cli import run_main
+
+    project, item, seg = setup["project"], setup["item"], setup["seg"]
+    before = sorted(_masks(project, item))
+    out, err = run_main(capsys, "track", project.root, item.id, "--compile", "--weights", "random", "--device", "cpu",
+                        code=2)
+    assert "--compile: compiled propagation needs a CUDA GPU; SAM 2 runs on cpu" in err
+    compiled = Segmentation(setup["engine"], project, seg.active, compile_propagation=True)
+    with pytest.raises(FaceLensError, match="needs a CUDA GPU"):  # the window's path: refused before it starts
+        compiled.propagate(item)
+    assert sorted(_masks(project, item)) == before
+
+
+def test_the_compiled_predictor_tracks_with_the_loaded_weights_and_keeps_its_kernels_with_facelens(setup, monkeypatch):
+    from sam2.sam2_video_predictor import SAM2VideoPredictorVOS
+
+    from engine.segmentation.compiled import build_compiled_predictor, compiled_kernels_dir
+
+    monkeypatch.delenv("TORCHINDUCTOR_CACHE_DIR", raising=False)
+    model = setup["seg"].active.segmenter.model()
+    with pytest.raises(FaceLensError, match="needs a CUDA GPU"):
+        model.compiled_predictor()  # never on a CPU: compiling there would take an age
+    compiled = build_compiled_predictor(model)  # what a CUDA machine gets (it compiles on its first frame)
+    assert isinstance(compiled, SAM2VideoPredictorVOS) and not isinstance(model.predictor, SAM2VideoPredictorVOS)
+    ours, theirs = dict(model.predictor.named_parameters()), dict(compiled.named_parameters())
+    assert ours.keys() == theirs.keys()
+    assert all(theirs[k].data_ptr() == ours[k].data_ptr() for k in ours)  # one copy of the weights
+    assert compiled.add_all_frames_to_correct_as_cond
+    import os
+
+    assert os.environ["TORCHINDUCTOR_CACHE_DIR"].startswith(str(compiled_kernels_dir()))

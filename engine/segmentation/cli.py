@@ -85,9 +85,16 @@ def cmd_track(args) -> int:
             raise FaceLensError(f"{item.path}: media {item.id} is an image; track follows objects through a video")
         first, last = _frame_range(args.frames, item.frame_count or 0)
         active = _segmenter(args)
+        if args.compile:
+            from engine.segmentation.compiled import compile_refusal
+
+            refusal = compile_refusal(active.device)
+            if refusal:
+                raise FaceLensError(f"--compile: {refusal}")
         engine = Engine()
         try:
-            service = Segmentation(engine, project, active, offload_state=args.offload_state)
+            service = Segmentation(engine, project, active, offload_state=args.offload_state,
+                                   compile_propagation=args.compile)
             show = sys.stderr.isatty() and not args.json
             progress = _show_progress if show else None
             out = wait_for(service.propagate(item, first, last, args.from_frame, on_progress=progress))
@@ -177,6 +184,9 @@ def add_commands(sub) -> None:
     c.add_argument("--frames", metavar="A:B", help="frames A to B-1 (default: the whole video)")
     c.add_argument("--from-frame", type=int, help="re-propagate only from this (corrected) frame")
     c.add_argument("--offload-state", action="store_true", help="keep SAM 2's memory in RAM, not on the GPU")
+    c.add_argument("--compile", action="store_true",
+                   help="track with SAM 2's compiled predictor (CUDA GPU; the first run compiles for minutes, "
+                        "later runs reuse it)")
     _add_model_options(c)
     c.set_defaults(func=cmd_track)
 

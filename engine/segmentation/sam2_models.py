@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import torch
 
+from annotation.errors import FaceLensError
 from engine.device import Device
 from engine.models.checkpoint import check_state_dict, read_state_dict
 from engine.models.registry import CheckpointFile, ModelEntry, Weights, register
@@ -43,6 +44,7 @@ class Sam2Model:
     device: Device
     predictor: object  # sam2.sam2_video_predictor.SAM2VideoPredictor (a SAM2Base)
     _image: object = None
+    _compiled: object = None
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -60,6 +62,18 @@ class Sam2Model:
             if self._image is None:
                 self._image = CachedImagePredictor(self.predictor)
             return self._image
+
+    def compiled_predictor(self):
+        """SAM 2's compiled video predictor over these weights, for propagation only (see ``compiled.py``)."""
+        from engine.segmentation.compiled import build_compiled_predictor, compile_refusal
+
+        refusal = compile_refusal(self.device)
+        if refusal:
+            raise FaceLensError(refusal)
+        with self._lock:
+            if self._compiled is None:
+                self._compiled = build_compiled_predictor(self)
+            return self._compiled
 
     def describe(self) -> str:
         return f"{self.entry.title} ({self.weights.describe()}) on {self.device}"

@@ -27,6 +27,7 @@ import numpy as np
 from annotation.errors import FaceLensError, InputError
 from annotation.model import Annotation, MediaItem, Track
 from engine.models.cache import MODEL_CACHE
+from engine.segmentation.compiled import WARMING, compile_refusal
 from engine.segmentation.prompt import Prompt, SegmentResult
 from engine.segmentation.segmenters import ActiveSegmenter, choose_segmenter
 from engine.segmentation.store import MaskWriter, load_prompts, save_segment
@@ -52,10 +53,12 @@ class Propagated:
 
 class Segmentation:
     def __init__(self, engine: Engine | None, project, active: ActiveSegmenter | None = None,
-                 offload_state: bool = False, keep_sessions: int = 1):
+                 offload_state: bool = False, keep_sessions: int = 1, compile_propagation: bool = False):
         self.engine, self.project = engine, project
         self.active = active or choose_segmenter()
         self.offload_state = offload_state
+        # Track with SAM 2's compiled predictor (CUDA only; slow the first time, see compiled.py). Clicks never do.
+        self.compile_propagation = compile_propagation
         self.keep_sessions = keep_sessions
         self._sessions: OrderedDict[int, VideoSession] = OrderedDict()  # media id -> session (engine thread)
         self._busy: set[int] = set()  # videos being propagated
@@ -169,6 +172,9 @@ class Segmentation:
             raise InputError(f"media {item.id} is an image; only a video can be propagated", path=item.path)
         if not self.active.can_propagate:
             raise FaceLensError(f"propagation needs SAM 2: {self.active.status()['note']}")
+        compiled = self.compile_propagation
+        if compiled and compile_refusal(self.active.device):
+            raise FaceLensError(compile_refusal(self.active.device))
         last = (item.frame_count or 1) - 1 if last is None else last
         if from_frame is not None and not first <= from_frame <= last:
             raise InputError(f"frame {from_frame} to propagate from is outside the frames {first}..{last}",
@@ -185,6 +191,10 @@ class Segmentation:
                 ctx.progress(0, None, f"giving SAM 2 the stored prompts ({done + 1}/{count})")
 
             self._sync(session, item, preparing)
+            predictor = None
+            if compiled:
+                ctx.progress(0, None, WARMING)
+                predictor = session.model.compiled_predictor()
             backward = session.tracked_backward(_any_track(session, from_frame), from_frame) \
                 if from_frame is not None else None
             total = session.frames_to_report(first, last, from_frame, bool(backward))
@@ -194,7 +204,7 @@ class Segmentation:
             out, done = Propagated(), 0
             self._busy.add(item.id)
             try:
-                for frame, per_track in session.propagate(first, last, from_frame, bool(backward)):
+                for frame, per_track in session.propagate(first, last, from_frame, bool(backward), predictor):
                     writer.add(frame, per_track)
                     out.frames[frame] = sorted(t for t, (m, _) in per_track.items() if m.any())
                     if on_masks:

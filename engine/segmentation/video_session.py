@@ -210,16 +210,18 @@ class VideoSession:
             out.append(Pass(later[0], later[0] - first, True))
         return out
 
-    def propagate(self, first: int, last: int, from_frame: int | None = None,
-                  backward: bool | None = None) -> Iterator[tuple[int, dict[int, tuple[np.ndarray, float | None]]]]:
+    def propagate(self, first: int, last: int, from_frame: int | None = None, backward: bool | None = None,
+                  predictor=None) -> Iterator[tuple[int, dict[int, tuple[np.ndarray, float | None]]]]:
         """Track every object over ``first..last``: yields (frame, {track id: (mask, presence)}) as each is done.
+        ``predictor``: another predictor over the same weights to track with (the compiled one), instead of
+        the model's own; the session's state serves both.
 
         Masks are full-resolution booleans in column-major order (what COCO RLE encoding reads without a
         copy). Frames outside the range that a pass crosses to get there are tracked but not yielded. On CUDA
         each frame is handed out once the next one is queued on the device (see ``HostCopy``), elsewhere at once.
         """
         first, last = max(0, first), min(self.frame_count - 1, last)
-        predictor = self.model.predictor
+        predictor = predictor or self.model.predictor
         with torch.inference_mode(), self.model.device.autocast():
             predictor.propagate_in_video_preflight(self.state)  # encode the prompts' memories before reading ahead
         if self._memory_dtype is not None:

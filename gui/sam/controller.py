@@ -14,6 +14,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
 from annotation.model import Annotation, Track
+from engine.segmentation.compiled import compile_refusal
 from engine.segmentation.prompt import Prompt
 from engine.segmentation.service import Clicked, Segmentation
 from engine.segmentation.store import MANUAL, PROMPT, mask_annotation
@@ -58,6 +59,8 @@ class SamController(QObject):
         self.propagation = None  # JobHandle
         # SAM 2's video memory in RAM instead of on the GPU: slower, but a long video fits a small GPU
         self.offload_state = str(window.settings.get("sam/offload_state", "false")).lower() == "true"
+        # Propagate with SAM 2's compiled predictor (CUDA only; the first run compiles for minutes)
+        self.compile_propagation = str(window.settings.get("sam/compile_propagation", "false")).lower() == "true"
         self.progress: tuple[float, float | None] = (0, None)
         self.progress_message = ""  # what the propagation is doing (e.g. giving SAM 2 the stored prompts)
         self.last_result: str = ""
@@ -102,6 +105,7 @@ class SamController(QObject):
         if self.seg is not None:
             self.window.engine.submit(self.seg.use_job(self.active), "Switching segmenter", Priority.INTERACTIVE,
                                       show=False)
+            self._apply_compile()  # the device decides whether compiling applies
         self.discard()
         self.statusChanged.emit(self.status)
         self.prefetch()
@@ -113,13 +117,34 @@ class SamController(QObject):
             self.window.engine.submit(lambda ctx: old.release_sessions(), "Closing SAM sessions", Priority.NORMAL,
                                       show=False)
         if project is not None and self.active is not None:
-            self.seg = Segmentation(None, project, self.active, offload_state=self.offload_state)
+            self.seg = self._new_segmentation(project)
         self.objectsChanged.emit()
 
     def _segmentation(self) -> Segmentation | None:
         if self.seg is None and self.window.project is not None and self.active is not None:
-            self.seg = Segmentation(None, self.window.project, self.active, offload_state=self.offload_state)
+            self.seg = self._new_segmentation(self.window.project)
         return self.seg
+
+    def _new_segmentation(self, project) -> Segmentation:
+        return Segmentation(None, project, self.active, offload_state=self.offload_state,
+                            compile_propagation=self.compiles)
+
+    @property
+    def compiles(self) -> bool:
+        """Whether propagation is compiled: the user's choice, where the device allows it (a CUDA GPU)."""
+        return self.compile_propagation and self.active is not None and compile_refusal(self.active.device) is None
+
+    def set_compile(self, on: bool) -> None:
+        """Propagate with SAM 2's compiled predictor from the next propagation on (kept between runs)."""
+        self.compile_propagation = bool(on)
+        self.window.settings.set("sam/compile_propagation", "true" if on else "false")
+        self._apply_compile()
+
+    def _apply_compile(self) -> None:
+        seg, compiles = self.seg, self.compiles
+        if seg is not None:
+            self.window.engine.submit(lambda ctx: setattr(seg, "compile_propagation", compiles),
+                                      "SAM 2 compile setting", Priority.INTERACTIVE, show=False)
 
     def set_offload(self, on: bool) -> None:
         """Keep SAM 2's video memory in RAM (or on the device again); open video sessions start afresh."""

@@ -11,8 +11,12 @@ from PySide6.QtCore import QUrl
 from PySide6.QtGui import QActionGroup, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
 
+from engine.segmentation.compiled import compile_refusal
 from engine.worker import Priority
 from gui.actions import add_action
+
+COMPILE_TIP = ("Track videos several times faster on a CUDA GPU; the first propagation compiles for minutes, later "
+               "ones reuse it. Clicks are never compiled.")
 
 
 class SegmenterBadge(QLabel):
@@ -48,8 +52,11 @@ def install_models_menu(window, controller) -> None:
         "offload": add_action(window, None, "models.offload", "Keep SAM 2's video memory in RAM",
                               controller.set_offload, checkable=True,
                               tip="For long videos on a small GPU: slower, but the GPU holds only the frame at work"),
+        "compile": add_action(window, None, "models.compile", "Compile SAM 2 for propagation",
+                              controller.set_compile, checkable=True, tip=COMPILE_TIP),
     }
     static["offload"].setChecked(controller.offload_state)
+    static["compile"].setChecked(controller.compile_propagation)
     menu.aboutToShow.connect(lambda: _fill(controller, menu, static))
     controller.statusChanged.connect(lambda _s: _fill(controller, menu, static))
     _fill(controller, menu, static)
@@ -81,6 +88,10 @@ def _fill(controller, menu, static: dict) -> None:
     static["checkpoint"].setText(f"Choose checkpoint file for {model}…")
     static["download"].setText(f"Download {model}.pt…")
     static["offload"].setEnabled(controller.propagation is None)  # not while a video is being tracked
+    refusal = compile_refusal(controller.active.device) if controller.active is not None else "no segmenter yet"
+    static["compile"].setEnabled(refusal is None and controller.propagation is None)
+    static["compile"].setStatusTip(refusal or COMPILE_TIP)
+    static["compile"].setToolTip(refusal or COMPILE_TIP)
     for act in static.values():
         menu.addAction(act)
 
