@@ -180,7 +180,7 @@ def main(argv=None) -> int:
         points = bench.centres(0, w, h, max(objects))
         try:
             for name in models:
-                model = bench.build(name, args.seed, device, False)
+                model = bench.build(name, args.seed, device)
                 active = ActiveSegmenter(Sam2Segmenter(model.entry, model.weights, device), model.entry,
                                          model.weights, device)
                 seg = Segmentation(engine, project, active)
