@@ -25,7 +25,9 @@ class CachedImagePredictor(SAM2ImagePredictor):
     def predict_masks(self, point_coords=None, point_labels=None, box=None, mask_input=None,
                       multimask_output: bool = True):
         """As ``predict``, but the masks come back as booleans: ``predict`` turns them into float32 first, four
-        times the bytes to copy from the device and to threshold again on the CPU."""
+        times the bytes to copy from the device and to threshold again on the CPU. Each mask is column-major
+        (transposed on the device), which is the order COCO RLE reads: storing it then copies nothing."""
         mask_input, coords, labels, box = self._prep_prompts(point_coords, point_labels, box, mask_input, True)
         masks, iou, low_res = self._predict(coords, labels, box, mask_input, multimask_output, return_logits=False)
-        return masks[0].cpu().numpy(), iou[0].float().cpu().numpy(), low_res[0].float().cpu().numpy()
+        column_major = masks[0].transpose(1, 2).contiguous().cpu().numpy().transpose(0, 2, 1)
+        return column_major, iou[0].float().cpu().numpy(), low_res[0].float().cpu().numpy()

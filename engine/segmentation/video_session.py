@@ -118,7 +118,8 @@ class VideoSession:
             _, obj_ids, masks = self.model.predictor.add_new_points_or_box(
                 self.state, frame_idx=int(frame), obj_id=int(track_id), points=pts, labels=labels,
                 box=np.asarray(prompt.box, np.float32) if prompt.box is not None else None, clear_old_points=True)
-            mask = (masks[obj_ids.index(track_id), 0] > 0).cpu().numpy()
+            # Column-major, as propagated masks are: the order COCO RLE reads, so storing it copies nothing.
+            mask = (masks[obj_ids.index(track_id), 0] > 0).T.contiguous().cpu().numpy().T
         self.prompts[(int(track_id), int(frame))] = prompt
         return SegmentResult(mask=mask, score=self._presence(track_id, frame), segmenter=self.model.name,
                              candidates=[(mask, 1.0)])
