@@ -143,6 +143,9 @@ def test_cli_gaze_import_prints_the_keys_and_bad_files_change_nothing(demo_dir, 
     assert "media 1 is an image" in run_main(capsys, "gaze", "import", demo_dir, 1, path, code=2).err
     err = run_main(capsys, "gaze", "import", demo_dir, 2, path, "--format", "tobii", code=2).err
     assert f"{path}, line 1, field 'format'" in err and "use --format pupil" in err
-    text = run_main(capsys, "gaze", "import", demo_dir, 2, path).out
-    assert "video time = gaze time - 999.99 s, world_index" in text  # Pupil time 1000 s is in world frame 0
+    again = run_main(capsys, "gaze", "import", demo_dir, 2, path)
+    assert "video time = gaze time - 999.99 s, world_index" in again.out  # Pupil time 1000 s is in world frame 0
+    # The same file a second time is kept (another alignment may be the point) but said.
+    assert f"already imported onto this video, as recording {out['recording_id']}" in again.err
     assert len(main_json(capsys, "gaze", "list", demo_dir)["recordings"]) == 2
+    assert out.get("same_file_as") == []

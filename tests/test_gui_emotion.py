@@ -215,6 +215,10 @@ def test_a_sync_event_on_screen_sets_the_offset_of_the_next_import(qtbot, emotio
     qtbot.waitUntil(lambda: len(state.recordings) == 2, timeout=TIMEOUT)
     info = state.recordings[-1]
     assert info.params["offset"] == pytest.approx(-100.0) and info.params["outside_video"] == 0
+    gaze.import_file(path)  # the same file again: kept, and the status bar says it was there already
+    qtbot.waitUntil(lambda: len(state.recordings) == 3, timeout=TIMEOUT)
+    message = window.statusBar().currentMessage()
+    assert f"already imported onto this video, as recording {info.id}" in message
 
 
 def test_gaze_import_detection_and_rating_from_the_panels(qtbot, emotion_window, tmp_path):

@@ -25,11 +25,13 @@ def _sync_pair(text: str) -> tuple[float, float]:
 
 
 def cmd_gaze_import(args) -> int:
-    from engine.gaze.importing import import_gaze
+    from engine.gaze.importing import import_gaze, same_file_note
 
     with open_project(args.dir) as project:
         r = import_gaze(project, args.media_id, args.file, args.format, args.offset, args.drift or 0.0, args.sync,
                         args.min_confidence, args.coordinates, args.fixations)
+    if same_file_note(r):
+        print(f"note: {same_file_note(r)}", file=sys.stderr)
     drift = f", drift {r['drift']:.3g}" if r["drift"] else ""
     outside = f"; {r['outside_video']} samples fall outside the video" if r["outside_video"] else ""
     sign = "-" if r["offset"] < 0 else "+"

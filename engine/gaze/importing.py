@@ -69,13 +69,24 @@ def import_gaze(project: "Project", media_id: int, path: str | Path, fmt: str | 
         outside = int(((samples.t < 0) | (samples.t > media.duration)).sum())
     params = {**parsed.params, **alignment.to_dict(), "dropped": parsed.dropped, "width": media.width,
               "height": media.height, "outside_video": outside}
+    digest = _sha256(path)
+    # The same file again is allowed (to try another alignment, say), but said: it is easy to do by mistake.
+    same_file = [s.id for s in project.series.all("gaze") if s.media_id == media_id and s.source_sha256 == digest]
     info: SeriesInfo = project.series.add(media_id, "gaze", GAZE_CHANNELS, samples.to_array(), name=path.name,
-                                          source=str(path.resolve()), source_sha256=_sha256(path), params=params,
+                                          source=str(path.resolve()), source_sha256=digest, params=params,
                                           event_sets=event_sets, action="import gaze")
     return {"recording_id": info.id, "samples": len(samples), "dropped": parsed.dropped,
             "duration": round(samples.duration, 6), "format": fmt, "offset": alignment.offset,
             "drift": alignment.drift, "alignment": alignment.source, "outside_video": outside,
-            "tracker_fixations": sum(len(e.fixations) for e in event_sets)}
+            "tracker_fixations": sum(len(e.fixations) for e in event_sets), "same_file_as": same_file}
+
+
+def same_file_note(result: dict) -> str:
+    """What to tell the user when the file was imported onto this video before ("" when it was not)."""
+    earlier = result.get("same_file_as") or []
+    if not earlier:
+        return ""
+    return f"this file was already imported onto this video, as recording {', '.join(map(str, earlier))}"
 
 
 def load_gaze(project: "Project", recording_id: int) -> tuple["SeriesInfo", GazeSamples]:

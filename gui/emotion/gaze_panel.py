@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 from annotation.gaze.formats import detect_format
 from engine.gaze.detect import METHODS
 from engine.gaze.face_eyes_job import measure_eyes_job
-from engine.gaze.importing import import_gaze
+from engine.gaze.importing import import_gaze, same_file_note
 from engine.gaze.jobs import detect_for_recording
 from gui.actions import add_action
 from gui.emotion.overlays import install_gaze_layers
@@ -193,8 +193,9 @@ class GazePanel(QWidget):
         if result.ok:
             r = result.value
             extra = f", {r['tracker_fixations']} tracker fixations" if r.get("tracker_fixations") else ""
+            note = f" — {same_file_note(r)}" if same_file_note(r) else ""
             self.window.statusBar().showMessage(f"Imported {r['samples']} gaze samples ({r['dropped']} dropped"
-                                                f"{extra}) as recording {r['recording_id']}", 8000)
+                                                f"{extra}) as recording {r['recording_id']}{note}", 12000)
             self.state.choose_recording(r["recording_id"])
 
     def detect(self):
