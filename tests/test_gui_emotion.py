@@ -8,6 +8,7 @@ from PySide6.QtCore import Qt
 
 from engine.gaze.importing import import_gaze
 from engine.gaze.jobs import detect_for_recording
+from gui.emotion.gaze_panel import recording_summary
 from gui.emotion.state import emotion_state
 from tests.test_gui_support import TIMEOUT, make_window, press_keys, wait_picture
 
@@ -219,6 +220,28 @@ def test_a_sync_event_on_screen_sets_the_offset_of_the_next_import(qtbot, emotio
     qtbot.waitUntil(lambda: len(state.recordings) == 3, timeout=TIMEOUT)
     message = window.statusBar().currentMessage()
     assert f"already imported onto this video, as recording {info.id}" in message
+
+
+def test_two_sync_events_measure_the_tracker_clocks_drift_and_the_import_uses_it(qtbot, emotion_window, tmp_path):
+    window, state, _ = emotion_window
+    gaze = window.panel("emotion.gaze")
+    path = tmp_path / "slow_clock.csv"  # the tracker's clock runs 1000 ppm slow and 100 s ahead
+    path.write_text("t,x,y\n" + "\n".join(f"{100 + k / 50:.3f},320,240" for k in range(300)) + "\n")
+    for frame, tracker_time in ((25, 100.999), (100, 103.996)):  # 1.0 s and 4.0 s of video
+        window.seek(frame)
+        wait_picture(qtbot, window, frame)
+        gaze.sync_time.setValue(tracker_time)
+        gaze.sync_button.click()
+    drift = 3.0 / (103.996 - 100.999) - 1
+    assert gaze.drift.value() == pytest.approx(drift * 1e6, abs=0.1)
+    assert "2 sync events" in window.statusBar().currentMessage()
+    gaze.import_file(path)
+    qtbot.waitUntil(lambda: any(r.name == "slow_clock.csv" for r in state.recordings), timeout=TIMEOUT)
+    info = next(r for r in state.recordings if r.name == "slow_clock.csv")
+    assert info.params["drift"] == pytest.approx(drift, abs=1e-7)
+    # The tracker's 103.996 s lands on the video's 4.0 s.
+    assert info.params["offset"] + (1 + info.params["drift"]) * 103.996 == pytest.approx(4.0, abs=1e-3)
+    assert "× (1 + 1001.0 ppm)" in recording_summary(info)  # the panel says how the recording was aligned
 
 
 def test_gaze_import_detection_and_rating_from_the_panels(qtbot, emotion_window, tmp_path):

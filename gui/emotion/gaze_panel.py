@@ -10,6 +10,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
                                QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
 
 from annotation.gaze.formats import detect_format
+from annotation.gaze.recording import Alignment
 from engine.gaze.detect import METHODS
 from engine.gaze.face_eyes_job import measure_eyes_job
 from engine.gaze.importing import import_gaze, same_file_note
@@ -33,7 +34,10 @@ def recording_summary(info) -> str:
     if info.kind != "gaze":
         return f"{info.samples} samples"
     offset = float(p.get("offset", 0.0))
-    how = f"video time = gaze time {'-' if offset < 0 else '+'} {abs(offset):.6g} s ({p.get('alignment', 'manual')})"
+    drift = float(p.get("drift", 0.0))
+    scale = f" × (1 {'-' if drift < 0 else '+'} {abs(drift) * 1e6:.1f} ppm)" if drift else ""
+    how = (f"video time = gaze time{scale} {'-' if offset < 0 else '+'} {abs(offset):.6g} s "
+           f"({p.get('alignment', 'manual')})")
     dropped = f", {p['dropped']} dropped below confidence {p.get('min_confidence', 0.6):g}" if p.get("dropped") else ""
     outside = f"; {p['outside_video']} outside the video" if p.get("outside_video") else ""
     return f"{info.samples} samples{dropped}; {how}{outside}"
@@ -78,7 +82,16 @@ class GazePanel(QWidget):
         self.offset.setRange(-1e7, 1e7)
         self.offset.setDecimals(3)
         self.offset.setSuffix(" s")
-        self.offset.setToolTip("Video time = gaze time + offset (Pupil files line up by world_index when 0)")
+        self.offset.setToolTip("Video time = gaze time × (1 + drift) + offset (Pupil files line up by world_index "
+                               "when both are 0)")
+        # A tracker clock that runs fast or slow: two sync events measure it, or type it in.
+        self.drift = QDoubleSpinBox()
+        self.drift.setRange(-1e5, 1e5)
+        self.drift.setDecimals(1)
+        self.drift.setSuffix(" ppm")
+        self.drift.setToolTip("How much faster the video's clock runs than the tracker's, in parts per million "
+                              "(two sync events measure it)")
+        self.syncs: list[tuple[float, float]] = []  # (tracker time, video time) of the sync events given so far
         self.import_button = QPushButton("Import gaze file…")
         self.import_button.clicked.connect(self.ask_import)
         self.method = QComboBox()
@@ -105,7 +118,11 @@ class GazePanel(QWidget):
         row0.addWidget(self.sync_button)
         row1.addWidget(QLabel("Offset"))
         row1.addWidget(self.offset)
-        row1.addWidget(self.import_button)
+        row1.addWidget(QLabel("Drift"))
+        row1.addWidget(self.drift)
+        row3 = QHBoxLayout()
+        row3.addStretch(1)
+        row3.addWidget(self.import_button)
         row2.addWidget(self.method)
         row2.addWidget(self.detect_button)
         body = QWidget()
@@ -114,6 +131,7 @@ class GazePanel(QWidget):
         lay.addWidget(self.info)
         lay.addLayout(row0)
         lay.addLayout(row1)
+        lay.addLayout(row3)
         lay.addLayout(row2)
         lay.addWidget(self.eyes_button)
         lay.addStretch(1)
@@ -126,7 +144,11 @@ class GazePanel(QWidget):
         add_action(window, menu, "emotion.eyes", "Eyes from the face video", self.measure_eyes,
                    tip="Measure eye openness, blinks and iris position with the face mesh")
         self.state.changed.connect(self._show)
-        window.mediaChanged.connect(lambda *_: self._show())
+        window.mediaChanged.connect(self._media_changed)
+        self._show()
+
+    def _media_changed(self, *_) -> None:
+        self.syncs = []  # sync events belong to the video they were seen on
         self._show()
 
     def _show(self) -> None:
@@ -138,8 +160,8 @@ class GazePanel(QWidget):
             chosen = s.recording_id if s.recording_id in [r.id for r in s.recordings] else s.recordings[-1].id
             self.recording.setCurrentIndex(self.recording.findData(chosen))
         video = s.media is not None
-        for w in (self.import_button, self.detect_button, self.eyes_button, self.offset, self.method, self.sync_time,
-                  self.sync_button):
+        for w in (self.import_button, self.detect_button, self.eyes_button, self.offset, self.drift, self.method,
+                  self.sync_time, self.sync_button):
             w.setEnabled(video and self.window.project is not None)
         self.detect_button.setEnabled(video and bool(s.recordings))
         lines = []
@@ -161,11 +183,17 @@ class GazePanel(QWidget):
         self.info.setText("\n".join(lines))
 
     def sync_here(self) -> None:
-        """The offset that puts the sync event's tracker time on the frame on screen (used by the next import)."""
-        offset = self.state.now - self.sync_time.value()
-        self.offset.setValue(offset)
-        self.window.statusBar().showMessage(f"Offset {offset:+.3f} s: the next import lines the sync event up with "
-                                            f"frame {self.window.current_frame}", 6000)
+        """Line the sync event's tracker time up with the frame on screen (used by the next import). One event
+        gives the offset; each further one (at another tracker time) refines the offset and measures the drift."""
+        pair = (self.sync_time.value(), self.state.now)
+        self.syncs = [p for p in self.syncs if p[0] != pair[0]] + [pair]
+        alignment = Alignment.from_sync(self.syncs)
+        self.offset.setValue(alignment.offset)
+        self.drift.setValue(alignment.drift * 1e6)
+        drift = f", drift {alignment.drift * 1e6:+.1f} ppm" if len(self.syncs) > 1 else ""
+        self.window.statusBar().showMessage(
+            f"Offset {alignment.offset:+.3f} s{drift} from {len(self.syncs)} sync "
+            f"event{'s' if len(self.syncs) > 1 else ''}: the next import lines them up with the video", 6000)
 
     # --- jobs ----------------------------------------------------------------------------------------------
     def ask_import(self) -> None:
@@ -179,13 +207,14 @@ class GazePanel(QWidget):
     def import_file(self, path: Path, fmt: str | None = None):
         """Import on the engine thread; a Pupil Player ``fixations.csv`` beside the file comes along."""
         project, media = self.window.project, self.state.media
-        offset = self.offset.value() or None
+        drift = self.drift.value() * 1e-6
+        offset = self.offset.value() if self.offset.value() or drift else None  # None: what the file implies
 
         def job(ctx):
             kind = fmt or detect_format(path)
             beside = path.with_name(PUPIL_FIXATIONS)
             fixations = beside if kind == "pupil" and beside.is_file() and beside != path else None
-            return import_gaze(project, media.id, path, kind, offset, fixations=fixations)
+            return import_gaze(project, media.id, path, kind, offset, drift, fixations=fixations)
 
         return self.window.engine.submit(job, f"Importing gaze from {path.name}", on_done=self._imported)
 
