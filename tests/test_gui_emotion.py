@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QPoint, QPointF, Qt
+from PySide6.QtGui import QWheelEvent
+from PySide6.QtWidgets import QApplication
 
 from engine.gaze.importing import import_gaze
 from engine.gaze.jobs import detect_for_recording
@@ -151,7 +153,6 @@ def test_segments_move_and_grow_with_keys_and_the_keys_are_listed(qtbot, emotion
 
 
 def test_the_workspace_fits_1280_by_800_and_plots_keep_their_height(qtbot, emotion_window):
-    from PySide6.QtCore import QPoint
 
     from engine.gaze.face_eyes import FACE_EYE_CHANNELS
     from gui.emotion.plots import PLOT_HEIGHT
@@ -182,6 +183,38 @@ def test_the_workspace_fits_1280_by_800_and_plots_keep_their_height(qtbot, emoti
     for corner, t in ((rect.topLeft(), 0.0), (rect.topRight(), state.duration)):
         x = plots.view.mapTo(window, plots.view.mapFromScene(corner)).x()
         assert abs(x - tiers.mapTo(window, QPoint(round(tiers.x_of(t)), 0)).x()) <= 1
+
+
+def test_zooming_the_plots_zooms_the_tiers_alike_and_a_double_click_shows_the_whole_clip(qtbot, emotion_window):
+    window, state, _ = emotion_window
+    plots, tiers = window.panel("emotion.plots"), window.panel("emotion.tiers").view
+    qtbot.waitUntil(lambda: bool(plots.plots), timeout=TIMEOUT)
+    first = next(iter(plots.plots.values()))
+    qtbot.wait(50)
+    assert state.view is None  # building and filling the plots is no zoom
+    vb = first.getViewBox()
+    at = plots.view.mapFromScene(vb.mapViewToScene(QPointF(3.0, 0)))
+    for _ in range(4):  # the mouse wheel, turned forward over 3.0 s
+        QApplication.sendEvent(plots.view.viewport(), QWheelEvent(
+            QPointF(at), QPointF(plots.view.viewport().mapToGlobal(at)), QPoint(0, 0), QPoint(0, 120),
+            Qt.NoButton, Qt.NoModifier, Qt.NoScrollPhase, False))
+    t0, t1 = state.visible()
+    assert state.view is not None and t0 < 3.0 < t1 and t1 - t0 < 0.8 * state.duration
+    qtbot.wait(50)
+    vb = plots.plots["tracks"].getViewBox()
+    for t in (t0 + 0.25 * (t1 - t0), t0 + 0.75 * (t1 - t0)):  # the same time at the same place, plots and tiers
+        scene = vb.mapViewToScene(QPointF(t, 0))
+        x = plots.view.mapTo(window, plots.view.mapFromScene(scene)).x()
+        assert abs(x - tiers.mapTo(window, QPoint(round(tiers.x_of(t)), 0)).x()) <= 1
+    assert tiers.t_of(tiers.x_of(3.0)) == pytest.approx(3.0, abs=0.01)
+    width = t1 - t0
+    window.seek(145)  # 5.8 s: past the right edge, the view turns the page to keep the cursor in sight
+    wait_picture(qtbot, window, 145)
+    t0, t1 = state.visible()
+    assert t0 <= 5.8 <= t1 and t1 - t0 == pytest.approx(width, abs=0.01)
+    qtbot.mouseDClick(plots.view.viewport(), Qt.LeftButton, pos=plots.view.viewport().rect().center())
+    assert state.view is None and state.visible() == (0.0, state.duration)
+    assert first.getViewBox().viewRange()[0] == pytest.approx([0.0, state.duration], abs=0.01)
 
 
 def test_a_pupil_export_folder_brings_its_fixations_along(qtbot, emotion_window, tmp_path):

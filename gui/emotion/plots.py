@@ -38,7 +38,8 @@ class EmotionPlots(QWidget):
         self.window, self.state = window, state
         pg.setConfigOptions(antialias=False, background=None, foreground=self.palette().text().color())
         self.view = pg.GraphicsLayoutWidget()
-        self.view.setToolTip("Drag the cursor line in any plot to move through the video")
+        self.view.setToolTip("Drag the cursor line in any plot to move through the video; the wheel zooms the "
+                             "time (the tiers follow), double-click shows the whole clip")
         self.view.ci.setContentsMargins(0, 0, RIGHT, 0)
         self.view.ci.setSpacing(0)
         self.scroll = QScrollArea()
@@ -47,6 +48,7 @@ class EmotionPlots(QWidget):
         self.scroll.setFrameShape(QFrame.NoFrame)
         self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.view.installEventFilter(self)
+        self.view.viewport().installEventFilter(self)
         self.empty = QLabel("Select a video: its gaze, eye measures, rating and ER/FER labels are plotted here, "
                             "on the video's time")
         self.empty.setAlignment(Qt.AlignCenter)
@@ -61,11 +63,13 @@ class EmotionPlots(QWidget):
         self.titles: dict[str, pg.LabelItem] = {}
         self._tracks_item = None
         self._moving = False
+        self._showing = False  # the plots are being set to the shared view (not a zoom by the user)
         self._align_timer = QTimer(self)
         self._align_timer.setSingleShot(True)
         self._align_timer.timeout.connect(self.align)
         state.changed.connect(self.rebuild)
         state.segmentsChanged.connect(self.update_tracks)
+        state.viewChanged.connect(self.show_view)
         window.frameChanged.connect(self.follow)
         self.rebuild()
 
@@ -94,7 +98,7 @@ class EmotionPlots(QWidget):
         self._tracks_item = None
         self.update_tracks()
         if self.plots:
-            next(iter(self.plots.values())).setXRange(0, self.state.duration, padding=0)
+            self.show_view()
             self.follow(self.window.current_frame or 0)
             self._align_timer.start(0)
 
@@ -174,6 +178,10 @@ class EmotionPlots(QWidget):
             self._plot(key, title)
         first = next(iter(self.plots.values()))
         last = list(self.plots.values())[-1]
+        # The user zooming or panning the plots (the wheel, a drag) sets the time the tiers show too. Only the
+        # mouse's changes count: the plots' own (being built, filled, resized) must not move the tiers.
+        for p in self.plots.values():
+            p.getViewBox().sigRangeChangedManually.connect(lambda _axes, vb=p.getViewBox(): self._zoomed(vb))
         for p in self.plots.values():
             if p is not first:
                 p.setXLink(first)
@@ -225,6 +233,20 @@ class EmotionPlots(QWidget):
                  for s in self.state.segments() if s.annotator == me and scope_of(s) == "time"]
         self._tracks_item = self._set_bands(p, bands, self._tracks_item)
 
+    def show_view(self) -> None:
+        if self.plots:
+            t0, t1 = self.state.visible()
+            self._showing = True
+            try:
+                next(iter(self.plots.values())).setXRange(t0, t1, padding=0)
+            finally:
+                self._showing = False
+
+    def _zoomed(self, vb) -> None:
+        if not self._showing:
+            t0, t1 = vb.viewRange()[0]
+            self.state.set_view((float(t0), float(t1)))
+
     # --- lining up with the tiers --------------------------------------------------------------------------
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
@@ -233,6 +255,8 @@ class EmotionPlots(QWidget):
     def eventFilter(self, watched, event) -> bool:
         if event.type() == QEvent.Resize:  # the scroll bar came or went: the plots got narrower or wider
             self._align_timer.start(0)
+        elif event.type() == QEvent.MouseButtonDblClick and watched is self.view.viewport():
+            self.state.set_view(None)  # the whole clip again
         return False
 
     def align(self) -> None:

@@ -29,6 +29,7 @@ def emotion_state(window) -> "EmotionState":
 class EmotionState(QObject):
     changed = Signal()  # series of the media on screen (re)loaded
     segmentsChanged = Signal()
+    viewChanged = Signal()  # the stretch of time the tiers and the plots show (zoomed in the plots)
 
     def __init__(self, window):
         super().__init__(window)
@@ -43,7 +44,10 @@ class EmotionState(QObject):
         self.rating: RatingTrace | None = None
         self._segments = None
         self._generation = 0
+        self.view: tuple[float, float] | None = None  # None: the whole clip
+        window.mediaChanged.connect(lambda *_: self.set_view(None))
         window.mediaChanged.connect(lambda *_: self.reload())
+        window.frameChanged.connect(self._keep_in_view)
         window.projectChanged.connect(lambda *_: self.reload())
         window.annotationsChanged.connect(self._segments_changed)
 
@@ -75,6 +79,31 @@ class EmotionState(QObject):
     @property
     def now(self) -> float:
         return self.time_of(self.window.current_frame)
+
+    # --- the stretch of time shown -------------------------------------------------------------------------
+    def visible(self) -> tuple[float, float]:
+        """The stretch of the video's time the tiers and the plots show, in seconds."""
+        return self.view if self.view is not None else (0.0, self.duration)
+
+    def set_view(self, view: tuple[float, float] | None) -> None:
+        """Show ``view`` = (start, end) seconds in the tiers and the plots alike (None: the whole clip)."""
+        if view is not None:
+            t0, t1 = max(0.0, float(view[0])), min(self.duration, float(view[1]))
+            whole = t0 <= 1e-9 and t1 >= self.duration - 1e-9
+            view = None if t1 - t0 <= 1e-6 or whole else (t0, t1)
+        if view != self.view:
+            self.view = view
+            self.viewChanged.emit()
+
+    def _keep_in_view(self, frame: int) -> None:
+        """Playing past the edge of a zoomed view turns the page, so the cursor stays in sight."""
+        if self.view is None or self.media is None:
+            return
+        t0, t1 = self.view
+        now, width = self.time_of(frame), t1 - t0
+        if not t0 <= now <= t1:
+            start = min(max(now - 0.1 * width, 0.0), max(self.duration - width, 0.0))
+            self.set_view((start, start + width))
 
     @property
     def annotator(self) -> str:

@@ -50,6 +50,7 @@ class TierView(QWidget):
         self.setToolTip("ER and FER tiers: click to move the cursor, drag to move or resize, double-click to add;\n"
                         f"keys (Ctrl+T puts the focus here): {KEY_HELP}")
         state.segmentsChanged.connect(self._rows_changed)
+        state.viewChanged.connect(self.update)
         window.frameChanged.connect(lambda *_: self.update())
 
     def sizeHint(self) -> QSize:
@@ -90,11 +91,13 @@ class TierView(QWidget):
 
     def x_of(self, t: float) -> float:
         span = max(self.time_width() - HEADER - RIGHT, 1)
-        return HEADER + (t / self.state.duration) * span if self.state.duration else HEADER
+        t0, t1 = self.state.visible()
+        return HEADER + ((t - t0) / (t1 - t0)) * span if t1 > t0 else HEADER
 
     def t_of(self, x: float) -> float:
         span = max(self.time_width() - HEADER - RIGHT, 1)
-        return min(max((x - HEADER) / span * self.state.duration, 0.0), self.state.duration)
+        t0, t1 = self.state.visible()
+        return min(max(t0 + (x - HEADER) / span * (t1 - t0), 0.0), self.state.duration)
 
     def row_at(self, y: float):
         return next((r for r in self.rows() if r[3] <= y < r[3] + r[4]), None)
@@ -131,6 +134,8 @@ class TierView(QWidget):
             p.drawText(QRectF(6, y, HEADER - 8, h), Qt.AlignVCenter | Qt.AlignLeft, name)
             segments = [s for s in self.state.segments() if s.tier == track and s.annotator == annotator
                         and scope_of(s) == "time"]
+            p.save()
+            p.setClipRect(QRectF(HEADER, y, max(self.time_width() - HEADER - RIGHT, 1), h))  # a zoomed view
             for s in segments:
                 if self._preview is not None and s.id == self._preview.id:
                     s = self._preview
@@ -143,11 +148,13 @@ class TierView(QWidget):
                 if editable and rect.width() > 30:
                     p.setPen(QColor("black") if color.lightnessF() > 0.5 else QColor("white"))
                     p.drawText(rect.adjusted(4, 0, -2, 0), Qt.AlignVCenter | Qt.AlignLeft, label_of(s) or "")
+            p.restore()
         if self.window.current_media is not None and not self.window.current_media.is_video:
             p.setPen(pal.color(QPalette.PlaceholderText))
             p.drawText(QRectF(HEADER, 0, self.width() - HEADER, self.height()), Qt.AlignCenter,
                        "An image has no time line: give it its ER and FER labels in the Image boxes above")
-        if self.state.media is not None:
+        t0, t1 = self.state.visible()
+        if self.state.media is not None and t0 <= self.state.now <= t1:
             x = self.x_of(self.state.now)
             p.setPen(QPen(pal.color(QPalette.Highlight), 2))
             p.drawLine(int(x), 0, int(x), self.height())
