@@ -59,7 +59,8 @@ def pdf_pages(data) -> list[Figure]:
     pages = [summary]
     for caption, fig in report_figures(data):
         fig.set_size_inches(A4[0], A4[0] * 0.62)
-        fig.suptitle(caption, fontsize=9, y=0.995)
+        fig.suptitle(caption, fontsize=11)
+        fig.tight_layout(rect=(0, 0, 1, 0.95))  # room for the caption above the plot
         pages.append(fig)
     pages += table_pages("Flagged samples and verdicts", FLAGGED_COLUMNS, tables.flagged_rows(data), A4)
     pages += table_pages("Media files and SHA-256", MEDIA_COLUMNS, tables.media_rows(data), A4)

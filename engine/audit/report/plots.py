@@ -15,7 +15,7 @@ SIZE = (6.4, 4.0)
 BINS = np.linspace(0.0, 1.0, 41)
 
 
-def histogram_figure(s: Samples, threshold: float, title: str) -> Figure:
+def histogram_figure(s: Samples, threshold: float) -> Figure:
     fig = Figure(figsize=SIZE)
     ax = fig.add_subplot()
     bona = s.score[s.y == 0]
@@ -29,7 +29,7 @@ def histogram_figure(s: Samples, threshold: float, title: str) -> Figure:
     if len(unknown):
         ax.hist(unknown, BINS, histtype="step", linestyle="--", color="gray", label=f"no label ({len(unknown)})")
     ax.axvline(threshold, color="black", linewidth=1, label=f"threshold {threshold:.3f}")
-    ax.set(xlabel="score (probability of attack)", ylabel="samples", title=title, xlim=(0, 1))
+    ax.set(xlabel="score (probability of attack)", ylabel="samples", xlim=(0, 1))
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no half samples on the axis
     ax.legend(fontsize=7)
     fig.tight_layout()
@@ -45,7 +45,7 @@ def roc_figure(levels: dict[str, Samples]) -> Figure:
         ax.plot(r.fpr, r.tpr, label=f"{level} level (EER {100 * e:.1f}%)")
     ax.plot([0, 1], [0, 1], color="lightgray", linewidth=1)
     ax.plot([0, 1], [1, 0], color="lightgray", linewidth=1, linestyle=":")
-    ax.set(xlabel="BPCER (bona fide called attack)", ylabel="1 - APCER (attacks caught)", title="ROC",
+    ax.set(xlabel="BPCER (bona fide called attack)", ylabel="1 - APCER (attacks caught)",
            xlim=(0, 1), ylim=(0, 1))
     ax.legend(fontsize=8, loc="lower right")
     fig.tight_layout()
@@ -67,7 +67,7 @@ def det_figure(levels: dict[str, Samples]) -> Figure:
     labels = [f"{100 * t:g}%" for t in DET_TICKS]
     ax.set_xticks(ticks, labels)
     ax.set_yticks(ticks, labels)
-    ax.set(xlim=(norm.ppf(lo), norm.ppf(0.95)), ylim=(norm.ppf(lo), norm.ppf(0.95)), title="DET",
+    ax.set(xlim=(norm.ppf(lo), norm.ppf(0.95)), ylim=(norm.ppf(lo), norm.ppf(0.95)),
            xlabel="BPCER", ylabel="APCER (all attack types)")
     ax.grid(True, linewidth=0.4)
     ax.legend(fontsize=8)
@@ -82,20 +82,21 @@ def risk_coverage_figure(curves: dict, aurcs: dict) -> Figure:
         a = aurcs.get(name)
         ax.plot(coverage, risk, label=f"reject by {name}" + (f" (AURC {a:.4f})" if a is not None else ""))
     ax.set(xlabel="coverage (share of samples decided by the model)", ylabel="risk (error rate among them)",
-           title="Risk-coverage", xlim=(0, 1))
+           xlim=(0, 1))
     ax.legend(fontsize=8)
     fig.tight_layout()
     return fig
 
 
 def report_figures(data) -> list[tuple[str, Figure]]:
-    """(caption, figure) for every plot the report shows."""
+    """(caption, figure) for every plot the report shows; the caption is its one title (the HTML puts it
+    under the figure, the PDF above it)."""
     figs = []
     thr = data.queue.point.threshold
     for level, s in data.samples.items():
         split = data.evaluations[level].split or "all rows"
         figs.append((f"Scores at {level} level ({split}) by class and attack type",
-                     histogram_figure(s, data.evaluations[level].point.threshold, f"{level} level, {split}")))
+                     histogram_figure(s, data.evaluations[level].point.threshold)))
     labelled = {lvl: s.labelled() for lvl, s in data.samples.items()}
     if labelled:
         figs.append(("ROC", roc_figure(labelled)))
@@ -106,5 +107,5 @@ def report_figures(data) -> list[tuple[str, Figure]]:
                      risk_coverage_figure(conf.curves, {"score margin": conf.aurc_score,
                                                         "Mahalanobis": conf.aurc_mahalanobis})))
     if not data.samples:
-        figs.append(("Scores (no labels: no metrics)", histogram_figure(frame_samples(data.table), thr, "all rows")))
+        figs.append(("Scores (no labels: no metrics)", histogram_figure(frame_samples(data.table), thr)))
     return figs
