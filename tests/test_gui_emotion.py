@@ -185,6 +185,28 @@ def test_the_workspace_fits_1280_by_800_and_plots_keep_their_height(qtbot, emoti
         assert abs(x - tiers.mapTo(window, QPoint(round(tiers.x_of(t)), 0)).x()) <= 1
 
 
+def _lined_up(window, state, plots, tiers, times) -> bool:
+    """Whether each time sits at the same x (within a pixel) in the plots and in the tiers."""
+    vb = plots.plots["tracks"].getViewBox()
+    for t in times:
+        x = plots.view.mapTo(window, plots.view.mapFromScene(vb.mapViewToScene(QPointF(t, 0)))).x()
+        if abs(x - tiers.mapTo(window, QPoint(round(tiers.x_of(t)), 0)).x()) > 1:
+            return False
+    return True
+
+
+def test_on_a_1280x800_window_the_plots_line_up_with_the_tiers_once_shown(qtbot, demo_dir):
+    window = make_window(qtbot, demo_dir)
+    window.resize(1280, 800)
+    window.action("workspace.emotion").trigger()
+    window.set_media(2)
+    state = emotion_state(window)
+    plots, tiers = window.panel("emotion.plots"), window.panel("emotion.tiers").view
+    qtbot.waitUntil(lambda: "tracks" in plots.plots and window.playback.ready, timeout=TIMEOUT)
+    qtbot.wait(200)  # the layout settles; nothing else happens
+    assert _lined_up(window, state, plots, tiers, (0.0, 1.0, state.duration))
+
+
 def test_zooming_the_plots_zooms_the_tiers_alike_and_a_double_click_shows_the_whole_clip(qtbot, emotion_window):
     window, state, _ = emotion_window
     plots, tiers = window.panel("emotion.plots"), window.panel("emotion.tiers").view
@@ -201,11 +223,7 @@ def test_zooming_the_plots_zooms_the_tiers_alike_and_a_double_click_shows_the_wh
     t0, t1 = state.visible()
     assert state.view is not None and t0 < 3.0 < t1 and t1 - t0 < 0.8 * state.duration
     qtbot.wait(50)
-    vb = plots.plots["tracks"].getViewBox()
-    for t in (t0 + 0.25 * (t1 - t0), t0 + 0.75 * (t1 - t0)):  # the same time at the same place, plots and tiers
-        scene = vb.mapViewToScene(QPointF(t, 0))
-        x = plots.view.mapTo(window, plots.view.mapFromScene(scene)).x()
-        assert abs(x - tiers.mapTo(window, QPoint(round(tiers.x_of(t)), 0)).x()) <= 1
+    assert _lined_up(window, state, plots, tiers, (t0 + 0.25 * (t1 - t0), t0 + 0.75 * (t1 - t0)))
     assert tiers.t_of(tiers.x_of(3.0)) == pytest.approx(3.0, abs=0.01)
     width = t1 - t0
     window.seek(145)  # 5.8 s: past the right edge, the view turns the page to keep the cursor in sight

@@ -182,6 +182,9 @@ class EmotionPlots(QWidget):
         # mouse's changes count: the plots' own (being built, filled, resized) must not move the tiers.
         for p in self.plots.values():
             p.getViewBox().sigRangeChangedManually.connect(lambda _axes, vb=p.getViewBox(): self._zoomed(vb))
+        # The plot area moves when the layout settles (a title's width, the axis' labels), with no resize of this
+        # widget to say so: line it up with the tiers again then.
+        first.getViewBox().sigResized.connect(lambda *_: self._align_timer.start(0))
         for p in self.plots.values():
             if p is not first:
                 p.setXLink(first)
