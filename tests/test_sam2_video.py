@@ -1,6 +1,8 @@
 """SAM 2.1 (tiny, random weights) on a video the test encodes: objects keep their track ids through propagation,
 a corrective click re-propagates only from its frame, a cancel keeps the frames done, memory stays bounded."""
 
+import os
+
 import numpy as np
 import pytest
 import torch
@@ -196,6 +198,4 @@ def test_the_compiled_predictor_tracks_with_the_loaded_weights_and_keeps_its_ker
     assert ours.keys() == theirs.keys()
     assert all(theirs[k].data_ptr() == ours[k].data_ptr() for k in ours)  # one copy of the weights
     assert compiled.add_all_frames_to_correct_as_cond
-    import os
-
     assert os.environ["TORCHINDUCTOR_CACHE_DIR"].startswith(str(compiled_kernels_dir()))

@@ -173,8 +173,8 @@ class Segmentation:
         if not self.active.can_propagate:
             raise FaceLensError(f"propagation needs SAM 2: {self.active.status()['note']}")
         compiled = self.compile_propagation
-        if compiled and compile_refusal(self.active.device):
-            raise FaceLensError(compile_refusal(self.active.device))
+        if compiled and (refusal := compile_refusal(self.active.device)):
+            raise FaceLensError(refusal)
         last = (item.frame_count or 1) - 1 if last is None else last
         if from_frame is not None and not first <= from_frame <= last:
             raise InputError(f"frame {from_frame} to propagate from is outside the frames {first}..{last}",

@@ -43,6 +43,15 @@ def recording_summary(info) -> str:
     return f"{info.samples} samples{dropped}; {how}{outside}"
 
 
+def _number_box(limit: float, decimals: int, suffix: str, tip: str) -> QDoubleSpinBox:
+    box = QDoubleSpinBox()
+    box.setRange(-limit, limit)
+    box.setDecimals(decimals)
+    box.setSuffix(suffix)
+    box.setToolTip(tip)
+    return box
+
+
 class GazePanel(QWidget):
     def __init__(self, window):
         super().__init__()
@@ -78,19 +87,11 @@ class GazePanel(QWidget):
         self.scope.currentIndexChanged.connect(lambda _: self.layers["map"].set_scope(self.scope.currentData()))
         form.addRow("Map of", self.scope)
 
-        self.offset = QDoubleSpinBox()
-        self.offset.setRange(-1e7, 1e7)
-        self.offset.setDecimals(3)
-        self.offset.setSuffix(" s")
-        self.offset.setToolTip("Video time = gaze time × (1 + drift) + offset (Pupil files line up by world_index "
-                               "when both are 0)")
+        self.offset = _number_box(1e7, 3, " s", "Video time = gaze time × (1 + drift) + offset (Pupil files line "
+                                                "up by world_index when both are 0)")
         # A tracker clock that runs fast or slow: two sync events measure it, or type it in.
-        self.drift = QDoubleSpinBox()
-        self.drift.setRange(-1e5, 1e5)
-        self.drift.setDecimals(1)
-        self.drift.setSuffix(" ppm")
-        self.drift.setToolTip("How much faster the video's clock runs than the tracker's, in parts per million "
-                              "(two sync events measure it)")
+        self.drift = _number_box(1e5, 1, " ppm", "How much faster the video's clock runs than the tracker's, in "
+                                                 "parts per million (two sync events measure it)")
         self.syncs: list[tuple[float, float]] = []  # (tracker time, video time) of the sync events given so far
         self.import_button = QPushButton("Import gaze file…")
         self.import_button.clicked.connect(self.ask_import)
@@ -103,12 +104,8 @@ class GazePanel(QWidget):
                                     "face mesh on every frame")
         self.eyes_button.clicked.connect(self.measure_eyes)
         # a sync event (a flash, a clap) seen on the video and in the tracker's log gives the offset
-        self.sync_time = QDoubleSpinBox()
-        self.sync_time.setRange(-1e7, 1e7)
-        self.sync_time.setDecimals(3)
-        self.sync_time.setSuffix(" s")
-        self.sync_time.setToolTip("The tracker's time of a sync event (a flash, a clap) that the video shows on the "
-                                  "frame on screen")
+        self.sync_time = _number_box(1e7, 3, " s", "The tracker's time of a sync event (a flash, a clap) that the "
+                                                   "video shows on the frame on screen")
         self.sync_button = QPushButton("Sync here")
         self.sync_button.setToolTip("Offset = the time of the frame on screen − the tracker's time of the event")
         self.sync_button.clicked.connect(self.sync_here)
