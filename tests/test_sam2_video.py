@@ -199,3 +199,29 @@ def test_the_compiled_predictor_tracks_with_the_loaded_weights_and_keeps_its_ker
     assert all(theirs[k].data_ptr() == ours[k].data_ptr() for k in ours)  # one copy of the weights
     assert compiled.add_all_frames_to_correct_as_cond
     assert os.environ["TORCHINDUCTOR_CACHE_DIR"].startswith(str(compiled_kernels_dir()))
+
+
+def test_a_slowly_tracked_frame_is_in_the_project_within_a_second_without_waiting_for_a_batch(tmp_path):
+    """On a CPU SAM 2 tracks a frame every few seconds: the writer must not hold it back for a batch of 16."""
+    import time
+
+    from annotation.model import Track
+    from engine.segmentation.store import MaskWriter
+
+    project = Project.create(tmp_path / "proj")
+    import_paths(project, [indexed_video(tmp_path / "clip.mp4", frames=3)])
+    item = project.media.all()[0]
+    track = project.tracks.add(Track(media_id=item.id))
+    mask = np.zeros((item.height, item.width), bool)
+    mask[10:40, 20:70] = True
+    writer = MaskWriter(project, item, "sam2.1_hiera_tiny", {track.id: None}, max_wait=0.3)
+    writer.add(2, {track.id: (mask, 0.9)})
+    deadline = time.monotonic() + 10
+    stored = []
+    while not stored and time.monotonic() < deadline:  # the next frame has not come: the writer commits anyway
+        stored = [a for a in project.annotations.for_media(item.id, 2) if a.kind == "mask"]
+        time.sleep(0.05)
+    assert len(stored) == 1 and stored[0].track_id == track.id
+    assert np.array_equal(stored[0].shape.to_array(), mask)
+    assert writer.flush() == 1 and writer.frames_written == [2]
+    project.close()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 from collections import defaultdict
 
 import numpy as np
@@ -25,6 +26,7 @@ from storage.annotation_repo import ANY_FRAME
 PROMPT = ROLE_PROMPT
 MASK = ROLE_MASK
 MANUAL = "manual"
+_WAITED = object()  # the mask writer's queue stayed empty for its longest wait
 
 
 def load_prompts(project, media_id: int) -> dict[tuple[int, int], Prompt]:
@@ -85,13 +87,18 @@ class MaskWriter:
     whole batch at commit time would hold Python's lock for a long burst, and the engine thread, which
     needs it between every two GPU kernels it launches, would leave the GPU idle for that long.
 
+    A batch is committed when it holds ``batch`` frames, when the writer has caught up and it holds a quarter
+    of that, or when its oldest frame has waited ``max_wait`` seconds: on a slow device (a CPU tracks a frame
+    every few seconds) each frame is in the project a second after it is tracked, not a minute later.
+
     ``add`` hands over a frame's masks (waiting only if ``depth`` frames are still unwritten); ``flush``
     returns once everything handed over is committed, and re-raises an error the writer met.
     """
 
     def __init__(self, project, item: MediaItem, source: str, labels: dict[int, int | None], batch: int = 16,
-                 depth: int = 64):
+                 depth: int = 64, max_wait: float = 1.0):
         self.project, self.item, self.source, self.labels, self.batch = project, item, source, labels, batch
+        self.max_wait = max_wait
         self.written = 0
         self.frames_written: list[int] = []
         self._existing: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
@@ -125,15 +132,22 @@ class MaskWriter:
         frames: list[int] = []
         remove: list[int] = []
         add: list[Annotation] = []
+        since = 0.0  # when the oldest frame not yet committed arrived
         try:
             while True:
-                item = self._queue.get()
-                if item is not None:
+                wait = max(0.0, since + self.max_wait - time.monotonic()) if frames else None
+                try:
+                    item = self._queue.get(timeout=wait)
+                except queue.Empty:  # nothing came for max_wait: commit what is there
+                    item = _WAITED
+                if item is not None and item is not _WAITED:
                     frame, masks = item
                     self._encode(frame, masks, remove, add)
+                    if not frames:
+                        since = time.monotonic()
                     frames.append(frame)
-                if frames and (item is None or len(frames) >= self.batch or self._queue.empty()
-                               and len(frames) >= self.batch // 4):
+                if frames and (item is None or item is _WAITED or len(frames) >= self.batch
+                               or self._queue.empty() and len(frames) >= self.batch // 4):
                     self.written += self.project.annotations.add_many(add, action="propagate", replacing=remove)
                     self.frames_written.extend(frames)
                     frames, remove, add = [], [], []
