@@ -7,6 +7,7 @@ from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTree
 
 from annotation.model import ROLE_PROMPT
 from gui.icons import color_swatch
+from gui.sam.controller import sam_controller
 
 ANNOTATION, TRACK = 1, 2  # what a row stands for (Qt.UserRole + 1)
 
@@ -35,6 +36,8 @@ class ObjectsPanel(QWidget):
         self.tree.itemSelectionChanged.connect(self._picked)
         for signal in (window.mediaChanged, window.frameChanged, window.annotationsChanged, window.labelsChanged):
             signal.connect(self.refresh)
+        sam = sam_controller(window)
+        sam.previewChanged.connect(lambda: self.refresh() if sam.propagation is not None else None)
         window.selectionChanged.connect(self._show_selection)
         self.refresh()
 
@@ -64,24 +67,46 @@ class ObjectsPanel(QWidget):
             if prompt:
                 row.setToolTip(1, f"The {a.kind} SAM 2 was given for track {a.track_id} on this frame: propagation "
                                   f"starts from it. It is not an object and is left out of exports.")
-        if not here:
+        tracks = w.project.tracks.for_media(m.id) if m.is_video and w.project is not None else []
+        arriving = self._arriving(here, tracks)
+        if not here and not arriving:
             hint = QTreeWidgetItem(group, ["none yet"])
             hint.setDisabled(True)
         if m.is_video and w.project is not None:
-            tracks = w.project.tracks.for_media(m.id)
             tgroup = QTreeWidgetItem(self.tree, [f"Tracks ({len(tracks)})"])
             tgroup.setFlags(Qt.ItemIsEnabled)
             on_frame = {a.track_id: a.id for a in here if a.track_id is not None}
             for t in tracks:
                 custom = t.name if t.name and t.name != f"object {t.id}" else ""
+                there = t.id in on_frame or t.id in arriving
                 row = QTreeWidgetItem(tgroup, [f"track {t.id}" + (f" · {custom}" if custom else ""), "track",
-                                               "on this frame" if t.id in on_frame else ""])
+                                               "on this frame" if there else ""])
                 row.setIcon(0, color_swatch(w.label_color(t.label_id)))
                 row.setData(0, Qt.UserRole, on_frame.get(t.id))
                 row.setData(0, Qt.UserRole + 1, TRACK)
         self.tree.expandAll()
         self._syncing = False
         self._show_selection()
+
+    def _arriving(self, here, tracks) -> set[int]:
+        """Rows for the masks a running propagation has made on this frame that the window has not read back
+        from the project yet (it stores them in batches and the window re-reads them when it ends): the mask
+        on the canvas is listed, not "none yet"."""
+        sam, frame = sam_controller(self.window), self.window.current_frame
+        if sam.propagation is None or frame is None:
+            return set()
+        stored = {a.track_id for a in here if a.kind == "mask"}
+        arriving = {t for t, mask in sam.recent.get(frame, {}).items() if t not in stored and mask.any()}
+        if arriving:
+            group = self.tree.topLevelItem(0)
+            group.setText(0, f"Frame {frame} ({len(here) + len(arriving)})")
+            labels = {t.id: t.label_id for t in tracks}
+            for t in sorted(arriving):
+                row = QTreeWidgetItem(group, [f"{self.window.label_name(labels.get(t))}, track {t}", "mask",
+                                              "tracked, being stored"])
+                row.setIcon(0, color_swatch(self.window.label_color(labels.get(t))))
+                row.setToolTip(0, "SAM 2 is propagating: this mask goes into the project with the next batch")
+        return arriving
 
     def _picked(self) -> None:
         if self._syncing:

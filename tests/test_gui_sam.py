@@ -125,6 +125,11 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     qtbot.mouseClick(panel.propagate_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: sam.progress[0] >= 1, timeout=SLOW)
     assert panel.bar.isVisible() and panel.bar.maximum() == 147
+    # The view follows the tracking; the object list names the mask on screen at once, stored or on its way
+    # (it said "none yet" under a visible mask until the batch was stored and the propagation ended).
+    qtbot.waitUntil(lambda: window.current_frame >= 3, timeout=SLOW)
+    rows = [(r.text(0), r.text(1)) for r in window.panel("objects")._rows()]
+    assert any(kind == "mask" and name.endswith(f"track {track.id}") for name, kind in rows), rows
     # The user scrubs away while it runs: the view stays where they went (it once jumped back at every frame).
     assert panel.follow.isChecked()
     window.seek(100)
