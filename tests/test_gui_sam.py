@@ -2,6 +2,8 @@
 chosen in the model settings, an object on the demo video propagated with progress, and a working Cancel."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import torch
 from PySide6.QtCore import Qt
@@ -69,7 +71,11 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     tiny = model_entry("tiny")
     checkpoint = tmp_path / "sam2.1_hiera_tiny.pt"
     torch.save({"model": build_random_predictor(tiny.extra["config"], 0).state_dict()}, checkpoint)
+    from gui.sam.models_menu import checkpoint_folder
+
+    assert checkpoint_folder() in (Path.home(), Path.home() / "Downloads")  # not wherever FaceLens was started
     ModelSettings().set_checkpoint(tiny.name, checkpoint)
+    assert checkpoint_folder() == tmp_path  # the next file dialog opens beside the checkpoint chosen before
 
     window = make_window(qtbot, demo_dir)
     sam, panel = sam_controller(window), window.panel("sam")

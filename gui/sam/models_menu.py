@@ -7,6 +7,8 @@ SHA-256 is checked). The badge says which segmenter is active: SAM 2 with its mo
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import QUrl
 from PySide6.QtGui import QActionGroup, QDesktopServices
 from PySide6.QtWidgets import QFileDialog, QLabel, QMessageBox
@@ -97,16 +99,30 @@ def _fill(controller, menu, static: dict) -> None:
 
 
 def _choose_file(window, controller, model: str) -> None:
-    path, _ = QFileDialog.getOpenFileName(window, f"Checkpoint for {model}", "", "PyTorch checkpoints (*.pt *.pth)")
+    path, _ = QFileDialog.getOpenFileName(window, f"Checkpoint for {model}", str(checkpoint_folder()),
+                                          "PyTorch checkpoints (*.pt *.pth)")
     if path:
         use_checkpoint(window, controller, model, path)
+
+
+def checkpoint_folder() -> Path:
+    """Where the file dialog opens: beside a checkpoint chosen before (the others are usually there too), else
+    the Downloads folder, else home (it used to open wherever FaceLens was started from)."""
+    from engine.models.registry import MODELS
+    from engine.models.weights import ModelSettings
+
+    settings = ModelSettings()
+    for name in MODELS:
+        chosen = settings.checkpoint(name)
+        if chosen is not None and chosen.parent.is_dir():
+            return chosen.parent
+    downloads = Path.home() / "Downloads"
+    return downloads if downloads.is_dir() else Path.home()
 
 
 def use_checkpoint(window, controller, model: str, path: str):
     """Check the file against the model in a job, keep it in the model settings and switch to it."""
     def job(ctx):
-        from pathlib import Path
-
         from engine.models.checkpoint import check_state_dict, read_state_dict
         from engine.models.registry import model_entry
         from engine.models.weights import ModelSettings
