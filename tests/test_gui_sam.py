@@ -145,6 +145,10 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     qtbot.waitUntil(lambda: sam.progress[0] > done, timeout=SLOW)
     qtbot.wait(300)  # (the masks of that frame reach the window just before its progress)
     assert window.current_frame == 100
+    # Frames stored so far are marked on the timeline while it runs (they used to appear only at the end).
+    bar = window.panel("timeline").bar
+    qtbot.waitUntil(lambda: 3 in bar.markers, timeout=SLOW)
+    assert sam.propagation is not None and window.current_frame == 100
     qtbot.mouseClick(panel.cancel, Qt.LeftButton)
     qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
     assert sam.last_result.startswith("Cancelled after ") and sam.last_result.endswith("of 147 frames; those are kept")

@@ -24,6 +24,7 @@ from gui.sam.commands import AcceptObject
 RECENT_FRAMES = 32  # propagated frames kept for display until the database has them
 FOLLOW_MS = 150  # while propagating, the view follows the newest frame at most this often
 AHEAD_DELAY_MS = 300  # the look-ahead starts once the user has stayed on an image or frame this long
+RELOAD_MS = 2000  # while propagating, the window re-reads the stored masks (timeline markers) at most this often
 
 
 def sam_controller(window) -> "SamController":
@@ -66,6 +67,7 @@ class SamController(QObject):
         self.last_result: str = ""
         self.recent: OrderedDict[int, dict] = OrderedDict()
         self._follow = QElapsedTimer()
+        self._reload = QElapsedTimer()
         self.follow = True
         self._follow_targets: set[int] = set()  # frames the view was sent to by following, not by the user
         self._ahead: list = []  # look-ahead jobs not started yet are dropped when the user moves on
@@ -329,6 +331,7 @@ class SamController(QObject):
         self._follow_targets.clear()
         self.progress, self.progress_message, self.last_result = (0, None), "", ""
         self._follow.start()
+        self._reload.start()
         self.propagation = w.engine.submit(job, f"Propagating {item.name}", Priority.BATCH,
                                            on_done=self._propagated)
         self.propagationChanged.emit()
@@ -345,6 +348,9 @@ class SamController(QObject):
                 self.progress = (job.done, job.total)
                 self.progress_message = job.message
                 self.propagationChanged.emit()
+                if self._reload.elapsed() >= RELOAD_MS:  # what is stored so far shows on the timeline as it goes
+                    self._reload.restart()
+                    self.window.reload_annotations()
 
     def _masks_arrived(self, frame: int, masks: dict) -> None:
         self.recent[frame] = masks
