@@ -2,6 +2,7 @@
 chosen in the model settings, an object on the demo video propagated with progress, and a working Cancel."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import numpy as np
@@ -149,6 +150,9 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     bar = window.panel("timeline").bar
     qtbot.waitUntil(lambda: 3 in bar.markers, timeout=SLOW)
     assert sam.propagation is not None and window.current_frame == 100
+    # A few frames in, the panel says how long the rest will take at this pace (minutes on this CPU).
+    qtbot.waitUntil(lambda: "left" in panel.result.text(), timeout=SLOW)
+    assert re.fullmatch(r"Tracking… \d+/147 frames, about \d+ min left", panel.result.text()), panel.result.text()
     qtbot.mouseClick(panel.cancel, Qt.LeftButton)
     qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
     assert sam.last_result.startswith("Cancelled after ") and sam.last_result.endswith("of 147 frames; those are kept")
@@ -156,3 +160,10 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     assert tracked[:4] == [0, 1, 2, 3] and len(tracked) < 150  # the frames done are kept, the rest never ran
     assert np.array_equal(sorted(set(tracked)), tracked)
     close_window(window)
+
+
+def test_the_time_left_reads_as_a_person_would_say_it():
+    from gui.sam.panel import time_left
+
+    assert [time_left(s) for s in (None, 4, 35, 61, 12 * 60 + 20, 2 * 3600 + 5 * 60)] == [
+        "", "", ", under a minute left", ", about 1 min left", ", about 12 min left", ", about 2 h 05 min left"]

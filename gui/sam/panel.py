@@ -110,7 +110,8 @@ class SamPanel(QWidget):
         self.bar.setValue(int(done))
         if running:
             starting = self.sam.progress_message or "opening the video and loading the model"
-            self.result.setText(f"Tracking… {int(done)}/{int(total)} frames" if total else f"Starting: {starting}…")
+            self.result.setText(f"Tracking… {int(done)}/{int(total)} frames{time_left(self.sam.seconds_left())}"
+                                if total else f"Starting: {starting}…")
         else:
             self.result.setText(self.sam.last_result)
 
@@ -176,3 +177,13 @@ def make_panel(window) -> SamPanel:
     install_models_menu(window, controller)
     window.add_header_widget(SegmenterBadge(controller))
     return SamPanel(window)
+
+
+def time_left(seconds: float | None) -> str:
+    """", about 12 min left" (nothing while unknown or under ten seconds: a GPU is done before it matters)."""
+    if seconds is None or seconds < 10:
+        return ""
+    if seconds < 60:
+        return ", under a minute left"
+    minutes = round(seconds / 60)
+    return f", about {minutes} min left" if minutes < 90 else f", about {minutes // 60} h {minutes % 60:02d} min left"
