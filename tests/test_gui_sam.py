@@ -161,9 +161,3 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     assert np.array_equal(sorted(set(tracked)), tracked)
     close_window(window)
 
-
-def test_the_time_left_reads_as_a_person_would_say_it():
-    from gui.sam.panel import time_left
-
-    assert [time_left(s) for s in (None, 4, 35, 61, 12 * 60 + 20, 2 * 3600 + 5 * 60)] == [
-        "", "", ", under a minute left", ", about 1 min left", ", about 12 min left", ", about 2 h 05 min left"]

@@ -96,7 +96,7 @@ def cmd_track(args) -> int:
             service = Segmentation(engine, project, active, offload_state=args.offload_state,
                                    compile_propagation=args.compile)
             show = sys.stderr.isatty() and not args.json
-            progress = _show_progress if show else None
+            progress = _progress_line() if show else None
             out = wait_for(service.propagate(item, first, last, args.from_frame, on_progress=progress))
             if show:
                 print(file=sys.stderr)
@@ -111,9 +111,18 @@ def cmd_track(args) -> int:
     return 0
 
 
-def _show_progress(job, done, total, message) -> None:
-    counted = f"{int(done)}/{int(total)} " if total else ""  # (no total yet while SAM 2 gets the prompts)
-    print(f"\rtracking: {counted}{message}   ", end="", file=sys.stderr, flush=True)
+def _progress_line():
+    """One line on the terminal, rewritten as the frames go: done/total, the engine's message, the time left."""
+    from engine.pace import Pace, time_left
+
+    pace = Pace()
+
+    def show(job, done, total, message) -> None:
+        counted = f"{int(done)}/{int(total)} " if total else ""  # (no total yet while SAM 2 gets the prompts)
+        print(f"\rtracking: {counted}{message}{time_left(pace.seconds_left(done, total))}   ", end="",
+              file=sys.stderr, flush=True)
+
+    return show
 
 
 def cmd_models(args) -> int:

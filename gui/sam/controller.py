@@ -14,6 +14,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
 from annotation.model import Annotation, Track
+from engine.pace import Pace
 from engine.segmentation.compiled import compile_refusal
 from engine.segmentation.prompt import Prompt
 from engine.segmentation.service import Clicked, Segmentation
@@ -64,7 +65,8 @@ class SamController(QObject):
         self.compile_propagation = str(window.settings.get("sam/compile_propagation", "false")).lower() == "true"
         self.progress: tuple[float, float | None] = (0, None)
         self.progress_message = ""  # what the propagation is doing (e.g. giving SAM 2 the stored prompts)
-        self._pace: tuple[float, float] | None = None  # (time, frames done) when the first frame was tracked
+        self._pace = Pace()
+        self.seconds_left: float | None = None  # the propagation's time left at its pace so far
         self.last_result: str = ""
         self.recent: OrderedDict[int, dict] = OrderedDict()
         self._follow = QElapsedTimer()
@@ -331,21 +333,13 @@ class SamController(QObject):
         self.recent.clear()
         self._follow_targets.clear()
         self.progress, self.progress_message, self.last_result = (0, None), "", ""
-        self._pace = None
+        self._pace, self.seconds_left = Pace(), None
         self._follow.start()
         self._reload.start()
         self.propagation = w.engine.submit(job, f"Propagating {item.name}", Priority.BATCH,
                                            on_done=self._propagated)
         self.propagationChanged.emit()
         return self.propagation is not None
-
-    def seconds_left(self) -> float | None:
-        """The propagation's time left at its pace so far (None until a few frames tell it)."""
-        done, total = self.progress
-        if self._pace is None or not total or done - self._pace[1] < 2:
-            return None
-        t0, done0 = self._pace
-        return (total - done) * (time.monotonic() - t0) / (done - done0)
 
     def cancel(self) -> None:
         if self.propagation is not None:
@@ -357,8 +351,7 @@ class SamController(QObject):
             if job is not None:
                 self.progress = (job.done, job.total)
                 self.progress_message = job.message
-                if self._pace is None and job.done >= 1:
-                    self._pace = (time.monotonic(), job.done)  # from here on, the pace of tracking alone
+                self.seconds_left = self._pace.seconds_left(job.done, job.total)
                 self.propagationChanged.emit()
                 if self._reload.elapsed() >= RELOAD_MS:  # what is stored so far shows on the timeline as it goes
                     self._reload.restart()

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSpinBox,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from engine.pace import time_left
 from engine.worker import Priority
 from gui.icons import color_swatch
 from gui.sam.controller import sam_controller
@@ -110,7 +111,7 @@ class SamPanel(QWidget):
         self.bar.setValue(int(done))
         if running:
             starting = self.sam.progress_message or "opening the video and loading the model"
-            self.result.setText(f"Tracking… {int(done)}/{int(total)} frames{time_left(self.sam.seconds_left())}"
+            self.result.setText(f"Tracking… {int(done)}/{int(total)} frames{time_left(self.sam.seconds_left)}"
                                 if total else f"Starting: {starting}…")
         else:
             self.result.setText(self.sam.last_result)
@@ -178,12 +179,3 @@ def make_panel(window) -> SamPanel:
     window.add_header_widget(SegmenterBadge(controller))
     return SamPanel(window)
 
-
-def time_left(seconds: float | None) -> str:
-    """", about 12 min left" (nothing while unknown or under ten seconds: a GPU is done before it matters)."""
-    if seconds is None or seconds < 10:
-        return ""
-    if seconds < 60:
-        return ", under a minute left"
-    minutes = round(seconds / 60)
-    return f", about {minutes} min left" if minutes < 90 else f", about {minutes // 60} h {minutes % 60:02d} min left"
