@@ -137,11 +137,12 @@ def med(values: list[float]) -> float:
     return statistics.median(values)
 
 
-def rss_mb() -> float | None:
+def rss_mb(field: str = "VmRSS") -> float | None:
+    """The process's resident memory (``VmHWM``: its peak) in MB, on Linux."""
     try:
         with open("/proc/self/status") as f:
             for line in f:
-                if line.startswith("VmRSS:"):
+                if line.startswith(field + ":"):
                     return int(line.split()[1]) / 1024
     except OSError:
         return None
