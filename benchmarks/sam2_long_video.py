@@ -72,17 +72,20 @@ def reset_hwm() -> None:
 
 
 def raw_per_frame(model, project: Project, item, frames: int, folder: Path) -> dict:
-    """Resident memory SAM 2's ``init_state`` takes per frame of a JPEG folder (its only way into a video)."""
+    """Memory SAM 2's ``init_state`` takes per frame of a JPEG folder (its only way into a video): resident
+    memory, plus GPU memory on a GPU (where it keeps the frames unless told to offload them)."""
     folder.mkdir(parents=True, exist_ok=True)
     with open_video(project, item) as reader:
         for n, frame in reader.frames(0, frames):
             frame.to_image().save(folder / f"{n:05d}.jpg", quality=95)
-    before = bench.rss_mb()
+    before, gpu_before = bench.rss_mb(), bench.gpu_mb(model.device)
     t0 = time.perf_counter()
     with torch.inference_mode(), model.device.autocast():
         state = model.predictor.init_state(str(folder))
     took = time.perf_counter() - t0
     per_frame = (bench.rss_mb() - before) / frames
+    if gpu_before is not None:
+        per_frame += (bench.gpu_mb(model.device) - gpu_before) / frames
     model.predictor.reset_state(state)
     del state
     return {"frames": frames, "load_s": took, "mb_per_frame": per_frame}
@@ -186,7 +189,7 @@ def main(argv=None) -> int:
 def print_report(r: dict) -> None:
     raw, app = r["raw"], r["app"]
     print(f"\n{r['video']}: {r['frames_in_video']} frames, imported in {r['import_s']:.1f} s; SAM 2.1 {r['model']}")
-    print(f"  raw init_state: {raw['mb_per_frame']:.1f} MB of RAM per frame (measured on {raw['frames']} frames): "
+    print(f"  raw init_state: {raw['mb_per_frame']:.1f} MB of memory (RAM + GPU) per frame (measured on {raw['frames']} frames): "
           f"{raw['whole_video_gb']:.0f} GB for the whole video")
     print(f"  app: prompted frame {app['first']} in {app['prompt_s']:.1f} s, tracked {app['frames']} frames to "
           f"{app['last']} at {app['fps']:.2f} FPS, {app['masks_stored']} masks stored")
