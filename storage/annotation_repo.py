@@ -173,9 +173,11 @@ class AnnotationRepository(Repository):
             r = s.execute(select(*_COLUMNS).where(Row.id == annotation_id)).first()
             return _from_row(r) if r else None
 
-    def for_media(self, media_id: int, frame=ANY_FRAME) -> list[Annotation]:
-        """The annotations on one image, or on one frame of a video (``frame=None``: whole-video ones)."""
-        if frame is not ANY_FRAME and frame is not None:
+    def for_media(self, media_id: int, frame=ANY_FRAME, kinds: Iterable[str] | None = None) -> list[Annotation]:
+        """The annotations on one image, or on one frame of a video (``frame=None``: whole-video ones).
+
+        ``kinds``: only those kinds, filtered in the database (a video's prompts without reading its masks)."""
+        if frame is not ANY_FRAME and frame is not None and kinds is None:
             # The timeline asks this for every frame it shows: one ready SELECT on a pooled driver connection
             # (a single statement reads a consistent snapshot) skips building and wrapping a statement each time.
             engine = self.project.engine
@@ -191,6 +193,8 @@ class AnnotationRepository(Repository):
         q = select(*_COLUMNS).where(Row.media_id == media_id)
         if frame is not ANY_FRAME:
             q = q.where(Row.frame.is_(None) if frame is None else Row.frame == frame)
+        if kinds is not None:
+            q = q.where(Row.kind.in_(list(kinds)))
         with self._read() as s:
             return [_from_row(r) for r in s.execute(q.order_by(Row.id))]
 

@@ -37,6 +37,11 @@ def test_add_many_stores_what_add_stores_with_one_audit_entry(project):
     assert [a for a in everything if a.frame == 2] == on_2
     assert project.annotations.for_media(video.id, 7) == []
     assert project.annotations.add_many([]) == 0
+    # Only some kinds (SAM 2's prompts of a video without reading its masks): the same records, filtered.
+    prompts = project.annotations.for_media(video.id, kinds=("points", "box"))
+    assert prompts == [a for a in everything if a.kind in ("points", "box")] and len(prompts) == 3
+    assert project.annotations.for_media(video.id, 2, kinds=("points",)) == on_2[:1]
+    assert project.annotations.for_media(video.id, 1, kinds=("points", "box")) == []
 
 
 def test_a_bad_row_in_a_bulk_insert_leaves_the_project_unchanged(project):

@@ -32,7 +32,7 @@ _WAITED = object()  # the mask writer's queue stayed empty for its longest wait
 def load_prompts(project, media_id: int) -> dict[tuple[int, int], Prompt]:
     """Every stored prompt of a video: (track id, frame) -> Prompt (box and points of that frame together)."""
     parts: dict[tuple[int, int], dict] = defaultdict(dict)
-    for a in project.annotations.for_media(media_id, frame=ANY_FRAME):
+    for a in project.annotations.for_media(media_id, frame=ANY_FRAME, kinds=("points", "box")):  # not the masks
         if a.attributes.get("role") == PROMPT and a.track_id is not None and a.frame is not None:
             parts[(a.track_id, a.frame)][a.kind] = a.shape
     out = {}
