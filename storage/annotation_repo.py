@@ -203,6 +203,14 @@ class AnnotationRepository(Repository):
         with self._read() as s:
             return [_from_row(r) for r in s.execute(q)]
 
+    def track_frames(self, track_id: int, kind: str) -> list[tuple[int, int | None, str]]:
+        """(id, frame, source) of a track's annotations of one kind, without reading their shapes (the
+        propagation's writer needs to know which masks it replaces, not what they look like)."""
+        q = (select(Row.id, Row.frame, Row.source).where(Row.track_id == track_id, Row.kind == kind)
+             .order_by(Row.frame, Row.id))
+        with self._read() as s:
+            return [tuple(r) for r in s.execute(q)]
+
     def annotated_frames(self, media_id: int) -> list[int]:
         """Frames of a video that carry at least one annotation (the timeline's markers)."""
         q = select(Row.frame).where(Row.media_id == media_id, Row.frame.is_not(None)).distinct().order_by(Row.frame)

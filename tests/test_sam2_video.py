@@ -225,3 +225,32 @@ def test_a_slowly_tracked_frame_is_in_the_project_within_a_second_without_waitin
     assert np.array_equal(stored[0].shape.to_array(), mask)
     assert writer.flush() == 1 and writer.frames_written == [2]
     project.close()
+
+
+def test_re_propagating_replaces_the_model_masks_of_a_track_and_keeps_the_ones_edited_by_hand(tmp_path):
+    from annotation.model import Annotation, Track
+    from annotation.shapes import Mask
+    from engine.segmentation.store import MaskWriter
+
+    project = Project.create(tmp_path / "proj")
+    import_paths(project, [indexed_video(tmp_path / "clip.mp4", frames=3)])
+    item = project.media.all()[0]
+    track = project.tracks.add(Track(media_id=item.id))
+    old, new = (np.zeros((item.height, item.width), bool) for _ in range(2))
+    old[5:15, 5:15] = True
+    new[20:40, 30:60] = True
+    project.annotations.add_many([
+        Annotation(media_id=item.id, frame=0, shape=Mask.from_array(old), track_id=track.id,
+                   source="sam2.1_hiera_tiny", attributes={"role": "mask", "propagated": True}),
+        Annotation(media_id=item.id, frame=1, shape=Mask.from_array(old), track_id=track.id, source="manual",
+                   attributes={"role": "mask"})])
+    writer = MaskWriter(project, item, "sam2.1_hiera_tiny", {track.id: None})
+    for frame in range(3):
+        writer.add(frame, {track.id: (new, 0.8)})
+    assert writer.flush() == 2  # frames 0 and 2; frame 1 is someone's correction
+    masks = {f: [a for a in project.annotations.for_media(item.id, f) if a.kind == "mask"] for f in range(3)}
+    assert [len(masks[f]) for f in range(3)] == [1, 1, 1]
+    assert np.array_equal(masks[0][0].shape.to_array(), new) and masks[0][0].attributes["propagated"]
+    assert masks[1][0].source == "manual" and np.array_equal(masks[1][0].shape.to_array(), old)
+    assert np.array_equal(masks[2][0].shape.to_array(), new)
+    project.close()

@@ -103,9 +103,9 @@ class MaskWriter:
         self.frames_written: list[int] = []
         self._existing: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
         for track_id in labels:
-            for a in project.annotations.for_track(track_id):
-                if a.kind == "mask" and a.frame is not None:
-                    self._existing[(track_id, a.frame)].append((a.id, a.source))
+            for annotation_id, frame, source in project.annotations.track_frames(track_id, "mask"):
+                if frame is not None:
+                    self._existing[(track_id, frame)].append((annotation_id, source))
         self._queue: queue.Queue = queue.Queue(maxsize=depth)
         self._error: BaseException | None = None
         self._thread = threading.Thread(target=self._run, name="facelens-mask-writer", daemon=True)
