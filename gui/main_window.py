@@ -42,6 +42,7 @@ class MainWindow(EditingMixin, QMainWindow):
     mediaChanged = Signal(object)  # MediaItem | None
     frameChanged = Signal(int)  # the video frame now on screen
     annotationsChanged = Signal()  # after every committed edit, undo and redo
+    annotatedFramesChanged = Signal()  # a running model job stored annotations (the timeline's markers)
     selectionChanged = Signal()
     labelsChanged = Signal()
     currentLabelChanged = Signal(object)  # Label | None

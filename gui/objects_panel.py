@@ -90,8 +90,8 @@ class ObjectsPanel(QWidget):
 
     def _arriving(self, here, tracks) -> set[int]:
         """Rows for the masks a running propagation has made on this frame that the window has not read back
-        from the project yet (it stores them in batches and the window re-reads them when it ends): the mask
-        on the canvas is listed, not "none yet"."""
+        from the project yet (it re-reads them when the propagation ends): the mask on the canvas is listed,
+        not "none yet"."""
         sam, frame = sam_controller(self.window), self.window.current_frame
         if sam.propagation is None or frame is None:
             return set()
@@ -103,9 +103,10 @@ class ObjectsPanel(QWidget):
             labels = {t.id: t.label_id for t in tracks}
             for t in sorted(arriving):
                 row = QTreeWidgetItem(group, [f"{self.window.label_name(labels.get(t))}, track {t}", "mask",
-                                              "tracked, being stored"])
+                                              "tracked just now"])
                 row.setIcon(0, color_swatch(self.window.label_color(labels.get(t))))
-                row.setToolTip(0, "SAM 2 is propagating: this mask goes into the project with the next batch")
+                row.setToolTip(0, "SAM 2 is propagating: this mask is stored as it goes, and listed in full (to "
+                                  "select and edit) when the propagation ends")
         return arriving
 
     def _picked(self) -> None:

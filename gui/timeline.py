@@ -129,6 +129,7 @@ class Timeline(QWidget):
         window.playback.opened.connect(self._media_changed)
         window.frameChanged.connect(self._frame_changed)
         window.annotationsChanged.connect(self._refresh_markers)
+        window.annotatedFramesChanged.connect(self._refresh_markers)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)
         self._media_changed()
 

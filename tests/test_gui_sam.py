@@ -161,3 +161,29 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     assert np.array_equal(sorted(set(tracked)), tracked)
     close_window(window)
 
+
+
+def test_the_frame_on_screen_keeps_its_tracked_mask_in_view_while_later_frames_arrive(qtbot, demo_dir):
+    """The user stopped following on frame 5; the masks of frames after it keep coming (the window re-reads the
+    stored masks only when the propagation ends): frame 5's mask must not vanish from the canvas meanwhile."""
+    from gui.sam.controller import RECENT_FRAMES
+
+    window = make_window(qtbot, demo_dir)
+    sam = sam_controller(window)
+    window.set_media(2, 5)
+    wait_picture(qtbot, window, 5)
+    sam.set_follow(False)
+    mask = np.zeros((480, 640), bool)
+    mask[100:200, 200:300] = True
+    layer = window.canvas.layer("sam preview")
+    for frame in range(5, 5 + 3 * RECENT_FRAMES):  # as the engine hands them over, frame after frame
+        sam.masksArrived.emit(frame, {1: mask})
+    qtbot.waitUntil(lambda: 5 + 3 * RECENT_FRAMES - 1 in sam.recent, timeout=TIMEOUT)
+    assert window.current_frame == 5 and 5 in sam.recent and len(sam.recent) == RECENT_FRAMES + 1
+    assert len(layer.root.childItems()) == 1  # frame 5's mask, still drawn
+    window.seek(6)  # once the user moves on, frame 5's masks go like the others'
+    wait_picture(qtbot, window, 6)
+    sam.masksArrived.emit(200, {1: mask})
+    qtbot.waitUntil(lambda: 200 in sam.recent, timeout=TIMEOUT)
+    assert 5 not in sam.recent and len(sam.recent) == RECENT_FRAMES
+    close_window(window)

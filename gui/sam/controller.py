@@ -22,10 +22,10 @@ from engine.segmentation.store import MANUAL, PROMPT, mask_annotation
 from engine.worker import Priority
 from gui.sam.commands import AcceptObject
 
-RECENT_FRAMES = 32  # propagated frames kept for display until the database has them
+RECENT_FRAMES = 32  # propagated frames' masks kept for display (and the frame on screen's) until the window re-reads them
 FOLLOW_MS = 150  # while propagating, the view follows the newest frame at most this often
 AHEAD_DELAY_MS = 300  # the look-ahead starts once the user has stayed on an image or frame this long
-RELOAD_MS = 2000  # while propagating, the window re-reads the stored masks (timeline markers) at most this often
+MARKERS_MS = 2000  # while propagating, the timeline re-reads which frames have masks at most this often
 
 
 def sam_controller(window) -> "SamController":
@@ -70,7 +70,7 @@ class SamController(QObject):
         self.last_result: str = ""
         self.recent: OrderedDict[int, dict] = OrderedDict()
         self._follow = QElapsedTimer()
-        self._reload = QElapsedTimer()
+        self._markers = QElapsedTimer()
         self.follow = True
         self._follow_targets: set[int] = set()  # frames the view was sent to by following, not by the user
         self._ahead: list = []  # look-ahead jobs not started yet are dropped when the user moves on
@@ -335,7 +335,7 @@ class SamController(QObject):
         self.progress, self.progress_message, self.last_result = (0, None), "", ""
         self._pace, self.seconds_left = Pace(), None
         self._follow.start()
-        self._reload.start()
+        self._markers.start()
         self.propagation = w.engine.submit(job, f"Propagating {item.name}", Priority.BATCH,
                                            on_done=self._propagated)
         self.propagationChanged.emit()
@@ -353,14 +353,18 @@ class SamController(QObject):
                 self.progress_message = job.message
                 self.seconds_left = self._pace.seconds_left(job.done, job.total)
                 self.propagationChanged.emit()
-                if self._reload.elapsed() >= RELOAD_MS:  # what is stored so far shows on the timeline as it goes
-                    self._reload.restart()
-                    self.window.reload_annotations()
+                # The frames stored so far show on the timeline as it goes. Only the markers: re-reading the
+                # annotations would rebuild the canvas under a user editing another frame meanwhile.
+                if self._markers.elapsed() >= MARKERS_MS:
+                    self._markers.restart()
+                    self.window.annotatedFramesChanged.emit()
 
     def _masks_arrived(self, frame: int, masks: dict) -> None:
         self.recent[frame] = masks
-        while len(self.recent) > RECENT_FRAMES:
-            self.recent.popitem(last=False)
+        on_screen = self.window.current_frame
+        for old in list(self.recent)[:max(0, len(self.recent) - RECENT_FRAMES)]:
+            if old != on_screen:  # the frame on screen keeps its masks in view until the window re-reads them
+                del self.recent[old]
         if self.follow and self._follow.elapsed() >= FOLLOW_MS:
             self._follow.restart()
             self._follow_targets.add(frame)
