@@ -37,7 +37,7 @@ def compress(counts: np.ndarray) -> str:
         return ""
     x = counts.copy()
     x[3:] -= counts[1:-2]
-    if x.size and -(1 << 31) <= x.min() and x.max() < (1 << 31):
+    if -(1 << 31) <= x.min() and x.max() < (1 << 31):
         x = x.astype(np.int32)  # half the memory traffic for every mask under two gigapixels
     # Groups per number: the fewest 5-bit groups that hold it as a signed number (v: its magnitude bits).
     v = x ^ (x >> (x.itemsize * 8 - 1))

@@ -395,11 +395,16 @@ def main(argv=None) -> int:
         finally:
             engine.stop()
             project.close()
-    out = Path(args.out)
+    write_report(args.out, report)
+    return 0
+
+
+def write_report(path, report: dict) -> None:
+    """The SAM 2 benchmarks' JSON (their own ``--out``, unlike ``common.write_results``: device runs name it)."""
+    out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(report, indent=2))
     print(f"wrote {out}")
-    return 0
 
 
 def print_row(name: str, row: dict, objects: list[int]) -> None:

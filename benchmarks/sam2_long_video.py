@@ -21,7 +21,6 @@ random-weights model:
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -47,7 +46,8 @@ from storage.media.importer import import_paths  # noqa: E402
 from storage.media.library import open_video  # noqa: E402
 from storage.project import Project  # noqa: E402
 
-DATA = bench.ROOT / "benchmarks" / "results" / "data"
+RESULTS = bench.ROOT / "benchmarks" / "results"
+DATA = RESULTS / "data"
 W, H = 1920, 1080
 CYCLE = 300  # distinct frames generated; the video repeats them (encoding is what takes the time)
 
@@ -179,10 +179,7 @@ def main(argv=None) -> int:
             project.close()
     report["frames_in_video"] = total
     print_report(report)
-    out = Path(args.out or bench.ROOT / "benchmarks" / "results" / f"sam2_long_video{'-quick' if args.quick else ''}.json")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=2))
-    print(f"wrote {out}")
+    bench.write_report(args.out or RESULTS / f"sam2_long_video{'-quick' if args.quick else ''}.json", report)
     return 0
 
 

@@ -24,7 +24,6 @@ random weights are speckled, with COCO RLE strings of hundreds of kilobytes wher
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -205,10 +204,7 @@ def main(argv=None) -> int:
         finally:
             engine.stop()
             project.close()
-    out = Path(args.out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(report, indent=1))
-    print(f"wrote {out}")
+    bench.write_report(args.out, report)
     return 0
 
 

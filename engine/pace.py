@@ -9,17 +9,18 @@ import time
 
 
 class Pace:
-    def __init__(self):
+    def __init__(self, clock=time.monotonic):
+        self._clock = clock
         self._start: tuple[float, float] | None = None  # (time, units done) at the first unit done
 
     def seconds_left(self, done: float, total: float | None) -> float | None:
         """None until two units after the first tell the pace."""
         if self._start is None and done >= 1:
-            self._start = (time.monotonic(), done)
+            self._start = (self._clock(), done)
         if self._start is None or not total or done - self._start[1] < 2:
             return None
         t0, done0 = self._start
-        return (total - done) * (time.monotonic() - t0) / (done - done0)
+        return (total - done) * (self._clock() - t0) / (done - done0)
 
 
 def time_left(seconds: float | None) -> str:

@@ -42,7 +42,8 @@ class MainWindow(EditingMixin, QMainWindow):
     mediaChanged = Signal(object)  # MediaItem | None
     frameChanged = Signal(int)  # the video frame now on screen
     annotationsChanged = Signal()  # after every committed edit, undo and redo
-    annotatedFramesChanged = Signal()  # a running model job stored annotations (the timeline's markers)
+    # A running model job stored annotations: (media id, the frames that now carry some), read off the GUI thread
+    annotatedFramesChanged = Signal(int, object)
     selectionChanged = Signal()
     labelsChanged = Signal()
     currentLabelChanged = Signal(object)  # Label | None

@@ -68,7 +68,7 @@ class ObjectsPanel(QWidget):
                 row.setToolTip(1, f"The {a.kind} SAM 2 was given for track {a.track_id} on this frame: propagation "
                                   f"starts from it. It is not an object and is left out of exports.")
         tracks = w.project.tracks.for_media(m.id) if m.is_video and w.project is not None else []
-        arriving = self._arriving(here, tracks)
+        arriving = self._add_tracked_just_now(group, here, tracks)
         if not here and not arriving:
             hint = QTreeWidgetItem(group, ["none yet"])
             hint.setDisabled(True)
@@ -88,17 +88,16 @@ class ObjectsPanel(QWidget):
         self._syncing = False
         self._show_selection()
 
-    def _arriving(self, here, tracks) -> set[int]:
+    def _add_tracked_just_now(self, group, here, tracks) -> set[int]:
         """Rows for the masks a running propagation has made on this frame that the window has not read back
-        from the project yet (it re-reads them when the propagation ends): the mask on the canvas is listed,
-        not "none yet"."""
+        from the project yet (it re-reads them when the propagation ends), so the mask on the canvas is listed,
+        not "none yet". Returns their track ids."""
         sam, frame = sam_controller(self.window), self.window.current_frame
         if sam.propagation is None or frame is None:
             return set()
         stored = {a.track_id for a in here if a.kind == "mask"}
         arriving = {t for t, mask in sam.recent.get(frame, {}).items() if t not in stored and mask.any()}
         if arriving:
-            group = self.tree.topLevelItem(0)
             group.setText(0, f"Frame {frame} ({len(here) + len(arriving)})")
             labels = {t.id: t.label_id for t in tracks}
             for t in sorted(arriving):

@@ -129,7 +129,7 @@ class Timeline(QWidget):
         window.playback.opened.connect(self._media_changed)
         window.frameChanged.connect(self._frame_changed)
         window.annotationsChanged.connect(self._refresh_markers)
-        window.annotatedFramesChanged.connect(self._refresh_markers)
+        window.annotatedFramesChanged.connect(self._show_markers)
         self.setSizePolicy(QSizePolicy.Preferred, QSizePolicy.Maximum)
         self._media_changed()
 
@@ -161,6 +161,11 @@ class Timeline(QWidget):
         if m is None or not m.is_video or project is None:
             return
         self.bar.set_video(self.window.playback.frame_count, project.annotations.annotated_frames(m.id))
+
+    def _show_markers(self, media_id: int, frames) -> None:
+        m = self.window.current_media
+        if m is not None and m.is_video and m.id == media_id:
+            self.bar.set_video(self.window.playback.frame_count, frames)
 
     def _frame_changed(self, frame: int) -> None:
         pb = self.window.playback

@@ -84,14 +84,14 @@ def test_progress_reaches_the_listener():
 def test_the_time_left_goes_by_the_pace_since_the_first_frame_and_reads_as_a_person_would_say_it():
     from engine.pace import Pace, time_left
 
-    pace = Pace()
+    now = [100.0]  # a clock the test moves by hand
+    pace = Pace(clock=lambda: now[0])
     assert pace.seconds_left(0, 10) is None
-    time.sleep(1.0)  # opening the video and giving SAM 2 its prompts: not the pace of tracking
+    now[0] += 30  # opening the video and giving SAM 2 its prompts: not the pace of tracking
     assert pace.seconds_left(1, 10) is None
-    time.sleep(0.1)
+    now[0] += 2
     assert pace.seconds_left(2, 10) is None  # one frame does not tell a pace yet
-    time.sleep(0.1)
-    left = pace.seconds_left(3, 10)
-    assert 0.6 <= left < 1.5  # 7 frames at 0.1 s (counting the start-up would say 2.8 s)
+    now[0] += 2
+    assert pace.seconds_left(3, 10) == 14  # 7 frames at 2 s (counting the start-up would say 79 s)
     assert [time_left(s) for s in (None, 4, 35, 61, 12 * 60 + 20, 2 * 3600 + 5 * 60)] == [
         "", "", ", under a minute left", ", about 1 min left", ", about 12 min left", ", about 2 h 05 min left"]

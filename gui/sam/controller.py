@@ -353,11 +353,21 @@ class SamController(QObject):
                 self.progress_message = job.message
                 self.seconds_left = self._pace.seconds_left(job.done, job.total)
                 self.propagationChanged.emit()
-                # The frames stored so far show on the timeline as it goes. Only the markers: re-reading the
-                # annotations would rebuild the canvas under a user editing another frame meanwhile.
                 if self._markers.elapsed() >= MARKERS_MS:
                     self._markers.restart()
-                    self.window.annotatedFramesChanged.emit()
+                    self._show_stored_frames()
+
+    def _show_stored_frames(self) -> None:
+        """The frames stored so far, marked on the timeline as the propagation goes. Only the markers: re-reading
+        the annotations would rebuild the canvas under a user editing meanwhile; and read on the engine (between
+        two tracked frames): on a long video the query takes a good part of a screen refresh."""
+        item, project = self.window.current_media, self.window.project
+        if item is None or project is None or not item.is_video:
+            return
+        self.window.engine.submit(lambda ctx: project.annotations.annotated_frames(item.id), "Timeline markers",
+                                  Priority.INTERACTIVE, show=False, on_error=lambda r: None,
+                                  on_done=lambda r: self.window.annotatedFramesChanged.emit(item.id, r.value)
+                                  if r.ok else None)
 
     def _masks_arrived(self, frame: int, masks: dict) -> None:
         self.recent[frame] = masks

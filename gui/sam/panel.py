@@ -178,4 +178,3 @@ def make_panel(window) -> SamPanel:
     install_models_menu(window, controller)
     window.add_header_widget(SegmenterBadge(controller))
     return SamPanel(window)
-
