@@ -113,6 +113,19 @@ def test_any_file_that_is_no_checkpoint_gets_the_one_line_error(tmp_path, capsys
     assert "miniz" not in err and "IndexError" not in err
 
 
+def test_a_whole_pickled_model_is_refused_in_one_sentence(tmp_path, capsys):
+    # torch.save(model) instead of its state dict: loading it would unpickle (and could run) code, so it is
+    # refused; the message says so plainly instead of torch's page of advice on unsafe loading.
+    path = tmp_path / "sam2.1_hiera_tiny.pt"
+    torch.save(torch.nn.Linear(2, 2), path)
+    err = run_main(capsys, "models", "use", "tiny", "--checkpoint", path, code=2).err
+    assert err.count("\n") == 1
+    assert err.startswith(f"facelens: error: {path}: not a readable PyTorch checkpoint (it holds Python objects "
+                          f"besides weights, such as torch.nn.modules.linear.Linear, which FaceLens does not load")
+    assert "weights_only" not in err and "\x1b" not in err
+    assert ModelSettings().checkpoint(TINY) is None
+
+
 def test_loaded_models_are_kept_and_the_least_recently_used_goes_first():
     from engine.device import choose_device
     from engine.models.cache import ModelCache

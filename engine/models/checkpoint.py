@@ -7,6 +7,7 @@ any weight is copied.
 from __future__ import annotations
 
 import pickle
+import re
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -71,7 +72,14 @@ def check_state_dict(state: dict[str, torch.Tensor], expected: dict[str, tuple[i
 def _reason(error: BaseException) -> str:
     """The first sentence of what torch said (its zip reader appends a long note on miniz); errors from deep in
     its unpickler (IndexError ...) say nothing useful to a user."""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    full = str(error).strip()
+    # A file that pickles Python objects besides tensors (a whole model, a training state): torch's refusal is
+    # a page of advice on unsafe loading; what a user needs is that it is not loaded, and why.
+    unsafe = re.search(r"Unsupported global: GLOBAL (\S+)", full)
+    if unsafe:
+        return (f"it holds Python objects besides weights, such as {unsafe.group(1)}, which FaceLens does not "
+                f"load because that could run code")
+    text = full.splitlines()[0] if full else ""
     text = text.split(". This is an internal")[0].rstrip(".")
     if not text or isinstance(error, (IndexError, KeyError, TypeError, AttributeError)):
         return "its contents are not something torch.save wrote"
