@@ -22,6 +22,7 @@ class Playback(QObject):
     failed = Signal(str, str)  # message, details
     opened = Signal()  # a video's frames can now be asked for (frame_count and fps are known)
     playingChanged = Signal(bool)
+    jumped = Signal(int)  # the user went to a frame (scrub, step, go to), as opposed to playback's next frame
     _decoded = Signal(int, object)  # from the decoder thread: frame index, (generation, array or error)
 
     def __init__(self, parent: QObject | None = None):
@@ -129,6 +130,7 @@ class Playback(QObject):
 
     def jump(self, n: int) -> None:
         """Seek as the user asked (scrub, step, go to): playback, if running, carries on from there."""
+        self.jumped.emit(int(n))  # before the frame shows: what listens learns the frames between were skipped
         self.seek(n)
         if self.playing:
             self._anchor = (self.wanted or 0, self._clock.elapsed())

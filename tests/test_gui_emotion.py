@@ -137,9 +137,16 @@ def test_segments_move_and_grow_with_keys_and_the_keys_are_listed(qtbot, emotion
     wait_picture(qtbot, window, 5)
     type_keys(qtbot, tiers, Qt.Key_BracketLeft)  # before its start: the segment after the cursor grows back
     assert er() == [(0.2, 2.44)]
+    # a split one frame into it (0.2 s + 1/25 s is 0.24000000000000002 s in floating point: it once did nothing)
+    window.seek(6)
+    wait_picture(qtbot, window, 6)
+    type_keys(qtbot, tiers, Qt.Key_S)
+    assert sorted(er()) == [(0.2, 0.24), (0.24, 2.44)]
     # away from the tiers, S is the SAM tool's again: nothing is split
+    window.seek(30)
+    wait_picture(qtbot, window, 30)
     press_keys(qtbot, window, Qt.Key_S)
-    assert er() == [(0.2, 2.44)] and not tiers.hasFocus() and "Ctrl+T" in panel.hint.text()
+    assert sorted(er()) == [(0.2, 0.24), (0.24, 2.44)] and not tiers.hasFocus() and "Ctrl+T" in panel.hint.text()
     # the keys are in the Emotion menu and in Help > Shortcuts, with each class's key
     press_keys(qtbot, window, Qt.Key_F1)
     rows = {(name, key) for name, key, _ in window.shortcuts_dialog.rows()}
@@ -320,6 +327,24 @@ def test_gaze_import_detection_and_rating_from_the_panels(qtbot, emotion_window,
     assert np.allclose(rated, [0.5, -0.25])
     (series,) = window.project.series.for_media(2, "rating")
     assert series.annotator == state.annotator and series.samples == len(rated)
+
+    # A jump while recording (a click far ahead on the timeline) rates the frames shown, not those skipped,
+    # and leaves the earlier ratings as they were.
+    before = state.rating.values.copy()
+    rating.pad.set_value(-0.75, 0.75)
+    window.seek(40)
+    wait_picture(qtbot, window, 40)
+    window.playback.play()
+    qtbot.waitUntil(lambda: (window.current_frame or 0) >= 45, timeout=TIMEOUT)
+    jumped_from = window.current_frame
+    window.seek(110)
+    qtbot.waitUntil(lambda: (window.current_frame or 0) >= 115, timeout=TIMEOUT)
+    window.playback.pause()
+    qtbot.waitUntil(lambda: state.rating.rated()[115], timeout=TIMEOUT)
+    rated = state.rating.rated()
+    assert rated[40:jumped_from + 1].all() and rated[110:116].all()
+    assert not rated[jumped_from + 2:110].any()  # (one late frame after the jump may still be shown)
+    assert np.array_equal(state.rating.values[:21], before[:21])
 
 
 def test_a_long_session_of_painting_does_not_abort_the_interpreter():

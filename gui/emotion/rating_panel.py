@@ -112,6 +112,7 @@ class RatingPanel(QWidget):
         self.record.toggled.connect(self._record_toggled)
         window.frameChanged.connect(self._frame)
         window.playback.playingChanged.connect(self._playing)
+        window.playback.jumped.connect(self._jumped)
         window.mediaChanged.connect(lambda *_: self.save())  # before the state loads the next video's rating
         self.state.changed.connect(self._loaded)
         self._show(0.0, 0.0)
@@ -128,6 +129,10 @@ class RatingPanel(QWidget):
             self._last_frame = (self.window.current_frame or 0) - 1
         else:
             self.save()
+
+    def _jumped(self, frame: int) -> None:
+        """The frames skipped by a jump were never shown, so they are not rated (nor overwritten)."""
+        self._last_frame = frame - 1
 
     def _show(self, valence: float, arousal: float) -> None:
         rated = int(self.trace.rated().sum()) if self.trace is not None else 0

@@ -309,8 +309,10 @@ class TierView(QWidget):
 
     def split(self) -> None:
         seg = self.segment_under_cursor()
-        if seg is not None and seg.start + 1 / self.state.fps <= self.now <= seg.end - 1 / self.state.fps:
-            self.window.push(editing.split(seg, self.now, self.state.fps))
+        # In whole frames: 0.2 s + 1/25 s is 0.24000000000000002 s, past frame 6's 0.24 s.
+        fps = self.state.fps
+        if seg is not None and round(seg.start * fps) + 1 <= self.frame <= round(seg.end * fps) - 1:
+            self.window.push(editing.split(seg, self.now, fps))
 
     def merge_next(self) -> None:
         seg = self.segment_under_cursor()
