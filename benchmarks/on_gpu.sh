@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# The SAM 2 GPU benchmarks in the order of what they answer, each started only while the time it needs is left:
+# a lent GPU comes for minutes, so the table the README reports comes first and the long runs last.
+#   bash benchmarks/on_gpu.sh [OUT_DIR]        (BUDGET=seconds, default 540; STEPS="bench overhead long compile",
+#                                               DEVICE=cuda, EXTRA=more arguments for each benchmark)
+# A machine without FaceLens's requirements but with torch (a bare GPU box) gets them from wheels put in .whl/
+# beforehand (`pip download --python-version 3.12 --only-binary :all: -d .whl ...`), installed under /tmp.
+set -u
+cd "$(dirname "$0")/.."
+out=${1:-benchmarks/results}
+mkdir -p "$out"
+budget=${BUDGET:-540}
+steps=${STEPS:-"bench overhead long compile"}
+dev=${DEVICE:-cuda}
+extra=${EXTRA:-}  # DEVICE=cpu EXTRA=--quick LONG_TRACK=60 tries this script on a laptop
+start=$(date +%s)
+left() { echo $((budget - ($(date +%s) - start))); }
+
+if [ -d .whl ] && ! python3 -c "import sqlalchemy, av, sam2" 2>/dev/null; then
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit
+    export PYTHONPATH=/tmp/site:$PWD/.whl/site
+fi
+export PYTHONUNBUFFERED=1
+
+# step NAME SECONDS_NEEDED COMMAND...: SAM 2's per-frame "frame loading" progress bars are left out of the log.
+step() {
+    local name=$1 need=$2
+    shift 2
+    if [ "$(left)" -lt "$need" ]; then
+        echo "== $name skipped: $(left) s left, it needs about $need s" | tee "$out/$name.txt"
+        return
+    fi
+    echo "== $name ($(left) s left)"
+    timeout "$(left)" "$@" --device "$dev" $extra --out "$out/$name.json" 2>&1 | grep -v "frame loading" | tee "$out/$name.txt"
+}
+
+for s in $steps; do
+    case $s in
+        bench) step bench 240 python3 benchmarks/sam2_bench.py --models tiny,large --long 0 ;;
+        overhead) step overhead 150 python3 benchmarks/sam2_overhead.py ;;
+        long) step long 240 python3 benchmarks/sam2_long_video.py --track "${LONG_TRACK:-6000}" ;;
+        compile) step compile 420 python3 benchmarks/sam2_bench.py --models tiny --long 0 --compile ;;
+        *) echo "unknown step $s (bench, overhead, long, compile)"; exit 2 ;;
+    esac
+done
+echo "== done in $(($(date +%s) - start)) s"
