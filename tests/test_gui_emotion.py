@@ -362,3 +362,29 @@ def test_a_long_session_of_painting_does_not_abort_the_interpreter():
             "print('alive')\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and "alive" in done.stdout, done.stderr[-500:]
+
+
+def choose(box, text: str) -> None:
+    """Pick an entry of a combo box as a user does (``activated`` is sent by user choices only)."""
+    box.setCurrentText(text)
+    box.activated.emit(box.currentIndex())
+
+
+def test_a_whole_clip_label_of_another_taxonomy_stays_shown_and_the_taxonomy_is_remembered(qtbot, emotion_window,
+                                                                                            demo_dir):
+    window, state, _ = emotion_window
+    panel = window.panel("emotion.tiers")
+    panel.taxonomy.setCurrentText("emotion7")
+    choose(panel.clip["er"], "anger")
+    assert [s.values["label"] for s in state.segments() if s.tier == "er"] == ["anger"]
+    panel.taxonomy.setCurrentText("emotion3")  # has no "anger": the box still says what is stored
+    assert panel.clip["er"].currentText() == "anger"
+    choose(panel.clip["er"], "positive")
+    assert [s.values["label"] for s in state.segments() if s.tier == "er"] == ["positive"]
+    window.undo()
+    assert panel.clip["er"].currentText() == "anger"
+    window.close()
+
+    again = make_window(qtbot, demo_dir)  # a restart: the taxonomy chosen last is the one the keys assign
+    again.action("workspace.emotion").trigger()
+    assert again.panel("emotion.tiers").taxonomy.currentText() == "emotion3"

@@ -117,18 +117,15 @@ class TiersPanel(QWidget):
         self.taxonomy.blockSignals(True)
         self.taxonomy.clear()
         self.taxonomy.addItems(names)
-        self.taxonomy.setCurrentText(DEFAULT_TAXONOMY)
+        remembered = self.window.settings.get("emotion/taxonomy")
+        self.taxonomy.setCurrentText(remembered if remembered in names else DEFAULT_TAXONOMY)
         self.taxonomy.blockSignals(False)
-        self._taxonomy_changed()
+        self._taxonomy_changed(remember=False)
 
-    def _taxonomy_changed(self, *_):
+    def _taxonomy_changed(self, *_, remember: bool = True):
+        if remember:
+            self.window.settings.set("emotion/taxonomy", self.taxonomy.currentText())
         self._fill_classes_menu()
-        names = [c.name for c in self.classes()]
-        for box in self.clip.values():
-            box.blockSignals(True)
-            box.clear()
-            box.addItems([NONE] + names)
-            box.blockSignals(False)
         self._show_clip_labels()
         self.view.update()
 
@@ -142,11 +139,19 @@ class TiersPanel(QWidget):
         m = self.window.current_media
         self.scope_label.setText("Whole clip:" if m is None or m.is_video else "Image:")
         self.who.setText(f"annotator: {self.state.annotator}" if self.window.project else "")
+        names = [c.name for c in self.classes()]
         for track, box in self.clip.items():
             box.setEnabled(m is not None)
             seg = self._clip_segment(track)
+            label = label_of(seg) if seg else NONE
+            # A stored label of another taxonomy is listed too: showing "—" would hide it, and choosing
+            # "—" there would delete it.
+            items = [NONE] + names + ([label] if label not in names and label != NONE else [])
             box.blockSignals(True)
-            box.setCurrentText(label_of(seg) if seg else NONE)
+            if [box.itemText(i) for i in range(box.count())] != items:
+                box.clear()
+                box.addItems(items)
+            box.setCurrentText(label)
             box.blockSignals(False)
 
     def _clip_chosen(self, track: str) -> None:
