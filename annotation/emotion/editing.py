@@ -20,12 +20,32 @@ def snap_time(t: float, fps: float) -> float:
 
 
 def snapped(seg: TimeSegment, fps: float, duration: float | None = None) -> TimeSegment:
+    """``seg`` on frame boundaries, inside [0, duration], at least one frame long."""
     start, end = snap_time(seg.start, fps), snap_time(seg.end, fps)
     if duration is not None:
         start, end = min(max(start, 0.0), duration), min(max(end, 0.0), duration)
     if end - start < 1 / fps - 1e-9:
         end = start + 1 / fps
+        if duration is not None and end > duration + 1e-9:  # the last frame, not a frame past the end
+            start, end = max(duration - 1 / fps, 0.0), duration
     return seg.with_(start=start, end=end)
+
+
+def check_times(start: float, end: float, duration: float | None, fps: float | None = None,
+                names: tuple[str, str] = ("start", "end")) -> None:
+    """Refuse a stretch that is not inside the video, as the segment table's import does (one frame of slack
+    at the end, for a duration rounded down)."""
+    start_name, end_name = names
+    if not math.isfinite(start) or start < 0:
+        raise InputError(f"expected seconds >= 0, got {start:g}", field=start_name)
+    if not math.isfinite(end) or end <= start:
+        raise InputError(f"must be after {start_name} ({start:g} s), got {end:g} s", field=end_name)
+    if duration is None:
+        return
+    if start >= duration:
+        raise InputError(f"{start:g} s is after the end of the video ({duration:g} s)", field=start_name)
+    if end > duration + (1 / fps if fps else 0.0) + 1e-9:
+        raise InputError(f"{end:g} s is after the end of the video ({duration:g} s)", field=end_name)
 
 
 def _bounds(seg: TimeSegment, siblings: list[TimeSegment], duration: float | None) -> tuple[float, float]:
@@ -43,9 +63,10 @@ def _bounds(seg: TimeSegment, siblings: list[TimeSegment], duration: float | Non
 
 def create(media_id: int, track: str, start: float, end: float, label: str, fps: float, annotator: str = "",
            siblings: list[TimeSegment] = (), duration: float | None = None, **values) -> Add:
-    """A new segment, snapped to frames and trimmed so it does not cover its neighbours."""
+    """A new segment, snapped to frames; refused where it leaves the video or covers a neighbour."""
     check_track(track)
-    seg = snapped(TimeSegment(media_id, track, min(start, end), max(start, end), annotator,
+    check_times(start, end, duration, fps)
+    seg = snapped(TimeSegment(media_id, track, start, end, annotator,
                               {"label": label, **values}), fps, duration)
     for s in siblings:
         if s.tier == track and s.annotator == annotator and s.media_id == media_id and \

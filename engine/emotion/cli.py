@@ -20,7 +20,7 @@ def cmd_emotion_import(args) -> int:
 
 def cmd_emotion_label(args) -> int:
     from annotation.commands import Add, UndoStack
-    from annotation.emotion.editing import create
+    from annotation.emotion.editing import check_times, create
     from annotation.emotion.labels import known_labels, unknown_label
     from annotation.emotion.tracks import whole_clip
     from annotation.errors import InputError
@@ -40,6 +40,7 @@ def cmd_emotion_label(args) -> int:
             if args.start is None or args.end is None or not media.is_video:
                 raise InputError("give both --start and --end (seconds) on a video, or neither for a whole-clip "
                                  "or image label", field="start")
+            check_times(args.start, args.end, media.duration, media.fps, names=("--start", "--end"))
             siblings = project.segments.for_media(media.id, args.track, annotator)
             command = UndoStack(project.store).push(create(media.id, args.track, args.start, args.end, args.label,
                                                            media.fps, annotator, siblings, media.duration))

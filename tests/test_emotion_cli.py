@@ -1,0 +1,37 @@
+"""``emotion label`` and ``emotion rate`` on the demo video (media 2: 150 frames at 25 fps, 6 s): what a user types,
+what is stored, and one-line refusals that leave the project as it was."""
+import pytest
+
+from tests.cli import run_cli
+from tests.inprocess_cli import main_json, run_main
+
+
+def stored_segments(capsys, demo_dir) -> int:
+    return main_json(capsys, "info", demo_dir)["segments"]
+
+
+@pytest.mark.parametrize("times, field, message", [
+    (("10", "12"), "--start", "10 s is after the end of the video (6 s)"),
+    (("-5", "-1"), "--start", "expected seconds >= 0, got -5"),
+    (("3", "2"), "--end", "must be after --start (3 s), got 2 s"),
+    (("2", "2"), "--end", "must be after --start (2 s), got 2 s"),
+    (("5", "6.5"), "--end", "6.5 s is after the end of the video (6 s)"),
+])
+def test_label_times_outside_the_video_or_backwards_are_refused(demo_dir, capsys, times, field, message):
+    start, end = times
+    err = run_main(capsys, "emotion", "label", demo_dir, 2, "--track", "fer", "--label", "anger",
+                   "--start", start, "--end", end, code=2).err
+    assert f"field '{field}': {message}" in err
+    assert stored_segments(capsys, demo_dir) == 0
+
+
+def test_label_times_refusal_is_one_line_from_the_real_process(demo_dir, capsys):
+    p = run_cli("emotion", "label", demo_dir, 2, "--track", "fer", "--label", "anger", "--start", "10", "--end", "12",
+                check=2)
+    assert p.stderr.count("\n") == 1 and "after the end of the video (6 s)" in p.stderr and "Traceback" not in p.stderr
+
+
+def test_a_label_on_the_last_frame_stays_inside_the_video(demo_dir, capsys):
+    out = main_json(capsys, "emotion", "label", demo_dir, 2, "--track", "fer", "--label", "anger",
+                    "--start", "5.99", "--end", "6")
+    assert (out["start"], out["end"]) == (pytest.approx(5.96), 6.0)  # frame 149, not 6.00-6.04
