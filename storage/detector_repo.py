@@ -90,6 +90,13 @@ def _verdict(v: Verdict) -> VerdictRecord:
     return VerdictRecord(v.id, v.result_id, v.verdict, v.note, v.reviewer, v.created_at)
 
 
+def _reviewer(name: str) -> str:
+    """A verdict names who decided: a blank name would vouch for nobody."""
+    if not name.strip():
+        raise InputError(f"a verdict needs a reviewer's name, and {name!r} is blank", field="reviewer")
+    return name.strip()
+
+
 def result_row_values(r: dict) -> list:
     """The part of a result that its digest covers (what a report vouches for)."""
     return [r["row"], r["media_id"], r.get("frame"), r.get("face"), r["score"], r.get("label"),
@@ -218,8 +225,8 @@ class DetectorRepository(Repository):
     def add_verdict(self, result_id: int, verdict: str, note: str = "", reviewer: str | None = None) -> VerdictRecord:
         if verdict not in VERDICTS:
             raise InputError(f"verdict {verdict!r} is not one of {', '.join(VERDICTS)}", field="verdict")
+        reviewer = _reviewer(self.project.actor if reviewer is None else reviewer)
         result = self.result(result_id)
-        reviewer = reviewer or self.project.actor
         now = time.time()
         with self._write() as s:
             vid = s.execute(insert(Verdict).values(result_id=result_id, verdict=verdict, note=note,
