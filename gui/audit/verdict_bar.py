@@ -41,7 +41,7 @@ class VerdictBar(QWidget):
 
     def refresh_reviewer(self) -> None:
         p = self.window.project
-        self.who.setText(f"Verdicts are recorded as {p.actor}, each hashed into the audit log's chain (not signed)" if p else "")
+        self.who.setText(f"Verdicts are recorded as {p.actor}, each hashed into the audit log (not signed)" if p else "")
 
     def write_note(self) -> None:
         self.note.setFocus(Qt.ShortcutFocusReason)
