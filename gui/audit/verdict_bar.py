@@ -41,7 +41,8 @@ class VerdictBar(QWidget):
 
     def refresh_reviewer(self) -> None:
         p = self.window.project
-        self.who.setText(f"Verdicts are recorded as {p.actor}, each hashed into the audit log (not signed)" if p else "")
+        text = f"Verdicts are recorded as {p.actor}, each hashed into the audit log (not signed)" if p else ""
+        self.who.setText(text)
 
     def write_note(self) -> None:
         self.note.setFocus(Qt.ShortcutFocusReason)
