@@ -35,3 +35,23 @@ def test_a_label_on_the_last_frame_stays_inside_the_video(demo_dir, capsys):
     out = main_json(capsys, "emotion", "label", demo_dir, 2, "--track", "fer", "--label", "anger",
                     "--start", "5.99", "--end", "6")
     assert (out["start"], out["end"]) == (pytest.approx(5.96), 6.0)  # frame 149, not 6.00-6.04
+
+
+@pytest.mark.parametrize("media, scope", [(2, "clip"), (1, "image")])
+def test_a_second_whole_clip_label_relabels_the_first(demo_dir, capsys, media, scope):
+    """One whole-clip (or image) label per annotator and tier, as the window's box per tier and emotion import
+    have it: labelling again is the annotator changing their mind."""
+    first = main_json(capsys, "emotion", "label", demo_dir, media, "--track", "er", "--label", "happiness",
+                      "--annotator", "alice")
+    main_json(capsys, "emotion", "label", demo_dir, media, "--track", "er", "--label", "fear", "--annotator", "bob")
+    out = run_main(capsys, "emotion", "label", demo_dir, media, "--track", "er", "--label", "sadness",
+                   "--annotator", "alice").out
+    assert "ER sadness" in out and f"({scope}) by alice: segment {first['id']}, replacing happiness" in out
+    again = main_json(capsys, "emotion", "label", demo_dir, media, "--track", "er", "--label", "sadness",
+                      "--annotator", "alice")
+    assert again["id"] == first["id"] and again["replaced"] == "sadness"
+    assert stored_segments(capsys, demo_dir) == 2  # alice's one label and bob's
+    export = demo_dir / "labels.csv"
+    run_main(capsys, "export", demo_dir, "--format", "emotion-csv", "--out", export)
+    rows = sorted(line.split(",")[5:8] for line in export.read_text().splitlines()[1:])
+    assert rows == [["er", "fear", "bob"], ["er", "sadness", "alice"]]

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import math
 
-from annotation.commands import Add, Batch, Delete, Update
-from annotation.emotion.tracks import check_track
+from annotation.commands import Add, Batch, Command, Delete, Update
+from annotation.emotion.tracks import check_track, label_of, scope_of, whole_clip
 from annotation.errors import InputError
-from annotation.model import TimeSegment
+from annotation.model import MediaItem, TimeSegment
 
 
 def snap_time(t: float, fps: float) -> float:
@@ -74,6 +74,23 @@ def create(media_id: int, track: str, start: float, end: float, label: str, fps:
             raise InputError(f"{track} segment {s.start:.3f}-{s.end:.3f} s of {annotator or 'this annotator'} "
                              f"already covers part of {seg.start:.3f}-{seg.end:.3f} s", field="start")
     return Add(seg, f"Add {track.upper()} segment")
+
+
+def set_whole_label(media: MediaItem, track: str, label: str, annotator: str,
+                    stored: list[TimeSegment]) -> tuple[Command | None, TimeSegment | None]:
+    """Label a whole clip (or an image) on one tier for one annotator: (the command, the label it replaces).
+    There is one such label per tier and annotator, as the window's box per tier shows and the segment
+    table's import insists, so a second one relabels the first; None when it already has this label."""
+    mine = [s for s in stored if (s.media_id, s.tier, s.annotator) == (media.id, track, annotator)
+            and scope_of(s) != "time"]
+    if not mine:
+        return Add(whole_clip(media, track, label, annotator), f"Whole-clip {track.upper()}: {label}"), None
+    first = mine[0]
+    commands = [] if label_of(first) == label else [relabel(first, label)]
+    commands += [Delete(s) for s in mine[1:]]  # extra ones that older versions stored
+    if not commands:
+        return None, first
+    return Batch(commands, f"Whole-clip {track.upper()}: {label}"), first
 
 
 def split(seg: TimeSegment, t: float, fps: float) -> Batch:

@@ -18,11 +18,38 @@ def cmd_emotion_import(args) -> int:
     return 0
 
 
-def cmd_emotion_label(args) -> int:
-    from annotation.commands import Add, UndoStack
+def _whole_label(project, media, track: str, label: str, annotator: str):
+    """(the whole-clip or image label after the change, the label it had before or None)."""
+    from annotation.commands import UndoStack
+    from annotation.emotion.editing import set_whole_label
+    from annotation.emotion.tracks import label_of
+
+    stored = project.segments.for_media(media.id, track, annotator)
+    command, before = set_whole_label(media, track, label, annotator, stored)
+    if command is not None:
+        UndoStack(project.store).push(command)
+    if before is None:
+        return command.records()[0], None
+    return project.segments.get(before.id), label_of(before)
+
+
+def _time_label(project, media, args, annotator: str):
+    from annotation.commands import UndoStack
     from annotation.emotion.editing import check_times, create
+    from annotation.errors import InputError
+
+    if args.start is None or args.end is None or not media.is_video:
+        raise InputError("give both --start and --end (seconds) on a video, or neither for a whole-clip "
+                         "or image label", field="start")
+    check_times(args.start, args.end, media.duration, media.fps, names=("--start", "--end"))
+    siblings = project.segments.for_media(media.id, args.track, annotator)
+    command = UndoStack(project.store).push(create(media.id, args.track, args.start, args.end, args.label,
+                                                   media.fps, annotator, siblings, media.duration))
+    return command.records()[0]
+
+
+def cmd_emotion_label(args) -> int:
     from annotation.emotion.labels import known_labels, unknown_label
-    from annotation.emotion.tracks import whole_clip
     from annotation.errors import InputError
 
     with open_project(args.dir) as project:
@@ -35,20 +62,14 @@ def cmd_emotion_label(args) -> int:
             raise InputError(unknown_label(args.label, known), field="label")
         annotator = args.annotator or project.actor
         if args.start is None and args.end is None:
-            command = UndoStack(project.store).push(Add(whole_clip(media, args.track, args.label, annotator)))
+            seg, replaced = _whole_label(project, media, args.track, args.label, annotator)
         else:
-            if args.start is None or args.end is None or not media.is_video:
-                raise InputError("give both --start and --end (seconds) on a video, or neither for a whole-clip "
-                                 "or image label", field="start")
-            check_times(args.start, args.end, media.duration, media.fps, names=("--start", "--end"))
-            siblings = project.segments.for_media(media.id, args.track, annotator)
-            command = UndoStack(project.store).push(create(media.id, args.track, args.start, args.end, args.label,
-                                                           media.fps, annotator, siblings, media.duration))
-        seg = command.records()[0]
+            seg, replaced = _time_label(project, media, args, annotator), None
     out = {"id": seg.id, "media": seg.media_id, "track": seg.tier, "start": seg.start, "end": seg.end,
-           "annotator": seg.annotator, "values": seg.values}
+           "annotator": seg.annotator, "values": seg.values, "replaced": replaced}
+    change = "" if replaced is None else " (unchanged)" if replaced == args.label else f", replacing {replaced}"
     print_result(args, out, f"{seg.tier.upper()} {seg.values['label']} {seg.start:.3f}-{seg.end:.3f} s "
-                            f"({seg.values.get('scope', 'time')}) by {seg.annotator}: segment {seg.id}")
+                            f"({seg.values.get('scope', 'time')}) by {seg.annotator}: segment {seg.id}{change}")
     return 0
 
 
