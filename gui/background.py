@@ -37,8 +37,15 @@ def run_in_thread(fn: Callable[[], Any], on_done: Callable[[Any, Exception | Non
         try:
             value = fn()
         except Exception as e:  # handed to the GUI thread, never lost
-            delivery.done.emit(None, e, traceback.format_exc())
+            _deliver(delivery, None, e, traceback.format_exc())
             return
-        delivery.done.emit(value, None, None)
+        _deliver(delivery, value, None, None)
 
     QThreadPool.globalInstance().start(work)
+
+
+def _deliver(delivery: _Delivery, value, error, details) -> None:
+    try:
+        delivery.done.emit(value, error, details)
+    except RuntimeError:  # the application quit while this ran: Qt deleted the receiver, nobody is waiting
+        _alive.discard(delivery)

@@ -83,6 +83,7 @@ class EditingMixin:
         self._update_undo_actions()
         self.annotationsChanged.emit()
         self.selectionChanged.emit()
+        self.commandApplied.emit(command, how)
 
     def reload_annotations(self) -> None:
         """The project's annotations changed outside the undo stack (a model's batch job stored masks)."""

@@ -42,6 +42,7 @@ class MainWindow(EditingMixin, QMainWindow):
     mediaChanged = Signal(object)  # MediaItem | None
     frameChanged = Signal(int)  # the video frame now on screen
     annotationsChanged = Signal()  # after every committed edit, undo and redo
+    commandApplied = Signal(object, str)  # the command, and "do", "undo" or "redo"
     # A running model job stored annotations: (media id, the frames that now carry some), read off the GUI thread
     annotatedFramesChanged = Signal(int, object)
     selectionChanged = Signal()

@@ -26,6 +26,7 @@ from storage.media_repo import MediaRepository
 from storage.record_store import ProjectStore
 from storage.segment_repo import SegmentRepository
 from storage.series_repo import SeriesRepository
+from storage.rating_repo import RatingRepository
 from storage.settings_repo import SettingsRepository
 from storage.track_repo import TrackRepository
 
@@ -45,6 +46,7 @@ class Project:
         self.annotations = AnnotationRepository(self)
         self.segments = SegmentRepository(self)
         self.series = SeriesRepository(self)
+        self.ratings = RatingRepository(self)
         self.eye_events = EyeEventRepository(self)
         self.detectors = DetectorRepository(self)
         self.store = ProjectStore(self)

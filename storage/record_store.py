@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from annotation.emotion.rating import Rating
 from annotation.model import Annotation, TimeSegment, Track
 
 if TYPE_CHECKING:
@@ -11,7 +12,8 @@ if TYPE_CHECKING:
 
 class ProjectStore:
     def __init__(self, project: "Project"):
-        self._repos = {Annotation: project.annotations, Track: project.tracks, TimeSegment: project.segments}
+        self._repos = {Annotation: project.annotations, Track: project.tracks, TimeSegment: project.segments,
+                       Rating: project.ratings}
 
     def _repo(self, record):
         try:

@@ -67,16 +67,16 @@ def data_digest(data: np.ndarray) -> str:
 class SeriesRepository(Repository):
     def add(self, media_id: int, kind: str, channels: tuple[str, ...], data: np.ndarray, name: str = "",
             source: str = "", source_sha256: str = "", params: dict | None = None, annotator: str = "",
-            event_sets=(), action: str = "add series") -> SeriesInfo:
+            event_sets=(), action: str = "add series", series_id: int | None = None) -> SeriesInfo:
         """Store a series (and, in the same transaction, event sets found with it, e.g. a tracker's own
-        fixations) with one audit entry."""
+        fixations) with one audit entry; ``series_id`` puts a deleted series back under its id (a redo)."""
         channels = tuple(channels)
         data = _check(data, channels)
         if self.project.media.get(media_id) is None:
             raise InputError(f"no media {media_id} in the project", field="media")
         now = time.time()
         with self._write() as s:
-            row = Series(media_id=media_id, kind=kind, name=name, channels=json.dumps(list(channels)), source=source,
+            row = Series(id=series_id, media_id=media_id, kind=kind, name=name, channels=json.dumps(list(channels)), source=source,
                          source_sha256=source_sha256, params=json.dumps(params or {}), samples=len(data),
                          annotator=annotator or self.project.actor, created_at=now, updated_at=now)
             s.add(row)

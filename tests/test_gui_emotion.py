@@ -346,6 +346,20 @@ def test_gaze_import_detection_and_rating_from_the_panels(qtbot, emotion_window,
     assert not rated[jumped_from + 2:110].any()  # (one late frame after the jump may still be shown)
     assert np.array_equal(state.rating.values[:21], before[:21])
 
+    # Each pass is an edit: undo takes the second back, then the first; redo brings them back.
+    second = state.rating.values.copy()
+    window.undo()
+    qtbot.waitUntil(lambda: not state.rating.rated()[115], timeout=TIMEOUT)
+    assert np.array_equal(state.rating.values, before, equal_nan=True)
+    window.undo()
+    qtbot.waitUntil(lambda: state.rating is None or not state.rating.rated().any(), timeout=TIMEOUT)
+    assert window.project.series.for_media(2, "rating") == []
+    window.redo()
+    window.redo()
+    qtbot.waitUntil(lambda: state.rating is not None and state.rating.rated()[115], timeout=TIMEOUT)
+    assert np.array_equal(state.rating.values, second, equal_nan=True)
+    assert np.array_equal(window.project.ratings.stored(2, state.annotator).trace.values, second, equal_nan=True)
+
 
 def test_a_long_session_of_painting_does_not_abort_the_interpreter():
     """PySide6 6.12.0 on CPython 3.11 drops a reference to None on every void call; the gaze trail alone makes

@@ -55,3 +55,17 @@ class RatingTrace:
         trace.values[inside, 1] = np.interp(frames[inside], t, arousal)
         trace.values = np.clip(trace.values, *RANGE)
         return trace
+
+
+class Rating:
+    """An annotator's stored rating of a video, as the undo stack handles it: a rating pass is an ``Add`` (the
+    first) or an ``Update`` of this record, so Ctrl+Z takes a pass back like any other edit. ``id`` is the
+    series that holds it (None until stored)."""
+
+    def __init__(self, media_id: int, annotator: str, trace: RatingTrace, id: int | None = None):
+        self.media_id, self.annotator, self.id = media_id, annotator, id
+        self.trace = RatingTrace(trace.fps, trace.frame_count)
+        self.trace.values = trace.values.copy()  # a snapshot: the panel's trace goes on changing
+
+    def with_id(self, id: int) -> "Rating":
+        return Rating(self.media_id, self.annotator, self.trace, id)

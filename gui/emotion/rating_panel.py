@@ -1,14 +1,14 @@
 """Continuous valence/arousal rating, CARMA-style: press Record, play the video, and keep the mouse on the
 pad (or use the arrow keys while the pad has focus); the pad's position is written to every frame that
-plays. Stopping saves the trace (on the engine thread) for the current annotator."""
+plays. Stopping saves the pass for the current annotator, as an edit that Ctrl+Z takes back."""
 from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QPointF, QRectF, QSize, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPalette, QPen
 from PySide6.QtWidgets import QCheckBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
-from annotation.emotion.rating import RatingTrace
-from engine.emotion.importing import save_rating
+from annotation.commands import Add, Update
+from annotation.emotion.rating import Rating, RatingTrace
 from gui.emotion.state import emotion_state
 
 STEP = 0.1  # per arrow key
@@ -114,6 +114,7 @@ class RatingPanel(QWidget):
         window.playback.playingChanged.connect(self._playing)
         window.playback.jumped.connect(self._jumped)
         window.mediaChanged.connect(lambda *_: self.save())  # before the state loads the next video's rating
+        window.commandApplied.connect(self._command_applied)
         self.state.changed.connect(self._loaded)
         self._show(0.0, 0.0)
 
@@ -158,12 +159,20 @@ class RatingPanel(QWidget):
         self._show(self.pad.valence, self.pad.arousal)
 
     def save(self) -> None:
+        """The pass as one edit: the first rating of the video is added, a later pass replaces it (both undoable).
+        A rating is a few numbers per frame, so it is written at once, like any other edit."""
         if not self._dirty or self.trace is None or self.window.project is None or self.trace_media is None:
             return
-        # the engine thread writes a copy, so recording can go on meanwhile
-        trace = RatingTrace(self.trace.fps, self.trace.frame_count)
-        trace.values = self.trace.values.copy()
-        project, media_id, annotator = self.window.project, self.trace_media, self.state.annotator
         self._dirty = False
-        self.window.engine.submit(lambda ctx: save_rating(project, media_id, trace, annotator),
-                                  "Saving the rating", on_done=lambda r: self.state.reload() if r.ok else None)
+        annotator = self.state.annotator
+        before = self.window.project.ratings.stored(self.trace_media, annotator)
+        after = Rating(self.trace_media, annotator, self.trace, before.id if before else None)
+        rated = int(after.trace.rated().sum())
+        text = f"Rating: {rated} frames"
+        self.window.push(Update(before, after, text) if before else Add(after, text))
+
+    def _command_applied(self, command, how: str) -> None:
+        if any(isinstance(r, Rating) for r in command.records()):
+            if how != "do":
+                self._dirty = False  # an undo or redo: the pad's trace becomes what is stored again
+            self.state.reload()
