@@ -49,11 +49,12 @@ class _Tally:
 
 
 def gaze_statistics(samples: GazeSamples, events: EyeEvents, segments: list[TimeSegment]) -> dict:
-    """``{"segments": [...], "emotions": {track: {label: {...}}}}`` over the stretches of time labelled."""
+    """``{"segments": [...], "emotions": {track: {label: {...}}}}`` over the stretches of time labelled (whole-clip
+    and image labels are left out)."""
     per_segment, per_emotion = [], {}
     for s in sorted(segments, key=lambda s: (s.tier, s.annotator, s.start)):
-        if scope_of(s) == "image" or label_of(s) is None or s.duration <= 0:
-            continue
+        if scope_of(s) != "time" or label_of(s) is None or s.duration <= 0:
+            continue  # a whole-clip label says nothing about when the emotion was felt or shown
         one = _Tally()
         one.add(s.start, s.end, samples, events)
         per_segment.append({"id": s.id, "track": s.tier, "annotator": s.annotator, "label": label_of(s),
