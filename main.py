@@ -79,12 +79,18 @@ def cmd_info(args) -> int:
 
 
 def cmd_verify(args) -> int:
-    from storage.verify import verify_project
+    from sqlalchemy.exc import DatabaseError
 
-    with open_project(args.dir) as project:
-        problems = verify_project(project)
-        entries = len(project.audit.entries())
-        media = project.media.count()
+    from storage.verify import database_problem, verify_project
+
+    problems: list[str] = []
+    try:
+        with open_project(args.dir) as project:
+            problems = verify_project(project)
+            entries = len(project.audit.entries())
+            media = project.media.count()
+    except DatabaseError as e:  # too damaged to open, or to count what verify_project checked
+        problems.append(database_problem(e))
     for p in problems:
         print(p)
     if problems:

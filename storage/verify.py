@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Callable
 
 from sqlalchemy import text
+from sqlalchemy.exc import DatabaseError
 
 from storage.media.hashing import sha256_file
 
@@ -14,10 +15,35 @@ if TYPE_CHECKING:
 
 def verify_project(project: "Project", progress: Callable[[int, int], None] | None = None) -> list[str]:
     problems: list[str] = []
+    try:
+        problems += _database(project)
+        problems += _media_files(project, progress)
+        problems += project.audit.verify()
+        # the chain vouches for its entries; these compare the rows the entries describe with them
+        problems += project.detectors.check_results()
+        problems += project.detectors.check_verdicts()
+    except DatabaseError as e:  # a damaged file fails part-way: say so instead of a traceback
+        problems.append(database_problem(e))
+    return problems
+
+
+def database_problem(error: DatabaseError) -> str:
+    """One line for a database SQLite could not read."""
+    reason = str(getattr(error, "orig", None) or error).strip()
+    if any(word in reason for word in ("malformed", "not a database", "corrupt")):
+        return f"database: the file is damaged ({reason})"
+    return f"database: cannot be read ({reason})"
+
+
+def _database(project: "Project") -> list[str]:
     with project.engine.connect() as conn:
         rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
-    if rows != ["ok"]:
-        problems.extend(f"database: {r}" for r in rows)
+    return [] if rows == ["ok"] else [f"database: {r}" for r in rows]
+
+
+def _media_files(project: "Project", progress: Callable[[int, int], None] | None) -> list[str]:
+    """Each media file against the SHA-256 and size its row records."""
+    problems = []
     media = project.media.all()
     for i, item in enumerate(media, 1):
         path = project.absolute_path(item.path)
@@ -33,8 +59,4 @@ def verify_project(project: "Project", progress: Callable[[int, int], None] | No
                                 f"{item.sha256[:12]}…)")
         if progress:
             progress(i, len(media))
-    problems.extend(project.audit.verify())
-    # the chain vouches for its entries; these compare the rows the entries describe with them
-    problems.extend(project.detectors.check_results())
-    problems.extend(project.detectors.check_verdicts())
     return problems

@@ -11,6 +11,7 @@ from engine.audit.importer import import_scores
 from engine.audit.review import build_queue
 from storage.verify import verify_project
 from tests.audit_factory import make_dataset
+from tests.cli import run_cli
 
 
 @pytest.fixture
@@ -41,3 +42,19 @@ def test_a_blank_reviewer_is_refused_and_nothing_is_recorded(project, reviewed, 
     with pytest.raises(InputError, match="field 'reviewer': .*blank"):
         project.detectors.add_verdict(result_id, "attack", reviewer=name)
     assert len(project.audit.entries()) == before
+
+
+# --- a damaged database file -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("offset", [8192, 4096])  # a table's page; the page that holds the schema version
+def test_verify_reports_a_damaged_database_in_one_line_without_a_traceback(project, reviewed, offset):
+    project.close()
+    with open(project.db_path, "r+b") as f:  # flip 200 bytes, as a failing disk would
+        f.seek(offset)
+        data = f.read(200)
+        f.seek(offset)
+        f.write(bytes(b ^ 0x5A for b in data))
+    p = run_cli("verify", project.root, check=1)
+    assert "Traceback" not in p.stderr and "sqlalchemy" not in p.stderr
+    assert "database: the file is damaged (database disk image is malformed)" in p.stdout.splitlines()
+    assert all(line.startswith(("database: ", "media ", "audit ", "detector ", "verdict ")) for line in
+               p.stdout.splitlines())
