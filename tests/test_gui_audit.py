@@ -172,3 +172,26 @@ def test_a_window_that_starts_in_audit_shows_the_queue_in_front(qtbot, case):
     settings.sync()
     window = make_window(qtbot, case[0])
     qtbot.waitUntil(lambda: not window.docks["audit.queue"].visibleRegion().isEmpty(), timeout=TIMEOUT)
+
+
+def test_a_threshold_set_by_hand_belongs_to_its_run(qtbot, case, tmp_path):
+    root, run_id, _, _ = case
+    other = make_dataset(tmp_path / "other", per_class=12, unseen=4, seed=1)
+    with Project.open(root) as p:
+        second = import_scores(p, other.csv, other.features, model="efficientnet").run_id
+    window, state, panel = _audit_window(qtbot, root)
+    qtbot.waitUntil(lambda: state.run_id == second and state.overview is not None, timeout=TIMEOUT)
+    panel.threshold.setValue(0.6)
+    qtbot.waitUntil(lambda: state.overview.queue.point.threshold == pytest.approx(0.6), timeout=TIMEOUT)
+
+    panel.runs.setCurrentIndex(panel.runs.findData(run_id))  # the other run is reviewed at its own threshold
+    qtbot.waitUntil(lambda: state.overview is not None and state.overview.run.id == run_id, timeout=TIMEOUT)
+    assert state.overview.queue.point.method != "given" and panel.threshold.text() == "auto"
+
+    panel.runs.setCurrentIndex(panel.runs.findData(second))  # and back: 0.6 again, also after a restart
+    qtbot.waitUntil(lambda: state.overview is not None and state.overview.run.id == second, timeout=TIMEOUT)
+    assert state.overview.queue.point.threshold == pytest.approx(0.6) and panel.threshold.value() == 0.6
+    window.close()
+    window, state, panel = _audit_window(qtbot, root)
+    qtbot.waitUntil(lambda: state.overview.run.id == second, timeout=TIMEOUT)
+    assert state.overview.queue.point.threshold == pytest.approx(0.6) and panel.threshold.value() == 0.6

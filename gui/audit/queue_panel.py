@@ -196,6 +196,10 @@ class QueuePanel(QWidget):
             if self.state.run_id is not None:
                 self.status.setText(f"Reading run {self.state.run_id}…")
             return
+        threshold = self.state.settings.threshold  # this run's: set by hand for it, else auto
+        self.threshold.blockSignals(True)
+        self.threshold.setValue(-0.001 if threshold is None else threshold)
+        self.threshold.blockSignals(False)
         i = self.runs.findData(data.run.id)
         if i >= 0 and i != self.runs.currentIndex():
             self.runs.blockSignals(True)

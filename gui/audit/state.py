@@ -65,6 +65,7 @@ class AuditState(QObject):
             self.overview = None
             self.overviewChanged.emit(None)
             return
+        self.settings.threshold = self._thresholds().get(self._run_key(run_id))  # None: the run's own (auto)
         settings = self.settings
 
         def done(result):
@@ -84,7 +85,25 @@ class AuditState(QObject):
     def set_settings(self, **changes) -> None:
         for k, v in changes.items():
             setattr(self.settings, k, v)
+        if "threshold" in changes and self.run_id is not None and self.window.project is not None:
+            self._remember_threshold(self.run_id, changes["threshold"])
         self.load(self.run_id)
+
+    # A threshold set by hand belongs to its run (another detector's scores live on another scale); the reject
+    # share and the band are the reviewer's habits and stay as they are from run to run.
+    def _run_key(self, run_id: int) -> str:
+        return f"{self.window.project.root}#{run_id}"
+
+    def _thresholds(self) -> dict:
+        return self.window.settings.get_json("audit/thresholds", {})
+
+    def _remember_threshold(self, run_id: int, threshold: float | None) -> None:
+        chosen = self._thresholds()
+        if threshold is None:
+            chosen.pop(self._run_key(run_id), None)
+        else:
+            chosen[self._run_key(run_id)] = threshold
+        self.window.settings.set_json("audit/thresholds", chosen)
 
     # --- the sample under review ---------------------------------------------------------------------------
     def set_current(self, item) -> None:
