@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from annotation.errors import FaceLensError
 from engine.audit.metrics import auc, average_precision, eer
 from engine.audit.pad import attack_types
 
@@ -17,6 +18,8 @@ LEVEL = 0.95
 
 def bootstrap_ci(score, y, types, threshold: float, rounds: int = DEFAULT_ROUNDS, seed: int = 0,
                  level: float = LEVEL) -> dict[str, list[float]]:
+    if rounds < 0:
+        raise FaceLensError(f"bootstrap rounds must be 0 or more, got {rounds}")
     score, y = np.asarray(score, np.float64), np.asarray(y)
     rng = np.random.default_rng(seed)
     bona = score[y == 0]

@@ -3,7 +3,9 @@ verify-report|detect``. ``main.py`` registers these with ``add_commands``.
 """
 from __future__ import annotations
 
+import argparse
 import json
+import math
 import sys
 from pathlib import Path
 
@@ -14,9 +16,39 @@ from engine.cli_support import open_project, print_result
 def _queue_settings(args):
     from engine.audit.review import QueueSettings
 
-    return QueueSettings(reject=args.reject, band=args.band, method=args.threshold_method, threshold=args.threshold,
+    # a target APCER names its method, as in 'audit metrics' (the queue used to choose by EER and ignore it)
+    method = "target_apcer" if args.target_apcer is not None else args.threshold_method
+    return QueueSettings(reject=args.reject, band=args.band, method=method, threshold=args.threshold,
                          target_apcer=args.target_apcer, calibration_split=args.calibration_split,
                          calibration_run=args.calibration_run)
+
+
+def _number(low: float, high: float, below_high: bool = False):
+    """An option type: a number in [low, high] (or [low, high)), refused in one line as argparse refuses."""
+    interval = f"[{low:g}, {high:g}{')' if below_high else ']'}"
+
+    def parse(text: str) -> float:
+        try:
+            v = float(text)
+        except ValueError:
+            v = math.nan
+        if not (low <= v < high if below_high else low <= v <= high):  # NaN fails both
+            raise argparse.ArgumentTypeError(f"expected a number in {interval}, got {text!r}")
+        return v
+
+    return parse
+
+
+def _rounds(text: str) -> int:
+    """Bootstrap rounds: 0 (no intervals) or more."""
+    if not text.strip().isdigit():
+        raise argparse.ArgumentTypeError(f"expected a whole number of rounds, 0 or more, got {text!r}")
+    return int(text)
+
+
+FRACTION = _number(0, 1)
+REJECT = _number(0, 1, below_high=True)  # rejecting everything leaves no confidence threshold
+BAND = _number(0, 0.5)  # 0 turns the flag off; past 0.5 either side nearly every score is "near"
 
 
 def cmd_audit_import(args) -> int:
@@ -172,13 +204,15 @@ def cmd_audit_detect(args) -> int:
 
 def _add_threshold_options(c, queue: bool = True) -> None:
     g = c.add_mutually_exclusive_group()
-    g.add_argument("--threshold", type=float, help="operating threshold (default: chosen on the dev split)")
-    g.add_argument("--target-apcer", type=float, help="choose the threshold on dev so that APCER <= this")
+    g.add_argument("--threshold", type=FRACTION, help="operating threshold (default: chosen on the dev split)")
+    g.add_argument("--target-apcer", type=FRACTION, help="choose the threshold on dev so that APCER <= this")
     c.add_argument("--threshold-method", default="eer", choices=("eer", "min_hter", "target_apcer"),
                    help="how the threshold is chosen on dev (default: eer)")
     if queue:
-        c.add_argument("--reject", type=float, default=0.1, help="fraction to flag by confidence (default 0.1)")
-        c.add_argument("--band", type=float, default=0.05, help="uncertainty band around the threshold (0.05)")
+        c.add_argument("--reject", type=REJECT, default=0.1, help="fraction to flag by confidence, in [0, 1) "
+                                                                  "(default 0.1)")
+        c.add_argument("--band", type=BAND, default=0.05, help="uncertainty band around the threshold, in [0, 0.5] "
+                                                              "(default 0.05; 0: no flag)")
         c.add_argument("--calibration-split", default="dev", choices=("dev", "test"))
         c.add_argument("--calibration-run", type=int, help="fit the confidence on another run's labelled features")
 
@@ -210,7 +244,7 @@ def add_commands(sub) -> None:
     c.add_argument("--level", default="frame", choices=("frame", "video"))
     c.add_argument("--split", choices=("dev", "test"), help="split to evaluate (default: test if any, else all)")
     _add_threshold_options(c, queue=False)
-    c.add_argument("--bootstrap", type=int, default=0, metavar="N", help="add N-round bootstrap intervals")
+    c.add_argument("--bootstrap", type=_rounds, default=0, metavar="N", help="add N-round bootstrap intervals")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_audit_metrics)
 
@@ -219,7 +253,7 @@ def add_commands(sub) -> None:
     c.add_argument("run_id", type=int)
     c.add_argument("--calibration-split", default="dev", choices=("dev", "test"))
     c.add_argument("--calibration-run", type=int, help="fit on another run's labelled features")
-    c.add_argument("--reject", type=float, default=0.1, help="fraction to flag (default 0.1)")
+    c.add_argument("--reject", type=REJECT, default=0.1, help="fraction to flag, in [0, 1) (default 0.1)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_audit_confidence)
 
@@ -243,7 +277,7 @@ def add_commands(sub) -> None:
     c.add_argument("dir")
     c.add_argument("run_id", type=int)
     c.add_argument("--out", required=True, metavar="FILE.html|FILE.pdf")
-    c.add_argument("--bootstrap", type=int, default=1000, metavar="N", help="bootstrap rounds (default 1000)")
+    c.add_argument("--bootstrap", type=_rounds, default=1000, metavar="N", help="bootstrap rounds (default 1000)")
     _add_threshold_options(c)
     c.set_defaults(func=cmd_audit_report)
 

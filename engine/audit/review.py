@@ -84,12 +84,21 @@ class ReviewQueue:
                 "items": [i.to_json() for i in self.items], "notes": self.notes}
 
 
+def _check(settings: QueueSettings) -> None:
+    """Out-of-range settings are refused: the queue would otherwise drop a kind of flag and only note it."""
+    if not 0 <= settings.reject < 1:
+        raise FaceLensError(f"the fraction to reject must be in [0, 1), got {settings.reject}")
+    if not 0 <= settings.band <= 0.5:
+        raise FaceLensError(f"the band around the threshold must be in [0, 0.5], got {settings.band}")
+
+
 def _opt(v: int) -> int | None:
     return None if v < 0 else int(v)
 
 
 def build_queue(project: "Project", run_id: int, settings: QueueSettings | None = None) -> ReviewQueue:
     settings = settings or QueueSettings()
+    _check(settings)
     run = project.detectors.run(run_id)
     table = project.detectors.results(run_id)
     notes: list[str] = []
