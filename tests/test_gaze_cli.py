@@ -35,3 +35,22 @@ def test_stats_count_only_labelled_stretches_of_time_not_whole_clip_labels(demo_
     assert stats["emotions"]["fer"]["anger"]["fixations"] == 2  # the rests at 1.0-1.5 s and 1.5-2.0 s
     text = run_main(capsys, "gaze", "stats", demo_dir, rec).out
     assert "anger" in text and "happiness" not in text and "sadness" not in text
+
+
+def test_import_says_which_coordinates_it_assumed(demo_dir, tmp_path, capsys):
+    t = np.arange(0, 6, 0.02)
+    x, y = 0.5 + 0.3 * np.sin(t), 0.5 + 0.2 * np.cos(t)
+    x[100] = 1.03  # normalised data with one sample slightly off the screen
+    path = tmp_path / "norm.csv"
+    path.write_text("t,x,y\n" + "\n".join(f"{a:.2f},{b:.4f},{c:.4f}" for a, b, c in zip(t, x, y)) + "\n")
+    out = main_json(capsys, "gaze", "import", demo_dir, 2, path)
+    assert (out["coordinates"], out["coordinates_guessed"]) == ("norm", True)
+    stored = main_json(capsys, "gaze", "list", demo_dir)["recordings"][0]
+    assert stored["params"]["coordinates"] == "norm"
+    text = run_main(capsys, "gaze", "import", demo_dir, 2, path).out
+    assert "coordinates normalised (origin top left), guessed from the values (--coordinates px if they are not)" \
+        in text
+    text = run_main(capsys, "gaze", "import", demo_dir, 2, gaze_csv(tmp_path / "px.csv")).out
+    assert "coordinates pixels, guessed from the values (--coordinates norm if they are not)" in text
+    given = main_json(capsys, "gaze", "import", demo_dir, 2, path, "--coordinates", "px")
+    assert (given["coordinates"], given["coordinates_guessed"]) == ("px", False)

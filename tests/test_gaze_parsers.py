@@ -149,3 +149,18 @@ def test_cli_gaze_import_prints_the_keys_and_bad_files_change_nothing(demo_dir, 
     assert f"already imported onto this video, as recording {out['recording_id']}" in again.err
     assert len(main_json(capsys, "gaze", "list", demo_dir)["recordings"]) == 2
     assert out.get("same_file_as") == []
+
+
+def test_auto_coordinates_take_a_glance_off_screen_as_normalised(tmp_path):
+    rows = [f"{k / 100:.2f},{0.3 + 0.004 * k:.4f},{0.5 - 0.002 * k:.4f}" for k in range(100)]
+    rows[60] = "0.60,1.03,0.40"  # one glance just past the right edge of the screen
+    offscreen = parse_generic(write(tmp_path, "a.csv", "t,x,y\n" + "\n".join(rows) + "\n"), VIDEO)
+    assert offscreen.params["coordinates"] == "norm" and offscreen.params["coordinates_guessed"]
+    assert offscreen.samples.x[60] == pytest.approx(1.03 * 640) and offscreen.samples.y[0] == pytest.approx(240)
+    rows[60] = "0.60,2.5,0.40"  # far outside [0, 1]: these are not normalised
+    assert parse_generic(write(tmp_path, "b.csv", "t,x,y\n" + "\n".join(rows) + "\n"), VIDEO).params["coordinates"] \
+        == "px"
+    pixels = parse_generic(write(tmp_path, "c.csv", "t,x,y\n0,1,1\n0.1,0.5,0.5\n0.2,320,240\n"), VIDEO)
+    assert pixels.params["coordinates"] == "px"
+    given = parse_generic(write(tmp_path, "d.csv", "t,x,y\n0,0.5,0.5\n"), VIDEO, coordinates="px")
+    assert given.params["coordinates"] == "px" and not given.params["coordinates_guessed"]

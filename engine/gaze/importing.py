@@ -78,7 +78,22 @@ def import_gaze(project: "Project", media_id: int, path: str | Path, fmt: str | 
     return {"recording_id": info.id, "samples": len(samples), "dropped": parsed.dropped,
             "duration": round(samples.duration, 6), "format": fmt, "offset": alignment.offset,
             "drift": alignment.drift, "alignment": alignment.source, "outside_video": outside,
+            "coordinates": parsed.params.get("coordinates"),
+            "coordinates_guessed": bool(parsed.params.get("coordinates_guessed")),
             "tracker_fixations": sum(len(e.fixations) for e in event_sets), "same_file_as": same_file}
+
+
+_COORDINATE_WORDS = {"px": "pixels", "norm": "normalised (origin top left)"}
+
+
+def coordinates_note(result: dict) -> str:
+    """Which coordinates the file's x and y were taken as, and how to say otherwise when that was a guess."""
+    said = result.get("coordinates") or "pixels"
+    words = _COORDINATE_WORDS.get(said, said)
+    if not result.get("coordinates_guessed"):
+        return f"coordinates {words}"
+    other = "px" if said == "norm" else "norm"
+    return f"coordinates {words}, guessed from the values (--coordinates {other} if they are not)"
 
 
 def same_file_note(result: dict) -> str:
