@@ -164,3 +164,29 @@ def test_auto_coordinates_take_a_glance_off_screen_as_normalised(tmp_path):
     assert pixels.params["coordinates"] == "px"
     given = parse_generic(write(tmp_path, "d.csv", "t,x,y\n0,0.5,0.5\n"), VIDEO, coordinates="px")
     assert given.params["coordinates"] == "px" and not given.params["coordinates_guessed"]
+
+
+TOBII_BOTH = ("Recording timestamp [μs]\tGaze point X [DACS px]\tGaze point Y [DACS px]\tGaze point X [MCS px]\t"
+              "Gaze point Y [MCS px]\tEye movement type\tEye movement type index\tFixation point X [DACS px]\t"
+              "Fixation point Y [DACS px]\n"
+              "1000000\t960\t500\t320\t200\tFixation\t1\t962\t501\n"
+              "1008333\t964\t502\t324\t202\tFixation\t1\t962\t501\n"
+              "1016667\t1400\t300\t500\t100\tSaccade\t1\t\t\n")
+
+
+def test_tobii_gaze_in_the_media_coordinate_system_when_the_export_has_it(tmp_path):
+    """Pro Lab's MCS is the stimulus video's own pixels, DACS the screen's: an overlay on the video needs MCS."""
+    parsed = parse_tobii(write(tmp_path, "rec.tsv", TOBII_BOTH), VIDEO)
+    np.testing.assert_allclose(parsed.samples.x, [320, 324, 500])
+    np.testing.assert_allclose(parsed.samples.y, [200, 202, 100])
+    assert parsed.params["coordinates"] == "media pixels (MCS)"
+    assert parsed.params["columns"]["Gaze point X"] == "Gaze point X [MCS px]"
+    # the fixation points are in DACS only: the fixation sits at the mean of its MCS gaze instead
+    assert [(f.x, f.y) for f in parsed.events.fixations] == [(322, 201)]
+    with_mcs_fixations = TOBII_BOTH.replace("Fixation point Y [DACS px]\n", "Fixation point Y [DACS px]\t"
+                                            "Fixation point X [MCS px]\tFixation point Y [MCS px]\n")
+    with_mcs_fixations = with_mcs_fixations.replace("962\t501\n", "962\t501\t321\t201\n").replace("\t\t\n", "\t\t\t\t\n")
+    parsed = parse_tobii(write(tmp_path, "rec2.tsv", with_mcs_fixations), VIDEO)
+    assert [(f.x, f.y) for f in parsed.events.fixations] == [(321, 201)]
+    screen_only = parse_tobii(write(tmp_path, "rec3.tsv", TOBII), VIDEO)
+    assert screen_only.params["coordinates"] == "screen pixels (DACS)"

@@ -1,7 +1,9 @@
 """Tobii Pro Lab data exports (TSV).
 
 Columns are found by prefix because Pro Lab appends units and coordinate systems to the names
-(``Recording timestamp [μs]``, ``Gaze point X [DACS px]``). Timestamps are µs or ms: the unit in the header
+(``Recording timestamp [μs]``, ``Gaze point X [DACS px]``). Gaze is taken in the media coordinate system
+(``[MCS px]``: the pixels of the stimulus video, what an overlay on that video needs) when the export has it,
+else in the one it has (``[DACS px]``: the pixels of the screen's display area). Timestamps are µs or ms: the unit in the header
 decides, else the sampling interval does (eye trackers sample at 30 Hz or faster, so an interval of 200 or
 more can only be µs). Rows without a gaze point (eyes not found, event rows) are dropped and counted.
 """
@@ -21,6 +23,17 @@ from annotation.model import MediaItem
 TIME = "Recording timestamp"
 REQUIRED = (TIME, "Gaze point X", "Gaze point Y")
 UNITS = {"μs": 1e-6, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
+MEDIA = " [MCS px]"
+SYSTEMS = {" [MCS px]": "media pixels (MCS)", " [DACS px]": "screen pixels (DACS)"}
+WHAT = "(a Tobii Pro Lab data export)"
+
+
+def _gaze_columns(table: Table) -> dict[str, str]:
+    """The time column and the gaze X and Y columns of one coordinate system, the media's when there."""
+    cols = {TIME: table.need(TIME, prefix=True, what=WHAT)}
+    if all(f"Gaze point {axis}{MEDIA}" in table.header for axis in "XY"):
+        return {**cols, "Gaze point X": f"Gaze point X{MEDIA}", "Gaze point Y": f"Gaze point Y{MEDIA}"}
+    return {**cols, **{name: table.need(name, prefix=True, what=WHAT) for name in REQUIRED[1:]}}
 
 
 def _time_scale(table: Table, column: str, t: np.ndarray) -> tuple[float, str]:
@@ -34,7 +47,8 @@ def _time_scale(table: Table, column: str, t: np.ndarray) -> tuple[float, str]:
 
 def parse_tobii(path: str | Path, media: MediaItem, min_confidence: float = 0.6, **_) -> ParsedGaze:
     table = read_table(path, "\t")
-    cols = {name: table.need(name, prefix=True, what="(a Tobii Pro Lab data export)") for name in REQUIRED}
+    cols = _gaze_columns(table)
+    system = cols["Gaze point X"][len("Gaze point X"):]  # " [MCS px]", " [DACS px]" or ""
     t_raw = table.numbers(cols[TIME])
     x = table.numbers(cols["Gaze point X"], required=False)
     y = table.numbers(cols["Gaze point Y"], required=False)
@@ -50,8 +64,8 @@ def parse_tobii(path: str | Path, media: MediaItem, min_confidence: float = 0.6,
     if not keep.any():
         raise InputError(f"no row has a gaze point ({len(t)} rows read)", path=str(path), field=cols["Gaze point X"])
     samples, repeated = sort_and_dedupe(GazeSamples(t, x, y, conf, pupil).take(keep))
-    return ParsedGaze(samples, int((~keep).sum()) + repeated, events=_tracker_events(table, t),
-                      params={"format": "tobii", "time_unit": unit, "coordinates": "pixels",
+    return ParsedGaze(samples, int((~keep).sum()) + repeated, events=_tracker_events(table, t, system, x, y),
+                      params={"format": "tobii", "time_unit": unit, "coordinates": SYSTEMS.get(system, "pixels"),
                               "columns": {k: v for k, v in cols.items()}, "min_confidence": min_confidence,
                               "repeated_timestamps": repeated})
 
@@ -67,15 +81,22 @@ def _validity(table: Table) -> np.ndarray:
     return valid.astype(np.float64)
 
 
-def _tracker_events(table: Table, t: np.ndarray) -> EyeEvents | None:
+def _fixation_points(table: Table, system: str, x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Tobii's fixation point in the gaze's coordinate system; where the export has it only in another, the
+    gaze itself (each fixation then sits at the mean of its samples), so fixations and gaze never disagree."""
+    fx_col, fy_col = f"Fixation point X{system}", f"Fixation point Y{system}"
+    if fx_col in table.header and fy_col in table.header:
+        return table.numbers(fx_col, required=False), table.numbers(fy_col, required=False)
+    return x, y
+
+
+def _tracker_events(table: Table, t: np.ndarray, system: str, x: np.ndarray, y: np.ndarray) -> EyeEvents | None:
     """The fixations and saccades Tobii's own filter classified (``Eye movement type``), on the tracker clock."""
     kind_col = table.find("Eye movement type")
     if kind_col is None:
         return None
     kinds = [k.strip() for k in table.text(kind_col)]
-    fx_col, fy_col = table.find("Fixation point X", True), table.find("Fixation point Y", True)
-    fx = table.numbers(fx_col, required=False) if fx_col else np.full(len(t), np.nan)
-    fy = table.numbers(fy_col, required=False) if fy_col else np.full(len(t), np.nan)
+    fx, fy = _fixation_points(table, system, x, y)
     index_col = table.find("Eye movement type index")
     index = table.text(index_col) if index_col else [""] * len(t)
     events = EyeEvents(method="tracker", params={"source": table.path, "format": "tobii"})
