@@ -74,6 +74,24 @@ def head(session: Session) -> AuditRecord | None:
     return _record(row) if row else None
 
 
+def find(session: Session, action: str, entity: str) -> list[AuditRecord]:
+    """The entries of one action on an entity (``entity`` may hold SQL ``%`` wildcards), oldest first."""
+    q = select(AuditEntry).where(AuditEntry.action == action, AuditEntry.entity.like(entity)).order_by(AuditEntry.seq)
+    return [_record(r) for r in session.scalars(q)]
+
+
+def changed_since(what: str, seq: int, diffs: list[tuple[str, object, object]]) -> str:
+    """One line for a record whose fields differ from the entry that recorded them: (field, now, logged)."""
+    said = "; ".join(f"{name} is {_short(now)} (audit entry {seq} says {_short(then)})" for name, now, then in diffs)
+    return f"{what}: changed after it was recorded: {said}"
+
+
+def _short(value) -> str:
+    if isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value):
+        return value[:12] + "…"  # a SHA-256: its start is enough to tell two apart
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def verify_chain(session: Session) -> list[str]:
     """Problems found in the chain, each naming the entry; an empty list means the chain holds."""
     problems = []

@@ -22,6 +22,10 @@ class AuditRepository(Repository):
         with self._read() as s:
             return audit.head(s)
 
+    def find(self, action: str, entity: str) -> list[audit.AuditRecord]:
+        with self._read() as s:
+            return audit.find(s, action, entity)
+
     def verify(self) -> list[str]:
         with self._read() as s:
             return audit.verify_chain(s)

@@ -1,12 +1,15 @@
-"""``verify``: does the project still hold what it recorded? SQLite's integrity check, the SHA-256 of every
-media file, and the audit chain. Each problem is one line naming what is wrong."""
+"""``verify``: does the project still hold what it recorded? SQLite's integrity and foreign-key checks, every media
+record against the entry that imported it, the SHA-256 of every media file, the audit chain, and the detector runs
+and verdicts against their entries. Each problem is one line naming what is wrong."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from collections import defaultdict
+from typing import TYPE_CHECKING, Callable, Iterable
 
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
+from storage.audit import changed_since
 from storage.media.hashing import sha256_file
 
 if TYPE_CHECKING:
@@ -18,6 +21,7 @@ def verify_project(project: "Project", progress: Callable[[int, int], None] | No
     try:
         problems += _database(project)
         problems += _media_files(project, progress)
+        problems += check_media(project)
         problems += project.audit.verify()
         # the chain vouches for its entries; these compare the rows the entries describe with them
         problems += project.detectors.check_results()
@@ -38,7 +42,57 @@ def database_problem(error: DatabaseError) -> str:
 def _database(project: "Project") -> list[str]:
     with project.engine.connect() as conn:
         rows = [r[0] for r in conn.execute(text("PRAGMA integrity_check"))]
-    return [] if rows == ["ok"] else [f"database: {r}" for r in rows]
+        problems = [] if rows == ["ok"] else [f"database: {r}" for r in rows]
+        return problems + _dangling(conn)
+
+
+PARENT_WORDS = {"media": "media", "detector_results": "result", "detector_runs": "detector run"}
+
+
+def _dangling(conn) -> list[str]:
+    """Rows whose foreign key names a row that is gone (deleted with the foreign keys off), one line per target."""
+    groups = defaultdict(list)
+    for table, rowid, parent, fk in conn.exec_driver_sql("PRAGMA foreign_key_check"):
+        groups[(table, parent, fk)].append(rowid)
+    problems = []
+    for (table, parent, fk), rowids in sorted(groups.items()):
+        column = next(r[3] for r in conn.exec_driver_sql(f'PRAGMA foreign_key_list("{table}")') if r[0] == fk)
+        owner = "run_id" if table == "detector_results" else "NULL"  # results are told by run
+        marks = ",".join("?" * len(rowids))
+        found = conn.exec_driver_sql(f'SELECT {owner}, "{column}", count(*) FROM "{table}" WHERE rowid IN ({marks}) '
+                                     f'GROUP BY 1, 2 ORDER BY 1, 2', tuple(rowids)).all()
+        target = PARENT_WORDS.get(parent, parent.replace("_", " "))
+        for run, value, n in found:
+            rows = (f"{n} result{'s' if n > 1 else ''}" if run is not None else
+                    f"{n} row{'s' if n > 1 else ''}")
+            where = f"detector run {run}" if run is not None else table.replace("_", " ")
+            problems.append(f"{where}: {rows} point{'' if n > 1 else 's'} to {target} {value}, which is gone")
+    return problems
+
+
+def check_media(project: "Project", ids: Iterable[int] | None = None) -> list[str]:
+    """Each media record (all, or ``ids``) against the import entry that recorded its path and SHA-256: a file
+    swapped together with its recorded hash shows here, as does a record added or removed behind FaceLens's back."""
+    logged, problems = {}, []
+    for entry in project.audit.find("import", "media"):
+        for m in entry.payload.get("media", []):
+            if m.get("id") in logged:  # FaceLens never deletes media: an id imported twice means a row was replaced
+                problems.append(f"media {m['id']}: imported twice (audit entries {logged[m['id']][0]} and "
+                                f"{entry.seq}); the first record was removed behind FaceLens's back")
+            logged[m.get("id")] = (entry.seq, m)
+    rows = {m.id: m for m in project.media.all()}
+    for mid in sorted(set(rows) | set(logged) if ids is None else set(ids)):
+        item, (seq, m) = rows.get(mid), logged.get(mid, (None, None))
+        if m is None:
+            problems.append(f"media {mid} ({item.path}): has no import entry in the audit log")
+        elif item is None:
+            problems.append(f"media {mid} ({m.get('path')}): imported (audit entry {seq}) but no longer in the project")
+        else:
+            diffs = [(name, now, m.get(key)) for name, key, now in
+                     (("SHA-256", "sha256", item.sha256), ("path", "path", item.path)) if now != m.get(key)]
+            if diffs:
+                problems.append(changed_since(f"media {mid} ({item.path})", seq, diffs))
+    return problems
 
 
 def _media_files(project: "Project", progress: Callable[[int, int], None] | None) -> list[str]:

@@ -2,6 +2,7 @@
 ``audit report`` and ``audit verify-report`` must each name what changed in one line (or refuse), never pass."""
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 
 import pytest
@@ -12,6 +13,7 @@ from engine.audit.review import build_queue
 from storage.verify import verify_project
 from tests.audit_factory import make_dataset
 from tests.cli import run_cli
+from tests.media_factory import photo
 
 
 @pytest.fixture
@@ -58,3 +60,44 @@ def test_verify_reports_a_damaged_database_in_one_line_without_a_traceback(proje
     assert "database: the file is damaged (database disk image is malformed)" in p.stdout.splitlines()
     assert all(line.startswith(("database: ", "media ", "audit ", "detector ", "verdict ")) for line in
                p.stdout.splitlines())
+
+
+# --- media records -----------------------------------------------------------------------------------------------
+def _media_import_entry(project) -> int:
+    return next(e.seq for e in project.audit.entries() if (e.action, e.entity) == ("import", "media"))
+
+
+def _photo_of_the_run(project, run_id):
+    table = project.detectors.results(run_id)
+    return next(m for m in project.media.all() if m.kind == "image" and m.id in set(table.media_id.tolist()))
+
+
+def test_a_media_file_swapped_together_with_its_recorded_hash_and_size_is_caught(project, reviewed, tmp_path):
+    item = _photo_of_the_run(project, reviewed)
+    other = photo(tmp_path / "other.png", seed=99)  # another picture takes the file's place
+    project.absolute_path(item.path).write_bytes(other.read_bytes())
+    new = hashlib.sha256(other.read_bytes()).hexdigest()
+    tamper(project, f"UPDATE media SET sha256 = '{new}', size_bytes = {other.stat().st_size} WHERE id = {item.id}")
+    seq = _media_import_entry(project)
+    assert verify_project(project) == [
+        f"media {item.id} ({item.path}): changed after it was recorded: SHA-256 is {new[:12]}… (audit entry {seq} "
+        f"says {item.sha256[:12]}…)"]
+
+
+def test_a_removed_media_record_and_the_results_left_pointing_at_it_are_named(project, reviewed):
+    item = _photo_of_the_run(project, reviewed)
+    table = project.detectors.results(reviewed)
+    n = int((table.media_id == item.id).sum())
+    tamper(project, f"DELETE FROM media WHERE id = {item.id}")  # sqlite3 leaves foreign keys off
+    seq = _media_import_entry(project)
+    assert verify_project(project) == [
+        f"detector run {reviewed}: {n} results point to media {item.id}, which is gone",
+        f"media {item.id} ({item.path}): imported (audit entry {seq}) but no longer in the project"]
+
+
+def test_a_media_record_added_behind_facelens_back_has_no_import_entry(project, reviewed, tmp_path):
+    extra = photo(project.media_dir / "extra.png", seed=7)
+    sha = hashlib.sha256(extra.read_bytes()).hexdigest()
+    tamper(project, "INSERT INTO media (id, kind, path, sha256, size_bytes, width, height, imported_at) "
+                    f"VALUES (999, 'image', 'media/extra.png', '{sha}', {extra.stat().st_size}, 64, 48, 0)")
+    assert verify_project(project) == ["media 999 (media/extra.png): has no import entry in the audit log"]
