@@ -10,7 +10,7 @@ from engine.audit.bootstrap import bootstrap_ci
 from engine.audit.evaluate import evaluate
 from engine.audit.metrics import accuracy, auc, average_precision, eer, roc
 from engine.audit.pad import bpcer_at_apcer, pad_metrics
-from engine.audit.samples import video_samples
+from engine.audit.samples import Samples, video_samples
 from engine.audit.thresholds import choose_threshold
 from storage.detector_repo import ResultTable
 
@@ -36,7 +36,8 @@ def test_roc_auc_ap_and_eer_agree_with_scikit_learn(seed):
     i = np.nanargmin(np.abs(fnr - fpr))
     e, t = eer(score, y)
     assert e == pytest.approx((fnr[i] + fpr[i]) / 2)
-    assert t == pytest.approx(thr[i])
+    # every threshold above the next lower score up to thr[i] gives those rates: ours is the middle, not the edge
+    assert t == pytest.approx((thr[i] + thr[i + 1]) / 2)
     for threshold in (0.3, 0.5, 0.51):
         assert accuracy(score, y, threshold) == pytest.approx(accuracy_score(y, score >= threshold))
 
@@ -101,37 +102,39 @@ def test_hter_uses_the_threshold_fixed_on_dev():
     dev = [(1, -1, 0.1, 0, None, "dev"), (2, -1, 0.2, 0, None, "dev"), (3, -1, 0.3, 0, None, "dev"),
            (4, -1, 0.7, 0, None, "dev"), (5, -1, 0.4, 1, "print", "dev"), (6, -1, 0.6, 1, "print", "dev"),
            (7, -1, 0.8, 1, "replay", "dev"), (8, -1, 0.9, 1, "replay", "dev")]
-    # dev EER by hand: at 0.6, 1 of 4 bona fide (0.7) is rejected and 1 of 4 attacks (0.4) missed: EER 25%
+    # dev EER by hand: from just above 0.4 up to 0.6, 1 of 4 bona fide (0.7) is rejected and 1 of 4 attacks (0.4)
+    # missed: EER 25%; the threshold is the middle of that range, 0.5
     test = [(9, -1, 0.05, 0, None, "test"), (10, -1, 0.65, 0, None, "test"), (11, -1, 0.5, 0, None, "test"),
             (12, -1, 0.59, 1, "print", "test"), (13, -1, 0.95, 1, "print", "test"),
             (14, -1, 0.61, 1, "replay", "test"), (15, -1, 0.3, 1, "replay", "test"),
             (16, -1, 0.99, 1, "replay", "test")]
     ev = evaluate(_table(dev + test))
     v = ev.to_json()
-    assert v["threshold"] == pytest.approx(0.6) and ev.point.chosen_on == "dev"
+    assert v["threshold"] == pytest.approx(0.5) and ev.point.chosen_on == "dev"
     assert v["n_bona_fide"] == 3 and v["n_attack"] == 5
-    assert v["bpcer"] == pytest.approx(1 / 3)  # 0.65
-    assert v["apcer"] == {"print": 0.5, "replay": pytest.approx(1 / 3)}  # 0.59 | 0.3
-    assert v["apcer_max"] == 0.5 and v["acer"] == pytest.approx((0.5 + 1 / 3) / 2)
-    assert v["hter"] == pytest.approx((2 / 5 + 1 / 3) / 2)
+    assert v["bpcer"] == pytest.approx(2 / 3)  # 0.65, and 0.5 (a score equal to the threshold is an attack)
+    assert v["apcer"] == {"print": 0.0, "replay": pytest.approx(1 / 3)}  # 0.3
+    assert v["apcer_max"] == pytest.approx(1 / 3) and v["acer"] == pytest.approx((1 / 3 + 2 / 3) / 2)
+    assert v["hter"] == pytest.approx((1 / 5 + 2 / 3) / 2)
     assert v["acc"] == pytest.approx(5 / 8)
     assert list(v) == ["n_bona_fide", "n_attack", "auc", "eer", "eer_threshold", "threshold", "acc", "apcer",
                        "apcer_max", "bpcer", "acer", "hter", "bpcer_at_apcer_5", "bpcer_at_apcer_10"]
-    # a threshold given by the user is used as is; a target APCER is met on dev
-    assert evaluate(_table(dev + test), threshold=0.5).to_json()["bpcer"] == pytest.approx(2 / 3)
+    # a threshold given by the user is used as is: at 0.6, the edge of dev's EER range, the print attack at 0.59
+    # gets through; a target APCER is met on dev
+    edge = evaluate(_table(dev + test), threshold=0.6).to_json()
+    assert edge["bpcer"] == pytest.approx(1 / 3) and edge["apcer"]["print"] == 0.5
     chosen = evaluate(_table(dev + test), target_apcer=0.0).point.threshold
     assert chosen == pytest.approx(0.4)
 
 
 def test_threshold_methods_on_dev():
     score, y, types = _hand()
-    from engine.audit.samples import Samples
-
     s = Samples(np.arange(len(y)), np.arange(len(y)), score, y.astype(np.int8), types,
                 np.array(["dev"] * len(y), dtype=object))
     # min HTER by hand: at 0.35 no attack is missed and 1 of 4 bona fide (0.6) rejected: 0.125; at 0.4 one attack
-    # is missed too (0.18), at 0.3 two bona fide are rejected (0.25), at 0.7 four attacks are missed (0.22)
-    assert choose_threshold(s, "min_hter").threshold == pytest.approx(0.35)
+    # is missed too (0.18), at 0.3 two bona fide are rejected (0.25), at 0.7 four attacks are missed (0.22).
+    # Every threshold above 0.3 up to 0.35 gives 0.125: the middle of that range is chosen
+    assert choose_threshold(s, "min_hter").threshold == pytest.approx(0.325)
     # APCER <= 25%: print (3 samples) may miss none, so the threshold stops at its lowest score, 0.4
     assert choose_threshold(s, "target_apcer", target_apcer=0.25).threshold == pytest.approx(0.4)
     with pytest.raises(FaceLensError, match=r"needs --target-apcer A with A in \[0, 1\]$"):
@@ -157,3 +160,24 @@ def test_bootstrap_intervals_hold_the_point_estimate_and_are_reproducible():
     assert ci["bpcer"][0] <= m.bpcer <= ci["bpcer"][1]
     assert ci["acer"][0] < ci["acer"][1]
     assert ci == bootstrap_ci(score, y, types, 0.5, rounds=200, seed=7)
+
+
+def test_a_threshold_is_chosen_in_the_middle_of_the_range_that_gives_its_error():
+    # dev separates perfectly: bona fide up to 0.419, the attack at 0.997. Any threshold above 0.419 up to 0.997
+    # gives no error on dev; at 0.997 itself the test attack at 0.961 would be missed (APCER 1)
+    dev = [(1, -1, 0.1, 0, None, "dev"), (2, -1, 0.419, 0, None, "dev"), (3, -1, 0.997, 1, "replay", "dev")]
+    test = [(4, -1, 0.439, 0, None, "test"), (5, -1, 0.961, 1, "replay", "test")]
+    for method in ("eer", "min_hter"):
+        ev = evaluate(_table(dev + test), method=method)
+        assert ev.point.threshold == pytest.approx((0.419 + 0.997) / 2)
+        assert ev.values["apcer_max"] == 0.0 and ev.values["bpcer"] == 0.0
+    e, t = eer([0.1, 0.419, 0.997], [0, 0, 1])
+    assert e == 0.0 and t == pytest.approx(0.708)  # the EER itself is unchanged
+    # a minimal HTER reached at several candidate thresholds: 25% from just above 0.1 up to 0.9
+    score, y = np.array([0.1, 0.5, 0.5, 0.9]), np.array([0, 0, 1, 1])
+    s = Samples(np.arange(4), np.arange(4), score, y.astype(np.int8), np.array([None, None, "print", "print"]),
+                np.array(["dev"] * 4, dtype=object))
+    assert choose_threshold(s, "min_hter").threshold == pytest.approx(0.5)
+    # when nothing should be called an attack, the middle stops at 1; a score of 1 leaves only "above all"
+    assert eer([0.5, 0.5], [0, 1])[1] == pytest.approx(0.75)
+    assert eer([1.0, 1.0], [0, 1])[1] > 1.0

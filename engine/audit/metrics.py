@@ -44,13 +44,28 @@ def auc(score, y) -> float:
     return float(np.trapezoid(r.tpr, r.fpr)) if hasattr(np, "trapezoid") else float(np.trapz(r.tpr, r.fpr))
 
 
+def middle_threshold(below: float | None, lowest_called: float) -> float:
+    """The middle of the thresholds that make the same calls: those above ``below`` (the highest score called bona
+    fide; None: there is none) up to ``lowest_called`` (the lowest score called an attack; ABOVE_ALL: none is).
+    Any of them gives the same error on these scores; the middle leaves new scores the most room on either side.
+    Scores lie in [0, 1], so an open end stops at 0 or 1."""
+    low = 0.0 if below is None else below
+    high = 1.0 if lowest_called == ABOVE_ALL else lowest_called
+    mid = (low + high) / 2
+    if below is not None and not mid > below:  # no room between them (the highest score is 1, or they touch)
+        return lowest_called
+    return mid
+
+
 def eer(score, y) -> tuple[float, float]:
     """(EER, its threshold): where the rate of missed attacks and the rate of rejected bona fide are closest;
-    the EER is their mean there."""
+    the EER is their mean there. The threshold is the middle of the range that gives those rates, not its edge
+    (the highest attack score when the classes do not overlap, which would miss a slightly lower attack)."""
     r = roc(score, y)
     fnr = 1.0 - r.tpr
     i = int(np.argmin(np.abs(fnr - r.fpr)))
-    return float((fnr[i] + r.fpr[i]) / 2), float(r.thresholds[i])
+    below = float(r.thresholds[i + 1]) if i + 1 < len(r.thresholds) else None
+    return float((fnr[i] + r.fpr[i]) / 2), middle_threshold(below, float(r.thresholds[i]))
 
 
 def average_precision(score, y) -> float:

@@ -1,8 +1,10 @@
 """Choosing the operating threshold on the dev split, to apply unchanged to the test split.
 
 ``eer``: where missed attacks and rejected bona fide are equally likely; ``min_hter``: the lowest half total
-error; ``target_apcer``: the highest threshold whose largest APCER is at most the target. Samples whose score
-lies within ``band`` of the threshold are "near the threshold": the decision there is a coin toss.
+error (both in the middle of the range of thresholds that give that error on dev, so a test score just past dev's
+extremes is not miscalled); ``target_apcer``: the highest threshold whose largest APCER is at most the target.
+Samples whose score lies within ``band`` of the threshold are "near the threshold": the decision there is a coin
+toss.
 """
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from annotation.errors import FaceLensError
-from engine.audit.metrics import eer
+from engine.audit.metrics import eer, middle_threshold
 from engine.audit.pad import bpcer_curve, candidate_thresholds, threshold_at_apcer
 from engine.audit.samples import Samples
 
@@ -23,11 +25,15 @@ def _eer(s: Samples, **_) -> float:
 
 
 def _min_hter(s: Samples, **_) -> float:
-    t = candidate_thresholds(s.score)
+    """The middle of the lowest run of candidate thresholds that share the minimal HTER."""
+    t = candidate_thresholds(s.score)  # ascending; a threshold between two of them calls what the upper one does
     attacks = np.sort(s.score[s.y == 1])
     apcer = np.searchsorted(attacks, t, side="left") / max(len(attacks), 1)
     hter = (apcer + bpcer_curve(s.score, s.y, t)) / 2
-    return float(t[int(np.argmin(hter))])
+    best = hter <= hter.min() + 1e-12  # equal errors reached through other counts differ in the last bit
+    first = int(np.argmax(best))
+    last = first + int(np.argmin(np.r_[best[first:], False])) - 1
+    return middle_threshold(float(t[first - 1]) if first else None, float(t[last]))
 
 
 def _target_apcer(s: Samples, target_apcer: float | None = None, **_) -> float:
