@@ -1,7 +1,9 @@
 """``gaze import``, ``gaze fixations`` and ``gaze stats`` on the demo video (media 2: 150 frames at 25 fps, 6 s,
 640x480), as a user runs them: what is stored, what is said, and one-line refusals that store nothing."""
 import numpy as np
+import pytest
 
+from tests.cli import run_cli
 from tests.inprocess_cli import main_json, run_main
 
 
@@ -54,3 +56,56 @@ def test_import_says_which_coordinates_it_assumed(demo_dir, tmp_path, capsys):
     assert "coordinates pixels, guessed from the values (--coordinates norm if they are not)" in text
     given = main_json(capsys, "gaze", "import", demo_dir, 2, path, "--coordinates", "px")
     assert (given["coordinates"], given["coordinates_guessed"]) == ("px", False)
+
+
+def pupil_export(path, t0=1234.5, seconds=6.0):
+    """A Pupil Player gaze_positions.csv whose world camera is the demo video (25 fps): 200 Hz, world_index."""
+    t = np.arange(0, seconds, 0.005)
+    rows = [f"{t0 + a:.4f},{int(a * 25)},0.98,{0.3 + 0.05 * np.floor(a):.4f},0.5" for a in t]
+    path.write_text("gaze_timestamp,world_index,confidence,norm_pos_x,norm_pos_y\n" + "\n".join(rows) + "\n")
+    return path
+
+
+def test_pupil_world_index_alignment_refuses_a_drift_it_would_ignore(demo_dir, tmp_path, capsys):
+    path = pupil_export(tmp_path / "gaze_positions.csv")
+    err = run_main(capsys, "gaze", "import", demo_dir, 2, path, "--drift", "0.001", code=2).err
+    assert "field '--drift': would be ignored: this file is aligned by its world_index" in err
+    assert "give --offset with --drift" in err
+    assert recordings(capsys, demo_dir) == []
+    out = main_json(capsys, "gaze", "import", demo_dir, 2, path, "--offset", "-1234.5", "--drift", "0.001")
+    assert (out["alignment"], out["drift"]) == ("manual", 0.001)  # by hand, both are honoured
+    assert main_json(capsys, "gaze", "import", demo_dir, 2, path)["alignment"] == "world_index"
+
+
+@pytest.mark.parametrize("options, field, message", [
+    (("--drift", "0.001", "--sync", "0:0.5", "--sync", "5:5.5"), "--drift",
+     "would be ignored: two or more --sync events measure the drift themselves"),
+    (("--offset", "1", "--sync", "0:0.5"), "--sync", "would be ignored: --offset aligns by hand"),
+])
+def test_alignment_options_that_would_be_ignored_are_refused(demo_dir, tmp_path, capsys, options, field, message):
+    err = run_main(capsys, "gaze", "import", demo_dir, 2, gaze_csv(tmp_path / "g.csv"), *options, code=2).err
+    assert f"field '{field}': {message}" in err
+    assert recordings(capsys, demo_dir) == []
+
+
+def test_one_sync_event_with_a_drift_honours_both(demo_dir, tmp_path, capsys):
+    out = main_json(capsys, "gaze", "import", demo_dir, 2, gaze_csv(tmp_path / "g.csv", t0=100),
+                    "--sync", "101:1", "--drift", "0.001")
+    assert out["alignment"] == "sync events" and out["drift"] == 0.001
+    assert out["offset"] + 1.001 * 101 == pytest.approx(1.0)  # gaze 101 s is the video's 1 s
+
+
+@pytest.mark.parametrize("options, span", [
+    (("--offset", "100"), "they span 100.000 to 105.990 s of video time"),
+    (("--offset", "-100"), "they span -100.000 to -94.010 s of video time"),
+    (("--sync", "0:50"), "they span 50.000 to 55.990 s of video time"),
+])
+def test_a_recording_that_misses_the_video_is_refused(demo_dir, tmp_path, capsys, options, span):
+    path = gaze_csv(tmp_path / "g.csv")
+    p = run_cli("gaze", "import", demo_dir, 2, path, *options, check=2)
+    assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+    assert f"{path}, field '--offset': no sample falls on the video" in p.stderr
+    assert span in p.stderr and "the video runs from 0 to 6 s" in p.stderr
+    assert recordings(capsys, demo_dir) == []
+    partly = main_json(capsys, "gaze", "import", demo_dir, 2, path, "--offset", "3")  # half of it is on the video
+    assert partly["outside_video"] == 299 and len(recordings(capsys, demo_dir)) == 1  # 6.01 to 8.99 s

@@ -28,7 +28,7 @@ def cmd_gaze_import(args) -> int:
     from engine.gaze.importing import coordinates_note, import_gaze, same_file_note
 
     with open_project(args.dir) as project:
-        r = import_gaze(project, args.media_id, args.file, args.format, args.offset, args.drift or 0.0, args.sync,
+        r = import_gaze(project, args.media_id, args.file, args.format, args.offset, args.drift, args.sync,
                         args.min_confidence, args.coordinates, args.fixations)
     if same_file_note(r):
         print(f"note: {same_file_note(r)}", file=sys.stderr)

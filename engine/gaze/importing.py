@@ -29,12 +29,54 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
+def choose_alignment(implied: Alignment | None, offset: float | None = None, drift: float | None = None,
+                     sync: list[tuple[float, float]] | None = None) -> Alignment:
+    """The alignment from ``offset`` (and ``drift``) given by hand, else ``sync`` events (gaze time, video
+    time), else what the file implies (``implied``: Pupil's ``world_index``), else none. An option the chosen
+    way would leave unused is refused, never dropped: the user meant something by it."""
+    if offset is not None:
+        if sync:
+            raise InputError("would be ignored: --offset aligns by hand; give --offset (and --drift) or --sync",
+                             field="--sync")
+        return Alignment(float(offset), float(drift or 0.0), "manual")
+    if sync:
+        if drift is not None and len(sync) > 1:
+            raise InputError("would be ignored: two or more --sync events measure the drift themselves; leave "
+                             "--drift out, or give one --sync with it", field="--drift")
+        if drift is not None:  # one event gives the offset at the drift given
+            (g, v), = sync
+            return Alignment(float(v - (1.0 + drift) * g), float(drift), "sync events")
+        return Alignment.from_sync(sync)
+    if implied is not None:
+        if drift:
+            raise InputError(f"would be ignored: this file is aligned by its {implied.source} (the video frame of "
+                             f"each sample), which leaves no clock drift; give --offset with --drift to align it by "
+                             f"hand", field="--drift")
+        return implied
+    return Alignment(0.0, float(drift), "manual") if drift else Alignment(0.0, 0.0, "none")
+
+
+_ALIGNED_BY = {"manual": "by hand", "sync events": "by the sync events", "world_index": "by the file's world_index",
+               "none": "with no offset"}
+
+
+def _refuse_outside(samples: GazeSamples, media, alignment: Alignment, path: Path) -> None:
+    """Samples that all miss the video come from a wrong offset (or the wrong video): nothing to store."""
+    if not media.duration or not len(samples):
+        return
+    if ((samples.t >= 0) & (samples.t <= media.duration)).any():
+        return
+    how = _ALIGNED_BY.get(alignment.source, alignment.source)
+    raise InputError(f"no sample falls on the video: aligned {how} (offset {alignment.offset:.6g} s) they span "
+                     f"{samples.t[0]:.3f} to {samples.t[-1]:.3f} s of video time, and the video runs from 0 to "
+                     f"{media.duration:g} s; check --offset or --sync", path=str(path), field="--offset")
+
+
 def import_gaze(project: "Project", media_id: int, path: str | Path, fmt: str | None = None,
-                offset: float | None = None, drift: float = 0.0, sync: list[tuple[float, float]] | None = None,
-                min_confidence: float = 0.6, coordinates: str = "auto",
-                fixations: str | Path | None = None) -> dict:
-    """Alignment, in order of precedence: ``offset`` (and ``drift``) given by hand, ``sync`` events
-    (gaze time, video time), what the file implies (Pupil's ``world_index``), else no offset."""
+                offset: float | None = None, drift: float | None = None,
+                sync: list[tuple[float, float]] | None = None, min_confidence: float = 0.6,
+                coordinates: str = "auto", fixations: str | Path | None = None) -> dict:
+    """Parse, align (``choose_alignment``) and store; refused when no sample falls on the video."""
     path = Path(path)
     media = project.media.get(media_id)
     if media is None:
@@ -52,13 +94,9 @@ def import_gaze(project: "Project", media_id: int, path: str | Path, fmt: str | 
                          f"{detected}, or leave --format out", path=str(path), line=1, field="format")
     fmt = fmt or detect_format(path)
     parsed = GAZE_FORMATS[fmt](path, media, min_confidence=min_confidence, coordinates=coordinates)
-    if offset is not None:
-        alignment = Alignment(float(offset), float(drift), "manual")
-    elif sync:
-        alignment = Alignment.from_sync(sync)
-    else:
-        alignment = parsed.alignment or Alignment(0.0, float(drift), "none")
+    alignment = choose_alignment(parsed.alignment, offset, drift, sync)
     samples: GazeSamples = parsed.samples.aligned(alignment)
+    _refuse_outside(samples, media, alignment, path)
     event_sets = []
     if parsed.events is not None and parsed.events.fixations:
         event_sets.append(parsed.events.shifted(alignment.to_video))
