@@ -55,3 +55,15 @@ def test_a_second_whole_clip_label_relabels_the_first(demo_dir, capsys, media, s
     run_main(capsys, "export", demo_dir, "--format", "emotion-csv", "--out", export)
     rows = sorted(line.split(",")[5:8] for line in export.read_text().splitlines()[1:])
     assert rows == [["er", "fear", "bob"], ["er", "sadness", "alice"]]
+
+
+def test_a_rating_that_misses_the_video_is_refused(demo_dir, tmp_path, capsys):
+    path = tmp_path / "late.csv"
+    path.write_text("t,valence,arousal\n10,0.1,0.2\n11,0.5,0.2\n12,0.3,0.1\n")
+    p = run_cli("emotion", "rate", demo_dir, 2, path, check=2)
+    assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+    assert f"{path}, field 't': no frame of the video lies within the rated span, 10 to 12 s (the video runs from " \
+           "0 to 6 s" in p.stderr
+    assert main_json(capsys, "emotion", "report", demo_dir)["alpha_interval"]["raters"] == []
+    path.write_text("t,valence,arousal\n5,0.1,0.2\n12,0.3,0.1\n")  # partly on the video: its frames are rated
+    assert main_json(capsys, "emotion", "rate", demo_dir, 2, path)["frames"] == 25

@@ -97,5 +97,9 @@ def import_rating_csv(project: "Project", media_id: int, path: str | Path, annot
     if len(bad):
         raise InputError("times must increase", path=str(path), line=table.lines[bad[0] + 1], field="t")
     trace = RatingTrace.resampled(t, valence, arousal, media.fps, int(media.frame_count))
+    if not trace.rated().any():  # an empty series would be stored and reported as a rating
+        duration = media.duration or media.frame_count / media.fps
+        raise InputError(f"no frame of the video lies within the rated span, {t[0]:g} to {t[-1]:g} s (the video runs "
+                         f"from 0 to {duration:g} s, a frame every {1 / media.fps:g} s)", path=str(path), field="t")
     series_id = save_rating(project, media_id, trace, annotator, source=str(Path(path).resolve()))
     return {"rating_id": series_id, "frames": int(trace.rated().sum()), "annotator": annotator or project.actor}
