@@ -74,6 +74,14 @@ def test_overlays_and_plots_follow_the_timeline_cursor(qtbot, emotion_window):
     wait_picture(qtbot, window, 50)
     assert window.current_frame == 50
     assert all(line.value() == pytest.approx(2.0) for line in plots.cursors.values())
+    # and a click in a plot goes to the time clicked
+    vb = plots.plots["pupil"].getViewBox()
+    at = plots.view.mapFromScene(vb.mapViewToScene(QPointF(3.0, sum(vb.viewRange()[1]) / 2)))
+    plots.scroll.ensureVisible(at.x(), at.y())
+    at = plots.view.mapFromScene(vb.mapViewToScene(QPointF(3.0, sum(vb.viewRange()[1]) / 2)))
+    qtbot.mouseClick(plots.view.viewport(), Qt.LeftButton, pos=at)
+    wait_picture(qtbot, window, 75)
+    assert plots.cursors["gaze"].value() == pytest.approx(3.0)
     # the fixation map: hidden until asked for, then drawn with its opacity
     gaze_panel = window.panel("emotion.gaze")
     gaze_panel.switches["map"].setChecked(True)
@@ -178,6 +186,17 @@ def test_the_workspace_fits_1280_by_800_and_plots_keep_their_height(qtbot, emoti
     # each plot keeps a readable height: the plots scroll rather than squeeze
     assert all(p.height() >= PLOT_HEIGHT - 8 for p in plots.plots.values())
     assert plots.view.height() >= len(plots.plots) * PLOT_HEIGHT
+    # the wheel over the Gaze panel scrolls it, and leaves the boxes it passes over as they were
+    gaze = window.panel("emotion.gaze")
+    scroll = gaze.findChild(VerticalScroll)
+    bar = scroll.verticalScrollBar()
+    bar.setValue(0)
+    assert bar.maximum() > 0  # (at 1280x800 the panel scrolls)
+    scope = gaze.scope.currentIndex()
+    QApplication.sendEvent(gaze.scope, QWheelEvent(QPointF(5, 5), QPointF(gaze.scope.mapToGlobal(QPoint(5, 5))),
+                                                   QPoint(0, 0), QPoint(0, -120), Qt.NoButton, Qt.NoModifier,
+                                                   Qt.NoScrollPhase, False))
+    assert gaze.scope.currentIndex() == scope and bar.value() > 0
     # side panels are never cut off at the right: they are at least as wide as their content
     for key in ("emotion.gaze", "emotion.analysis"):
         scroll = window.panel(key).findChild(VerticalScroll)

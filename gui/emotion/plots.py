@@ -38,8 +38,8 @@ class EmotionPlots(QWidget):
         self.window, self.state = window, state
         pg.setConfigOptions(antialias=False, background=None, foreground=self.palette().text().color())
         self.view = pg.GraphicsLayoutWidget()
-        self.view.setToolTip("Drag the cursor line in any plot to move through the video; the wheel zooms the "
-                             "time (the tiers follow), double-click shows the whole clip")
+        self.view.setToolTip("Click or drag the cursor line in any plot to move through the video; the wheel "
+                             "zooms the time (the tiers follow), double-click shows the whole clip")
         self.view.ci.setContentsMargins(0, 0, RIGHT, 0)
         self.view.ci.setSpacing(0)
         self.scroll = QScrollArea()
@@ -71,6 +71,7 @@ class EmotionPlots(QWidget):
         state.segmentsChanged.connect(self.update_tracks)
         state.viewChanged.connect(self.show_view)
         window.frameChanged.connect(self.follow)
+        self.view.scene().sigMouseClicked.connect(self._clicked)
         self.rebuild()
 
     def sizeHint(self) -> QSize:
@@ -304,3 +305,14 @@ class EmotionPlots(QWidget):
         finally:
             self._moving = False
         self.window.seek(self.state.frame_at(t))
+
+    def _clicked(self, event) -> None:
+        """A click in a plot goes to that time, as a click on the tiers does."""
+        if event.button() != Qt.LeftButton or event.double() or event.isAccepted():
+            return  # (a double-click shows the whole clip; an accepted click was the cursor line's own)
+        for p in self.plots.values():
+            vb = p.getViewBox()
+            if vb.sceneBoundingRect().contains(event.scenePos()):
+                t = float(vb.mapSceneToView(event.scenePos()).x())
+                self.window.seek(self.state.frame_at(t))
+                return
