@@ -5,9 +5,13 @@ import sqlite3
 
 import pytest
 
+import main
 from annotation.errors import FaceLensError, InputError
+from engine.audit.crops import face_view
 from engine.audit.importer import import_scores
 from engine.audit.review import QueueSettings, build_queue, score_series
+from storage.demo import FACE_BOX
+from storage.project import Project
 from tests.audit_factory import make_dataset, write_csv
 
 
@@ -131,3 +135,24 @@ def test_score_over_time_of_a_video(project, run):
     assert frames.tolist() == list(range(30))
     rows = [float(r["score"]) for r in data.rows if r["split"] == "dev" and r["attack_type"] == "replay"]
     assert scores.tolist() == pytest.approx(rows)
+
+
+def test_the_face_under_review_is_the_one_the_result_names_or_else_the_whole_frame(demo_dir, tmp_path, capsys):
+    with Project.open(demo_dir) as demo:
+        photo = next(m for m in demo.media.all() if not m.is_video)  # the astronaut: one face
+        rows = [{"media": photo.id, "face": 0, "score": 0.9, "label": "attack"},
+                {"media": photo.id, "face": 1, "score": 0.2, "label": "attack"}]
+        run_id = import_scores(demo, write_csv(tmp_path / "faces.csv", rows)).run_id
+        first, second = demo.detectors.results(run_id).id.tolist()
+        found = face_view(demo, first)
+        x0, y0, x1, y1 = found.box
+        assert x0 < FACE_BOX[0] and y0 < FACE_BOX[1] and x1 > FACE_BOX[2] and found.found_again
+        missing = face_view(demo, second)  # mediapipe finds one face: face 1 is not there, face 0 must not stand in
+        assert missing.box is None and not missing.found_again
+        assert missing.crop.shape == missing.frame.shape == (512, 512, 3)
+        assert missing.note == "face 1 was not found (mediapipe finds 1 face here): the whole frame is shown"
+        assert found.note == ""
+    # the queue says which face of the photo it means
+    assert main.main(["audit", "queue", str(demo_dir), str(run_id), "--threshold", "0.5"]) == 0
+    line = next(t for t in capsys.readouterr().out.splitlines() if t.strip().startswith(f"result {second:>5}"))
+    assert "astronaut.png face 1  [contradicts the ground truth]" in line

@@ -131,7 +131,8 @@ def cmd_audit_queue(args) -> int:
     text = [f"run {q.run_id}: {len(q.items)} samples to review (threshold {q.point.threshold:.4f}, {q.point.method})"]
     text += [f"  note: {n}" for n in q.notes]
     for i in q.items:
-        where = paths.get(i.media_id, i.media_id) if i.frame is None else f"{paths.get(i.media_id)} frame {i.frame}"
+        where = " ".join([str(paths.get(i.media_id, i.media_id))] + [f"{k} {v}" for k, v in (
+            ("frame", i.frame), ("face", i.face)) if v is not None])  # the face too: a photo may hold several
         verdict = f"  -> {i.verdict.verdict} ({i.verdict.reviewer})" if i.verdict else ""
         text.append(f"  result {i.result_id:>5}  risk {i.risk:.3f}  score {i.score:.3f}  {i.label or '?':<9} "
                     f"{where}  [{'; '.join(REASONS[r] for r in i.reasons)}]{verdict}")
