@@ -80,9 +80,10 @@ def find(session: Session, action: str, entity: str) -> list[AuditRecord]:
     return [_record(r) for r in session.scalars(q)]
 
 
-def changed_since(what: str, seq: int, diffs: list[tuple[str, object, object]]) -> str:
-    """One line for a record whose fields differ from the entry that recorded them: (field, now, logged)."""
-    said = "; ".join(f"{name} is {_short(now)} (audit entry {seq} says {_short(then)})" for name, now, then in diffs)
+def changed_since(what: str, diffs: list[tuple[str, object, object, int]]) -> str:
+    """One line for a record whose fields differ from the entries that recorded them: (field, now, logged, seq)."""
+    said = "; ".join(f"{name} is {_short(now)} (audit entry {seq} says {_short(then)})"
+                     for name, now, then, seq in diffs)
     return f"{what}: changed after it was recorded: {said}"
 
 

@@ -7,6 +7,8 @@ the same for each run's results against the digest of its import entry.
 """
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 import time
 from dataclasses import dataclass, field
@@ -15,6 +17,8 @@ import numpy as np
 from sqlalchemy import func, insert, select, update
 
 from annotation.errors import FaceLensError, InputError
+from storage import audit
+from storage.media.hashing import sha256_file
 from storage.models import AuditEntry
 from storage.models_audit import DetectorResult, DetectorRun, FeatureChunk, Verdict
 from storage.repository import Repository, digest
@@ -103,6 +107,40 @@ def result_row_values(r: dict) -> list:
             r.get("attack_type"), r.get("split")]
 
 
+def features_digest(features: np.ndarray | None) -> str:
+    """SHA-256 of a run's feature vectors as stored (float32, little-endian, by row, shape first); "" if none."""
+    if features is None:
+        return ""
+    feats = np.ascontiguousarray(features, dtype="<f4")
+    return hashlib.sha256(f"{feats.shape[0]}x{feats.shape[1]}:".encode() + feats.tobytes()).hexdigest()
+
+
+def _npy_sha256(features: np.ndarray) -> str:
+    """SHA-256 of the .npy file numpy writes for these features: an older import entry keeps only the file's."""
+    buf = io.BytesIO()
+    np.save(buf, features)
+    return hashlib.sha256(buf.getvalue()).hexdigest()
+
+
+def _matches_npy(stored: np.ndarray, sha256: str, source: str) -> bool | None:
+    """Stored features against the .npy an older entry hashed: rebuilt from the rows, else read from the file if
+    it is still the one imported; None when neither can tell."""
+    if _npy_sha256(stored) == sha256:
+        return True
+    try:
+        if not source or sha256_file(source) != sha256:
+            return None
+        original = np.load(source, allow_pickle=False).astype(np.float32)
+    except (OSError, ValueError):
+        return None
+    return original.shape == stored.shape and bool(np.array_equal(original, stored))
+
+
+# the run's columns its import entry records, compared by ``check_runs`` (older entries lack the last three)
+RECORDED = ("model", "version", "source", "source_sha256", "features_sha256", "params", "features_source",
+            "aggregation")
+
+
 class DetectorRepository(Repository):
     # --- runs ----------------------------------------------------------------------------------------------
     def add_run(self, *, model: str, version: str = "", params: dict | None = None, source: str = "",
@@ -127,10 +165,12 @@ class DetectorRepository(Repository):
                      "dim": feats.shape[1], "dtype": "<f4", "data": feats[i:i + FEATURE_CHUNK_ROWS].tobytes()}
                     for i in range(0, len(feats), FEATURE_CHUNK_ROWS)])
             self._log(s, "import", f"detector_run:{run_id}", {
-                "model": model, "version": version, "source": source, "source_sha256": source_sha256,
-                "features_sha256": features_sha256, "rows": len(results),
+                "model": model, "version": version, "params": params or {}, "source": source,
+                "source_sha256": source_sha256, "features_source": features_source,
+                "features_sha256": features_sha256, "aggregation": aggregation, "rows": len(results),
                 "media": sorted({r["media_id"] for r in results}),
-                "results_digest": digest([result_row_values(r) for r in results])})
+                "results_digest": digest([result_row_values(r) for r in results]),
+                "features_digest": features_digest(features)})
         return run_id
 
     def runs(self) -> list[RunRecord]:
@@ -192,26 +232,84 @@ class DetectorRepository(Repository):
                         None if t.face[i] < 0 else int(t.face[i]), float(t.score[i]), label[int(t.label[i])],
                         t.attack_type[i], t.split[i]] for i in range(len(t))])
 
-    def check_results(self) -> list[str]:
-        """Each run's scored results against the digest its import entry recorded: one line per run that differs
-        (a score, label, attack type or split edited behind the application's back)."""
+    def check_runs(self, run_id: int | None = None) -> list[str]:
+        """Each run (or one) against the audit entries that recorded it: its columns, results and feature vectors,
+        and each imported run still in the project. One line per difference."""
+        imports, aggregations = self._logged_runs()
         with self._read() as s:
-            runs = list(s.scalars(select(DetectorRun.id).order_by(DetectorRun.id)))
-            logged = {}
-            for e in s.scalars(select(AuditEntry).where(AuditEntry.action == "import",
-                                                        AuditEntry.entity.like("detector_run:%"))):
-                try:
-                    logged[int(e.entity.split(":", 1)[1])] = json.loads(e.payload).get("results_digest")
-                except (ValueError, AttributeError):
-                    continue
+            runs = {r.id: _run(r) for r in s.scalars(select(DetectorRun))}
         problems = []
-        for run_id in runs:
-            if run_id not in logged:
-                problems.append(f"detector run {run_id}: has no import entry in the audit log")
-            elif logged[run_id] != self.results_digest(run_id):
-                problems.append(f"detector run {run_id}: its results were changed after they were imported (they "
-                                "no longer match the digest in the audit log)")
+        for rid in sorted(set(runs) | set(imports) if run_id is None else {run_id}):
+            run, entry = runs.get(rid), imports.get(rid)
+            if entry is None:
+                problems += [f"detector run {rid}: has no import entry in the audit log"] if run else []
+            elif run is None:
+                rows = entry[1].get("rows")
+                problems.append(f"detector run {rid}: imported (audit entry {entry[0]}, model "
+                                f"{entry[1].get('model')!r}, {rows} result{'' if rows == 1 else 's'}) but no longer "
+                                "in the project")
+            else:
+                problems += self._check_columns(run, entry, aggregations.get(rid))
+                problems += self._check_results(rid, entry[1])
+                problems += self._check_features(rid, entry[1])
         return problems
+
+    def check_results(self) -> list[str]:
+        """Only the scored results of each run against the digest its import entry recorded."""
+        imports, _ = self._logged_runs()
+        with self._read() as s:
+            ids = list(s.scalars(select(DetectorRun.id).order_by(DetectorRun.id)))
+        return [p for rid in ids if rid in imports for p in self._check_results(rid, imports[rid][1])]
+
+    def _logged_runs(self) -> tuple[dict, dict]:
+        """{run id: (seq, payload)} of each import entry, and of the latest aggregation entry."""
+        with self._read() as s:
+            found = [audit.find(s, action, "detector_run:%") for action in ("import", "aggregation")]
+        out = [{}, {}]
+        for logged, entries in zip(out, found):
+            for e in entries:
+                try:
+                    logged[int(e.entity.split(":", 1)[1])] = (e.seq, e.payload)
+                except ValueError:
+                    continue
+        return out[0], out[1]
+
+    @staticmethod
+    def _check_columns(run: RunRecord, entry: tuple[int, dict], aggregated: tuple[int, dict] | None) -> list[str]:
+        seq, logged = entry
+        expected = {name: (logged[name], seq) for name in RECORDED if name in logged}
+        if aggregated:  # a later choice of aggregation is an entry of its own
+            expected["aggregation"] = (aggregated[1].get("aggregation"), aggregated[0])
+        diffs = [(name, getattr(run, name), then, at) for name, (then, at) in expected.items()
+                 if getattr(run, name) != then]
+        return [audit.changed_since(f"detector run {run.id}", diffs)] if diffs else []
+
+    def _check_results(self, run_id: int, logged: dict) -> list[str]:
+        if logged.get("results_digest") == self.results_digest(run_id):
+            return []
+        rows = self.run(run_id).rows
+        counted = f"{rows} results, the audit log recorded {logged.get('rows')}" if rows != logged.get("rows") \
+            else "they no longer match the digest in the audit log"
+        return [f"detector run {run_id}: its results were changed after they were imported ({counted})"]
+
+    def _check_features(self, run_id: int, logged: dict) -> list[str]:
+        stored = self.features(run_id)
+        if "features_digest" in logged:
+            ok = features_digest(stored) == logged["features_digest"]
+        elif logged.get("features_sha256"):  # an older entry: only the SHA-256 of the .npy imported
+            source = self.run(run_id).features_source
+            ok = stored is not None and _matches_npy(stored, logged["features_sha256"], source)
+            if ok is None:
+                return [f"detector run {run_id}: its feature vectors cannot be checked (its import entry keeps only "
+                        f"the SHA-256 of {source or 'the .npy file'}, which is gone or changed, and they are not "
+                        "stored as that file was)"]
+        else:
+            ok = stored is None
+            if not ok:
+                return [f"detector run {run_id}: its feature vectors cannot be checked (its import entry, written by "
+                        "an older FaceLens, records no digest of them)"]
+        return [] if ok else [f"detector run {run_id}: its feature vectors were changed after they were imported "
+                              "(they no longer match the audit log)"]
 
     def features(self, run_id: int) -> np.ndarray | None:
         with self._read() as s:

@@ -24,7 +24,7 @@ def verify_project(project: "Project", progress: Callable[[int, int], None] | No
         problems += check_media(project)
         problems += project.audit.verify()
         # the chain vouches for its entries; these compare the rows the entries describe with them
-        problems += project.detectors.check_results()
+        problems += project.detectors.check_runs()
         problems += project.detectors.check_verdicts()
     except DatabaseError as e:  # a damaged file fails part-way: say so instead of a traceback
         problems.append(database_problem(e))
@@ -88,10 +88,10 @@ def check_media(project: "Project", ids: Iterable[int] | None = None) -> list[st
         elif item is None:
             problems.append(f"media {mid} ({m.get('path')}): imported (audit entry {seq}) but no longer in the project")
         else:
-            diffs = [(name, now, m.get(key)) for name, key, now in
+            diffs = [(name, now, m.get(key), seq) for name, key, now in
                      (("SHA-256", "sha256", item.sha256), ("path", "path", item.path)) if now != m.get(key)]
             if diffs:
-                problems.append(changed_since(f"media {mid} ({item.path})", seq, diffs))
+                problems.append(changed_since(f"media {mid} ({item.path})", diffs))
     return problems
 
 

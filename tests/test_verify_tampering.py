@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 
+import numpy as np
 import pytest
 
 from annotation.errors import InputError
 from engine.audit.importer import import_scores
 from engine.audit.review import build_queue
+from storage.repository import digest
 from storage.verify import verify_project
 from tests.audit_factory import make_dataset
 from tests.cli import run_cli
@@ -101,3 +103,76 @@ def test_a_media_record_added_behind_facelens_back_has_no_import_entry(project, 
     tamper(project, "INSERT INTO media (id, kind, path, sha256, size_bytes, width, height, imported_at) "
                     f"VALUES (999, 'image', 'media/extra.png', '{sha}', {extra.stat().st_size}, 64, 48, 0)")
     assert verify_project(project) == ["media 999 (media/extra.png): has no import entry in the audit log"]
+
+
+# --- detector runs -----------------------------------------------------------------------------------------------
+def _run_import_entry(project, run_id) -> int:
+    return next(e.seq for e in project.audit.entries() if (e.action, e.entity) == ("import", f"detector_run:{run_id}"))
+
+
+def test_edited_feature_vectors_are_caught(project, reviewed):
+    tamper(project, f"UPDATE detector_features SET data = zeroblob(length(data)) WHERE run_id = {reviewed}")
+    assert verify_project(project) == [f"detector run {reviewed}: its feature vectors were changed after they were "
+                                       "imported (they no longer match the audit log)"]
+
+
+def test_features_under_an_older_import_entry_are_checked_against_the_npy_it_hashed(project, reviewed, tmp_path):
+    """An older FaceLens recorded only the .npy file's SHA-256: the stored vectors still answer for it."""
+    feats = project.detectors.features(reviewed)
+    npy = tmp_path / "old.npy"
+    np.save(npy, feats)
+    sha = hashlib.sha256(npy.read_bytes()).hexdigest()
+    tamper(project, "INSERT INTO detector_runs (id, model, version, params, source, source_sha256, features_source, "
+                    f"features_sha256, aggregation, created_at) VALUES (50, 'old', '', '{{}}', '', '', '{npy}', "
+                    f"'{sha}', 'mean', 0)",
+           "INSERT INTO detector_features (run_id, first_row, rows, dim, dtype, data) SELECT 50, first_row, rows, "
+           f"dim, dtype, data FROM detector_features WHERE run_id = {reviewed}")
+    project.audit.append("import", "detector_run:50", {"model": "old", "version": "", "source": "",
+                                                       "source_sha256": "", "features_sha256": sha, "rows": 0,
+                                                       "media": [], "results_digest": digest([])})
+    assert verify_project(project) == []
+    npy.unlink()  # rebuilt from the stored rows, the .npy is not needed
+    assert verify_project(project) == []
+    tamper(project, "UPDATE detector_features SET data = zeroblob(length(data)) WHERE run_id = 50")
+    assert verify_project(project) == ["detector run 50: its feature vectors cannot be checked (its import entry "
+                                       f"keeps only the SHA-256 of {npy}, which is gone or changed, and they are not "
+                                       "stored as that file was)"]
+    np.save(npy, feats)  # the file imported is back: it tells that the stored vectors differ
+    assert verify_project(project) == ["detector run 50: its feature vectors were changed after they were imported "
+                                       "(they no longer match the audit log)"]
+
+
+def test_edited_run_columns_are_named_with_the_entries_they_contradict(project, reviewed):
+    seq = _run_import_entry(project, reviewed)
+    tamper(project, f"UPDATE detector_runs SET aggregation = 'max', model = 'other', source_sha256 = '00' "
+                    f"WHERE id = {reviewed}")
+    sha = project.detectors.run(reviewed).source_sha256
+    logged = next(e.payload for e in project.audit.entries() if e.seq == seq)["source_sha256"]
+    assert sha == "00" and verify_project(project) == [
+        f"detector run {reviewed}: changed after it was recorded: model is 'other' (audit entry {seq} says "
+        f"'xception'); source_sha256 is '00' (audit entry {seq} says {logged[:12]}…); aggregation is 'max' (audit "
+        f"entry {seq} says 'mean')"]
+
+
+def test_a_later_aggregation_is_checked_against_its_own_entry(project, reviewed):
+    project.detectors.set_aggregation(reviewed, "median")
+    assert verify_project(project) == []
+    seq = project.audit.entries()[-1].seq
+    tamper(project, f"UPDATE detector_runs SET aggregation = 'max' WHERE id = {reviewed}")
+    assert verify_project(project) == [f"detector run {reviewed}: changed after it was recorded: aggregation is 'max' "
+                                       f"(audit entry {seq} says 'median')"]
+
+
+def test_a_deleted_run_is_named_with_its_import_entry(project, reviewed):
+    seq = _run_import_entry(project, reviewed)
+    rows = len(project.detectors.results(reviewed))
+    (verdict,) = project.detectors.verdicts(reviewed)
+    tamper(project, f"DELETE FROM verdicts WHERE result_id IN (SELECT id FROM detector_results WHERE run_id = "
+                    f"{reviewed})",
+           f"DELETE FROM detector_features WHERE run_id = {reviewed}",
+           f"DELETE FROM detector_results WHERE run_id = {reviewed}",
+           f"DELETE FROM detector_runs WHERE id = {reviewed}")
+    assert verify_project(project) == [
+        f"detector run {reviewed}: imported (audit entry {seq}, model 'xception', {rows} results) but no longer in "
+        "the project",
+        f"verdict {verdict.id}: recorded in the audit log but missing from the project"]
