@@ -107,6 +107,22 @@ def test_frames_past_the_end_and_repeated_samples_are_refused(project, tmp_path)
     assert project.media.count() == 0
 
 
+def test_an_images_empty_frame_and_frame_0_are_one_sample(project, tmp_path):
+    data = make_dataset(tmp_path / "data", per_class=2, unseen=0)
+    photo = next(r for r in data.rows if r["frame"] == "")
+    rows = [dict(photo), {**photo, "frame": 0}]
+    path = write_csv(tmp_path / "data" / "twice.csv", rows)
+    before = _state(project)
+    with pytest.raises(InputError, match=rf"{path}, line 3: the same sample \(media {photo['media']}, frame 0, "
+                                         rf"face {photo['face']}\) is already on line 2"):
+        import_scores(project, path)
+    assert _state(project) == before
+    # on a video, no frame and frame 0 stay two samples (the whole video's score and its first frame's)
+    video = next(r for r in data.rows if r["frame"] != "")
+    run = import_scores(project, write_csv(tmp_path / "data" / "video.csv", [{**video, "frame": ""}, video]))
+    assert run.rows == 2
+
+
 def test_json_errors_name_the_line_of_the_row(project, tmp_path):
     path = tmp_path / "s.json"
     path.write_text('[\n  {"media": 1, "score": 0.5},\n  {"media": 1,\n   "score": -0.1}\n]\n')

@@ -126,7 +126,8 @@ def _check_frames(sf: ScoreFile, refs: list, by_id: dict) -> None:
             if kind == "video" and frames is not None and r.frame >= frames:
                 raise InputError(f"frame {r.frame} is past the end of the video (it has {frames} frames, "
                                  f"0..{frames - 1})", path=str(sf.path), line=r.line, field="frame")
-        key = (ref if isinstance(ref, int) else ref.sha256, r.frame, r.face)  # two copies of one file: one media
+        frame = None if kind == "image" else r.frame  # an image's frame, empty or 0, is the image
+        key = (ref if isinstance(ref, int) else ref.sha256, frame, r.face)  # two copies of one file: one media
         if key in seen:
             what = ", ".join([f"media {r.media}"] + [f"{k} {v}" for k, v in (("frame", r.frame), ("face", r.face))
                                                      if v is not None])
