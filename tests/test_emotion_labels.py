@@ -105,6 +105,17 @@ def test_import_segment_table(demo, tmp_path):
     assert demo.audit.entries()[-1].action == "import emotion"
 
 
+def test_import_a_semicolon_segment_table_with_decimal_commas(demo, tmp_path):
+    """A spreadsheet saved as CSV where the decimal mark is the comma (Germany, France) separates by semicolons."""
+    path = tmp_path / "labels.csv"
+    path.write_text("media;start;end;track;label;annotator;valence\n2;0;1,5;er;happiness;dave;0,5\n"
+                    "2;1,5;3;er;sadness;dave;\n")
+    assert import_emotion_csv(demo, path)["segments"] == 2
+    er = demo.segments.for_media(2, "er", "dave")
+    assert [(s.start, s.end, s.values["label"]) for s in er] == [(0, 1.5, "happiness"), (1.5, 3, "sadness")]
+    assert er[0].values["valence"] == 0.5
+
+
 @pytest.mark.parametrize("text, line, field", [
     ("media,start,end,track,label\n2,0,1,er,happiness\n", 1, "annotator"),
     (CSV.replace("2,0,3.0,fer,neutral", "2,0,3.0,fer,bored"), 4, "label"),

@@ -28,7 +28,7 @@ def recordings(capsys, demo_dir) -> list[dict]:
 def test_stats_count_only_labelled_stretches_of_time_not_whole_clip_labels(demo_dir, tmp_path, capsys):
     rec = main_json(capsys, "gaze", "import", demo_dir, 2, gaze_csv(tmp_path / "gaze.csv"))["recording_id"]
     run_main(capsys, "gaze", "fixations", demo_dir, rec)
-    run_main(capsys, "emotion", "label", demo_dir, 2, "--track", "fer", "--label", "anger", "--start", "1", "--end", "2")
+    run_main(capsys, "emotion", "label", demo_dir, 2, "--track", "fer", "--label", "anger", "--start", 1, "--end", 2)
     run_main(capsys, "emotion", "label", demo_dir, 2, "--track", "fer", "--label", "happiness")  # the whole clip
     run_main(capsys, "emotion", "label", demo_dir, 2, "--track", "er", "--label", "sadness")
     stats = main_json(capsys, "gaze", "stats", demo_dir, rec)
@@ -109,3 +109,13 @@ def test_a_recording_that_misses_the_video_is_refused(demo_dir, tmp_path, capsys
     assert recordings(capsys, demo_dir) == []
     partly = main_json(capsys, "gaze", "import", demo_dir, 2, path, "--offset", "3")  # half of it is on the video
     assert partly["outside_video"] == 299 and len(recordings(capsys, demo_dir)) == 1  # 6.01 to 8.99 s
+
+
+def test_a_semicolon_csv_with_decimal_commas_imports_like_its_comma_twin(demo_dir, tmp_path, capsys):
+    """What Excel saves as CSV on a German or French system: t;x;y with 0,125 for 0.125."""
+    comma = main_json(capsys, "gaze", "import", demo_dir, 2, gaze_csv(tmp_path / "en.csv"))
+    semicolon = main_json(capsys, "gaze", "import", demo_dir, 2, gaze_csv(tmp_path / "de.csv", sep=";", decimal=","))
+    assert (semicolon["format"], semicolon["samples"], semicolon["duration"]) == ("csv", 600, comma["duration"])
+    first, second = (main_json(capsys, "gaze", "fixations", demo_dir, r["recording_id"])["fixations"]
+                     for r in (comma, semicolon))
+    assert second == first and len(first) == 12

@@ -185,8 +185,19 @@ def test_tobii_gaze_in_the_media_coordinate_system_when_the_export_has_it(tmp_pa
     assert [(f.x, f.y) for f in parsed.events.fixations] == [(322, 201)]
     with_mcs_fixations = TOBII_BOTH.replace("Fixation point Y [DACS px]\n", "Fixation point Y [DACS px]\t"
                                             "Fixation point X [MCS px]\tFixation point Y [MCS px]\n")
-    with_mcs_fixations = with_mcs_fixations.replace("962\t501\n", "962\t501\t321\t201\n").replace("\t\t\n", "\t\t\t\t\n")
+    with_mcs_fixations = with_mcs_fixations.replace("962\t501\n", "962\t501\t321\t201\n")
+    with_mcs_fixations = with_mcs_fixations.replace("\t\t\n", "\t\t\t\t\n")
     parsed = parse_tobii(write(tmp_path, "rec2.tsv", with_mcs_fixations), VIDEO)
     assert [(f.x, f.y) for f in parsed.events.fixations] == [(321, 201)]
     screen_only = parse_tobii(write(tmp_path, "rec3.tsv", TOBII), VIDEO)
     assert screen_only.params["coordinates"] == "screen pixels (DACS)"
+
+
+def test_semicolon_separated_gaze_with_decimal_commas(tmp_path):
+    path = write(tmp_path, "de.csv", "t;x;y;pupil\n0,000;320,5;240,25;3,1\n0,010;321;241;\n")
+    assert detect_format(path) == "csv"
+    parsed = parse_generic(path, VIDEO)
+    np.testing.assert_allclose(parsed.samples.t, [0.0, 0.01])
+    np.testing.assert_allclose(parsed.samples.x, [320.5, 321])
+    np.testing.assert_allclose(parsed.samples.y, [240.25, 241])
+    assert parsed.samples.pupil[0] == pytest.approx(3.1)

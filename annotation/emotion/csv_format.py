@@ -26,7 +26,7 @@ def read_emotion_csv(path: str | Path, resolve_media: Callable[[str], MediaItem 
                      existing: list[TimeSegment] = (), default_annotator: str = "") -> list[TimeSegment]:
     """Every row as a segment, or an ``InputError`` naming the file, line and column of the first bad value.
     A row may not overlap another row or a stored segment of the same annotator on the same track."""
-    table = read_table(path, ",")
+    table = read_table(path)  # commas, or semicolons from a spreadsheet on a decimal-comma system
     for name in REQUIRED:
         table.need(name, what="(an emotion segment table: media, start, end, track, label, annotator)")
     out: list[tuple[int, TimeSegment]] = []

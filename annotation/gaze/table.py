@@ -2,7 +2,7 @@
 file, the line and the column it came from.
 
 Headers are matched exactly or by prefix (Tobii Pro Lab appends units: ``Gaze point X [DACS px]``), and numbers
-may use a decimal comma, as exports made on a German or French system do.
+may use a decimal comma, as exports made on a German or French system do (their CSVs separate by semicolons).
 """
 from __future__ import annotations
 
@@ -81,6 +81,16 @@ def parse_number(cell: str) -> float | None:
         return None
 
 
+DELIMITERS = ("\t", ",", ";")  # in this order on a tie
+
+
+def guess_delimiter(header: str) -> str:
+    """The delimiter the header line has most of: a tab (TSV), a comma, or a semicolon (Excel's CSV on a system
+    whose decimal mark is the comma, as in Germany or France); a comma when it has none."""
+    best = max(DELIMITERS, key=lambda d: (header.count(d), -DELIMITERS.index(d)))
+    return best if best in header else ","
+
+
 def read_table(path: str | Path, delimiter: str | None = None) -> Table:
     """Read a CSV or TSV file with a header line; the delimiter is guessed from the header when not given."""
     path = Path(path)
@@ -96,7 +106,7 @@ def read_table(path: str | Path, delimiter: str | None = None) -> Table:
     if not lines or not lines[0].strip():
         raise InputError("empty file; expected a header line", path=str(path), line=1)
     if delimiter is None:
-        delimiter = "\t" if lines[0].count("\t") > lines[0].count(",") else ","
+        delimiter = guess_delimiter(lines[0])
     reader = csv.reader(lines, delimiter=delimiter)
     header = [h.strip() for h in next(reader)]
     rows, numbers = [], []
