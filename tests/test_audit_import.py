@@ -136,6 +136,30 @@ def test_json_errors_name_the_line_of_the_row(project, tmp_path):
         import_scores(project, path)
 
 
+def test_json_errors_in_a_one_line_file_name_the_row_too(project, tmp_path):
+    make_dataset(tmp_path / "data", per_class=2, unseen=0)
+    path = tmp_path / "data" / "s.json"
+    path.write_text(json.dumps({"results": [{"media": "dev0.png", "score": 0.1}, {"media": "dev1.png", "score": 0.2},
+                                            {"media": "dev2.png", "score": "high"}]}))
+    with pytest.raises(InputError, match=r"s.json, line 1, field 'results\[2\].score': expected a number in \[0, 1\]"):
+        import_scores(project, path)
+    rows = [{"media": "dev0.png", "score": 0.1}, {"media": "nowhere.png", "score": 0.2}]
+    path.write_text(json.dumps(rows))  # a list of rows: its rows are [0], [1], ...
+    with pytest.raises(InputError, match=r"s.json, line 1, field '\[1\].media': no such media file 'nowhere.png'"):
+        import_scores(project, path)
+    path.write_text(json.dumps([{"media": "dev0.png", "score": 0.1}, {"media": "dev1.png", "score": 0.2},
+                                {"media": "dev0.png", "score": 0.3}]))
+    with pytest.raises(InputError, match=r"s.json, line 1, field '\[2\]': the same sample \(media dev0.png\) is "
+                                         r"already on line 1 \(\[0\]\)"):
+        import_scores(project, path)
+    short = tmp_path / "short.npy"
+    np.save(short, np.zeros((2, 4), np.float32))
+    with pytest.raises(InputError, match=r"2 feature rows, but s.json has 3 data rows; s.json, line 1 \(\[2\]\) has "
+                                         "no feature vector"):
+        import_scores(project, path, short)
+    assert project.media.count() == 0
+
+
 def test_a_csv_without_the_score_column_says_which_columns_it_has(project, tmp_path):
     path = tmp_path / "s.csv"
     path.write_text("media,prob\na.png,0.3\n")

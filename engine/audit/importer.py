@@ -60,13 +60,13 @@ def load_features(path: str | Path, rows: int, score_file: ScoreFile) -> np.ndar
         raise InputError(f"expected a 2-D numeric array (one feature vector per row), got shape {feats.shape} "
                          f"of {feats.dtype}", path=str(path))
     if len(feats) != rows:
-        first_unmatched = score_file.rows[len(feats)].line if len(feats) < rows else None
-        where = f"; {score_file.path.name}, line {first_unmatched} has no feature vector" if first_unmatched else ""
+        first_unmatched = score_file.rows[len(feats)].place if len(feats) < rows else None
+        where = f"; {score_file.path.name}, {first_unmatched} has no feature vector" if first_unmatched else ""
         raise InputError(f"{len(feats)} feature rows, but {score_file.path.name} has {rows} data rows{where}",
                          path=str(path))
     bad = np.flatnonzero(~np.isfinite(feats).all(axis=1))
     if len(bad):
-        raise InputError(f"feature row {bad[0]} (for {score_file.path.name} line {score_file.rows[bad[0]].line}) "
+        raise InputError(f"feature row {bad[0]} (for {score_file.path.name} {score_file.rows[bad[0]].place}) "
                          "holds NaN or infinity", path=str(path))
     return feats.astype(np.float32)
 
@@ -81,8 +81,7 @@ def _resolve(project: "Project", sf: ScoreFile) -> tuple[list[int | _File], dict
     for r in sf.rows:
         if isinstance(r.media, int):
             if r.media not in by_id:
-                raise InputError(f"no media with id {r.media} in the project", path=str(sf.path), line=r.line,
-                                 field="media")
+                raise r.error(f"no media with id {r.media} in the project", sf.path, "media")
             out.append(r.media)
             continue
         candidates = [Path(r.media).expanduser()]
@@ -90,20 +89,18 @@ def _resolve(project: "Project", sf: ScoreFile) -> tuple[list[int | _File], dict
             candidates = [sf.path.parent / r.media, project.root / r.media]
         found = next((c.resolve() for c in candidates if c.is_file()), None)
         if found is None:
-            raise InputError(f"no such media file '{r.media}' (looked in {sf.path.parent.resolve()} and the project)",
-                             path=str(sf.path), line=r.line, field="media")
+            raise r.error(f"no such media file '{r.media}' (looked in {sf.path.parent.resolve()} and the project)",
+                          sf.path, "media")
         if found in by_path:
             out.append(by_path[found].id)
             continue
         if found not in files:
             if not media_kind(found):
-                raise InputError(f"'{r.media}' is not {expected_kinds()}", path=str(sf.path), line=r.line,
-                                 field="media")
+                raise r.error(f"'{r.media}' is not {expected_kinds()}", sf.path, "media")
             try:
                 pr = probe(found)
             except InputError as e:
-                raise InputError(f"'{r.media}' cannot be read ({str(e).split(': ', 1)[-1]})", path=str(sf.path),
-                                 line=r.line, field="media") from None
+                raise r.error(f"'{r.media}' cannot be read ({str(e).split(': ', 1)[-1]})", sf.path, "media") from None
             sha = sha256_file(found)
             files[found] = _File(found, sha, pr.kind, pr.frame_count, known_hashes.get(sha))
         f = files[found]
@@ -112,7 +109,7 @@ def _resolve(project: "Project", sf: ScoreFile) -> tuple[list[int | _File], dict
 
 
 def _check_frames(sf: ScoreFile, refs: list, by_id: dict) -> None:
-    seen: dict[tuple, int] = {}
+    seen: dict[tuple, ScoreRow] = {}
     for r, ref in zip(sf.rows, refs):
         if isinstance(ref, int):
             item = by_id[ref]
@@ -121,19 +118,17 @@ def _check_frames(sf: ScoreFile, refs: list, by_id: dict) -> None:
             kind, frames = ref.kind, ref.frame_count
         if r.frame is not None:
             if kind == "image" and r.frame != 0:
-                raise InputError(f"frame {r.frame} given for an image (expected empty or 0)", path=str(sf.path),
-                                 line=r.line, field="frame")
+                raise r.error(f"frame {r.frame} given for an image (expected empty or 0)", sf.path, "frame")
             if kind == "video" and frames is not None and r.frame >= frames:
-                raise InputError(f"frame {r.frame} is past the end of the video (it has {frames} frames, "
-                                 f"0..{frames - 1})", path=str(sf.path), line=r.line, field="frame")
+                raise r.error(f"frame {r.frame} is past the end of the video (it has {frames} frames, "
+                              f"0..{frames - 1})", sf.path, "frame")
         frame = None if kind == "image" else r.frame  # an image's frame, empty or 0, is the image
         key = (ref if isinstance(ref, int) else ref.sha256, frame, r.face)  # two copies of one file: one media
         if key in seen:
             what = ", ".join([f"media {r.media}"] + [f"{k} {v}" for k, v in (("frame", r.frame), ("face", r.face))
                                                      if v is not None])
-            raise InputError(f"the same sample ({what}) is already on line {seen[key]}", path=str(sf.path),
-                             line=r.line)
-        seen[key] = r.line
+            raise r.error(f"the same sample ({what}) is already on {seen[key].place}", sf.path)
+        seen[key] = r
 
 
 def import_scores(project: "Project", score_path: str | Path, features_path: str | Path | None = None,

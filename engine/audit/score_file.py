@@ -2,7 +2,8 @@
 
 Columns: ``media`` (a project media id or a file path), optional ``frame`` and ``face``, ``score`` (the
 probability of fake or attack, in [0, 1]), optional ``label``, ``attack_type`` and ``split``. Every problem is
-an ``InputError`` naming the file, the line as the user sees it (the CSV header is line 1) and the field.
+an ``InputError`` naming the file, the line as the user sees it (the CSV header is line 1) and the field; in a
+JSON file whose rows share a line (a minified one) the field names the row too, as in ``results[2].score``.
 A JSON file is a list of row objects, or an object with ``results`` (that list) and optionally ``model``,
 ``version`` and ``params``.
 """
@@ -12,6 +13,7 @@ import csv
 import io
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +34,19 @@ class ScoreRow:
     label: str | None = None
     attack_type: str | None = None
     split: str | None = None
+    where: str | None = None  # a JSON row's place ("results[2]") when its line does not single it out
+
+    @property
+    def place(self) -> str:
+        """How a message names this row to the user: its line, and its place in a JSON file where needed."""
+        if self.line is None:
+            return self.where or "?"
+        return f"line {self.line}" + (f" ({self.where})" if self.where else "")
+
+    def error(self, message: str, path: Path, name: str | None = None) -> InputError:
+        """An error about this row (its field ``name``), naming the file, the line and the place in a JSON file."""
+        return InputError(message, path=str(path), line=self.line, field=".".join(p for p in (self.where, name) if p)
+                          or None)
 
 
 @dataclass
@@ -110,10 +125,12 @@ def _read_json(path: Path, text: str) -> ScoreFile:
     if not records:
         raise InputError("no rows in the file", path=str(path))
     lines = _record_lines(text, records)
+    shared = {n for n, k in Counter(lines).items() if k > 1} if lines else set()  # minified: every row on line 1
+    prefix = "results" if isinstance(doc, dict) else ""
     rows = []
     for i, rec in enumerate(records):
         line = lines[i] if lines else None
-        where = None if lines else f"results[{i}]"
+        where = f"{prefix}[{i}]" if line is None or line in shared else None
         if not isinstance(rec, dict):
             raise InputError("expected an object with 'media' and 'score'", path=str(path), line=line, field=where)
         unknown = [k for k in rec if k.lower() not in COLUMNS]
@@ -122,7 +139,7 @@ def _read_json(path: Path, text: str) -> ScoreFile:
             if c not in record:
                 raise InputError(f"missing {c!r} (expected {', '.join(COLUMNS)}"
                                  f"{'; found ' + ', '.join(unknown) if unknown else ''})", path=str(path),
-                                 line=line, field=where or c)
+                                 line=line, field=f"{where}.{c}" if where else c)
         rows.append(_check_row(path, line, record, where))
     return ScoreFile(path, rows, meta)
 
@@ -231,7 +248,7 @@ def _check_row(path: Path, line: int | None, rec: dict, where: str | None = None
     except _Bad as e:
         name, message = e.args
         raise InputError(message, path=str(path), line=line, field=f"{where}.{name}" if where else name) from None
-    return ScoreRow(line, media, score, frame, face, label, attack_type, split)
+    return ScoreRow(line, media, score, frame, face, label, attack_type, split, where)
 
 
 READERS = {".csv": _read_csv, ".json": _read_json}
