@@ -119,3 +119,12 @@ def test_a_semicolon_csv_with_decimal_commas_imports_like_its_comma_twin(demo_di
     first, second = (main_json(capsys, "gaze", "fixations", demo_dir, r["recording_id"])["fixations"]
                      for r in (comma, semicolon))
     assert second == first and len(first) == 12
+
+
+def test_a_gaze_csv_without_y_is_told_so(demo_dir, tmp_path, capsys):
+    path = tmp_path / "g.csv"
+    path.write_text("t,x\n0,320\n0.01,321\n")
+    p = run_cli("gaze", "import", demo_dir, 2, path, check=2)
+    assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
+    assert f"{path}, line 1, field 'y': missing column; expected a column 'y' (a generic gaze CSV" in p.stderr
+    assert recordings(capsys, demo_dir) == []

@@ -201,3 +201,25 @@ def test_semicolon_separated_gaze_with_decimal_commas(tmp_path):
     np.testing.assert_allclose(parsed.samples.x, [320.5, 321])
     np.testing.assert_allclose(parsed.samples.y, [240.25, 241])
     assert parsed.samples.pupil[0] == pytest.approx(3.1)
+
+
+@pytest.mark.parametrize("name, text, field, title", [
+    ("g.csv", "t,x\n0,1\n", "y", "a generic gaze CSV"),
+    ("g.csv", "timestamp,x,y\n0,1,2\n", "t", "a generic gaze CSV"),
+    ("gaze_positions.csv", PUPIL.replace("norm_pos_x", "npx"), "norm_pos_x", "a Pupil Player gaze_positions.csv"),
+    ("gaze_positions.csv", PUPIL.replace("gaze_timestamp", "timestamp"), "gaze_timestamp",
+     "a Pupil Player gaze_positions.csv"),
+    ("rec.tsv", "Gaze point X [DACS px]\tGaze point Y [DACS px]\n1\t2\n", "Recording timestamp", "a Tobii Pro Lab"),
+])
+def test_a_file_that_looks_like_a_format_is_told_the_column_it_lacks(tmp_path, name, text, field, title):
+    path = write(tmp_path, name, text)
+    with pytest.raises(InputError) as e:
+        detect_format(path)
+    message = str(e.value)
+    assert f"{path}, line 1, field '{field}': missing column; expected a column '{field}'" in message
+    assert title in message and "not a gaze file" not in message
+
+
+def test_a_file_like_no_format_is_not_a_gaze_file(tmp_path):
+    with pytest.raises(InputError, match="not a gaze file FaceLens knows"):
+        detect_format(write(tmp_path, "notes.txt", "hello world\n"))

@@ -12,7 +12,7 @@ import numpy as np
 
 from annotation.errors import InputError
 from annotation.gaze.recording import GazeSamples, ParsedGaze, sort_and_dedupe
-from annotation.gaze.table import read_table
+from annotation.gaze.table import Table, read_table
 from annotation.model import MediaItem
 
 COORDINATES = ("auto", "px", "norm")
@@ -32,13 +32,17 @@ def guess_coordinates(x: np.ndarray, y: np.ndarray) -> str:
     return "norm" if near.all() and inside.mean() >= NORM_SHARE else "px"
 
 
+def check_columns(table: Table) -> None:
+    for name in ("t", "x", "y"):
+        table.need(name, what="(a generic gaze CSV: t, x, y[, pupil, confidence])")
+
+
 def parse_generic(path: str | Path, media: MediaItem, min_confidence: float = 0.6, coordinates: str = "auto",
                   **_) -> ParsedGaze:
     if coordinates not in COORDINATES:
         raise InputError(f"expected one of {', '.join(COORDINATES)}, got {coordinates!r}", field="coordinates")
     table = read_table(path)
-    for name in ("t", "x", "y"):
-        table.need(name, what="(a generic gaze CSV: t, x, y[, pupil, confidence])")
+    check_columns(table)
     t, x, y = table.numbers("t"), table.numbers("x", required=False), table.numbers("y", required=False)
     conf = table.numbers("confidence", lo=0.0, hi=1.0) if table.find("confidence") else np.ones(len(t))
     pupil = table.numbers("pupil", required=False, lo=0.0) if table.find("pupil") else np.full(len(t), np.nan)

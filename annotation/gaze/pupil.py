@@ -14,17 +14,21 @@ import numpy as np
 from annotation.errors import InputError
 from annotation.gaze.events import EyeEvents, Fixation
 from annotation.gaze.recording import Alignment, GazeSamples, ParsedGaze, sort_and_dedupe
-from annotation.gaze.table import read_table
+from annotation.gaze.table import Table, read_table
 from annotation.model import MediaItem
 
 GAZE_COLUMNS = ("gaze_timestamp", "world_index", "confidence", "norm_pos_x", "norm_pos_y")
 FIXATION_COLUMNS = ("start_timestamp", "duration", "norm_pos_x", "norm_pos_y")
 
 
-def parse_pupil_gaze(path: str | Path, media: MediaItem, min_confidence: float = 0.6, **_) -> ParsedGaze:
-    table = read_table(path, ",")
+def check_columns(table: Table) -> None:
     for name in GAZE_COLUMNS:
         table.need(name, what="(a Pupil Player gaze_positions.csv)")
+
+
+def parse_pupil_gaze(path: str | Path, media: MediaItem, min_confidence: float = 0.6, **_) -> ParsedGaze:
+    table = read_table(path, ",")
+    check_columns(table)
     t = table.numbers("gaze_timestamp")
     world = table.numbers("world_index", lo=0)
     conf = table.numbers("confidence", lo=0.0, hi=1.0)

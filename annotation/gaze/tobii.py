@@ -3,9 +3,9 @@
 Columns are found by prefix because Pro Lab appends units and coordinate systems to the names
 (``Recording timestamp [μs]``, ``Gaze point X [DACS px]``). Gaze is taken in the media coordinate system
 (``[MCS px]``: the pixels of the stimulus video, what an overlay on that video needs) when the export has it,
-else in the one it has (``[DACS px]``: the pixels of the screen's display area). Timestamps are µs or ms: the unit in the header
-decides, else the sampling interval does (eye trackers sample at 30 Hz or faster, so an interval of 200 or
-more can only be µs). Rows without a gaze point (eyes not found, event rows) are dropped and counted.
+else in the one it has (``[DACS px]``: the pixels of the screen's display area). Timestamps are µs or ms: the
+unit in the header decides, else the sampling interval does (eye trackers sample at 30 Hz or faster, so an
+interval of 200 or more can only be µs). Rows without a gaze point (eyes not found, event rows) are dropped and counted.
 """
 from __future__ import annotations
 
@@ -26,6 +26,10 @@ UNITS = {"μs": 1e-6, "µs": 1e-6, "us": 1e-6, "ms": 1e-3, "s": 1.0}
 MEDIA = " [MCS px]"
 SYSTEMS = {" [MCS px]": "media pixels (MCS)", " [DACS px]": "screen pixels (DACS)"}
 WHAT = "(a Tobii Pro Lab data export)"
+
+
+def check_columns(table: Table) -> None:
+    _gaze_columns(table)
 
 
 def _gaze_columns(table: Table) -> dict[str, str]:
