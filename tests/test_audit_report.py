@@ -8,13 +8,17 @@ import zlib
 
 import pytest
 
+from annotation.errors import FaceLensError
 from engine.audit.evaluate import evaluate
 from engine.audit.importer import import_scores
 from engine.audit.report import write_report
-from engine.audit.report.data import ReportSettings
+from engine.audit.report.data import ReportSettings, collect
+from engine.audit.report.html import write_html
+from engine.audit.report.manifest import manifest_digest
 from engine.audit.report.verify import verify_report
 from engine.audit.review import build_queue
 from tests.audit_factory import make_dataset
+from tests.inprocess_cli import run_main
 
 FAST = ReportSettings(bootstrap=100)
 
@@ -130,7 +134,6 @@ def test_verify_catches_a_later_verdict_an_edited_page_and_a_changed_media_file(
 def test_the_pdf_prints_hashes_and_notes_whole_and_inside_the_page(project, reviewed):
     from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-    from engine.audit.report.data import collect
     from engine.audit.report.pdf import pdf_pages
 
     run_id, _ = reviewed
@@ -163,3 +166,55 @@ def test_table_cells_wrap_within_their_column_and_keep_every_character():
         lines = wrap(text, fits)
         assert "".join(lines) == text and all(fits(line) for line in lines)
     assert wrap("/tmp/data/faces/x.jpg", fits) == ["/tmp/data/", "faces/x.jpg"]  # breaks after a separator
+
+
+def _edit(project, *sql: str) -> None:
+    """Edit the project's file behind FaceLens's back, as sqlite3 would (foreign keys off)."""
+    db = sqlite3.connect(project.db_path)
+    for statement in sql:
+        db.execute(statement)
+    db.commit()
+    db.close()
+
+
+def test_a_report_is_refused_when_the_runs_scores_no_longer_match_the_audit_log(project, reviewed, tmp_path, capsys):
+    run_id, _ = reviewed
+    rid = int(project.detectors.results(run_id).id[-1])  # an attack of the test split: now "bona fide"
+    _edit(project, f"UPDATE detector_results SET label = 'bona_fide', attack_type = NULL WHERE id = {rid}")
+    before = len(project.audit.entries())
+    out = tmp_path / "x.html"
+    err = run_main(capsys, "audit", "report", project.root, run_id, "--out", out, "--bootstrap", 100, code=2).err
+    assert err == (f"facelens: error: detector run {run_id}: no report written, because the run no longer matches the "
+                   "audit log: its results were changed after they were imported (they no longer match the digest "
+                   "in the audit log); 'verify' lists every difference\n")
+    assert not out.exists() and len(project.audit.entries()) == before
+
+
+def test_verify_report_checks_the_run_against_the_audit_log_not_only_against_the_report(project, reviewed, tmp_path):
+    """A report written from edited scores (as an older FaceLens did) agrees with them: the log does not."""
+    run_id, _ = reviewed
+    rid = int(project.detectors.results(run_id).id[-1])
+    _edit(project, f"UPDATE detector_results SET label = 'bona_fide', attack_type = NULL WHERE id = {rid}")
+    out = tmp_path / "x.html"
+    manifest = write_html(collect(project, run_id, FAST), out)
+    project.audit.append("report", f"detector_run:{run_id}", {"path": str(out), "manifest_digest":
+                                                              manifest_digest(manifest)})
+    assert verify_report(project, out) == [f"detector run {run_id}: its results were changed after they were imported "
+                                           "(they no longer match the digest in the audit log)"]
+
+
+def test_a_media_record_removed_after_the_report_is_one_line_not_a_crash(project, reviewed, tmp_path):
+    run_id, _ = reviewed
+    out = tmp_path / "report.html"
+    write_report(project, run_id, out, FAST)
+    table = project.detectors.results(run_id)
+    item = project.media.get(int(table.media_id[0]))
+    n = int((table.media_id == item.id).sum())
+    _edit(project, f"DELETE FROM media WHERE id = {item.id}")
+    problems = verify_report(project, out)
+    assert f"detector run {run_id}: {n} results point to media {item.id}, which is no longer in the project (see " \
+           "'verify')" in problems
+    assert any(p.startswith(f"media {item.id} ({item.path}): imported") for p in problems)
+    with pytest.raises(FaceLensError, match=f"detector run {run_id}: no report written, because the run no longer "
+                                            f"matches the audit log: media {item.id} "):
+        write_report(project, run_id, tmp_path / "again.html", FAST)

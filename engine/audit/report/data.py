@@ -81,6 +81,10 @@ def vouched(project: "Project", run_id: int, settings: ReportSettings) -> tuple[
     media = []
     for mid in media_ids:
         item = project.media.get(mid)
+        if item is None:  # removed behind FaceLens's back: the report cannot name the file it vouches for
+            n = int((table.media_id == mid).sum())
+            raise FaceLensError(f"detector run {run_id}: {n} result{'s point' if n > 1 else ' points'} to media "
+                                f"{mid}, which is no longer in the project (see 'verify')")
         media.append({"id": mid, "path": item.path, "sha256": item.sha256, "kind": item.kind})
     head = project.audit.head()
     body = {

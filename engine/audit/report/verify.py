@@ -1,7 +1,8 @@
 """Does a report still match the project? Everything its manifest vouches for is computed again from the
 project and compared: the run's results, the metrics, the confidence flags, the queue, every verdict, the
 SHA-256 of every media file (as recorded and as the file is now), and the audit chain up to the report's head.
-Each difference is one line naming what differs.
+The run, its verdicts and its media records are also checked against the audit entries that recorded them, so a
+report written from rows edited behind FaceLens's back does not check out. Each difference is one line.
 """
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from annotation.errors import FaceLensError
+from engine.audit.report import run_problems
 from engine.audit.report.data import FORMAT, ReportSettings, vouched
 from engine.audit.report.manifest import manifest_digest, read_manifest
 from storage.media.hashing import sha256_file
@@ -128,15 +130,15 @@ def verify_report(project: "Project", path: str | Path) -> list[str]:
     if page_digest is not None and manifest.get("body_sha256") != page_digest:
         problems.append("the report's page was edited after it was written (its text no longer matches its manifest)")
     run_id = manifest["run"]["id"]
+    problems += run_problems(project, run_id)  # a report written from edited rows matches them, not the log
     try:
         body, _ = vouched(project, run_id, ReportSettings.from_json(manifest.get("settings", {})))
     except FaceLensError as e:
-        return problems + [f"run {run_id}: {e}"]
+        return problems + [str(e)]
     for key in ("run", "metrics", "confidence"):
         problems += _diff(manifest.get(key), body.get(key), key)
     problems += _flagged(manifest.get("flagged", []), body["flagged"])
     problems += _verdicts(manifest.get("verdicts", []), body["verdicts"])
-    problems += project.detectors.check_verdicts(run_id)
     problems += _media(project, manifest.get("media", []))
     problems += _audit(project, manifest)
     return problems
