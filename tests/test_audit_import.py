@@ -89,6 +89,25 @@ def test_a_feature_file_of_another_length_is_refused(project, tmp_path):
     assert _state(project) == before
 
 
+def test_a_features_file_that_is_not_a_npy_array_of_numbers_is_named_for_what_it_is(project, tmp_path):
+    data = make_dataset(tmp_path / "data", per_class=2, unseen=0)
+    objects, archive, cut = tmp_path / "objects.npy", tmp_path / "arrays.npz", tmp_path / "cut.npy"
+    np.save(objects, np.array([{"x": 1}] * 12, dtype=object), allow_pickle=True)
+    np.savez(archive, features=np.load(data.features))
+    np.save(cut, np.load(data.features))
+    cut.write_bytes(cut.read_bytes()[:-40])
+    expected = "(expected an N x D float array saved with numpy.save)"
+    before = _state(project)
+    for path, message in ((data.csv, f"not a NumPy .npy file {expected}"),  # the score file given twice
+                          (archive, f"not a NumPy .npy file {expected}"),
+                          (objects, f"holds Python objects, not numbers {expected}"),
+                          (cut, "a damaged .npy file: cut short or corrupt")):
+        with pytest.raises(InputError) as e:
+            import_scores(project, data.csv, path)
+        assert str(e.value).startswith(f"{path}: {message}") and "pickle" not in str(e.value)
+    assert _state(project) == before
+
+
 def test_frames_past_the_end_and_repeated_samples_are_refused(project, tmp_path):
     data = make_dataset(tmp_path / "data", per_class=2, unseen=0)
     rows = [dict(r) for r in data.rows]

@@ -48,15 +48,36 @@ class _File:
     media_id: int | None = None
 
 
+NPY_EXPECTED = "expected an N x D float array saved with numpy.save"
+
+
+def _npy_dtype(path: Path) -> np.dtype:
+    """The dtype a .npy file's header declares; anything else (a CSV, an .npz, a cut-off header) is named as such
+    here, before numpy's own messages (which speak of pickles) can reach the user."""
+    with open(path, "rb") as f:
+        if f.read(6) != b"\x93NUMPY":
+            raise InputError(f"not a NumPy .npy file ({NPY_EXPECTED})", path=str(path))
+        f.seek(0)
+        try:
+            version = np.lib.format.read_magic(f)
+            read = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+            return read(f)[2]
+        except ValueError:
+            raise InputError(f"a damaged .npy file: its header cannot be read ({NPY_EXPECTED})",
+                             path=str(path)) from None
+
+
 def load_features(path: str | Path, rows: int, score_file: ScoreFile) -> np.ndarray:
     path = Path(path)
     if not path.is_file():
         raise InputError("no such file", path=str(path))
+    if _npy_dtype(path).hasobject:
+        raise InputError(f"holds Python objects, not numbers ({NPY_EXPECTED})", path=str(path))
     try:
         feats = np.load(path, allow_pickle=False)
-    except (ValueError, OSError) as e:
-        raise InputError(f"not a .npy array ({e})", path=str(path)) from None
-    if feats.ndim != 2 or not np.issubdtype(feats.dtype, np.number):
+    except (ValueError, OSError, EOFError) as e:
+        raise InputError(f"a damaged .npy file: cut short or corrupt ({e})", path=str(path)) from None
+    if feats.ndim != 2 or feats.dtype.kind not in "iuf":
         raise InputError(f"expected a 2-D numeric array (one feature vector per row), got shape {feats.shape} "
                          f"of {feats.dtype}", path=str(path))
     if len(feats) != rows:
