@@ -128,3 +128,14 @@ def test_a_gaze_csv_without_y_is_told_so(demo_dir, tmp_path, capsys):
     assert p.stderr.count("\n") == 1 and "Traceback" not in p.stderr
     assert f"{path}, line 1, field 'y': missing column; expected a column 'y' (a generic gaze CSV" in p.stderr
     assert recordings(capsys, demo_dir) == []
+
+
+@pytest.mark.parametrize("given, missing", [(("--display-width-mm", "500"), "--distance-mm"),
+                                            (("--distance-mm", "600"), "--display-width-mm")])
+def test_fixations_in_degrees_need_both_the_display_width_and_the_distance(demo_dir, tmp_path, capsys, given, missing):
+    rec = main_json(capsys, "gaze", "import", demo_dir, 2, gaze_csv(tmp_path / "g.csv"))["recording_id"]
+    err = run_main(capsys, "gaze", "fixations", demo_dir, rec, *given, code=2).err
+    assert f"field '{missing}': {given[0]} needs {missing} too" in err and "got 0" not in err
+    assert recordings(capsys, demo_dir)[0]["event_sets"] == []
+    both = main_json(capsys, "gaze", "fixations", demo_dir, rec, "--display-width-mm", "500", "--distance-mm", "600")
+    assert both["params"]["px_per_degree"] == pytest.approx(2 * 600 * np.tan(np.radians(0.5)) * 640 / 500)

@@ -41,9 +41,22 @@ def cmd_gaze_import(args) -> int:
     return 0
 
 
+def _check_geometry(args) -> None:
+    """Degrees need both halves of the viewing geometry; one alone would be taken as 0 mm."""
+    from annotation.errors import InputError
+
+    options = {"--display-width-mm": args.display_width_mm, "--distance-mm": args.distance_mm}
+    given = [name for name, value in options.items() if value is not None]
+    if len(given) == 1:
+        missing = next(name for name in options if name not in given)
+        raise InputError(f"{given[0]} needs {missing} too: thresholds in degrees need both how wide the video was "
+                         f"shown and how far the viewer sat", field=missing)
+
+
 def cmd_gaze_fixations(args) -> int:
     from engine.gaze.jobs import detect_for_recording
 
+    _check_geometry(args)
     overrides = {"velocity_threshold_px": args.velocity, "dispersion_px": args.dispersion,
                  "min_fixation": args.min_duration / 1000 if args.min_duration is not None else None,
                  "min_confidence": args.min_confidence}
