@@ -81,23 +81,35 @@ def cmd_info(args) -> int:
 def cmd_verify(args) -> int:
     from sqlalchemy.exc import DatabaseError
 
-    from storage.verify import database_problem, verify_project
+    from storage.audit import NotedHead
+    from storage.verify import database_problem, summary, verify_project
 
+    noted = NotedHead.parse(args.head) if args.head else None
     problems: list[str] = []
+    info = {"media": None, "audit_entries": None, "audit_head": None}
     try:
         with open_project(args.dir) as project:
-            problems = verify_project(project)
-            entries = len(project.audit.entries())
-            media = project.media.count()
-    except DatabaseError as e:  # too damaged to open, or to count what verify_project checked
+            problems = verify_project(project, head=noted)
+            info = summary(project)
+    except DatabaseError as e:  # too damaged to open
         problems.append(database_problem(e))
-    for p in problems:
-        print(p)
+    print_result(args, {"ok": not problems, "problems": problems, **info}, _verify_text(problems, info, noted))
     if problems:
         print(f"verify: {len(problems)} problem(s) found", file=sys.stderr)
-        return 1
-    print(f"verify: ok (database intact, {media} media files unchanged, audit chain of {entries} entries holds)")
-    return 0
+    return 1 if problems else 0
+
+
+def _verify_text(problems: list[str], info: dict, noted) -> str:
+    lines = list(problems)
+    if not problems:
+        also = ", and the noted head is in it" if noted else ""
+        lines.append(f"verify: ok (database intact, {info['media']} media files unchanged, audit chain of "
+                     f"{info['audit_entries']} entries holds{also})")
+    head = info["audit_head"]
+    if head:  # the chain cannot show entries cut off its end; a head kept elsewhere can
+        lines.append(f"audit head: {head['seq']}:{head['hash']} (note it: 'verify --head' with it later shows "
+                     "whether entries were cut off the end, which the chain alone cannot show)")
+    return "\n".join(lines)
 
 
 def cmd_export(args) -> int:
@@ -165,6 +177,9 @@ def _add_project_commands(sub) -> None:
 
     c = sub.add_parser("verify", help="check the database, every media file's SHA-256 and the audit chain")
     c.add_argument("dir")
+    c.add_argument("--head", metavar="SEQ:HASH", help="a chain head printed by an earlier verify: check that it is "
+                                                     "still in the chain (that no entry was cut off the end)")
+    c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_verify)
 
     c = sub.add_parser("export", help="export annotations")

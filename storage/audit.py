@@ -2,18 +2,21 @@
 
 Each entry's hash is SHA-256 over the previous entry's hash and the entry's own fields, in a canonical JSON
 form (sorted keys, no spaces, UTF-8). Editing, deleting or reordering any entry breaks every hash after it,
-and ``verify_chain`` names the first entry that no longer fits.
+and ``verify_chain`` names the first entry that no longer fits. Entries cut off the end leave a shorter chain that
+still holds: no chain can vouch for its own length, so ``check_head`` compares a head noted elsewhere.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from annotation.errors import InputError
 from storage.models import AuditEntry
 
 GENESIS = "0" * 64
@@ -91,6 +94,46 @@ def _short(value) -> str:
     if isinstance(value, str) and len(value) == 64 and all(c in "0123456789abcdef" for c in value):
         return value[:12] + "…"  # a SHA-256: its start is enough to tell two apart
     return repr(value) if isinstance(value, str) else str(value)
+
+
+@dataclass(frozen=True)
+class NotedHead:
+    """A chain head written down outside the project (``verify`` prints it): an entry's seq, if given, and hash."""
+
+    seq: int | None
+    hash: str  # 12 to 64 hex digits
+
+    @classmethod
+    def parse(cls, text: str) -> "NotedHead":
+        seq, _, digits = text.strip().rpartition(":")
+        digits = digits.lower()
+        if not re.fullmatch(r"[0-9a-f]{12,64}", digits) or (seq and not seq.isdigit()):
+            raise InputError(f"--head {text!r}: expected SEQ:HASH or HASH as 'verify' prints it (the hash: 12 to 64 "
+                             "hex digits)")
+        return cls(int(seq) if seq else None, digits)
+
+
+def check_head(session: Session, noted: NotedHead) -> list[str]:
+    """Is a head noted earlier still in the chain? Entries cut off the end leave a chain that holds by itself; only a
+    head kept elsewhere tells that it once went further."""
+    last = head(session)
+    end = f"the chain ends at entry {last.seq}, {last.hash[:12]}…" if last else "the chain is empty"
+    if noted.seq is None:
+        if session.scalars(select(AuditEntry.seq).where(AuditEntry.hash.like(noted.hash + "%"))).first() is None:
+            return [f"audit chain: no entry has the noted head's hash {noted.hash[:12]}… ({end}): entries were cut "
+                    "off its end or rewritten, or the head was noted in another project"]
+        return []
+    row = session.get(AuditEntry, noted.seq)
+    if row is None:
+        return [f"audit chain: entry {noted.seq}, the noted head, is gone ({end}): entries were cut off its end"]
+    if not row.hash.startswith(noted.hash):
+        return [f"audit chain: entry {noted.seq} is not the noted head (its hash is {row.hash[:12]}…, the noted "
+                f"{noted.hash[:12]}…): the log was rewritten from there, or the head was noted in another project"]
+    return []
+
+
+def count(session: Session) -> int:
+    return session.scalar(select(func.count()).select_from(AuditEntry))
 
 
 def verify_chain(session: Session) -> list[str]:

@@ -26,6 +26,14 @@ class AuditRepository(Repository):
         with self._read() as s:
             return audit.find(s, action, entity)
 
+    def count(self) -> int:
+        with self._read() as s:
+            return audit.count(s)
+
+    def check_head(self, noted: audit.NotedHead) -> list[str]:
+        with self._read() as s:
+            return audit.check_head(s, noted)
+
     def verify(self) -> list[str]:
         with self._read() as s:
             return audit.verify_chain(s)

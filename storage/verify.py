@@ -9,26 +9,39 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from storage.audit import changed_since
+from storage.audit import NotedHead, changed_since
 from storage.media.hashing import sha256_file
 
 if TYPE_CHECKING:
     from storage.project import Project
 
 
-def verify_project(project: "Project", progress: Callable[[int, int], None] | None = None) -> list[str]:
+def verify_project(project: "Project", progress: Callable[[int, int], None] | None = None,
+                   head: NotedHead | None = None) -> list[str]:
+    """Every problem found, one line each; ``head``: a chain head noted earlier, which must still be in the chain."""
     problems: list[str] = []
     try:
         problems += _database(project)
         problems += _media_files(project, progress)
         problems += check_media(project)
         problems += project.audit.verify()
+        problems += project.audit.check_head(head) if head else []
         # the chain vouches for its entries; these compare the rows the entries describe with them
         problems += project.detectors.check_runs()
         problems += project.detectors.check_verdicts()
     except DatabaseError as e:  # a damaged file fails part-way: say so instead of a traceback
         problems.append(database_problem(e))
     return problems
+
+
+def summary(project: "Project") -> dict:
+    """What ``verify`` checked, with the chain's head to note down; None for what a damaged database cannot give."""
+    try:
+        last = project.audit.head()
+        return {"media": project.media.count(), "audit_entries": project.audit.count(),
+                "audit_head": {"seq": last.seq, "hash": last.hash} if last else None}
+    except DatabaseError:
+        return {"media": None, "audit_entries": None, "audit_head": None}
 
 
 def database_problem(error: DatabaseError) -> str:
