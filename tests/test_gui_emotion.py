@@ -297,6 +297,7 @@ def test_a_sync_event_on_screen_sets_the_offset_of_the_next_import(qtbot, emotio
     qtbot.waitUntil(lambda: len(state.recordings) == 3, timeout=TIMEOUT)
     message = window.statusBar().currentMessage()
     assert f"already imported onto this video, as recording {info.id}" in message
+    assert "coordinates pixels, guessed from the values)" in message  # 320,240 on a 640x480 video
 
 
 def test_two_sync_events_measure_the_tracker_clocks_drift_and_the_import_uses_it(qtbot, emotion_window, tmp_path):

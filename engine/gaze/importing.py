@@ -124,14 +124,16 @@ def import_gaze(project: "Project", media_id: int, path: str | Path, fmt: str | 
 _COORDINATE_WORDS = {"px": "pixels", "norm": "normalised (origin top left)"}
 
 
-def coordinates_note(result: dict) -> str:
-    """Which coordinates the file's x and y were taken as, and how to say otherwise when that was a guess."""
+def coordinates_note(result: dict, cli_hint: bool = True) -> str:
+    """Which coordinates the file's x and y were taken as, and (on the CLI) how to say otherwise when that was
+    a guess."""
     said = result.get("coordinates") or "pixels"
     words = _COORDINATE_WORDS.get(said, said)
     if not result.get("coordinates_guessed"):
         return f"coordinates {words}"
     other = "px" if said == "norm" else "norm"
-    return f"coordinates {words}, guessed from the values (--coordinates {other} if they are not)"
+    return f"coordinates {words}, guessed from the values" + (f" (--coordinates {other} if they are not)"
+                                                              if cli_hint else "")
 
 
 def same_file_note(result: dict) -> str:

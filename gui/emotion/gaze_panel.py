@@ -13,7 +13,7 @@ from annotation.gaze.formats import detect_format
 from annotation.gaze.recording import Alignment
 from engine.gaze.detect import METHODS
 from engine.gaze.face_eyes_job import measure_eyes_job
-from engine.gaze.importing import import_gaze, same_file_note
+from engine.gaze.importing import coordinates_note, import_gaze, same_file_note
 from engine.gaze.jobs import detect_for_recording
 from gui.actions import add_action
 from gui.emotion.overlays import install_gaze_layers
@@ -221,7 +221,8 @@ class GazePanel(QWidget):
             extra = f", {r['tracker_fixations']} tracker fixations" if r.get("tracker_fixations") else ""
             note = f" — {same_file_note(r)}" if same_file_note(r) else ""
             self.window.statusBar().showMessage(f"Imported {r['samples']} gaze samples ({r['dropped']} dropped"
-                                                f"{extra}) as recording {r['recording_id']}{note}", 12000)
+                                                f"{extra}, {coordinates_note(r, cli_hint=False)}) as recording "
+                                                f"{r['recording_id']}{note}", 12000)
             self.state.choose_recording(r["recording_id"])
 
     def detect(self):
