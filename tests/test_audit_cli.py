@@ -10,7 +10,7 @@ import json
 import pytest
 
 import main
-from tests.audit_factory import make_dataset
+from tests.audit_factory import make_dataset, write_csv
 from tests.cli import run_cli
 
 METRIC_KEYS = ["n_bona_fide", "n_attack", "auc", "eer", "eer_threshold", "threshold", "acc", "apcer", "apcer_max",
@@ -33,7 +33,8 @@ def test_a_reviewer_works_through_a_run_from_the_command_line(capsys, tmp_path):
     cli(capsys, "new", proj)
     data = make_dataset(tmp_path / "data", per_class=20, unseen=6)
     imported = cli_json(capsys, "audit", "import", proj, data.csv, "--features", data.features, "--model", "xception")
-    assert imported == {"run_id": 1, "rows": 126, "media": 8}
+    assert imported == {"run_id": 1, "rows": 126, "media": 8, "new_media": list(range(1, 9)), "ignored_columns": [],
+                        "notes": []}
 
     m = cli_json(capsys, "audit", "metrics", proj, 1)
     assert list(m) == METRIC_KEYS and m["n_bona_fide"] == 20 and m["n_attack"] == 46
@@ -87,6 +88,29 @@ def test_errors_are_one_line_and_change_nothing(capsys, tmp_path, args, message)
         rc = e.code
     err = capsys.readouterr().err
     assert rc == 2 and message in err and len(err.strip().splitlines()) == 1, err
+
+
+def test_import_says_in_json_what_it_says_in_text_and_refuses_a_file_imported_before(capsys, tmp_path):
+    proj = tmp_path / "case"
+    cli(capsys, "new", proj)
+    data = make_dataset(tmp_path / "data", per_class=2, unseen=0)
+    extra = write_csv(tmp_path / "data" / "extra.csv", [{**r, "note": "x"} for r in data.rows])
+    text = cli(capsys, "audit", "import", proj, extra).out
+    assert "ignored columns: note" in text
+    first = cli_json(capsys, "audit", "import", proj, data.csv)
+    assert first["ignored_columns"] == [] and first["new_media"] == []
+    assert first["notes"] == []  # extra.csv holds another column, so other bytes: not the same file
+    err = cli(capsys, "audit", "import", proj, data.csv, code=2).err
+    assert err.startswith(f"facelens: error: {data.csv}: already imported as detector run {first['run_id']} ")
+    assert err.strip().endswith("nothing was imported (give --allow-duplicate to import it as another run)")
+    assert len(err.strip().splitlines()) == 1
+    again = cli_json(capsys, "audit", "import", proj, data.csv, "--allow-duplicate", "--aggregation", "max")
+    assert again["notes"] == [f"the same scores are also run {first['run_id']}"]
+    out = cli(capsys, "audit", "import", proj, data.csv, "--features", data.features).out  # now with features
+    assert out.splitlines()[1:] == [f"note: the same scores are also run {first['run_id']} (without features)",
+                                    f"note: the same scores are also run {again['run_id']} (without features)"]
+    runs = cli_json(capsys, "audit", "runs", proj)["runs"]
+    assert [r["aggregation"] for r in runs] == ["mean", "mean", "max", "mean"]
 
 
 def test_the_real_command_line_prints_no_traceback(tmp_path):

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from annotation.errors import InputError
-from engine.audit.importer import import_scores
+from engine.audit.importer import DuplicateImport, import_scores
 from tests.audit_factory import make_dataset, write_csv
 
 
@@ -34,9 +34,30 @@ def test_a_score_file_imports_with_its_media_features_and_audit_entry(project, t
     np.testing.assert_allclose(project.detectors.features(run.run_id), np.load(data.features), rtol=1e-6)
     entry = project.audit.entries()[-1]
     assert entry.action == "import" and entry.entity == f"detector_run:{run.run_id}" and entry.payload["rows"] == 39
-    # a second import of the same file reuses the media already in the project (by path and by hash)
+    # a second import of the same scores (without the features) reuses the media already in the project (by path
+    # and by hash), and says the scores are already there
     again = import_scores(project, data.csv)
     assert again.new_media == [] and again.media == 8
+    assert again.notes == [f"the same scores are also run {run.run_id} (with features)"]
+
+
+def test_the_same_file_imported_again_is_refused_naming_the_run_it_already_is(project, tmp_path):
+    data = make_dataset(tmp_path / "data", per_class=2, unseen=0)
+    first = import_scores(project, data.csv, data.features, model="xception")
+    before = _state(project)
+    with pytest.raises(DuplicateImport) as e:
+        import_scores(project, data.csv, data.features)
+    assert str(e.value).startswith(f"{data.csv}: already imported as detector run {first.run_id} (xception, ")
+    assert "the same scores and features (SHA-256 " in str(e.value) and str(e.value).endswith("nothing was imported")
+    assert _state(project) == before
+    # a copy under another name is the same file
+    copy = tmp_path / "data" / "copy.csv"
+    shutil.copy(data.csv, copy)
+    with pytest.raises(DuplicateImport, match=f"already imported as detector run {first.run_id} "):
+        import_scores(project, copy, data.features)
+    # asked for, it is another run (to compare aggregations side by side, say), with a note
+    second = import_scores(project, copy, data.features, aggregation="max", allow_duplicate=True)
+    assert second.run_id != first.run_id and second.notes == [f"the same scores are also run {first.run_id}"]
 
 
 def test_media_may_be_given_by_project_id_and_json_carries_the_model(project, tmp_path):

@@ -52,7 +52,7 @@ BAND = _number(0, 0.5)  # 0 turns the flag off; past 0.5 either side nearly ever
 
 
 def cmd_audit_import(args) -> int:
-    from engine.audit.importer import import_scores
+    from engine.audit.importer import DuplicateImport, import_scores
 
     try:
         params = json.loads(args.params) if args.params else None
@@ -61,10 +61,15 @@ def cmd_audit_import(args) -> int:
     if params is not None and not isinstance(params, dict):
         raise FaceLensError(f"--params: expected a JSON object, got {args.params}")
     with open_project(args.dir) as project:
-        run = import_scores(project, args.file, args.features, args.model, args.version, params, args.aggregation)
+        try:
+            run = import_scores(project, args.file, args.features, args.model, args.version, params,
+                                args.aggregation, allow_duplicate=args.allow_duplicate)
+        except DuplicateImport as e:
+            raise FaceLensError(f"{e} (give --allow-duplicate to import it as another run)") from None
     text = f"detector run {run.run_id}: {run.rows} rows on {run.media} media ({len(run.new_media)} newly imported)"
     if run.ignored_columns:
         text += f"\nignored columns: {', '.join(run.ignored_columns)}"
+    text += "".join(f"\nnote: {n}" for n in run.notes)
     print_result(args, run.to_json(), text)
     return 0
 
@@ -231,6 +236,9 @@ def add_commands(sub) -> None:
     c.add_argument("--params", help="model parameters as a JSON object")
     c.add_argument("--aggregation", default="mean", choices=("mean", "max", "median"),
                    help="how frame scores make a video score (default mean)")
+    c.add_argument("--allow-duplicate", action="store_true",
+                   help="import a file already imported with the same features as another run (say, to compare "
+                        "aggregations side by side)")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_audit_import)
 

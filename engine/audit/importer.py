@@ -3,12 +3,14 @@
 Everything is checked before anything is written: every row, every media reference (an id the project has,
 or a readable image/video file - relative paths are taken from the score file's folder, then the project's),
 frames within each video, duplicate samples, and the feature file's shape. Only then are new media files
-imported and the run stored, in one transaction.
+imported and the run stored, in one transaction. A file already imported with the same features (same SHA-256s)
+is refused unless duplicates are allowed: a second identical run is almost always a slip.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -32,9 +34,15 @@ class ImportedRun:
     media: int  # distinct media items the run scores
     new_media: list[int]
     ignored_columns: list[str]
+    notes: list[str] = field(default_factory=list)  # what the user should know about this import
 
     def to_json(self) -> dict:
-        return {"run_id": self.run_id, "rows": self.rows, "media": self.media}
+        return {"run_id": self.run_id, "rows": self.rows, "media": self.media, "new_media": self.new_media,
+                "ignored_columns": self.ignored_columns, "notes": self.notes}
+
+
+class DuplicateImport(InputError):
+    """The same score file (and features) is already a run of the project."""
 
 
 @dataclass
@@ -152,11 +160,33 @@ def _check_frames(sf: ScoreFile, refs: list, by_id: dict) -> None:
         seen[key] = r
 
 
+def _earlier_imports(project: "Project", sf: ScoreFile, sha: str, features_sha: str, allow: bool) -> list[str]:
+    """Refuses a file imported before with the same features; notes one imported with other features (or none)."""
+    same = [r for r in project.detectors.runs() if r.source_sha256 == sha]
+    exact = [r for r in same if r.features_sha256 == features_sha]
+    if exact and not allow:
+        r = exact[0]
+        when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created_at))
+        what = "scores and features" if features_sha else "scores"
+        raise DuplicateImport(f"already imported as detector run {r.id} ({r.model}, {when}): the same {what} "
+                              f"(SHA-256 {sha[:12]}…); nothing was imported", path=str(sf.path))
+    return [f"the same scores are also run {r.id}{_features_of(r.features_sha256, features_sha)}" for r in same]
+
+
+def _features_of(earlier: str, now: str) -> str:
+    """How an earlier run's features differ from this import's."""
+    if earlier == now:
+        return ""
+    return " (with other features)" if earlier and now else " (with features)" if earlier else " (without features)"
+
+
 def import_scores(project: "Project", score_path: str | Path, features_path: str | Path | None = None,
                   model: str | None = None, version: str | None = None, params: dict | None = None,
-                  aggregation: str = "mean") -> ImportedRun:
+                  aggregation: str = "mean", *, allow_duplicate: bool = False) -> ImportedRun:
     sf = read_score_file(score_path)
     feats = load_features(features_path, len(sf.rows), sf) if features_path else None
+    sha, features_sha = sha256_file(sf.path), sha256_file(features_path) if features_path else ""
+    notes = _earlier_imports(project, sf, sha, features_sha, allow_duplicate)
     refs, by_id = _resolve(project, sf)
     _check_frames(sf, refs, by_id)
 
@@ -179,10 +209,11 @@ def import_scores(project: "Project", score_path: str | Path, features_path: str
     run_id = project.detectors.add_run(
         model=model or meta.get("model") or sf.path.stem, version=version or str(meta.get("version", "")),
         params={**meta.get("params", {}), **(params or {})}, source=str(sf.path.resolve()),
-        source_sha256=sha256_file(sf.path), aggregation=aggregation,
+        source_sha256=sha, aggregation=aggregation,
         features_source=str(Path(features_path).resolve()) if features_path else "",
-        features_sha256=sha256_file(features_path) if features_path else "", results=results, features=feats)
-    return ImportedRun(run_id, len(results), len({r["media_id"] for r in results}), new_ids, sf.ignored_columns)
+        features_sha256=features_sha, results=results, features=feats)
+    return ImportedRun(run_id, len(results), len({r["media_id"] for r in results}), new_ids, sf.ignored_columns,
+                       notes)
 
 
 def _result(i: int, r: ScoreRow, media_id: int) -> dict:
