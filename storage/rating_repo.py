@@ -25,9 +25,14 @@ class RatingRepository:
         frames = int(info.params.get("frames") or media.frame_count or 1)
         return Rating(media_id, annotator, RatingTrace(fps, frames, self.project.series.load(info.id)), info.id)
 
-    def add(self, record: Rating) -> Rating:
+    def save(self, record: Rating, source: str = "rating control") -> Rating:
+        """Store the annotator's rating of the video: the first, or in place of the one stored."""
+        stored = self.stored(record.media_id, record.annotator)
+        return self.update(record.with_id(stored.id)) if stored else self.add(record, source)
+
+    def add(self, record: Rating, source: str = "rating control") -> Rating:
         info = self.project.series.add(record.media_id, "rating", RATING_CHANNELS, record.trace.to_array(),
-                                       name=f"rating by {record.annotator}", source="rating control",
+                                       name=f"rating by {record.annotator}", source=source,
                                        params=_params(record), annotator=record.annotator, action="rate",
                                        series_id=record.id)
         return record.with_id(info.id)

@@ -9,7 +9,7 @@ import numpy as np
 
 from annotation.emotion.csv_format import read_emotion_csv
 from annotation.emotion.labels import known_labels
-from annotation.emotion.rating import RATING_CHANNELS, RatingTrace
+from annotation.emotion.rating import RATING_CHANNELS, Rating, RatingTrace
 from annotation.emotion.tracks import TRACKS
 from annotation.errors import InputError
 from annotation.gaze.table import read_table
@@ -65,13 +65,7 @@ def import_emotion_csv(project: "Project", path: str | Path) -> dict:
 def save_rating(project: "Project", media_id: int, trace: RatingTrace, annotator: str = "",
                 source: str = "rating control") -> int:
     """Store (or replace) an annotator's valence/arousal rating of a video; returns the series id."""
-    annotator = annotator or project.actor
-    mine = [s for s in project.series.for_media(media_id, "rating") if s.annotator == annotator]
-    params = {"fps": trace.fps, "frames": trace.frame_count, "rated_frames": int(trace.rated().sum())}
-    if mine:
-        return project.series.replace_data(mine[-1].id, trace.to_array(), params, action="rate").id
-    return project.series.add(media_id, "rating", RATING_CHANNELS, trace.to_array(), name=f"rating by {annotator}",
-                              source=source, params=params, annotator=annotator, action="rate").id
+    return project.ratings.save(Rating(media_id, annotator or project.actor, trace), source).id
 
 
 def load_rating(project: "Project", media: MediaItem, annotator: str = "") -> RatingTrace:
