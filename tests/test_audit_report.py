@@ -14,9 +14,10 @@ from engine.audit.importer import import_scores
 from engine.audit.report import write_report
 from engine.audit.report.data import ReportSettings, collect
 from engine.audit.report.html import write_html
-from engine.audit.report.manifest import manifest_digest
+from engine.audit.report.manifest import HTML_CLOSE, HTML_OPEN, embed_html, manifest_digest, read_manifest
 from engine.audit.report.verify import verify_report
 from engine.audit.review import build_queue
+from storage.project import Project
 from tests.audit_factory import make_dataset
 from tests.inprocess_cli import run_main
 
@@ -218,3 +219,34 @@ def test_a_media_record_removed_after_the_report_is_one_line_not_a_crash(project
     with pytest.raises(FaceLensError, match=f"detector run {run_id}: no report written, because the run no longer "
                                             f"matches the audit log: media {item.id} "):
         write_report(project, run_id, tmp_path / "again.html", FAST)
+
+
+@pytest.fixture
+def other_project(tmp_path):
+    """A second project made the same way, with its own chain."""
+    other = Project.create(tmp_path / "other")
+    data = make_dataset(tmp_path / "other-data", per_class=20, unseen=6)
+    run_id = import_scores(other, data.csv, data.features, model="xception").run_id
+    other.detectors.add_verdict(build_queue(other, run_id).items[0].result_id, "attack", reviewer="ada")
+    yield other
+    other.close()
+
+
+def test_a_report_checked_against_another_project_says_so_in_one_line(project, reviewed, other_project, tmp_path,
+                                                                      capsys):
+    run_id, _ = reviewed
+    out = tmp_path / "report.html"
+    write_report(project, run_id, out, FAST)
+    ours, theirs = (p.audit.entries(limit=1)[0].hash for p in (project, other_project))
+    err = run_main(capsys, "audit", "verify-report", other_project.root, out, code=2).err
+    assert err == (f"facelens: error: {out}: the report belongs to a different project (its audit chain starts with "
+                   f"{ours[:12]}…, this project's with {theirs[:12]}…)\n")
+    # a report from before reports named their project: its audit head tells
+    page = out.read_text()
+    manifest, _ = read_manifest(out)
+    del manifest["project"]
+    start, end = page.index(HTML_OPEN), page.index(HTML_CLOSE, page.index(HTML_OPEN)) + len(HTML_CLOSE)
+    out.write_text(embed_html(page[:start] + HTML_OPEN + HTML_CLOSE + page[end:], manifest))
+    with pytest.raises(FaceLensError, match="the report belongs to a different project, or this project's audit log "
+                                            "was rewritten"):
+        verify_report(other_project, out)

@@ -87,8 +87,11 @@ def vouched(project: "Project", run_id: int, settings: ReportSettings) -> tuple[
                                 f"{mid}, which is no longer in the project (see 'verify')")
         media.append({"id": mid, "path": item.path, "sha256": item.sha256, "kind": item.kind})
     head = project.audit.head()
+    first = next(iter(project.audit.entries(limit=1)), None)
     body = {
         "format": FORMAT,
+        # which project: the hash of its chain's first entry (made with the project), kept by every copy of it
+        "project": {"chain_start": {"seq": first.seq, "hash": first.hash} if first else None},
         "run": {"id": run.id, "model": run.model, "version": run.version, "params": run.params,
                 "source": run.source, "source_sha256": run.source_sha256, "features_sha256": run.features_sha256,
                 "aggregation": run.aggregation, "rows": run.rows,

@@ -122,10 +122,32 @@ def _audit(project: "Project", manifest: dict) -> list[str]:
     return out
 
 
+def _entry(project: "Project", seq: int):
+    return next((e for e in project.audit.entries(after=seq - 1, limit=1) if e.seq == seq), None)
+
+
+def _same_project(project: "Project", manifest: dict, path) -> None:
+    """Stop at once on a report of another project: every difference listed after this would only say that."""
+    start = (manifest.get("project") or {}).get("chain_start")
+    if start:
+        entry = _entry(project, start["seq"])
+        if entry is not None and entry.hash != start["hash"]:
+            raise FaceLensError(f"{path}: the report belongs to a different project (its audit chain starts with "
+                                f"{start['hash'][:12]}…, this project's with {entry.hash[:12]}…)")
+        return
+    head = manifest.get("audit_head")  # a report from before reports named their project: its head tells, if there
+    entry = _entry(project, head["seq"]) if head else None
+    if entry is not None and entry.hash != head["hash"]:
+        raise FaceLensError(f"{path}: the report belongs to a different project, or this project's audit log was "
+                            f"rewritten (its entry {head['seq']} is {entry.hash[:12]}…, the report's head "
+                            f"{head['hash'][:12]}…)")
+
+
 def verify_report(project: "Project", path: str | Path) -> list[str]:
     manifest, page_digest = read_manifest(path)
     if manifest.get("format") != FORMAT:
         raise FaceLensError(f"{path}: a report format this FaceLens does not know ({manifest.get('format')!r})")
+    _same_project(project, manifest, path)
     problems = []
     if page_digest is not None and manifest.get("body_sha256") != page_digest:
         problems.append("the report's page was edited after it was written (its text no longer matches its manifest)")
