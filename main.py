@@ -70,6 +70,9 @@ def cmd_info(args) -> int:
 
     with open_project(args.dir) as project:
         info = project_summary(project)
+        sizes = {m.id: m.size_bytes for m in project.media.all()}
+    for m in info["media"]:  # the size recorded at import, which verify checks the file against
+        m["size_bytes"] = sizes[m["id"]]
     text = [f"schema {info['schema_version']}: {len(info['media'])} media, {info['annotations']} annotations, "
             f"{info['tracks']} tracks, {info['segments']} segments"]
     text += [f"  {m['id']:>4} {m['kind']:<5} {m['width']}x{m['height']} "
