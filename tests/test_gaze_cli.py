@@ -139,3 +139,34 @@ def test_fixations_in_degrees_need_both_the_display_width_and_the_distance(demo_
     assert recordings(capsys, demo_dir)[0]["event_sets"] == []
     both = main_json(capsys, "gaze", "fixations", demo_dir, rec, "--display-width-mm", "500", "--distance-mm", "600")
     assert both["params"]["px_per_degree"] == pytest.approx(2 * 600 * np.tan(np.radians(0.5)) * 640 / 500)
+
+
+def test_a_recording_imported_wrongly_is_removed_with_its_fixations_and_the_removal_is_logged(demo_dir, tmp_path,
+                                                                                          capsys):
+    from storage.project import Project
+
+    path = gaze_csv(tmp_path / "gaze.csv")
+    wrong = main_json(capsys, "gaze", "import", demo_dir, 2, path, "--offset", 2)["recording_id"]
+    main_json(capsys, "gaze", "fixations", demo_dir, wrong)
+    right = main_json(capsys, "gaze", "import", demo_dir, 2, path)["recording_id"]
+    out = main_json(capsys, "gaze", "remove", demo_dir, wrong)
+    assert (out["recording_id"], out["samples"], out["event_sets"]) == (wrong, 600, 1)
+    assert [r["recording_id"] for r in recordings(capsys, demo_dir)] == [right]
+    with Project.open(demo_dir) as p:
+        assert p.audit.entries()[-1].action == "delete series" and p.eye_events.sets(wrong) == []
+        assert p.audit.verify() == []
+    # Refused in one line, nothing removed: a recording that is not there, a rating (not gaze)
+    err = run_main(capsys, "gaze", "remove", demo_dir, wrong, code=2).err
+    assert err.strip() == f"facelens: error: field 'recording': no gaze recording {wrong} in the project " \
+                          f"(recordings: {right})"
+    run_main(capsys, "emotion", "rate", demo_dir, 2, _rating_csv(tmp_path))
+    with Project.open(demo_dir) as p:
+        rating = p.series.for_media(2, "rating")[0].id
+    assert "no gaze recording" in run_main(capsys, "gaze", "remove", demo_dir, rating, code=2).err
+    assert [r["recording_id"] for r in recordings(capsys, demo_dir)] == [right]
+
+
+def _rating_csv(tmp_path):
+    path = tmp_path / "rating.csv"
+    path.write_text("t,valence,arousal\n0,0.1,0.2\n5,0.3,0.4\n")
+    return path

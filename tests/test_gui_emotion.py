@@ -333,6 +333,13 @@ def test_gaze_import_detection_and_rating_from_the_panels(qtbot, emotion_window,
     qtbot.waitUntil(lambda: state.events is not None and state.events.method == "ivt", timeout=TIMEOUT)
     assert "IVT:" in gaze.info.text()
 
+    first, second = (r.id for r in state.recordings)  # the first one was imported wrongly, say: remove it
+    gaze.recording.setCurrentIndex(gaze.recording.findData(first))
+    assert gaze.remove_button.isEnabled() and window.action("emotion.remove_gaze").isEnabled()
+    gaze.remove(first)
+    qtbot.waitUntil(lambda: [r.id for r in state.recordings] == [second], timeout=TIMEOUT)
+    assert gaze.recording.count() == 1 and f"Removed gaze recording {first}" in window.statusBar().currentMessage()
+
     rating = window.panel("emotion.rating")
     rating.pad.set_value(0.5, -0.25)
     rating.record.setChecked(True)

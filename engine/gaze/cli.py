@@ -1,4 +1,4 @@
-"""The command line of eye tracking: ``gaze import|fixations|list|stats`` and ``eyes`` (eye measures from the
+"""The command line of eye tracking: ``gaze import|fixations|list|remove|stats`` and ``eyes`` (eye measures from the
 face video). ``main.py`` registers these with ``add_commands``.
 """
 from __future__ import annotations
@@ -83,6 +83,16 @@ def cmd_gaze_list(args) -> int:
             f"offset {r['params'].get('offset', 0):g} s  event sets: "
             f"{', '.join(str(e['id']) + ' ' + e['method'] for e in r['event_sets']) or 'none'}" for r in rows]
     print_result(args, {"recordings": rows}, "\n".join(text) or "no gaze recordings; import one with: gaze import")
+    return 0
+
+
+def cmd_gaze_remove(args) -> int:
+    from engine.gaze.importing import remove_recording
+
+    with open_project(args.dir) as project:
+        r = remove_recording(project, args.recording_id)
+    print_result(args, r, f"removed gaze recording {r['recording_id']} ({r['name']}, {r['samples']} samples, "
+                          f"{_count(r['event_sets'], 'event set')}) from media {r['media']}")
     return 0
 
 
@@ -197,6 +207,12 @@ def add_commands(sub) -> None:
     c.add_argument("dir")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_gaze_list)
+
+    c = gsub.add_parser("remove", help="remove a gaze recording and its fixations (to import it again, say)")
+    c.add_argument("dir")
+    c.add_argument("recording_id", type=int)
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_gaze_remove)
 
     c = gsub.add_parser("stats", help="gaze statistics per ER/FER segment and per emotion")
     c.add_argument("dir")

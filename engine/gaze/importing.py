@@ -154,6 +154,16 @@ def load_gaze(project: "Project", recording_id: int) -> tuple["SeriesInfo", Gaze
     return info, GazeSamples.from_array(data, info.channels)
 
 
+def remove_recording(project: "Project", recording_id: int) -> dict:
+    """Remove a gaze recording and the fixations found in it (say, one imported with the wrong alignment, to
+    import again); the removal is in the audit log. What is left is the file it came from."""
+    info, _ = load_gaze(project, recording_id)  # (checks that it is a gaze recording)
+    event_sets = len(project.eye_events.sets(recording_id))
+    project.series.delete(recording_id)
+    return {"recording_id": recording_id, "media": info.media_id, "name": info.name, "samples": info.samples,
+            "event_sets": event_sets, "source": info.source}
+
+
 def gaze_at(samples: GazeSamples, t: float, trail: float = 0.0) -> np.ndarray:
     """Rows (t, x, y) from ``t - trail`` to ``t``: the current gaze point last, for an overlay's trail."""
     i, j = np.searchsorted(samples.t, [t - trail, t], side="right")

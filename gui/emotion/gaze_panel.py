@@ -7,13 +7,13 @@ from pathlib import Path
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog, QFormLayout, QHBoxLayout,
-                               QLabel, QPushButton, QSlider, QVBoxLayout, QWidget)
+                               QLabel, QMessageBox, QPushButton, QSlider, QToolButton, QVBoxLayout, QWidget)
 
 from annotation.gaze.formats import detect_format
 from annotation.gaze.recording import Alignment
 from engine.gaze.detect import METHODS
 from engine.gaze.face_eyes_job import measure_eyes_job
-from engine.gaze.importing import coordinates_note, import_gaze, same_file_note
+from engine.gaze.importing import coordinates_note, import_gaze, remove_recording, same_file_note
 from engine.gaze.jobs import detect_for_recording
 from gui.actions import add_action
 from gui.emotion.overlays import install_gaze_layers
@@ -66,8 +66,16 @@ class GazePanel(QWidget):
         self.info = QLabel()
         self.info.setWordWrap(True)
         self.info.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        self.remove_button = QToolButton()
+        self.remove_button.setText("Remove…")
+        self.remove_button.setToolTip("Remove this recording and its fixations (one imported with the wrong "
+                                      "alignment, say: import the file again after)")
+        self.remove_button.clicked.connect(self.ask_remove)
+        recording_row = QHBoxLayout()
+        recording_row.addWidget(self.recording, 1)
+        recording_row.addWidget(self.remove_button)
         form = QFormLayout()
-        form.addRow("Recording", self.recording)
+        form.addRow("Recording", recording_row)
         self.switches, self.opacity = {}, {}
         for key, title in OVERLAYS:
             box = QCheckBox(title)
@@ -138,6 +146,8 @@ class GazePanel(QWidget):
                    tip="Import Pupil Player, Tobii Pro Lab or CSV gaze onto the video on screen")
         add_action(window, menu, "emotion.detect", "Detect fixations", self.detect,
                    tip="Find fixations, saccades and blinks in the gaze recording shown")
+        add_action(window, menu, "emotion.remove_gaze", "Remove gaze recording…", self.ask_remove,
+                   tip="Remove the gaze recording shown and the fixations found in it")
         add_action(window, menu, "emotion.eyes", "Eyes from the face video", self.measure_eyes,
                    tip="Measure eye openness, blinks and iris position with the face mesh")
         self.state.changed.connect(self._show)
@@ -161,6 +171,7 @@ class GazePanel(QWidget):
                   self.sync_time, self.sync_button):
             w.setEnabled(video and self.window.project is not None)
         self.detect_button.setEnabled(video and bool(s.recordings))
+        self.remove_button.setEnabled(video and bool(s.recordings))
         lines = []
         if not video:
             lines.append("Select a video to see its eye data.")
@@ -224,6 +235,29 @@ class GazePanel(QWidget):
                                                 f"{extra}, {coordinates_note(r, cli_hint=False)}) as recording "
                                                 f"{r['recording_id']}{note}", 12000)
             self.state.choose_recording(r["recording_id"])
+
+    def ask_remove(self) -> None:
+        recording = self.recording.currentData()
+        if recording is None:
+            self.window.statusBar().showMessage("This video has no gaze recording to remove", 5000)
+            return
+        answer = QMessageBox.question(
+            self, "Remove gaze recording",
+            f"Remove recording {self.recording.currentText()} and the fixations found in it?\n\nThe file it "
+            f"came from is not touched: import it again to have it back.")
+        if answer == QMessageBox.Yes:
+            self.remove(recording)
+
+    def remove(self, recording_id: int):
+        project = self.window.project
+        return self.window.engine.submit(lambda ctx: remove_recording(project, recording_id),
+                                         f"Removing gaze recording {recording_id}", on_done=self._removed)
+
+    def _removed(self, result) -> None:
+        if result.ok:
+            r = result.value
+            self.window.statusBar().showMessage(f"Removed gaze recording {r['recording_id']} ({r['name']})", 8000)
+            self.state.choose_recording(None)
 
     def detect(self):
         if self.recording.currentData() is None:
