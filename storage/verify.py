@@ -76,10 +76,8 @@ def _dangling(conn) -> list[str]:
                                      f'GROUP BY 1, 2 ORDER BY 1, 2', tuple(rowids)).all()
         target = PARENT_WORDS.get(parent, parent.replace("_", " "))
         for run, value, n in found:
-            rows = (f"{n} result{'s' if n > 1 else ''}" if run is not None else
-                    f"{n} row{'s' if n > 1 else ''}")
-            where = f"detector run {run}" if run is not None else table.replace("_", " ")
-            problems.append(f"{where}: {rows} point{'' if n > 1 else 's'} to {target} {value}, which is gone")
+            what = f"detector run {run}: {n} result" if run is not None else f"{table.replace('_', ' ')}: {n} row"
+            problems.append(f"{what}{'s point' if n > 1 else ' points'} to {target} {value}, which is gone")
     return problems
 
 
@@ -96,7 +94,9 @@ def check_media(project: "Project", ids: Iterable[int] | None = None) -> list[st
     rows = {m.id: m for m in project.media.all()}
     for mid in sorted(set(rows) | set(logged) if ids is None else set(ids)):
         item, (seq, m) = rows.get(mid), logged.get(mid, (None, None))
-        if m is None:
+        if item is None and m is None:  # asked about by a result whose media never existed
+            problems.append(f"media {mid}: neither in the project nor in the audit log")
+        elif m is None:
             problems.append(f"media {mid} ({item.path}): has no import entry in the audit log")
         elif item is None:
             problems.append(f"media {mid} ({m.get('path')}): imported (audit entry {seq}) but no longer in the project")

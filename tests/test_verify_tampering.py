@@ -8,8 +8,9 @@ import sqlite3
 import numpy as np
 import pytest
 
-from annotation.errors import InputError
+from annotation.errors import FaceLensError, InputError
 from engine.audit.importer import import_scores
+from engine.audit.report import run_problems, write_report
 from engine.audit.review import build_queue
 from storage.repository import digest
 from storage.verify import verify_project
@@ -176,3 +177,16 @@ def test_a_deleted_run_is_named_with_its_import_entry(project, reviewed):
         f"detector run {reviewed}: imported (audit entry {seq}, model 'xception', {rows} results) but no longer in "
         "the project",
         f"verdict {verdict.id}: recorded in the audit log but missing from the project"]
+
+
+def test_a_result_pointed_at_media_that_never_existed_is_named_and_stops_a_report(project, reviewed, tmp_path):
+    rid = int(project.detectors.results(reviewed).id[0])
+    tamper(project, f"UPDATE detector_results SET media_id = 999 WHERE id = {rid}")
+    assert verify_project(project) == [
+        f"detector run {reviewed}: 1 result points to media 999, which is gone",
+        f"detector run {reviewed}: its results were changed after they were imported (they no longer match the "
+        "digest in the audit log)"]
+    with pytest.raises(FaceLensError, match=f"detector run {reviewed}: no report written, because the run no longer "
+                                            "matches the audit log: its results were changed"):
+        write_report(project, reviewed, tmp_path / "report.html")
+    assert run_problems(project, reviewed)[-1] == "media 999: neither in the project nor in the audit log"
