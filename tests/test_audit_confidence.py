@@ -37,7 +37,7 @@ def test_the_unseen_attack_is_flagged_and_the_known_classes_are_not(project, tmp
 def test_a_calibration_run_of_the_same_model_can_stand_in_for_the_dev_split(project, tmp_path):
     data = make_dataset(tmp_path / "data", per_class=30, unseen=10)
     cal = import_scores(project, data.csv, data.features)
-    run = import_scores(project, data.csv, data.features)
+    run = import_scores(project, data.csv, data.features, allow_duplicate=True)  # the same file, as another run
     res = run_confidence(project, run.run_id, calibration_run=cal.run_id, reject=10 / 190)
     ids = project.detectors.results(run.run_id).id
     assert len(res.ids) == 190 and sorted(res.flagged) == sorted(int(ids[r]) for r in data.unseen_rows)

@@ -250,3 +250,27 @@ def test_a_report_checked_against_another_project_says_so_in_one_line(project, r
     with pytest.raises(FaceLensError, match="the report belongs to a different project, or this project's audit log "
                                             "was rewritten"):
         verify_report(other_project, out)
+
+
+def test_a_report_from_before_the_middle_thresholds_is_checked_for_all_but_its_numbers(project, reviewed, tmp_path,
+                                                                                        monkeypatch):
+    import engine.audit.metrics as metrics
+    import engine.audit.report.data as data
+    import engine.audit.thresholds as thresholds
+
+    run_id, verdict = reviewed
+    out = tmp_path / "old.html"
+    with monkeypatch.context() as old:  # FaceLens as it was: format 1, thresholds at the edge of their range
+        old.setattr(data, "FORMAT", data.EDGE_THRESHOLDS)
+        for module in (metrics, thresholds):
+            old.setattr(module, "middle_threshold", lambda below, lowest_called: lowest_called)
+        write_report(project, run_id, out, FAST)
+    problems = verify_report(project, out)
+    assert len(problems) == 1 and problems[0].startswith("the report was written by an earlier FaceLens (report "
+                                                         "format 1)")  # and not a line per threshold-borne number
+    db = sqlite3.connect(project.db_path)
+    db.execute("UPDATE verdicts SET verdict = 'bona_fide' WHERE id = ?", (verdict.id,))
+    db.commit()
+    db.close()
+    assert any(p.startswith(f"verdict {verdict.id} on result {verdict.result_id}: the report says attack")
+               for p in verify_report(project, out))

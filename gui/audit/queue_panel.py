@@ -264,5 +264,6 @@ class QueuePanel(QWidget):
 
     def _show_face(self, view) -> None:
         self.crop.setPixmap(to_pixmap(view.crop, CROP_SIDE))
-        self.crop.setToolTip("The face as the detector saw it" if view.box and not view.found_again else
+        self.crop.setToolTip(view.note.capitalize() if getattr(view, "note", "") else
+                             "The face as the detector saw it" if view.box and not view.found_again else
                              "The face found again with mediapipe" if view.box else "No face found: the whole frame")

@@ -20,7 +20,9 @@ from storage.detector_repo import ResultTable, RunRecord, VerdictRecord
 if TYPE_CHECKING:
     from storage.project import Project
 
-FORMAT = "facelens-audit-report/1"
+# 2: EER and min-HTER thresholds in the middle of the range that gives their error (1: at its edge)
+FORMAT = "facelens-audit-report/2"
+EDGE_THRESHOLDS = "facelens-audit-report/1"
 
 
 @dataclass

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from annotation.errors import FaceLensError
 from engine.audit.report import run_problems
-from engine.audit.report.data import FORMAT, ReportSettings, vouched
+from engine.audit.report.data import EDGE_THRESHOLDS, FORMAT, ReportSettings, vouched
 from engine.audit.report.manifest import manifest_digest, read_manifest
 from storage.media.hashing import sha256_file
 
@@ -145,10 +145,16 @@ def _same_project(project: "Project", manifest: dict, path) -> None:
 
 def verify_report(project: "Project", path: str | Path) -> list[str]:
     manifest, page_digest = read_manifest(path)
-    if manifest.get("format") != FORMAT:
+    if manifest.get("format") not in (FORMAT, EDGE_THRESHOLDS):
         raise FaceLensError(f"{path}: a report format this FaceLens does not know ({manifest.get('format')!r})")
     _same_project(project, manifest, path)
     problems = []
+    if manifest["format"] == EDGE_THRESHOLDS:
+        # Its metrics, flags and queue follow from thresholds this version no longer chooses: they are not
+        # compared (they would all differ); everything else is, and the report is not vouched for.
+        problems.append("the report was written by an earlier FaceLens (report format 1), which put the EER and "
+                        "min-HTER thresholds at the edge of their range, not in its middle: its metrics and flags "
+                        "cannot be recomputed; its run, verdicts, media and audit chain are checked")
     if page_digest is not None and manifest.get("body_sha256") != page_digest:
         problems.append("the report's page was edited after it was written (its text no longer matches its manifest)")
     run_id = manifest["run"]["id"]
@@ -157,9 +163,11 @@ def verify_report(project: "Project", path: str | Path) -> list[str]:
         body, _ = vouched(project, run_id, ReportSettings.from_json(manifest.get("settings", {})))
     except FaceLensError as e:
         return problems + [str(e)]
-    for key in ("run", "metrics", "confidence"):
+    recomputable = manifest["format"] == FORMAT
+    for key in ("run", "metrics", "confidence") if recomputable else ("run",):
         problems += _diff(manifest.get(key), body.get(key), key)
-    problems += _flagged(manifest.get("flagged", []), body["flagged"])
+    if recomputable:
+        problems += _flagged(manifest.get("flagged", []), body["flagged"])
     problems += _verdicts(manifest.get("verdicts", []), body["verdicts"])
     problems += _media(project, manifest.get("media", []))
     problems += _audit(project, manifest)
