@@ -224,9 +224,25 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("facelens: interrupted", file=sys.stderr)
         return 130
+    except Exception as e:
+        from sqlalchemy.exc import DatabaseError
+
+        if not isinstance(e, DatabaseError):
+            raise
+        return _damaged_database(args, e)
     except BrokenPipeError:  # `facelens ... | head` stopped reading: not an error worth a traceback
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+
+
+def _damaged_database(args, error) -> int:
+    """A project.db SQLite cannot read (damaged on disk, say): one line, as verify reports it, not a traceback."""
+    from storage.verify import database_problem
+
+    where = Path(args.dir) / "project.db" if getattr(args, "dir", None) else "the project database"
+    reason = database_problem(error).removeprefix("database: ")
+    print(f"facelens: error: {where}: {reason}; 'verify' checks the whole project", file=sys.stderr)
+    return 2
 
 
 if __name__ == "__main__":

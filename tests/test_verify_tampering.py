@@ -65,6 +65,21 @@ def test_verify_reports_a_damaged_database_in_one_line_without_a_traceback(proje
                p.stdout.splitlines())
 
 
+def test_other_commands_on_a_damaged_database_say_so_in_one_line(project, reviewed):
+    project.close()
+    page = sqlite3.connect(project.db_path).execute("SELECT rootpage FROM sqlite_master WHERE name = 'media'")
+    offset = (page.fetchone()[0] - 1) * 4096  # the media table's first page (pages are 4 kB)
+    with open(project.db_path, "r+b") as f:
+        f.seek(offset)
+        data = f.read(200)
+        f.seek(offset)
+        f.write(bytes(b ^ 0x5A for b in data))
+    for command in (("info", project.root), ("audit", "queue", project.root, reviewed)):
+        p = run_cli(*command, check=2)
+        assert p.stderr == (f"facelens: error: {project.db_path}: the file is damaged (database disk image is "
+                            f"malformed); 'verify' checks the whole project\n"), command
+
+
 # --- media records -----------------------------------------------------------------------------------------------
 def _media_import_entry(project) -> int:
     return next(e.seq for e in project.audit.entries() if (e.action, e.entity) == ("import", "media"))
