@@ -293,6 +293,14 @@ def test_a_sync_event_on_screen_sets_the_offset_of_the_next_import(qtbot, emotio
     qtbot.waitUntil(lambda: len(state.recordings) == 2, timeout=TIMEOUT)
     info = state.recordings[-1]
     assert info.params["offset"] == pytest.approx(-100.0) and info.params["outside_video"] == 0
+    assert info.params["alignment"] == "sync events" and "aligned by the sync events" in recording_summary(info)
+    gaze.offset.setValue(-99.5)  # typed over the synced offset: that is by hand
+    gaze.import_file(path)
+    qtbot.waitUntil(lambda: len(state.recordings) == 3, timeout=TIMEOUT)
+    assert (state.recordings[-1].params["alignment"], state.recordings[-1].params["offset"]) == ("manual", -99.5)
+    window.panel("emotion.gaze").remove(state.recordings[-1].id)
+    qtbot.waitUntil(lambda: len(state.recordings) == 2, timeout=TIMEOUT)
+    gaze.offset.setValue(-100.0)
     gaze.import_file(path)  # the same file again: kept, and the status bar says it was there already
     qtbot.waitUntil(lambda: len(state.recordings) == 3, timeout=TIMEOUT)
     message = window.statusBar().currentMessage()
@@ -320,6 +328,7 @@ def test_two_sync_events_measure_the_tracker_clocks_drift_and_the_import_uses_it
     # The tracker's 103.996 s lands on the video's 4.0 s.
     assert info.params["offset"] + (1 + info.params["drift"]) * 103.996 == pytest.approx(4.0, abs=1e-3)
     assert "× (1 + 1001.0 ppm)" in recording_summary(info)  # the panel says how the recording was aligned
+    assert info.params["alignment"] == "sync events"
 
 
 def test_gaze_import_detection_and_rating_from_the_panels(qtbot, emotion_window, tmp_path):

@@ -60,14 +60,18 @@ _ALIGNED_BY = {"manual": "by hand", "sync events": "by the sync events", "world_
                "none": "with no offset"}
 
 
+def aligned_by(source: str) -> str:
+    """How a recording was lined up with the video, in words ("aligned by the sync events")."""
+    return f"aligned {_ALIGNED_BY.get(source, source)}"
+
+
 def _refuse_outside(samples: GazeSamples, media, alignment: Alignment, path: Path) -> None:
     """Samples that all miss the video come from a wrong offset (or the wrong video): nothing to store."""
     if not media.duration or not len(samples):
         return
     if ((samples.t >= 0) & (samples.t <= media.duration)).any():
         return
-    how = _ALIGNED_BY.get(alignment.source, alignment.source)
-    raise InputError(f"no sample falls on the video: aligned {how} (offset {alignment.offset:.6g} s) they span "
+    raise InputError(f"no sample falls on the video: {aligned_by(alignment.source)} (offset {alignment.offset:.6g} s) they span "
                      f"{samples.t[0]:.3f} to {samples.t[-1]:.3f} s of video time, and the video runs from 0 to "
                      f"{media.duration:g} s; check --offset or --sync", path=str(path), field="--offset")
 

@@ -13,7 +13,7 @@ from annotation.gaze.formats import detect_format
 from annotation.gaze.recording import Alignment
 from engine.gaze.detect import METHODS
 from engine.gaze.face_eyes_job import measure_eyes_job
-from engine.gaze.importing import coordinates_note, import_gaze, remove_recording, same_file_note
+from engine.gaze.importing import aligned_by, coordinates_note, import_gaze, remove_recording, same_file_note
 from engine.gaze.jobs import detect_for_recording
 from gui.actions import add_action
 from gui.emotion.overlays import install_gaze_layers
@@ -36,8 +36,8 @@ def recording_summary(info) -> str:
     offset = float(p.get("offset", 0.0))
     drift = float(p.get("drift", 0.0))
     scale = f" × (1 {'-' if drift < 0 else '+'} {abs(drift) * 1e6:.1f} ppm)" if drift else ""
-    how = (f"video time = gaze time{scale} {'-' if offset < 0 else '+'} {abs(offset):.6g} s "
-           f"({p.get('alignment', 'manual')})")
+    how = (f"video time = gaze time{scale} {'-' if offset < 0 else '+'} {abs(offset):.6g} s, "
+           f"{aligned_by(p.get('alignment', 'manual'))}")
     dropped = f", {p['dropped']} dropped below confidence {p.get('min_confidence', 0.6):g}" if p.get("dropped") else ""
     outside = f"; {p['outside_video']} outside the video" if p.get("outside_video") else ""
     return f"{info.samples} samples{dropped}; {how}{outside}"
@@ -190,6 +190,12 @@ class GazePanel(QWidget):
             lines.append(f"Face: {_count(len(s.face_blinks), 'blink')}")
         self.info.setText("\n".join(lines))
 
+    def _from_syncs(self) -> tuple[float, float]:
+        """The offset and drift boxes' values that the sync events give (unless the user typed others)."""
+        alignment = Alignment.from_sync(self.syncs)
+        return self.offset.valueFromText(self.offset.textFromValue(alignment.offset)), \
+            self.drift.valueFromText(self.drift.textFromValue(alignment.drift * 1e6))
+
     def sync_here(self) -> None:
         """Line the sync event's tracker time up with the frame on screen (used by the next import). One event
         gives the offset; each further one (at another tracker time) refines the offset and measures the drift."""
@@ -217,12 +223,15 @@ class GazePanel(QWidget):
         project, media = self.window.project, self.state.media
         drift = self.drift.value() * 1e-6
         offset = self.offset.value() if self.offset.value() or drift else None  # None: what the file implies
+        sync = None
+        if self.syncs and self._from_syncs() == (self.offset.value(), self.drift.value()):
+            sync, offset, drift = list(self.syncs), None, None  # the events, so the recording says it was synced
 
         def job(ctx):
             kind = fmt or detect_format(path)
             beside = path.with_name(PUPIL_FIXATIONS)
             fixations = beside if kind == "pupil" and beside.is_file() and beside != path else None
-            return import_gaze(project, media.id, path, kind, offset, drift, fixations=fixations)
+            return import_gaze(project, media.id, path, kind, offset, drift, sync, fixations=fixations)
 
         return self.window.engine.submit(job, f"Importing gaze from {path.name}", on_done=self._imported)
 
