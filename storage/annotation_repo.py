@@ -12,11 +12,13 @@ from json.encoder import encode_basestring_ascii
 from typing import Iterable, Iterator
 
 from sqlalchemy import delete, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
 
 from annotation.errors import InputError
 from annotation.model import Annotation
 from annotation.shapes import shape_from_geometry
 from storage.models import Annotation as Row
+from storage.models import Label, Media, Track
 from storage.repository import Repository, digest
 
 _COLUMNS = (Row.id, Row.media_id, Row.frame, Row.track_id, Row.kind, Row.label_id, Row.attributes, Row.geometry,
@@ -82,6 +84,20 @@ def _audit_payload(a: Annotation) -> dict:
             "track": a.track_id, "source": a.source, "digest": digest(_to_row(a))}
 
 
+def _why_not_restorable(s, a: Annotation) -> str:
+    """What in the project keeps ``a`` from going back under its id, in the user's words ("" when nothing)."""
+    if s.scalar(select(Row.id).where(Row.id == a.id)) is not None:
+        return (f"an annotation with id {a.id} is already in the project (another window or the command line "
+                "put it back?)")
+    if s.scalar(select(Media.id).where(Media.id == a.media_id)) is None:
+        return f"its media {a.media_id} is no longer in the project"
+    if a.track_id is not None and s.scalar(select(Track.id).where(Track.id == a.track_id)) is None:
+        return f"its track {a.track_id} is no longer in the project"
+    if a.label_id is not None and s.scalar(select(Label.id).where(Label.id == a.label_id)) is None:
+        return f"its label (id {a.label_id}) is no longer in the project"
+    return ""
+
+
 class AnnotationRepository(Repository):
     # --- the RecordStore operations the undo stack uses --------------------------------------------------
     def add(self, a: Annotation) -> Annotation:
@@ -94,11 +110,20 @@ class AnnotationRepository(Repository):
         return a
 
     def restore(self, a: Annotation) -> Annotation:
+        """Put an annotation back under the id it had (undo of a delete, redo of an add). When the project
+        changed meanwhile so that it cannot go back, the error says what is in the way and nothing is stored."""
         if a.id is None:
             raise ValueError("restore needs the annotation's id")
-        with self._write() as s:
-            s.execute(insert(Row).values(id=a.id, **_to_row(a)))
-            self._log(s, "restore", f"annotation:{a.id}", _audit_payload(a))
+        try:
+            with self._write() as s:
+                reason = _why_not_restorable(s, a)
+                if reason:
+                    raise InputError(f"annotation {a.id} cannot be put back: {reason}; nothing was changed")
+                s.execute(insert(Row).values(id=a.id, **_to_row(a)))
+                self._log(s, "restore", f"annotation:{a.id}", _audit_payload(a))
+        except IntegrityError as e:  # a constraint the checks above do not know of (the transaction rolled back)
+            raise InputError(f"annotation {a.id} cannot be put back: the project refused it ({e.orig}); "
+                             "nothing was changed") from None
         return a
 
     def update(self, a: Annotation) -> Annotation:

@@ -61,8 +61,14 @@ class Label(Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
+# Ids of tracks, annotations and time segments are never handed out twice (SQLite's AUTOINCREMENT; migration
+# 0005): undo and redo put a record back under the id it had, and the audit log names records by id.
+NEVER_REUSE_IDS = {"sqlite_autoincrement": True}
+
+
 class Track(Base):
     __tablename__ = "tracks"
+    __table_args__ = (NEVER_REUSE_IDS,)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     media_id: Mapped[int] = mapped_column(ForeignKey("media.id", ondelete="RESTRICT"), index=True)
     label_id: Mapped[int | None] = mapped_column(ForeignKey("labels.id", ondelete="SET NULL"))
@@ -76,6 +82,7 @@ class Annotation(Base):
         CheckConstraint("kind IN ('box', 'polygon', 'mask', 'points', 'keypoints', 'tag')", name="annotation_kind"),
         Index("annotations_by_frame", "media_id", "frame"),
         Index("annotations_by_track", "track_id"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -98,6 +105,7 @@ class TimeSegment(Base):
     __table_args__ = (
         CheckConstraint('"end" >= start', name="segment_order"),
         Index("segments_by_tier", "media_id", "tier", "annotator", "start"),
+        NEVER_REUSE_IDS,
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
