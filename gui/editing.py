@@ -56,14 +56,21 @@ class EditingMixin:
         self._undo_redo("redo")
 
     def _undo_redo(self, how: str) -> None:
+        """Ctrl+Z / Ctrl+Shift+Z. While a shape is being drawn they act on it (a polygon's last vertex, say) and
+        leave committed work alone; otherwise on the undo stack. A step that cannot be done is said, with why."""
         if self.undo_stack is None:
             return
-        self.tools.reset_active()
+        if self.tools.undo_draft() if how == "undo" else self.tools.redo_draft():
+            self._update_undo_actions()
+            return
+        stack = self.undo_stack
+        text = (stack.undo_text if how == "undo" else stack.redo_text).lower()
         try:
-            getattr(self.undo_stack, how)()
+            getattr(stack, how)()
         except Exception as e:
+            what = f"{how} {text}" if text else how
             self.saved_indicator.failed(short_message(e))
-            self.report_error(f"Could not {how}: {short_message(e)}", traceback.format_exc())
+            self.report_error(f"Could not {what}: {short_message(e)}", traceback.format_exc())
 
     def delete_selection(self) -> None:
         doomed = [a for a in self.annotations_here() if a.id in self.selected_ids]
@@ -104,14 +111,24 @@ class EditingMixin:
         elif r.frame is not None and r.frame != self.current_frame:
             self.seek(r.frame)
 
+    def update_undo_actions(self) -> None:
+        """Edit → Undo and Redo say what they will do now (tools call this when a draft starts or ends)."""
+        self._update_undo_actions()
+
     def _update_undo_actions(self) -> None:
         stack = self.undo_stack  # (an empty stack is falsy: it has a length)
+        tools = getattr(self, "tools", None)
+        draft = tools.draft_tool() if tools is not None and stack is not None else None
         for key, verb in (("edit.undo", "Undo"), ("edit.redo", "Redo")):
             act = self.action(key)
             if act is None:
                 continue
-            can = stack is not None and (stack.can_undo if verb == "Undo" else stack.can_redo)
-            text = (stack.undo_text if verb == "Undo" else stack.redo_text) if can else ""
+            if draft is not None:  # Ctrl+Z and Ctrl+Shift+Z act on the shape being drawn
+                can = True if verb == "Undo" else draft.can_redo_draft()
+                text = draft.undo_draft_text() if can else ""
+            else:
+                can = stack is not None and (stack.can_undo if verb == "Undo" else stack.can_redo)
+                text = (stack.undo_text if verb == "Undo" else stack.redo_text) if can else ""
             act.setEnabled(can)
             act.setText(f"{verb} {text.lower()}" if text else verb)
 

@@ -21,11 +21,17 @@ Tools menu and toolbar (checkable, with its shortcut), and hands it the canvas i
             return True              # True: handled (the canvas does nothing else with it)
 
 and append "gui.sam.tool" to ``TOOL_MODULES``. Keys Q, E, B, Enter and Esc are kept for the SAM 2 tool
-(``RESERVED_KEYS``); the built-in tools and menus never bind them, so ``key_press`` of the active tool gets
-them whenever the canvas has focus (it takes focus when a tool is chosen and when the mouse moves onto it,
-unless the user is typing in a text box). Draw previews in ``self.canvas.tool_layer`` (a ``CanvasLayer``), change
-the project only through ``self.window.push(command)`` (undoable, committed at once), and read
-``self.window.current_media``, ``current_frame``, ``current_label`` and ``selected_ids``.
+(``RESERVED_KEYS``); menus never bind them, so ``key_press`` of the active tool gets them whenever the canvas
+has focus (it takes focus when a tool is chosen and when the mouse moves onto it, unless the user is typing in
+a text box). Draw previews in ``self.canvas.tool_layer`` (a ``CanvasLayer``), change the project only through
+``self.window.push(command)`` (undoable, committed at once), and read ``self.window.current_media``,
+``current_frame``, ``current_label`` and ``selected_ids``.
+
+A shape being drawn and not yet committed is the tool's *draft* (a polygon's vertices, a box being dragged, a
+brush stroke, a shape being moved). While there is one, Ctrl+Z and Ctrl+Shift+Z act on it, never on committed
+work: ``undo_draft`` takes back its last step (or drops it), ``redo_draft`` puts a step back, and Esc drops
+it (``cancel_draft``). A tool says it has one in ``has_draft`` and calls ``draft_changed()`` when one starts or
+ends, so Edit → Undo says what it will do.
 """
 from __future__ import annotations
 
@@ -33,7 +39,8 @@ import importlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtGui import QKeyEvent
 
 if TYPE_CHECKING:
     from gui.main_window import MainWindow
@@ -69,6 +76,7 @@ class Tool:
     order = 100
     cursor = Qt.CrossCursor
     help: tuple[tuple[str, str], ...] = ()  # (keys, what they do) inside the tool, for Help → Shortcuts
+    draft_noun = "shape"  # what a draft of this tool is called in the status bar and Edit → Undo
 
     def __init__(self, window: "MainWindow"):
         self.window = window
@@ -84,9 +92,49 @@ class Tool:
     def deactivate(self) -> None:
         """Drop anything half-made (the tool is left, or the media or frame changed)."""
         self.canvas.tool_layer.clear()
+        self.draft_changed()
 
     def reset(self) -> None:
         self.deactivate()
+
+    # --- the draft: a shape being drawn, not committed yet ------------------------------------------------
+    def has_draft(self) -> bool:
+        return False
+
+    def cancel_draft(self) -> bool:
+        """Drop the draft (Esc); True when there was one."""
+        if not self.has_draft():
+            return False
+        self.reset()
+        self.window.statusBar().showMessage(f"{self.draft_noun.capitalize()} cancelled", 3000)
+        return True
+
+    def undo_draft(self) -> bool:
+        """Ctrl+Z: take back the draft's last step, or drop it when it has only one; True when there was a draft
+        (then committed work is left alone). A tool without ``has_draft`` whose Backspace takes back the last
+        step of what it is building (the SAM 2 tool's clicks) gets its Backspace."""
+        if self.has_draft():
+            return self.cancel_draft()
+        return bool(self.key_press(QKeyEvent(QEvent.KeyPress, Qt.Key_Backspace, Qt.NoModifier)))
+
+    def can_redo_draft(self) -> bool:
+        """Whether ``redo_draft`` has a step taken back by ``undo_draft`` to put back."""
+        return False
+
+    def redo_draft(self) -> bool:
+        """Ctrl+Shift+Z: put back the step ``undo_draft`` took; True when there is a draft (then committed work
+        is left alone, whether or not there was a step to put back)."""
+        return self.has_draft()
+
+    def undo_draft_text(self) -> str:
+        """What Ctrl+Z does to the draft, for Edit → Undo ("polygon vertex")."""
+        return self.draft_noun
+
+    def draft_changed(self) -> None:
+        """A draft started or ended: Edit → Undo and Redo follow it."""
+        update = getattr(self.window, "update_undo_actions", None)
+        if update is not None:
+            update()
 
     # --- input: return True when handled ------------------------------------------------------------------
     def mouse_press(self, e: ToolEvent) -> bool:

@@ -1,4 +1,5 @@
-"""Box: drag a rectangle; it becomes a box of the current label on this image or frame."""
+"""Box: drag a rectangle; it becomes a box of the current label on this image or frame. Esc or Ctrl+Z during
+the drag drops it."""
 from __future__ import annotations
 
 from PySide6.QtCore import QLineF, QRectF, Qt
@@ -20,7 +21,8 @@ class BoxTool(Tool):
     shortcut = "R"
     tooltip = "Drag to draw a box of the current label"
     order = 20
-    help = (("Drag", "draw a box"),)
+    help = (("Drag", "draw a box"), ("Esc, Ctrl+Z while dragging", "drop the box"))
+    draft_noun = "box"
 
     def __init__(self, window):
         super().__init__(window)
@@ -48,6 +50,7 @@ class BoxTool(Tool):
         self._rect = QGraphicsRectItem(QRectF(self._start, self._start))
         self._rect.setPen(self._pen())
         self.canvas.tool_layer.add_item(self._rect)
+        self.draft_changed()
         return True
 
     def mouse_move(self, e: ToolEvent) -> bool:
@@ -64,11 +67,18 @@ class BoxTool(Tool):
         if self._rect is not None and self._rect.scene() is not None:
             self._rect.scene().removeItem(self._rect)
         self._rect = None
+        self.draft_changed()
         if abs(end.x() - start.x()) < MIN_SIZE or abs(end.y() - start.y()) < MIN_SIZE:
             return True
         box = Box(round(start.x(), 2), round(start.y(), 2), round(end.x(), 2), round(end.y(), 2))
         self.window.push(Add(self.window.make_annotation(box), "Draw box"))
         return True
+
+    def has_draft(self) -> bool:
+        return self._start is not None
+
+    def key_press(self, event) -> bool:
+        return event.key() == Qt.Key_Escape and self.cancel_draft()
 
     def leave(self) -> None:
         for g in self._guides:

@@ -1,8 +1,8 @@
 """Brush and eraser: paint into (or out of) a mask of the current label on this image or frame.
 
 The stroke is previewed as a path and rasterised when the button is released, so each stroke is one
-undoable edit. The mask painted is the selected mask if one is selected, else the first mask of the
-current label here, else a new one. [ and ] change the brush size.
+undoable edit (Esc or Ctrl+Z before the release drops the stroke). The mask painted is the selected mask if
+one is selected, else the first mask of the current label here, else a new one. [ and ] change the brush size.
 """
 from __future__ import annotations
 
@@ -38,7 +38,8 @@ def rasterize(path: QPainterPath, width: float, size: tuple[int, int]) -> np.nda
 
 class PaintTool(Tool):
     erase = False
-    help = (("Drag", "paint"), ("[ / ]", "smaller / larger brush"))
+    help = (("Drag", "paint"), ("[ / ]", "smaller / larger brush"), ("Esc, Ctrl+Z while dragging", "drop the stroke"))
+    draft_noun = "stroke"
 
     def __init__(self, window):
         super().__init__(window)
@@ -74,6 +75,7 @@ class PaintTool(Tool):
         self._stroke.setPen(pen)
         self._stroke.setPath(self._path)
         self.canvas.tool_layer.add_item(self._stroke)
+        self.draft_changed()
         return True
 
     def mouse_move(self, e: ToolEvent) -> bool:
@@ -90,10 +92,17 @@ class PaintTool(Tool):
         if self._stroke is not None and self._stroke.scene() is not None:
             self._stroke.scene().removeItem(self._stroke)
         self._stroke = None
+        self.draft_changed()
         size = self.canvas.image_size()
         if size is not None:
             self.apply(rasterize(path, self.size, size))
         return True
+
+    def has_draft(self) -> bool:
+        return self._path is not None
+
+    def key_press(self, event) -> bool:
+        return event.key() == Qt.Key_Escape and self.cancel_draft()
 
     def leave(self) -> None:
         if self._ring is not None:

@@ -82,6 +82,18 @@ class ToolManager(QObject):
         if self.active is not None:
             self.active.reset()
 
+    def draft_tool(self) -> Tool | None:
+        """The active tool when it has a shape in progress (see ``Tool.has_draft``)."""
+        return self.active if self.active is not None and self.active.has_draft() else None
+
+    def undo_draft(self) -> bool:
+        """Ctrl+Z: True when the active tool's draft took it (committed work is then left alone)."""
+        return self.active is not None and self.active.undo_draft()
+
+    def redo_draft(self) -> bool:
+        """Ctrl+Shift+Z: True when the active tool's draft took it (committed work is then left alone)."""
+        return self.active is not None and self.active.redo_draft()
+
     def set_brush_size(self, size: int) -> None:
         self.brush_size = int(max(1, min(512, size)))
         self.settings.set("tools/brush_size", self.brush_size)

@@ -1,5 +1,7 @@
 """Polygon: click the vertices; close it by clicking the first vertex again or by double-clicking.
-Backspace takes back the last vertex. (Enter is kept for the SAM 2 tool.)"""
+Backspace or Ctrl+Z takes back the last vertex (the last one: the polygon is dropped), Ctrl+Shift+Z puts it
+back, Esc drops the polygon; none of them touches committed shapes while one is being drawn. (Enter is kept
+for the SAM 2 tool.)"""
 from __future__ import annotations
 
 from PySide6.QtCore import QPointF, QRectF, Qt
@@ -23,7 +25,9 @@ class PolygonTool(Tool):
     tooltip = "Click vertices; click the first one or double-click to close"
     order = 30
     help = (("Click", "add a vertex"), ("Click the first vertex / double-click", "close the polygon"),
-            ("Backspace", "remove the last vertex"))
+            ("Backspace", "remove the last vertex"),
+            ("Ctrl+Z / Ctrl+Shift+Z while drawing", "take back / put back a vertex"), ("Esc", "drop the polygon"))
+    draft_noun = "polygon"
 
     def __init__(self, window):
         super().__init__(window)
@@ -31,10 +35,42 @@ class PolygonTool(Tool):
         self._outline: QGraphicsPathItem | None = None
         self._dots: list[QGraphicsItem] = []
         self._cursor: QPointF | None = None
+        self._taken_back: list[QPointF] = []  # vertices Ctrl+Z took back, for Ctrl+Shift+Z
 
     def deactivate(self) -> None:
         self.vertices, self._outline, self._dots, self._cursor = [], None, [], None
+        self._taken_back = []
         super().deactivate()
+
+    # --- the draft -----------------------------------------------------------------------------------------
+    def has_draft(self) -> bool:
+        return bool(self.vertices)
+
+    def undo_draft(self) -> bool:
+        if not self.vertices:
+            return False
+        if len(self.vertices) == 1:
+            return self.cancel_draft()
+        self._taken_back.append(self.vertices.pop())
+        self._redraw()
+        self.draft_changed()
+        self.window.statusBar().showMessage(f"Vertex taken back ({len(self.vertices)} left)", 2000)
+        return True
+
+    def can_redo_draft(self) -> bool:
+        return bool(self.vertices and self._taken_back)
+
+    def redo_draft(self) -> bool:
+        if not self.vertices:
+            return False
+        if self._taken_back:
+            self.vertices.append(self._taken_back.pop())
+            self._redraw()
+            self.draft_changed()
+        return True
+
+    def undo_draft_text(self) -> str:
+        return "polygon vertex" if len(self.vertices) > 1 else "polygon"
 
     def mouse_press(self, e: ToolEvent) -> bool:
         if e.button != Qt.LeftButton:
@@ -46,7 +82,9 @@ class PolygonTool(Tool):
             self.finish()
             return True
         self.vertices.append(p)
+        self._taken_back = []
         self._redraw()
+        self.draft_changed()
         return True
 
     def mouse_move(self, e: ToolEvent) -> bool:
@@ -71,10 +109,10 @@ class PolygonTool(Tool):
         return True
 
     def key_press(self, event) -> bool:
-        if event.key() == Qt.Key_Backspace and self.vertices:
-            self.vertices.pop()
-            self._redraw()
-            return True
+        if event.key() == Qt.Key_Backspace:
+            return self.undo_draft()
+        if event.key() == Qt.Key_Escape:
+            return self.cancel_draft()
         return False
 
     def finish(self) -> None:

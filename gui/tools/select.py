@@ -1,5 +1,5 @@
 """Select: click picks an annotation (Ctrl adds), dragging moves it or one of its handles, dragging empty
-space pans. Each finished drag is one undoable Update."""
+space pans. Each finished drag is one undoable Update; Esc or Ctrl+Z before the release puts the shape back."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
@@ -24,7 +24,9 @@ class SelectTool(Tool):
     cursor = Qt.ArrowCursor
     help = (("Click", "select an annotation (Ctrl+click adds or removes)"),
             ("Drag a shape", "move it"), ("Drag a corner or vertex", "reshape"),
-            ("Drag empty space", "pan"), ("Delete", "delete the selection"))
+            ("Drag empty space", "pan"), ("Delete", "delete the selection"),
+            ("Esc, Ctrl+Z while dragging", "put the shape back where it was"))
+    draft_noun = "move"
 
     def __init__(self, window):
         super().__init__(window)
@@ -42,6 +44,7 @@ class SelectTool(Tool):
         hit = layer.handle_at(e.scene, self.canvas.pixels(HANDLE_REACH))
         if hit is not None:
             self._drag = ("handle", hit[0], hit[1], e.scene)
+            self.draft_changed()
             return True
         a = layer.annotation_at(e.view.toPoint())
         ctrl = bool(e.modifiers & Qt.ControlModifier)
@@ -58,6 +61,7 @@ class SelectTool(Tool):
             w.set_selection({a.id})
         if geometry.editable(a.shape):
             self._drag = ("move", a, e.scene)
+            self.draft_changed()
         return True
 
     def mouse_move(self, e: ToolEvent) -> bool:
@@ -85,6 +89,15 @@ class SelectTool(Tool):
         self._end_drag()
         self.canvas.viewport().setCursor(self.cursor)
         return True
+
+    def has_draft(self) -> bool:
+        return self._drag is not None and self._drag[0] in ("move", "handle")
+
+    def undo_draft_text(self) -> str:
+        return "reshape" if self._drag and self._drag[0] == "handle" else "move"
+
+    def key_press(self, event) -> bool:
+        return event.key() == Qt.Key_Escape and self.cancel_draft()
 
     # --- helpers -------------------------------------------------------------------------------------------
     def _dragged_shape(self, e: ToolEvent):
@@ -116,10 +129,12 @@ class SelectTool(Tool):
             original = self.canvas.annotation_layer.items.get(self._drag[1].id)
             if original is not None:
                 original.setVisible(True)
-        self._drag = None
+        drafting, self._drag = self.has_draft(), None
         if self._preview is not None and self._preview.scene() is not None:
             self._preview.scene().removeItem(self._preview)
         self._preview = None
+        if drafting:
+            self.draft_changed()
 
     def _hover(self, e: ToolEvent) -> None:
         layer = self.canvas.annotation_layer
