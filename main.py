@@ -116,15 +116,11 @@ def _verify_text(problems: list[str], info: dict, noted) -> str:
 
 
 def cmd_export(args) -> int:
-    from storage.export import EXPORTERS
+    from storage.export import EXPORTERS, describe_export
 
     with open_project(args.dir) as project:
         result = EXPORTERS[args.format](project, args.out)
-    counts = ", ".join(f"{v} {k}" for k, v in result.items() if isinstance(v, int))
-    print(f"wrote {result['path']} ({args.format}{': ' + counts if counts else ''})")
-    if result.get("left_out"):
-        what = ", ".join(f"{n} {kind}" for kind, n in sorted(result["left_out"].items()))
-        print(f"left out (no {args.format} form): {what}")
+    print_result(args, result, "\n".join(describe_export(result)))
     return 0
 
 
@@ -189,6 +185,7 @@ def _add_project_commands(sub) -> None:
     c.add_argument("dir")
     c.add_argument("--format", required=True, choices=sorted(EXPORTERS))
     c.add_argument("--out", required=True)
+    c.add_argument("--json", action="store_true", help="print what was written as JSON")
     c.set_defaults(func=cmd_export)
 
     c = sub.add_parser("proxy", help="build a video's fast-seek proxy (short GOP, in cache/) used for display")

@@ -10,7 +10,7 @@ from engine.worker import Priority
 from gui import icons
 from gui.actions import add_action
 from gui.jobs import export_job, verify_job
-from storage.export import EXPORTERS
+from storage.export import EXPORTERS, describe_export
 from storage.media.kinds import IMAGE_EXTENSIONS, VIDEO_EXTENSIONS
 from storage.project import Project
 
@@ -121,8 +121,8 @@ def _exported(window, result) -> None:
     if not result.ok:
         return
     info = result.value
-    counts = ", ".join(f"{v} {k}" for k, v in info.items() if isinstance(v, int) and not isinstance(v, bool))
-    window.statusBar().showMessage(f"Wrote {info['path']}" + (f" ({counts})" if counts else ""), 10000)
+    text = "; ".join(describe_export(info))
+    window.statusBar().showMessage(text[:1].upper() + text[1:], 10000)
     window.last_export = info
 
 

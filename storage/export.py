@@ -34,6 +34,19 @@ def export_coco(project: "Project", out: str | Path) -> dict:
     return result
 
 
+def describe_export(result: dict) -> list[str]:
+    """What an export wrote, in lines for the CLI and the window's status bar: the counts and what the format
+    could not hold."""
+    fmt = result["format"]
+    counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.items()
+                       if isinstance(v, int) and not isinstance(v, bool))
+    lines = [f"wrote {result['path']} ({fmt}{': ' + counts if counts else ''})"]
+    if result.get("left_out"):
+        what = ", ".join(f"{n} {kind}" for kind, n in sorted(result["left_out"].items()))
+        lines.append(f"left out (no {fmt} form): {what}")
+    return lines
+
+
 # Export formats by name, as `main.py export --format NAME` and the window's File > Export offer them. Each
 # writes `out` and returns a JSON-able summary (with at least "path", and "left_out": {what: count} for records
 # the format cannot hold) after logging the export in the audit chain.
