@@ -170,7 +170,7 @@ def _write_clip(project: "Project", media: MediaItem, s: TimeSegment, part: Path
     frames = np.arange(first, stop)
     if not len(frames):
         frames = np.array([min(int(s.start * media.fps), int(media.frame_count) - 1)])
-    name = f"{Path(media.path).stem}_{key[1]:08d}_{key[2]:08d}"
+    name = f"{Path(media.path).stem}_m{media.id}_{key[1]:08d}_{key[2]:08d}"  # the id: two videos named alike
     with open_video(project, media) as reader:
         write_video(part / "clips" / f"{name}.mp4", (reader.read(int(n)) for n in frames), fps=media.fps)
     gaze = _frame_gaze(project, media, frames.astype(np.float64))

@@ -1,0 +1,55 @@
+"""Two videos with the same file name in different folders (imported where they are, without --copy): the
+exports keep them apart, so no row shows the other video's frames or loses its labels."""
+import csv
+from pathlib import Path
+
+import av
+import pytest
+
+from annotation.model import TimeSegment
+from storage.media.encode import write_video
+from storage.media.importer import import_paths
+from storage.project import Project
+from tests.inprocess_cli import main_json
+from tests.media_factory import index_frame, read_index
+
+FIRST_B = 500  # video B's frames spell 500, 501, ...: a frame tells which video it came from
+
+
+@pytest.fixture
+def twins(tmp_path):
+    """A project with a/clip.mp4 (frames 0..49) and b/clip.mp4 (frames 500..549), both labelled 0–1 s."""
+    for folder, first in (("a", 0), ("b", FIRST_B)):
+        (tmp_path / folder).mkdir()
+        write_video(tmp_path / folder / "clip.mp4", (index_frame(first + i) for i in range(50)), fps=25.0, gop=10)
+    root = tmp_path / "proj"
+    with Project.create(root) as p:
+        report = import_paths(p, [tmp_path / "a" / "clip.mp4", tmp_path / "b" / "clip.mp4"])
+        a, b = (i for i, _ in report.imported)
+        p.segments.add_many([TimeSegment(a, "er", 0, 1, "alice", {"label": "happiness"}),
+                             TimeSegment(b, "er", 0, 1, "alice", {"label": "sadness"}),
+                             TimeSegment(b, "fer", 1, 2, "alice", {"label": "anger"})])
+    return root, {a: 0, b: FIRST_B}
+
+
+def first_frame_index(path: Path) -> tuple[int, int]:
+    """The index spelled by a clip's first frame, and how many frames it has."""
+    with av.open(str(path)) as clip:
+        frames = [f.to_ndarray(format="rgb24") for f in clip.decode(video=0)]
+    return read_index(frames[0]), len(frames)
+
+
+def test_training_dataset_writes_one_clip_per_video_and_stretch(twins, tmp_path, capsys):
+    root, first = twins
+    out = tmp_path / "dataset"
+    result = main_json(capsys, "export", root, "--format", "emotion-dataset", "--out", out)
+    rows = list(csv.DictReader(open(out / "labels.csv")))
+    assert len(rows) == 3 and len({r["clip"] for r in rows}) == 3
+    assert result["clips"] == 3 == len(list((out / "clips").iterdir()))  # what it says is what it wrote
+    for row in rows:
+        shown, frames = first_frame_index(out / row["clip"])
+        video = FIRST_B if row["media"].endswith("b/clip.mp4") else 0
+        start = round(float(row["start"]) * 25)
+        assert (shown, frames) == (video + start, 25), row  # the row's own video, from its own start
+    labels = {(r["media"].split("/")[-2], r["label"]) for r in rows}
+    assert labels == {("a", "happiness"), ("b", "sadness"), ("b", "anger")}
