@@ -50,9 +50,23 @@ def _tiers(segments: list[TimeSegment]) -> list[EafTier]:
     return list(tiers.values())
 
 
+def _eaf_names(videos: list[MediaItem]) -> dict[int, str]:
+    """Each video's file name in the folder: its stem, with its media id where another video has the same stem
+    (compared as a case-insensitive file system would), so no video's labels overwrite another's."""
+    stems = {v.id: Path(v.path).stem for v in videos}
+    count: dict[str, int] = {}
+    for stem in stems.values():
+        count[stem.casefold()] = count.get(stem.casefold(), 0) + 1
+    names = {i: f"{stem}_m{i}.eaf" if count[stem.casefold()] > 1 else f"{stem}.eaf" for i, stem in stems.items()}
+    if len({n.casefold() for n in names.values()}) < len(names):  # a stem that looks like another's with its id
+        names = {i: f"{stem}_m{i}.eaf" for i, stem in stems.items()}
+    return names
+
+
 def export_eaf(project: "Project", out: str | Path) -> dict:
     """One .eaf per video: ``out`` itself when one video has emotion labels, else ``out`` (minus .eaf) is a
-    folder with one file per video. Image labels have no time and are left out."""
+    folder with one file per video (``<stem>.eaf``, ``<stem>_m<media id>.eaf`` where two videos share a stem).
+    Image labels have no time and are left out."""
     from storage.export import write_atomic
 
     out = Path(out)
@@ -61,21 +75,34 @@ def export_eaf(project: "Project", out: str | Path) -> dict:
     if not videos:
         raise InputError("nothing to export to ELAN: emotion labels are only on images (ELAN needs a video)")
     folder = None if len(videos) == 1 else (out.with_suffix("") if out.suffix == ".eaf" else out)
-    files, tiers_n, annotations_n = [], 0, 0
+    names = _eaf_names(videos)
+    written = []  # built in full before anything is written: a video that fails leaves no files behind
+    tiers_n, annotations_n = 0, 0
     for video in videos:
-        target = out if folder is None else folder / f"{Path(video.path).stem}.eaf"
+        target = out if folder is None else folder / names[video.id]
         media_path = project.absolute_path(video.path).resolve()
-        relative = os.path.relpath(media_path, target.resolve().parent).replace(os.sep, "/")
+        relative = os.path.relpath(media_path, target.absolute().parent.resolve()).replace(os.sep, "/")
         tiers = _tiers([s for m, s in rows if m.id == video.id])
-        data = build_eaf(media_path.as_uri(), relative if relative.startswith(".") else "./" + relative,
-                         MIME_TYPES.get(media_path.suffix.lower(), "video/*"), tiers, author=project.actor)
-        write_atomic(target, data)
-        files.append(str(target))
+        written.append((target, build_eaf(media_path.as_uri(), relative if relative.startswith(".") else
+                                          "./" + relative, MIME_TYPES.get(media_path.suffix.lower(), "video/*"),
+                                          tiers, author=project.actor)))
         tiers_n += len(tiers)
         annotations_n += sum(len(t.annotations) for t in tiers)
+    made = folder is not None and not folder.exists()
+    done: list[Path] = []
+    try:
+        if made:
+            folder.mkdir(parents=True)
+        for target, data in written:
+            write_atomic(target, data)
+            done.append(target)
+    except BaseException:
+        if made:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
     images = sum(1 for m, s in rows if not m.is_video)  # ELAN annotates time: a static image label has none
-    return _log(project, out, {"path": str(out if folder is None else folder), "format": "eaf", "files": files,
-                               "tiers": tiers_n, "annotations": annotations_n,
+    return _log(project, out, {"path": str(out if folder is None else folder), "format": "eaf",
+                               "files": [str(t) for t in done], "tiers": tiers_n, "annotations": annotations_n,
                                "left_out": {"image labels": images} if images else {}})
 
 

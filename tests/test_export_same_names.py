@@ -1,5 +1,5 @@
-"""Two videos with the same file name in different folders (imported where they are, without --copy): the
-exports keep them apart, so no row shows the other video's frames or loses its labels."""
+"""Two videos with the same file name in different folders (imported where they are, without --copy): every
+export keeps them apart, so no row or tier shows the other video's frames or loses its labels."""
 import csv
 from pathlib import Path
 
@@ -53,3 +53,25 @@ def test_training_dataset_writes_one_clip_per_video_and_stretch(twins, tmp_path,
         assert (shown, frames) == (video + start, 25), row  # the row's own video, from its own start
     labels = {(r["media"].split("/")[-2], r["label"]) for r in rows}
     assert labels == {("a", "happiness"), ("b", "sadness"), ("b", "anger")}
+
+
+def test_elan_export_writes_one_file_per_video_even_when_their_names_clash(twins, tmp_path, capsys):
+    import pympi
+
+    root, first = twins
+    out = tmp_path / "two.eaf"
+    result = main_json(capsys, "export", root, "--format", "eaf", "--out", out)
+    folder = tmp_path / "two"
+    files = sorted(folder.iterdir())
+    assert len(files) == 2 and sorted(result["files"]) == [str(f) for f in files]
+    seen = {}
+    for f in files:
+        eaf = pympi.Elan.Eaf(str(f))
+        (media,) = eaf.media_descriptors
+        video = (f.parent / media["RELATIVE_MEDIA_URL"]).resolve()
+        seen[video.parent.name] = {t: eaf.get_annotation_data_for_tier(t) for t in eaf.get_tier_names()}
+    assert seen == {"a": {"ER - alice": [(0, 1000, "happiness")]},
+                    "b": {"ER - alice": [(0, 1000, "sadness")], "FER - alice": [(1000, 2000, "anger")]}}
+    with Project.open(root) as p:
+        entry = [e for e in p.audit.entries() if e.action == "export"][-1]
+    assert sorted(entry.payload["files"]) == [str(f) for f in files]
