@@ -9,14 +9,14 @@ tool's clicks) have no COCO form and are left out, counted, as are tags (whole-i
 prompts (the clicks behind a mask, which are not labels) and landmarks whose label mixes different landmark
 sets (COCO needs one list of names per category).
 
-A video becomes one image entry per annotated frame, named ``<video stem>/<frame:06d>.jpg`` and carrying
-``media_id`` and ``frame`` so the frame can be found again.
+A video becomes one image entry per annotated frame, named ``<video stem>_m<media id>/<frame:06d>.jpg`` (under
+the folder the exporter chooses) and carrying ``media_id`` and ``frame`` so the frame can be found again.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from pathlib import PurePosixPath
-from typing import Iterable
+from typing import Callable, Iterable
 
 from annotation.model import ROLE_PROMPT, Annotation, Label, MediaItem
 from annotation.shapes import Keypoints, Mask, Points, Polygon
@@ -24,10 +24,13 @@ from annotation.shapes import Keypoints, Mask, Points, Polygon
 UNLABELED = "unlabeled"
 
 
-def frame_file_name(item: MediaItem, frame: int | None) -> str:
-    if frame is None or not item.is_video:
-        return item.path
-    return f"{PurePosixPath(item.path).stem}/{frame:06d}.jpg"
+def frame_file_name(item: MediaItem, frame: int) -> str:
+    """A video frame's image, one folder per video: the media id keeps two videos called clip.mp4 apart."""
+    return f"{PurePosixPath(item.path).stem}_m{item.id}/{frame:06d}.jpg"
+
+
+def default_file_name(item: MediaItem, frame: int | None) -> str:
+    return item.path if frame is None else frame_file_name(item, frame)
 
 
 def _segmentation(shape, bbox) -> list | dict:
@@ -46,8 +49,10 @@ def _landmarks(shape: Keypoints) -> tuple[tuple[str, ...], list[float]]:
 
 
 def build_coco(media: Iterable[MediaItem], labels: Iterable[Label], annotations: Iterable[Annotation],
-               description: str = "FaceLens export") -> tuple[dict, dict]:
-    """The COCO dict and a report of what was left out (``{"tags": n, "points": n, ...}``)."""
+               description: str = "FaceLens export",
+               file_name: Callable[[MediaItem, int | None], str] = default_file_name) -> tuple[dict, dict]:
+    """The COCO dict and a report of what was left out (``{"tags": n, "points": n, ...}``). ``file_name(item,
+    frame)`` names each image entry (frame None for a still image); it is called once per image written."""
     media = {m.id: m for m in media}
     labels = list(labels)
     categories = {l.id: {"id": l.id, "name": l.name, "supercategory": l.taxonomy} for l in labels}
@@ -100,8 +105,9 @@ def build_coco(media: Iterable[MediaItem], labels: Iterable[Label], annotations:
     for key, entry, _ in kept:
         if key not in images:
             item = media[key[0]]
-            images[key] = {"id": len(images) + 1, "file_name": frame_file_name(item, key[1]), "width": item.width,
-                           "height": item.height, "media_id": item.id, "frame": key[1], "sha256": item.sha256}
+            images[key] = {"id": len(images) + 1, "file_name": file_name(item, key[1]), "width": item.width,
+                           "height": item.height, "media_id": item.id, "frame": key[1], "media_path": item.path,
+                           "sha256": item.sha256}
         category = categories[entry["category_id"]]
         if "keypoints" in category and "keypoints" not in entry:  # a box or mask of a landmark category
             entry["keypoints"], entry["num_keypoints"] = [0] * (3 * len(category["keypoints"])), 0

@@ -45,7 +45,11 @@ def verify_job(project):
 
 def export_job(project, exporter, out: Path):
     def job(ctx):
+        def progress(done, total, what):
+            ctx.check()  # Cancel: the exporter removes what it had written; an earlier export stays as it was
+            ctx.progress(done, total, what)
+
         ctx.progress(0, None, str(out.name))
-        return exporter(project, out)
+        return exporter(project, out, progress=progress)
 
     return job

@@ -63,7 +63,7 @@ def _eaf_names(videos: list[MediaItem]) -> dict[int, str]:
     return names
 
 
-def export_eaf(project: "Project", out: str | Path) -> dict:
+def export_eaf(project: "Project", out: str | Path, progress=None) -> dict:
     """One .eaf per video: ``out`` itself when one video has emotion labels, else ``out`` (minus .eaf) is a
     folder with one file per video (``<stem>.eaf``, ``<stem>_m<media id>.eaf`` where two videos share a stem).
     Image labels have no time and are left out."""
@@ -88,6 +88,8 @@ def export_eaf(project: "Project", out: str | Path) -> dict:
                                           tiers, author=project.actor)))
         tiers_n += len(tiers)
         annotations_n += sum(len(t.annotations) for t in tiers)
+        if progress:  # before anything is written: stopping here leaves nothing behind
+            progress(len(written), len(videos), target.name)
     made = folder is not None and not folder.exists()
     done: list[Path] = []
     try:
@@ -107,12 +109,15 @@ def export_eaf(project: "Project", out: str | Path) -> dict:
 
 
 # --- segment table ------------------------------------------------------------------------------------------------
-def export_emotion_csv(project: "Project", out: str | Path) -> dict:
+def export_emotion_csv(project: "Project", out: str | Path, progress=None) -> dict:
     from storage.export import write_atomic
 
     out = Path(out)
     rows = sorted(_emotion_segments(project), key=lambda r: (r[0].id, r[1].tier, r[1].annotator, r[1].start))
-    sha = write_atomic(out, write_emotion_csv(rows).encode("utf-8"))
+    data = write_emotion_csv(rows).encode("utf-8")
+    if progress:  # the table is ready; stopping here leaves nothing behind
+        progress(len(rows), len(rows), f"{len(rows)} segments")
+    sha = write_atomic(out, data)
     return _log(project, out, {"path": str(out), "format": "emotion-csv", "segments": len(rows), "sha256": sha})
 
 
@@ -143,7 +148,7 @@ def _frame_gaze(project: "Project", media: MediaItem, frames: np.ndarray) -> np.
     return out
 
 
-def export_emotion_dataset(project: "Project", out: str | Path) -> dict:
+def export_emotion_dataset(project: "Project", out: str | Path, progress=None) -> dict:
     """``out/clips/*.mp4`` (one clip per labelled stretch), ``out/gaze/*.npy`` (gaze per clip frame),
     ``out/labels.csv`` (clip, media, start, end, frames, track, annotator, label, gaze, and each dataset's class
     index where the label is one of its classes) and ``out/dataset.json`` (what the columns mean)."""
@@ -165,11 +170,14 @@ def export_emotion_dataset(project: "Project", out: str | Path) -> dict:
     w.writerow(["clip", "media", "start", "end", "frames", "track", "annotator", "label", "gaze",
                 *(f"{d}_index" for d in datasets)])
     clips: dict[tuple, tuple[str, str, int]] = {}
+    n_clips = len({(m.id, round(s.start * 1000), round(s.end * 1000)) for m, s in rows})
     try:
         for media, s in sorted(rows, key=lambda r: (r[0].id, r[1].start, r[1].tier, r[1].annotator)):
             key = (media.id, round(s.start * 1000), round(s.end * 1000))
             if key not in clips:
                 clips[key] = _write_clip(project, media, s, part, key)
+                if progress:
+                    progress(len(clips), n_clips, clips[key][0])
             clip, gaze, frames = clips[key]
             label = label_of(s)
             w.writerow([clip, media.path, f"{s.start:.6f}", f"{s.end:.6f}", frames, s.tier, s.annotator, label,

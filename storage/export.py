@@ -3,14 +3,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import shutil
+import uuid
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
-from annotation.coco import build_coco
+import numpy as np
+from PIL import Image
+
+from annotation.coco import build_coco, frame_file_name
+from annotation.errors import InputError
+from annotation.model import MediaItem
 from storage.emotion_export import export_eaf, export_emotion_csv, export_emotion_dataset
+from storage.media.library import open_video
 
 if TYPE_CHECKING:
     from storage.project import Project
+
+# progress(done, total, what) as an export goes; the window's job shows it (and may cancel by raising)
+Progress = Callable[[int, "int | None", str], None]
 
 
 def write_atomic(path: Path, data: bytes) -> str:
@@ -23,33 +35,130 @@ def write_atomic(path: Path, data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def export_coco(project: "Project", out: str | Path) -> dict:
+# --- COCO -------------------------------------------------------------------------------------------------------
+def frames_folder(out: Path) -> Path:
+    """Where a COCO export writes the video frames it refers to: beside the JSON, named after it."""
+    return out.with_name(out.stem + "_frames")
+
+
+def _is_frames_export(folder: Path) -> bool:
+    """Whether ``folder`` holds only what an earlier COCO export wrote there (a folder of JPEGs per video), so
+    replacing it loses nothing of the user's."""
+    return all(p.is_dir() or (p.suffix == ".jpg" and p.parent != folder) for p in folder.rglob("*"))
+
+
+def _check_coco_targets(out: Path) -> Path:
+    frames = frames_folder(out)
+    if frames.exists() and not frames.is_dir():
+        raise InputError(f"{frames.name} beside it is a file; the video frames go in a folder of that name",
+                         path=str(out))
+    if frames.is_dir() and not _is_frames_export(frames):
+        raise InputError(f"{frames} holds files another export did not write; the video frames go in that "
+                         "folder: move them, or choose another name", path=str(out))
+    return frames
+
+
+def _relative(target: Path, start: Path) -> str:
+    try:
+        return Path(os.path.relpath(target, start)).as_posix()
+    except ValueError:  # another drive (Windows): no relative path
+        return target.as_posix()
+
+
+def _write_frames(project: "Project", media: dict[int, MediaItem], wanted: list[tuple[int, int]], folder: Path,
+                  progress: Progress | None) -> None:
+    """Decode each (media id, frame) in ``wanted`` and save it as ``folder/<frame_file_name>`` (JPEG)."""
+    done = 0
+    for media_id in sorted({m for m, _ in wanted}):
+        item = media[media_id]
+        frames = sorted(f for m, f in wanted if m == media_id)
+        with open_video(project, item) as reader:
+            for n in frames:
+                if not 0 <= n < reader.frame_count:
+                    raise InputError(f"an annotation is on frame {n}, outside the video's frames "
+                                     f"0..{reader.frame_count - 1}", path=item.path)
+                target = folder / frame_file_name(item, n)
+                target.parent.mkdir(parents=True, exist_ok=True)
+                Image.fromarray(np.ascontiguousarray(reader.read(n))).save(target, quality=95)
+                done += 1
+                if progress:
+                    progress(done, len(wanted), f"frame {n} of {item.name}")
+
+
+def _replace_folder(part: Path, final: Path) -> Path | None:
+    """Move ``part`` to ``final``; an earlier ``final`` is moved aside and returned (to delete or restore)."""
+    old = None
+    if final.exists():
+        old = final.with_name(f"{final.name}.old-{uuid.uuid4().hex[:8]}")  # a new name: nothing is overwritten
+        final.replace(old)
+    part.replace(final)
+    return old
+
+
+def export_coco(project: "Project", out: str | Path, progress: Progress | None = None) -> dict:
+    """``out`` (the JSON), and the annotated video frames as JPEGs in ``<out stem>_frames/`` beside it. Each
+    ``file_name`` opens as ``os.path.join(<the JSON's folder>, file_name)``: a video frame is
+    ``<out stem>_frames/<video stem>_m<media id>/<frame:06d>.jpg``; a photo is the image file itself, by its path
+    relative to the JSON's folder when the project holds it, else by the absolute path the project keeps."""
     out = Path(out)
-    labels = [l for l in project.labels.all()]
-    coco, left_out = build_coco(project.media.all(), labels, project.annotations.iter_all())
-    sha = write_atomic(out, json.dumps(coco).encode("utf-8"))
+    frames_dir = _check_coco_targets(out)
+    base = out.resolve().parent
+    media = {m.id: m for m in project.media.all()}
+    wanted: list[tuple[int, int]] = []
+
+    def file_name(item: MediaItem, frame: int | None) -> str:
+        if frame is None:  # a photo outside the project keeps its absolute path, as the project stores it
+            path = project.absolute_path(item.path)
+            return path.as_posix() if Path(item.path).is_absolute() else _relative(path.resolve(), base)
+        wanted.append((item.id, frame))
+        return f"{frames_dir.name}/{frame_file_name(item, frame)}"
+
+    coco, left_out = build_coco(media.values(), project.labels.all(), project.annotations.iter_all(),
+                                file_name=file_name)
+    data = json.dumps(coco).encode("utf-8")
+    part = frames_dir.with_name(frames_dir.name + ".part")
+    old = None
+    try:
+        if wanted:
+            shutil.rmtree(part, ignore_errors=True)
+            part.mkdir()
+            _write_frames(project, media, wanted, part, progress)
+            old = _replace_folder(part, frames_dir)
+        sha = write_atomic(out, data)
+    except BaseException:
+        shutil.rmtree(part, ignore_errors=True)
+        if old is not None:  # the JSON was not replaced: put the frames it refers to back
+            shutil.rmtree(frames_dir, ignore_errors=True)
+            old.replace(frames_dir)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
     result = {"path": str(out), "format": "coco", "images": len(coco["images"]),
-              "annotations": len(coco["annotations"]), "left_out": left_out, "sha256": sha}
+              "annotations": len(coco["annotations"]), "frames_written": len(wanted),
+              "frames_folder": str(frames_dir) if wanted else None, "left_out": left_out, "sha256": sha}
     project.audit.append("export", f"file:{out.name}", result)
     return result
 
 
 def describe_export(result: dict) -> list[str]:
-    """What an export wrote, in lines for the CLI and the window's status bar: the counts and what the format
-    could not hold."""
+    """What an export wrote, in lines for the CLI and the window's status bar: the counts, where the video
+    frames went, and what the format could not hold."""
     fmt = result["format"]
     counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.items()
                        if isinstance(v, int) and not isinstance(v, bool))
     lines = [f"wrote {result['path']} ({fmt}{': ' + counts if counts else ''})"]
+    if result.get("frames_folder"):
+        lines.append(f"the video frames it refers to are in {result['frames_folder']}")
     if result.get("left_out"):
         what = ", ".join(f"{n} {kind}" for kind, n in sorted(result["left_out"].items()))
         lines.append(f"left out (no {fmt} form): {what}")
     return lines
 
 
-# Export formats by name, as `main.py export --format NAME` and the window's File > Export offer them. Each
-# writes `out` and returns a JSON-able summary (with at least "path", and "left_out": {what: count} for records
-# the format cannot hold) after logging the export in the audit chain.
+# Export formats by name, as `main.py export --format NAME` and the window's File > Export offer them. Each is
+# called as exporter(project, out, progress=None), writes `out` and returns a JSON-able summary (with at least
+# "path", and "left_out": {what: count} for records the format cannot hold) after logging the export in the
+# audit chain.
 EXPORTERS = {
     "coco": export_coco,
     "eaf": export_eaf,

@@ -56,7 +56,10 @@ def test_export_coco_loads_in_pycocotools(demo_dir, demo):
     assert len(coco.imgs) == 3  # the photo and two frames of the video
     assert len(coco.anns) == 4  # the prompt is not a label
     names = {img["file_name"] for img in coco.imgs.values()}
-    assert names == {"media/astronaut.png", "astronaut_head/000012.jpg", "astronaut_head/000040.jpg"}
+    # relative to the JSON's folder: the photo where it is, the video's frames written beside the JSON
+    assert names == {"../media/astronaut.png", "coco_frames/astronaut_head_m2/000012.jpg",
+                     "coco_frames/astronaut_head_m2/000040.jpg"}
+    assert all((out.parent / n).is_file() for n in names)
     (mask_ann,) = [a for a in coco.anns.values() if isinstance(a["segmentation"], dict)]
     assert (coco.annToMask(mask_ann).astype(bool) == m).all()
     assert mask_ann["area"] == m.sum()

@@ -1,16 +1,19 @@
-"""The COCO export as pycocotools reads it: every annotation decodes to a mask, COCOeval runs on it, and named
-landmarks are COCO keypoints."""
+"""The COCO export as a training script and pycocotools read it: every file_name opens (the annotated video
+frames are written beside the JSON), every annotation decodes to a mask, and COCOeval runs on it."""
+import json
+import os
 
 import numpy as np
 import pytest
+from PIL import Image
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
 from annotation.model import Annotation
 from annotation.shapes import Box, Keypoints, Mask, Points, Polygon, Tag
 from storage.media.importer import import_paths
-from tests.inprocess_cli import run_main
-from tests.media_factory import indexed_video, photo
+from tests.inprocess_cli import main_json, run_main
+from tests.media_factory import indexed_video, photo, read_index
 
 LANDMARKS = ("left eye", "right eye", "nose")
 
@@ -38,6 +41,29 @@ def labelled(project, tmp_path):
         Annotation(media_id=video, frame=23, shape=Points([(5, 5)]), label_id=eye),  # only a point: no image
     ])
     return project, still, video
+
+
+def test_every_image_opens_beside_the_json_and_shows_its_frame(labelled, tmp_path, capsys):
+    project, still, video = labelled
+    out = tmp_path / "elsewhere" / "coco.json"  # outside the project: paths must still resolve
+    out.parent.mkdir()
+    printed = run_main(capsys, "export", project.root, "--format", "coco", "--out", out).out
+    assert f"the video frames it refers to are in {tmp_path / 'elsewhere' / 'coco_frames'}" in printed
+    coco = COCO(str(out))
+    assert sorted((img["media_id"], img["frame"]) for img in coco.imgs.values()) == [
+        (still, None), (video, 4), (video, 17)]  # frame 23 has only a point
+    for img in coco.imgs.values():
+        path = os.path.join(out.parent, img["file_name"])  # what a training script does with its image root
+        picture = np.asarray(Image.open(path).convert("RGB"))
+        assert picture.shape == (img["height"], img["width"], 3)
+        if img["frame"] is not None:
+            assert img["file_name"] == f"coco_frames/v_m{video}/{img['frame']:06d}.jpg"
+            assert read_index(picture) == img["frame"]  # the annotated frame itself, decoded from the video
+        else:  # outside the project: by its absolute path, which os.path.join keeps
+            assert img["file_name"] == (tmp_path / "src" / "still.png").as_posix()
+            assert Image.open(path).tobytes() == Image.open(tmp_path / "src" / "still.png").tobytes()
+    written = sorted(p.relative_to(out.parent).as_posix() for p in (out.parent / "coco_frames").rglob("*.jpg"))
+    assert written == [f"coco_frames/v_m{video}/000004.jpg", f"coco_frames/v_m{video}/000017.jpg"]
 
 
 def test_every_annotation_decodes_to_a_mask_and_cocoeval_runs(labelled, tmp_path, capsys):
@@ -78,3 +104,55 @@ def test_landmarks_are_coco_keypoints_of_their_category(labelled, tmp_path, caps
     ev.evaluate(), ev.accumulate()
     ev.summarize()
     assert ev.stats[0] == pytest.approx(1.0)
+
+
+def test_another_export_to_the_same_file_replaces_its_frames_but_not_a_users_folder(labelled, tmp_path, capsys):
+    project, still, video = labelled
+    out = tmp_path / "coco.json"
+    run_main(capsys, "export", project.root, "--format", "coco", "--out", out)
+    project.annotations.add(Annotation(media_id=video, frame=9, shape=Box(1, 1, 10, 10)))
+    result = main_json(capsys, "export", project.root, "--format", "coco", "--out", out)
+    assert result["frames_written"] == 3
+    assert sorted(p.name for p in (tmp_path / "coco_frames").rglob("*.jpg")) == [
+        "000004.jpg", "000009.jpg", "000017.jpg"]
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name or ".old" in p.name]
+
+    mine = tmp_path / "mine_frames"
+    mine.mkdir()
+    (mine / "notes.txt").write_text("keep me")
+    err = run_main(capsys, "export", project.root, "--format", "coco", "--out", tmp_path / "mine.json", code=2).err
+    assert f"{mine} holds files another export did not write" in err
+    assert (mine / "notes.txt").read_text() == "keep me" and not (tmp_path / "mine.json").exists()
+    assert json.loads(out.read_text())["images"]  # the earlier export is untouched
+
+
+def test_a_stopped_export_leaves_the_earlier_one_as_it_was(labelled, tmp_path, capsys):
+    from storage.export import export_coco
+
+    project, still, video = labelled
+    out = tmp_path / "coco.json"
+    export_coco(project, out)
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and "coco" in p.as_posix()}
+    project.annotations.add(Annotation(media_id=video, frame=9, shape=Box(1, 1, 10, 10)))
+    seen = []
+
+    def cancel_after_the_first_frame(done, total, what):
+        seen.append((done, total))
+        if done == 1:
+            raise KeyboardInterrupt  # what Cancel in the window or Ctrl-C does between two frames
+
+    with pytest.raises(KeyboardInterrupt):
+        export_coco(project, out, progress=cancel_after_the_first_frame)
+    assert seen == [(1, 3)]
+    after = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file() and "coco" in p.as_posix()}
+    assert after == before and not [p for p in tmp_path.iterdir() if ".part" in p.name or ".old" in p.name]
+
+
+def test_a_missing_video_is_named_and_nothing_is_written(labelled, tmp_path, capsys):
+    project, still, video = labelled
+    (tmp_path / "src" / "v.mp4").unlink()
+    out = tmp_path / "coco.json"
+    err = run_main(capsys, "export", project.root, "--format", "coco", "--out", out, code=2).err
+    missing = tmp_path / "src" / "v.mp4"
+    assert err.strip() == f"facelens: error: {missing}: the media file is missing (moved or deleted?)"
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == ["proj", "src"]

@@ -22,9 +22,9 @@ def test_json_prints_the_result_and_text_says_what_was_left_out(demo_dir, tmp_pa
     out = tmp_path / "coco.json"
     result = json.loads(run_cli("export", root, "--format", "coco", "--out", out, "--json").stdout)
     assert result["path"] == str(out) and result["format"] == "coco" and result["left_out"] == {"prompts": 1}
-    assert result["sha256"] and result["images"] == 1
+    assert result["sha256"] and result["images"] == 1 and result["frames_written"] == 0
     text = run_cli("export", root, "--format", "coco", "--out", out).stdout.splitlines()
-    assert text == [f"wrote {out} (coco: 1 images, 1 annotations)",
+    assert text == [f"wrote {out} (coco: 1 images, 1 annotations, 0 frames written)",
                     "left out (no coco form): 1 prompts"]
 
 
@@ -36,5 +36,5 @@ def test_the_window_says_what_was_left_out(qtbot, demo_dir, tmp_path):
     out = tmp_path / "coco.json"
     export_to(window, "coco", out)
     qtbot.waitUntil(lambda: getattr(window, "last_export", None) is not None, timeout=15_000)
-    assert window.statusBar().currentMessage() == (f"Wrote {out} (coco: 1 images, 1 annotations)"
+    assert window.statusBar().currentMessage() == (f"Wrote {out} (coco: 1 images, 1 annotations, 0 frames written)"
                                                    "; left out (no coco form): 1 prompts")

@@ -1,12 +1,17 @@
 """Two videos with the same file name in different folders (imported where they are, without --copy): every
-export keeps them apart, so no row or tier shows the other video's frames or loses its labels."""
+export keeps them apart, so no row, tier or image shows the other video's frames or loses its labels."""
 import csv
+import json
 from pathlib import Path
 
 import av
+import numpy as np
 import pytest
+from PIL import Image
+from pycocotools.coco import COCO
 
-from annotation.model import TimeSegment
+from annotation.model import Annotation, TimeSegment
+from annotation.shapes import Box, Mask
 from storage.media.encode import write_video
 from storage.media.importer import import_paths
 from storage.project import Project
@@ -75,3 +80,24 @@ def test_elan_export_writes_one_file_per_video_even_when_their_names_clash(twins
     with Project.open(root) as p:
         entry = [e for e in p.audit.entries() if e.action == "export"][-1]
     assert sorted(entry.payload["files"]) == [str(f) for f in files]
+
+
+def test_coco_frames_of_two_videos_named_alike_are_two_images(twins, tmp_path, capsys):
+    root, first = twins
+    with Project.open(root) as p:
+        for media_id in first:
+            m = np.zeros((96, 192), bool)
+            m[10:40, 20:60] = True
+            p.annotations.add(Annotation(media_id=media_id, frame=3, shape=Mask.from_array(m)))
+            p.annotations.add(Annotation(media_id=media_id, frame=7, shape=Box(5, 5, 50, 30)))
+    out = tmp_path / "coco.json"
+    result = main_json(capsys, "export", root, "--format", "coco", "--out", out)
+    coco = COCO(str(out))
+    names = [img["file_name"] for img in coco.imgs.values()]
+    assert len(names) == len(set(names)) == 4 and result["frames_written"] == 4
+    for img in coco.imgs.values():
+        picture = np.asarray(Image.open(out.parent / img["file_name"]).convert("RGB"))
+        assert picture.shape == (img["height"], img["width"], 3)
+        assert read_index(picture) == first[img["media_id"]] + img["frame"]  # that video's frame, decoded
+        assert len(coco.getAnnIds(imgIds=[img["id"]])) == 1
+    assert json.loads(out.read_text())["images"][0]["file_name"].startswith("coco_frames/")
