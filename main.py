@@ -196,6 +196,125 @@ def _add_project_commands(sub) -> None:
     c.set_defaults(func=cmd_proxy)
 
 
+# --- labels and taxonomies; relinking moved media --------------------------------------------------------------
+def cmd_labels(args) -> int:
+    """labels DIR | labels add DIR TAXONOMY NAME [--color C] [--key K] [--new] | labels import DIR FILE.json"""
+    words = list(args.words)
+    action = words.pop(0) if len(words) > 1 and words[0] in ("add", "import") else "list"
+    wanted = {"list": ["DIR"], "add": ["DIR", "TAXONOMY", "NAME"], "import": ["DIR", "FILE.json"]}[action]
+    if len(words) != len(wanted):
+        usage = {"list": "labels DIR", "add": "labels add DIR TAXONOMY NAME [--color #rrggbb] [--key K] [--new]",
+                 "import": "labels import DIR FILE.json"}[action]
+        after = "labels" if action == "list" else f"labels {action}"
+        _labels_usage_error(f"expected '{usage}', got {len(words)} argument(s) after '{after}'")
+    given = [o for o, v in (("--color", args.color), ("--key", args.key), ("--new", args.new)) if v]
+    if given and action != "add":
+        _labels_usage_error(f"{', '.join(given)}: only with 'labels add'")
+    args.dir = words[0]
+    with open_project(args.dir) as project:
+        if action == "add":
+            return _labels_add(args, project, *words[1:])
+        if action == "import":
+            return _labels_import(args, project, words[1])
+        return _labels_list(args, project)
+
+
+def _labels_usage_error(message: str) -> None:
+    print(f"facelens labels: error: {message} (see --help)", file=sys.stderr)
+    sys.exit(2)
+
+
+def _taxonomy_json(project, name: str) -> dict:
+    t = project.labels.taxonomy(name)
+    out = {"name": t.name, "title": t.title, "kind": t.kind, "source": t.source}
+    if t.kind == "classes":
+        out["labels"] = [{"id": l.id, "name": l.name, "color": l.color, "key": l.key}
+                         for l in project.labels.all(name)]
+    if t.range is not None:
+        out["range"] = list(t.range)
+    if t.levels:
+        out["levels"] = list(t.levels)
+    return out
+
+
+def _taxonomy_text(t: dict) -> list[str]:
+    if t["kind"] == "scale":
+        return [f"{t['name']}: {t['title']} (scale {t['range'][0]:g} to {t['range'][1]:g}; from {t['source']})"]
+    if t["kind"] == "ordinal":
+        return [f"{t['name']}: {t['title']} (ordinal, levels {', '.join(map(str, t['levels']))}; "
+                f"from {t['source']})"]
+    lines = [f"{t['name']}: {t['title']} ({len(t['labels'])} labels; from {t['source']})"]
+    lines += [f"  {l['key'] or ' ':>2}  {l['color']}  {l['name']}" for l in t["labels"]]
+    return lines
+
+
+def _labels_list(args, project) -> int:
+    taxonomies = [_taxonomy_json(project, n) for n in project.labels.taxonomy_names()]
+    text = [line for t in taxonomies for line in _taxonomy_text(t)] or ["no taxonomies in this project"]
+    print_result(args, {"taxonomies": taxonomies}, "\n".join(text))
+    return 0
+
+
+def _labels_add(args, project, taxonomy: str, name: str) -> int:
+    from storage.label_edits import add_label
+
+    new = project.labels.taxonomy(taxonomy.strip()) is None
+    t = add_label(project, taxonomy, name, color=args.color, key=args.key or "", new_taxonomy=args.new)
+    label = project.labels.by_name(name.strip(), t.name)
+    key = f", key {label.key}" if label.key else ""
+    started = " (a new taxonomy)" if new else ""
+    print_result(args, {"taxonomy": t.name, "new_taxonomy": new,
+                        "label": {"id": label.id, "name": label.name, "color": label.color, "key": label.key}},
+                 f"added label '{label.name}' ({label.color}{key}) to taxonomy '{t.name}'{started}")
+    return 0
+
+
+def _labels_import(args, project, path: str) -> int:
+    from storage.label_edits import import_taxonomy
+
+    result = import_taxonomy(project, path)
+    print_result(args, {"taxonomy": result.taxonomy.name, "kind": result.taxonomy.kind, "new": result.new,
+                        "added": result.added, "kept": result.kept}, result.summary())
+    return 0
+
+
+def cmd_relink(args) -> int:
+    with open_project(args.dir) as project:
+        before = project.media.get(args.media_id)
+        item = project.media.relink(args.media_id, args.path)
+    same = before.path == item.path
+    text = f"media {item.id} is already at {item.path}" if same else f"relinked media {item.id} to {item.path}"
+    print_result(args, {"media": item.id, "path": item.path, "previous_path": before.path, "sha256": item.sha256,
+                        "changed": not same}, text)
+    return 0
+
+
+def _add_label_and_relink_commands(sub) -> None:
+    c = sub.add_parser("labels", help="list the project's taxonomies and labels; add a label; import a taxonomy",
+                       usage="facelens labels DIR [--json]\n"
+                             "       facelens labels add DIR TAXONOMY NAME [--color #rrggbb] [--key K] [--new]\n"
+                             "       facelens labels import DIR FILE.json [--json]",
+                       description="Without add or import: every taxonomy with its labels (name, colour, key). "
+                                   "add: a label to a class taxonomy (--new starts the taxonomy when the project "
+                                   "has none of that name). import: a taxonomy JSON file, in the format of "
+                                   "annotation/taxonomies/*.json, or the labels it has that the project's "
+                                   "taxonomy of that name lacks. Each change is in the audit log.")
+    c.add_argument("words", nargs="+", metavar="ARG", help=argparse.SUPPRESS)
+    c.add_argument("--color", help="the label's colour, #rrggbb (default: a palette colour not used yet)")
+    c.add_argument("--key", help="the key that picks it in the window: 1-9, 0 or - (default: none)")
+    c.add_argument("--new", action="store_true", help="start TAXONOMY (a list of classes) if the project lacks it")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_labels)
+
+    c = sub.add_parser("relink", help="point a media item at its file's new place (moved or renamed); the file's "
+                                      "SHA-256 must be the one recorded at import")
+    c.add_argument("dir")
+    c.add_argument("media_id", type=int, metavar="MEDIA_ID")
+    c.add_argument("path", metavar="PATH")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_relink)
+
+
 # Each capability's commands live beside its work and are added here, in this order.
 AREAS = ("engine.segmentation.cli", "engine.gaze.cli", "engine.emotion.cli", "engine.audit.cli")
 
@@ -204,6 +323,7 @@ def build_parser() -> Parser:
     p = Parser(prog="facelens", description="FaceLens: a workstation for face- and human-centric visual data.")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     _add_project_commands(sub)
+    _add_label_and_relink_commands(sub)
     for area in AREAS:
         importlib.import_module(area).add_commands(sub)
     return p
