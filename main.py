@@ -184,7 +184,9 @@ def _add_project_commands(sub) -> None:
     c = sub.add_parser("export", help="export annotations")
     c.add_argument("dir")
     c.add_argument("--format", required=True, choices=sorted(EXPORTERS))
-    c.add_argument("--out", required=True)
+    c.add_argument("--out", required=True, help="the file to write (its folder must exist); emotion-dataset: a new "
+                                                 "or empty folder; coco also writes the annotated video frames in "
+                                                 "OUT-STEM_frames/ beside the file")
     c.add_argument("--json", action="store_true", help="print what was written as JSON")
     c.set_defaults(func=cmd_export)
 

@@ -65,16 +65,24 @@ def _eaf_names(videos: list[MediaItem]) -> dict[int, str]:
 
 def export_eaf(project: "Project", out: str | Path, progress=None) -> dict:
     """One .eaf per video: ``out`` itself when one video has emotion labels, else ``out`` (minus .eaf) is a
-    folder with one file per video (``<stem>.eaf``, ``<stem>_m<media id>.eaf`` where two videos share a stem).
-    Image labels have no time and are left out."""
-    from storage.export import write_atomic
+    folder with one file per video (``<stem>.eaf``, ``<stem>_m<media id>.eaf`` where two videos share a stem);
+    an existing folder as ``out`` is written into. Image labels have no time and are left out."""
+    from storage.export import check_file_target, check_parent, write_atomic
 
     out = Path(out)
     rows = _emotion_segments(project)
     videos = sorted({m.id: m for m, s in rows if m.is_video}.values(), key=lambda m: m.id)
     if not videos:
         raise InputError("nothing to export to ELAN: emotion labels are only on images (ELAN needs a video)")
-    folder = None if len(videos) == 1 else (out.with_suffix("") if out.suffix == ".eaf" else out)
+    if len(videos) == 1 and not out.is_dir():
+        folder = None
+        check_file_target(out)
+    else:
+        folder = out.with_suffix("") if out.suffix == ".eaf" and not out.is_dir() else out
+        if folder.exists() and not folder.is_dir():
+            raise InputError(f"is a file; {len(videos)} videos have emotion labels, so their .eaf files go in a "
+                             "folder of that name", path=str(folder))
+        check_parent(out)  # the folder's parent is out's
     names = _eaf_names(videos)
     written = []  # built in full before anything is written: a video that fails leaves no files behind
     tiers_n, annotations_n = 0, 0
@@ -94,7 +102,7 @@ def export_eaf(project: "Project", out: str | Path, progress=None) -> dict:
     done: list[Path] = []
     try:
         if made:
-            folder.mkdir(parents=True)
+            folder.mkdir()
         for target, data in written:
             write_atomic(target, data)
             done.append(target)
@@ -110,9 +118,10 @@ def export_eaf(project: "Project", out: str | Path, progress=None) -> dict:
 
 # --- segment table ------------------------------------------------------------------------------------------------
 def export_emotion_csv(project: "Project", out: str | Path, progress=None) -> dict:
-    from storage.export import write_atomic
+    from storage.export import check_file_target, write_atomic
 
     out = Path(out)
+    check_file_target(out)
     rows = sorted(_emotion_segments(project), key=lambda r: (r[0].id, r[1].tier, r[1].annotator, r[1].start))
     data = write_emotion_csv(rows).encode("utf-8")
     if progress:  # the table is ready; stopping here leaves nothing behind
@@ -152,9 +161,12 @@ def export_emotion_dataset(project: "Project", out: str | Path, progress=None) -
     """``out/clips/*.mp4`` (one clip per labelled stretch), ``out/gaze/*.npy`` (gaze per clip frame),
     ``out/labels.csv`` (clip, media, start, end, frames, track, annotator, label, gaze, and each dataset's class
     index where the label is one of its classes) and ``out/dataset.json`` (what the columns mean)."""
-    from storage.export import write_atomic
+    from storage.export import check_parent, write_atomic
 
     out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise InputError("is a file; expected a new (or empty) folder to write the dataset in", path=str(out))
+    check_parent(out)
     if out.exists() and any(out.iterdir()):
         raise InputError("exists and is not empty; choose a new folder for the dataset", path=str(out))
     rows = [(m, s) for m, s in _emotion_segments(project) if m.is_video and label_of(s) and s.duration > 0]

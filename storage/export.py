@@ -1,4 +1,9 @@
-"""Writing exports atomically (temp file, then rename) and logging them in the audit chain."""
+"""Writing exports atomically (temp file, then rename) and logging them in the audit chain.
+
+An export's target is checked before any work is done, so a path that cannot be written is one line naming it
+(a folder where a file is expected, a parent folder that is missing or is a file) and nothing is left behind.
+A missing parent folder is refused, not created: a mistyped ``--out`` should not grow a new tree of folders.
+"""
 from __future__ import annotations
 
 import hashlib
@@ -25,13 +30,38 @@ if TYPE_CHECKING:
 Progress = Callable[[int, "int | None", str], None]
 
 
+def check_parent(path: Path) -> None:
+    """Refuse a path whose parent folder is missing or is a file (naming the ancestor that is a file)."""
+    parent = path.parent
+    for above in (parent, *parent.parents):
+        if above.exists():
+            if not above.is_dir():
+                raise InputError(f"{above} is a file, not a folder", path=str(path))
+            break
+    if not parent.is_dir():
+        raise InputError(f"the folder {parent} does not exist (create it first, or choose another place)",
+                         path=str(path))
+
+
+def check_file_target(path: Path) -> None:
+    """Refuse, in one line, a path that cannot become the export's file."""
+    if path.is_dir():
+        raise InputError("is a folder; expected the name of a file to write in it", path=str(path))
+    check_parent(path)
+
+
 def write_atomic(path: Path, data: bytes) -> str:
     """Write ``data`` so that ``path`` is either the old file or the whole new one; returns its SHA-256."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path = Path(path)
+    check_file_target(path)
     tmp = path.with_name(path.name + ".part")
-    with open(tmp, "wb") as f:
-        f.write(data)
-    tmp.replace(path)
+    try:
+        with open(tmp, "wb") as f:
+            f.write(data)
+        tmp.replace(path)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot write the file: {e.strerror or e}", path=str(path)) from None
     return hashlib.sha256(data).hexdigest()
 
 
@@ -48,6 +78,7 @@ def _is_frames_export(folder: Path) -> bool:
 
 
 def _check_coco_targets(out: Path) -> Path:
+    check_file_target(out)
     frames = frames_folder(out)
     if frames.exists() and not frames.is_dir():
         raise InputError(f"{frames.name} beside it is a file; the video frames go in a folder of that name",
@@ -158,7 +189,7 @@ def describe_export(result: dict) -> list[str]:
 # Export formats by name, as `main.py export --format NAME` and the window's File > Export offer them. Each is
 # called as exporter(project, out, progress=None), writes `out` and returns a JSON-able summary (with at least
 # "path", and "left_out": {what: count} for records the format cannot hold) after logging the export in the
-# audit chain.
+# audit chain. A target that cannot be written is refused (InputError) before anything is written.
 EXPORTERS = {
     "coco": export_coco,
     "eaf": export_eaf,

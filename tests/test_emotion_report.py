@@ -79,7 +79,7 @@ def test_eaf_export_opens_in_pympi(demo_dir, demo, tmp_path):
     import pympi
 
     demo.segments.add_many(LABELS + [TimeSegment(1, "fer", 0, 0, "alice", {"label": "surprise", "scope": "image"})])
-    out = tmp_path / "out" / "labels.eaf"
+    out = tmp_path / "labels.eaf"
     p = run_cli("export", demo_dir, "--format", "eaf", "--out", out)
     assert "left out (no eaf form): 1" in p.stdout  # the image label has no time
     eaf = pympi.Elan.Eaf(str(out))

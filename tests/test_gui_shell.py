@@ -115,7 +115,7 @@ def test_export_menu_lists_every_format_and_coco_export_and_verify_run_as_jobs(q
     window = make_window(qtbot, demo_dir)
     listed = {a.objectName().removeprefix("action:file.export.") for a in window.menus["export"].actions()}
     assert listed == set(EXPORTERS)
-    out = tmp_path / "out" / "demo.json"
+    out = tmp_path / "demo.json"
     export_to(window, "coco", out)
     qtbot.waitUntil(lambda: getattr(window, "last_export", None) is not None, timeout=15_000)
     coco = COCO(str(out))
