@@ -1,16 +1,23 @@
 """The media browser: every image and video of the project with a thumbnail, a name filter and a kind
 filter, and a marker on files that have gone missing. Clicking one shows it; D and A step through the
-list in its filtered order. Dropping files or folders anywhere on the window imports them."""
+list in its filtered order. Dropping files or folders anywhere on the window imports them.
+
+The marker follows the files: each time the window shows a media item (or fails to), its file is looked at
+again off the GUI thread, so a file renamed while FaceLens runs is marked, and one put back is unmarked (the
+count below the list follows). A missing file's context menu offers *Locate file…*, which relinks the media
+to the file chosen when its SHA-256 is the one recorded at import."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QHBoxLayout, QLabel, QLineEdit, QListView,
-                               QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
+                               QListView, QMenu, QStackedWidget, QVBoxLayout, QWidget)
 
 from annotation.model import MediaItem
 from gui import icons
-from gui.thumbnails import THUMB_H, THUMB_W, ThumbnailLoader
+from gui.background import run_in_thread
+from gui.errors import short_message
+from gui.thumbnails import THUMB_H, THUMB_W, ThumbnailLoader, _load_one
 
 ID_ROLE, KIND_ROLE, MISSING_ROLE, NAME_ROLE = Qt.UserRole + 1, Qt.UserRole + 2, Qt.UserRole + 3, Qt.UserRole + 4
 KIND_FILTERS = (("All media", None), ("Images", "image"), ("Videos", "video"), ("Missing files", "missing"))
@@ -22,6 +29,11 @@ def details(m: MediaItem) -> str:
     if m.is_video:
         return f"video · {size} · {m.duration or 0:.1f}\u00a0s"
     return f"image · {size}"
+
+
+def tooltip(m: MediaItem) -> str:
+    extra = f"\n{m.frame_count} frames at {m.fps or 0:g} fps, {m.codec}" if m.is_video else ""
+    return f"{m.path}\n{details(m)}{extra}\nSHA-256 {m.sha256[:16]}…"
 
 
 class MediaFilter(QSortFilterProxyModel):
@@ -98,8 +110,15 @@ class MediaBrowser(QWidget):
         self.filter_box.textChanged.connect(self._apply_filter)
         self.kind_box.currentIndexChanged.connect(self._apply_filter)
         self.view.selectionModel().currentChanged.connect(self._picked)
+        self.view.clicked.connect(self._clicked)
+        self.view.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.view.customContextMenuRequested.connect(self._context_menu)
         window.mediaListChanged.connect(self.refresh)
         window.mediaChanged.connect(self._show_current)
+        window.mediaChanged.connect(self.check_file)  # the window is about to read it: is it there?
+        playback = getattr(window, "playback", None)
+        if playback is not None:
+            playback.failed.connect(lambda *_: self.check_file(self.window.current_media))
         self.refresh()
 
     # --- content -------------------------------------------------------------------------------------------
@@ -115,8 +134,7 @@ class MediaBrowser(QWidget):
             row.setData(m.kind, KIND_ROLE)
             row.setData(False, MISSING_ROLE)
             row.setData(m.name, NAME_ROLE)
-            extra = f"\n{m.frame_count} frames at {m.fps or 0:g} fps, {m.codec}" if m.is_video else ""
-            row.setToolTip(f"{m.path}\n{details(m)}{extra}\nSHA-256 {m.sha256[:16]}…")
+            row.setToolTip(tooltip(m))
             row.setIcon(self._placeholder(m))
             self.model.appendRow(row)
             self.rows[m.id] = row
@@ -152,6 +170,13 @@ class MediaBrowser(QWidget):
         if media_id is not None and (self.window.current_media is None or self.window.current_media.id != media_id):
             self.window.set_media(self.media[media_id])
 
+    def _clicked(self, index) -> None:
+        """A click on the missing media already on screen looks for its file again (it may be back)."""
+        media_id = index.data(ID_ROLE)
+        current = self.window.current_media
+        if current is not None and media_id == current.id and media_id in self.missing:
+            self.check_file(current, reopen=True)
+
     def _show_current(self, item) -> None:
         if item is None:
             self.view.clearSelection()
@@ -166,21 +191,97 @@ class MediaBrowser(QWidget):
                 self.view.viewport().update()
                 return
 
-    # --- thumbnails ----------------------------------------------------------------------------------------
-    def _thumbnail_loaded(self, generation, media_id, image, exists) -> None:
-        if generation != self.thumbs.generation:
+    # --- missing files -------------------------------------------------------------------------------------
+    def check_file(self, item: MediaItem | None, reopen: bool = False) -> None:
+        """Look at ``item``'s file again, off the GUI thread, and mark or unmark it (``reopen``: show it again
+        when it is back)."""
+        project = self.window.project
+        if project is None or item is None:
             return
+
+        def done(result, error) -> None:
+            if error is not None or project is not self.window.project:
+                return
+            image, exists = result
+            self._show_file_state(item.id, image, exists)
+            current = self.window.current_media
+            if reopen and exists and current is not None and current.id == item.id:
+                self.window.reopen_media()
+
+        run_in_thread(lambda: _load_one(project, item), done)
+
+    def _show_file_state(self, media_id: int, image, exists: bool) -> None:
         row, m = self.rows.get(media_id), self.media.get(media_id)
         if row is None or m is None:
             return
         pm = QPixmap.fromImage(image) if image is not None else None
         row.setIcon(self._decorated(m, pm, missing=not exists))
-        if not exists:
+        was_missing = media_id in self.missing
+        if exists:
+            self.missing.discard(media_id)
+            row.setData(False, MISSING_ROLE)
+            row.setText(f"{m.name}\n{details(m)}")
+            row.setToolTip(tooltip(m))
+        else:
             self.missing.add(media_id)
             row.setData(True, MISSING_ROLE)
             row.setText(f"{m.name}\nmissing: {details(m)}")
-            row.setToolTip(f"The file is missing (moved or deleted?):\n{m.path}")
+            row.setToolTip(f"The file is missing (moved or deleted?):\n{m.path}\nRight-click → Locate file… "
+                           "to say where it is now")
+        if was_missing == exists:
             self._apply_filter()  # the count and the "Missing files" filter change
+
+    def context_menu(self, media_id: int) -> QMenu:
+        menu = QMenu(self)
+        if media_id in self.missing:
+            act = menu.addAction("Locate file…", lambda: self.locate(media_id))
+            act.setToolTip("Choose where the file is now; it must be the same file (same SHA-256)")
+        return menu
+
+    def _context_menu(self, pos) -> None:
+        index = self.view.indexAt(pos)
+        if not index.isValid():
+            return
+        menu = self.context_menu(index.data(ID_ROLE))
+        if not menu.isEmpty():
+            menu.exec(self.view.viewport().mapToGlobal(pos))
+
+    def locate(self, media_id: int) -> None:
+        m = self.media.get(media_id)
+        if m is None:
+            return
+        path, _ = QFileDialog.getOpenFileName(self, f"Where is {m.name} now?", "",
+                                              f"{m.name} and other media (*.*)")
+        if path:
+            self.relink(media_id, path)
+
+    def relink(self, media_id: int, path: str) -> None:
+        """Point media ``media_id`` at ``path`` (hashed off the GUI thread); a different file is refused."""
+        project, w = self.window.project, self.window
+        if project is None:
+            return
+        w.statusBar().showMessage(f"Checking {path}…")
+
+        def done(item, error) -> None:
+            if project is not w.project:
+                return
+            if error is not None:
+                w.report_error(f"Not relinked: {short_message(error)}", getattr(error, "details", ""))
+                return
+            w.statusBar().showMessage(f"Relinked media {item.id} to {item.path}", 8000)
+            on_screen = w.current_media is not None and w.current_media.id == item.id
+            w.mediaListChanged.emit()  # the path changed everywhere it is shown
+            if on_screen:
+                w.set_media(None)
+                w.set_media(item)
+
+        run_in_thread(lambda: project.media.relink(media_id, path), done)
+
+    # --- thumbnails ----------------------------------------------------------------------------------------
+    def _thumbnail_loaded(self, generation, media_id, image, exists) -> None:
+        if generation != self.thumbs.generation:
+            return
+        self._show_file_state(media_id, image, exists)
 
     def _placeholder(self, m: MediaItem):
         """Until its thumbnail arrives; one per kind and length, so a list of thousands fills at once."""
