@@ -82,8 +82,9 @@ def _dangling(conn) -> list[str]:
 
 
 def check_media(project: "Project", ids: Iterable[int] | None = None) -> list[str]:
-    """Each media record (all, or ``ids``) against the import entry that recorded its path and SHA-256: a file
-    swapped together with its recorded hash shows here, as does a record added or removed behind FaceLens's back."""
+    """Each media record (all, or ``ids``) against the import entry that recorded its path and SHA-256 (and the
+    relink entries that moved its path since, for the same file): a file swapped together with its recorded hash
+    shows here, as does a record added or removed behind FaceLens's back."""
     logged, problems = {}, []
     for entry in project.audit.find("import", "media"):
         for m in entry.payload.get("media", []):
@@ -91,6 +92,10 @@ def check_media(project: "Project", ids: Iterable[int] | None = None) -> list[st
                 problems.append(f"media {m['id']}: imported twice (audit entries {logged[m['id']][0]} and "
                                 f"{entry.seq}); the first record was removed behind FaceLens's back")
             logged[m.get("id")] = (entry.seq, m)
+    for entry in project.audit.find("relink", "media:%"):  # a moved file's record follows it, with an entry
+        mid = _entity_id(entry.entity)
+        if mid in logged and entry.payload.get("sha256") == logged[mid][1].get("sha256"):
+            logged[mid] = (entry.seq, {**logged[mid][1], "path": entry.payload.get("to")})
     rows = {m.id: m for m in project.media.all()}
     for mid in sorted(set(rows) | set(logged) if ids is None else set(ids)):
         item, (seq, m) = rows.get(mid), logged.get(mid, (None, None))
@@ -106,6 +111,13 @@ def check_media(project: "Project", ids: Iterable[int] | None = None) -> list[st
             if diffs:
                 problems.append(changed_since(f"media {mid} ({item.path})", diffs))
     return problems
+
+
+def _entity_id(entity: str) -> int | None:
+    try:
+        return int(entity.split(":", 1)[1])
+    except (IndexError, ValueError):
+        return None
 
 
 def _media_files(project: "Project", progress: Callable[[int, int], None] | None) -> list[str]:

@@ -49,8 +49,6 @@ def test_relink_points_the_media_at_the_renamed_file(moved, capsys):
     assert again["changed"] is False and again["path"] == renamed.as_posix()
 
 
-@pytest.mark.xfail(strict=True, reason="storage/verify.py's check_media compares each media record with its import "
-                                      "entry only and does not read 'relink' entries yet (not this change's file)")
 def test_verify_passes_again_after_a_relink(moved, capsys):
     root, media_id, _original, renamed = moved
     assert f"media {media_id} (" in run_main(capsys, "verify", root, code=1).out  # file is missing
