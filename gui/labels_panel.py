@@ -1,18 +1,26 @@
 """The label panel: the labels of one of the project's taxonomies, with their colours and keys. The current
 label is what new shapes get; picking a label while annotations are selected relabels them (one undoable
 step). Number keys pick labels too (Tools → Labels). With several taxonomies, a box above the list chooses
-which one the list and the keys show."""
+which one the list and the keys show. *Add label…* adds one (name, colour) to the taxonomy shown; *Import
+taxonomy…* reads a taxonomy JSON file (the format of ``annotation/taxonomies/*.json``). Both are stored in the
+project, with their audit entry, through ``storage.label_edits``, as ``main.py labels`` does."""
 from __future__ import annotations
 
+from pathlib import Path
+
 from PySide6.QtCore import Qt
-from PySide6.QtGui import QPalette
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QLabel, QListWidget, QListWidgetItem, QVBoxLayout,
-                               QWidget)
+from PySide6.QtGui import QColor, QPalette
+from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QComboBox, QDialog, QDialogButtonBox, QFileDialog,
+                               QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
+                               QPushButton, QVBoxLayout, QWidget)
 
 from annotation.commands import Batch, Update
+from annotation.errors import FaceLensError
 from annotation.model import Label
 from gui.actions import add_action
+from gui.errors import short_message
 from gui.icons import color_swatch
+from storage.label_edits import LABEL_KEYS, add_label, import_taxonomy, next_color
 
 
 def label_shortcuts(labels: list[Label]) -> dict[int, str]:
@@ -45,10 +53,22 @@ class LabelsPanel(QWidget):
         lay.setContentsMargins(4, 4, 4, 4)
         lay.addWidget(self.taxonomy_box)
         lay.addWidget(self.list, 1)
+        self.add_button = QPushButton("Add label…")
+        self.add_button.setToolTip("Add a label (name, colour) to the taxonomy shown")
+        self.import_button = QPushButton("Import taxonomy…")
+        self.import_button.setToolTip("Add the labels of a taxonomy JSON file (as annotation/taxonomies/*.json)")
+        buttons = QHBoxLayout()
+        buttons.setContentsMargins(0, 0, 0, 0)
+        buttons.addWidget(self.add_button)
+        buttons.addWidget(self.import_button)
+        lay.addLayout(buttons)
         lay.addWidget(self.hint)
         self._actions = []
+        self.add_dialog: AddLabelDialog | None = None
         self.list.itemClicked.connect(lambda item: self.pick(self._label(item)))
         self.taxonomy_box.activated.connect(self._taxonomy_chosen)
+        self.add_button.clicked.connect(self.open_add_dialog)
+        self.import_button.clicked.connect(self.choose_taxonomy_file)
         window.labelsChanged.connect(self.refresh)
         window.currentLabelChanged.connect(self._show_current)
         self.refresh()
@@ -81,6 +101,8 @@ class LabelsPanel(QWidget):
 
     def refresh(self) -> None:
         self._fill_taxonomies()
+        for button in (self.add_button, self.import_button):
+            button.setEnabled(self.window.project is not None)
         labels = self.labels()
         keys = label_shortcuts(labels)
         self.list.clear()
@@ -122,6 +144,55 @@ class LabelsPanel(QWidget):
             w.push(Batch([Update(a, a.with_(label_id=label.id)) for a in chosen],
                          f"Relabel as {label.name}" if len(chosen) == 1 else f"Relabel {len(chosen)} as {label.name}"))
 
+    # --- adding labels and taxonomies ----------------------------------------------------------------------
+    def open_add_dialog(self) -> "AddLabelDialog | None":
+        if self.window.project is None:
+            return None
+        taxonomy = self.taxonomy or "faces"
+        self.add_dialog = AddLabelDialog(self, taxonomy, next_color(self.window.project.labels.taxonomy(taxonomy)))
+        self.add_dialog.open()
+        return self.add_dialog
+
+    def add_label(self, name: str, color: str, key: str = "") -> Label:
+        """Add a label to the taxonomy shown and draw with it; an InputError says what is wrong (nothing changes)."""
+        w = self.window
+        taxonomy = self.taxonomy or "faces"
+        add_label(w.project, taxonomy, name, color=color, key=key, new_taxonomy=not self.taxonomy)
+        w.reload_labels()
+        label = w.project.labels.by_name(name.strip(), taxonomy)
+        self._select_taxonomy(taxonomy)
+        w.set_current_label(next((l for l in w.labels if l.id == label.id), None))
+        w.statusBar().showMessage(f"Added label '{label.name}' to taxonomy '{taxonomy}'", 6000)
+        return label
+
+    def choose_taxonomy_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, "Import a taxonomy", "", "Taxonomy JSON (*.json);;All files (*)")
+        if path:
+            self.import_taxonomy(path)
+
+    def import_taxonomy(self, path: str | Path) -> bool:
+        """Import a taxonomy file; what went wrong is shown naming the file and field, and nothing changes."""
+        w = self.window
+        if w.project is None:
+            return False
+        try:
+            result = import_taxonomy(w.project, path)
+        except FaceLensError as e:
+            w.report_error(f"Taxonomy not imported: {short_message(e)}")
+            return False
+        w.reload_labels()
+        if result.taxonomy.kind == "classes":
+            self._select_taxonomy(result.taxonomy.name)
+        summary = result.summary()
+        w.statusBar().showMessage(summary[0].upper() + summary[1:], 8000)
+        return True
+
+    def _select_taxonomy(self, name: str) -> None:
+        if name != self.taxonomy:
+            self.window.settings.set("labels/taxonomy", name)
+            self.taxonomy_box.setCurrentIndex(max(self.taxonomy_box.findData(name), 0))
+            self.refresh()
+
     def _show_current(self, label) -> None:
         for i in range(self.list.count()):
             item = self.list.item(i)
@@ -129,3 +200,66 @@ class LabelsPanel(QWidget):
                 self.list.setCurrentItem(item)
                 return
         self.list.clearSelection()
+
+
+class AddLabelDialog(QDialog):
+    """Name and colour (and, if wanted, a key) of a new label; it stays open with the reason when it is refused."""
+
+    def __init__(self, panel: LabelsPanel, taxonomy: str, color: str):
+        super().__init__(panel)
+        self.panel = panel
+        self.setWindowTitle(f"Add a label to {taxonomy}")
+        self.name_edit = QLineEdit()
+        self.name_edit.setPlaceholderText("e.g. nose")
+        self.color_edit = QLineEdit(color)
+        self.color_edit.setToolTip("#rrggbb")
+        self.color_button = QPushButton()
+        self.color_button.setToolTip("Choose the colour")
+        self.color_button.clicked.connect(self._choose_color)
+        self.color_edit.textChanged.connect(self._show_color)
+        self.key_box = QComboBox()
+        self.key_box.addItem("none", "")
+        for key in LABEL_KEYS:
+            self.key_box.addItem(key, key)
+        self.key_box.setToolTip("The key that picks this label (another label of the taxonomy must not have it)")
+        self.error = QLabel()
+        self.error.setWordWrap(True)
+        self.error.setStyleSheet("color: #d9534f")
+        self.error.hide()
+        color_row = QHBoxLayout()
+        color_row.addWidget(self.color_edit, 1)
+        color_row.addWidget(self.color_button)
+        form = QFormLayout()
+        form.addRow("Taxonomy", QLabel(taxonomy))
+        form.addRow("Name", self.name_edit)
+        form.addRow("Colour", color_row)
+        form.addRow("Key", self.key_box)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.Ok | QDialogButtonBox.Cancel)
+        self.buttons.button(QDialogButtonBox.Ok).setText("Add")
+        self.buttons.accepted.connect(self.accept)
+        self.buttons.rejected.connect(self.reject)
+        lay = QVBoxLayout(self)
+        lay.addLayout(form)
+        lay.addWidget(self.error)
+        lay.addWidget(self.buttons)
+        self.setAttribute(Qt.WA_DeleteOnClose)
+        self._show_color(color)
+
+    def _show_color(self, text: str) -> None:
+        c = QColor(text.strip())
+        if c.isValid():
+            self.color_button.setIcon(color_swatch(c.name()))
+
+    def _choose_color(self) -> None:
+        c = QColorDialog.getColor(QColor(self.color_edit.text().strip()), self, "Label colour")
+        if c.isValid():
+            self.color_edit.setText(c.name())
+
+    def accept(self) -> None:
+        try:
+            self.panel.add_label(self.name_edit.text(), self.color_edit.text(), self.key_box.currentData() or "")
+        except FaceLensError as e:
+            self.error.setText(short_message(e))
+            self.error.show()
+            return
+        super().accept()
