@@ -126,7 +126,10 @@ class MediaBrowser(QWidget):
         project = self.window.project
         items = project.media.all() if project else []
         self.media = {m.id: m for m in items}
+        # Clearing moves the list's current row, which is not the user picking another media: no _picked.
+        self.view.selectionModel().blockSignals(True)
         self.model.clear()
+        self.view.selectionModel().blockSignals(False)
         self.rows, self.missing = {}, set()
         for m in items:
             row = QStandardItem(f"{m.name}\n{details(m)}")
@@ -141,6 +144,11 @@ class MediaBrowser(QWidget):
         if project is not None and items:
             self.thumbs.load(project, items)
         self._apply_filter()
+        current = self.window.current_media
+        fresh = self.media.get(current.id) if current is not None else None
+        if fresh is not None and fresh.path != current.path:  # relinked (here, or by an import): read it there
+            self.window.set_media(None)
+            self.window.set_media(fresh)
         self._show_current(self.window.current_media)
 
     def visible_media(self) -> list[MediaItem]:
@@ -268,12 +276,8 @@ class MediaBrowser(QWidget):
             if error is not None:
                 w.report_error(f"Not relinked: {short_message(error)}", getattr(error, "details", ""))
                 return
+            w.mediaListChanged.emit()  # the path changed everywhere it is shown (and the item on screen is read again)
             w.statusBar().showMessage(f"Relinked media {item.id} to {item.path}", 8000)
-            on_screen = w.current_media is not None and w.current_media.id == item.id
-            w.mediaListChanged.emit()  # the path changed everywhere it is shown
-            if on_screen:
-                w.set_media(None)
-                w.set_media(item)
 
         run_in_thread(lambda: project.media.relink(media_id, path), done)
 

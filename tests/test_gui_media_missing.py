@@ -89,3 +89,15 @@ def test_locate_file_relinks_a_missing_media_to_the_file_chosen(qtbot, demo_dir,
     with Project.open(demo_dir) as p:
         assert p.media.get(image.id).path == moved.as_posix()
         assert [e.payload["to"] for e in p.audit.find("relink", f"media:{image.id}")] == [moved.as_posix()]
+
+
+def test_importing_more_media_leaves_the_media_on_screen_where_it_was(qtbot, demo_dir, tmp_path):
+    from tests.test_gui_media import _drop
+
+    window = make_window(qtbot, demo_dir)
+    assert window.current_media.name == "astronaut.png"
+    _drop(window, [photo(tmp_path / "another.png", 64, 48, seed=7)])
+    qtbot.waitUntil(lambda: window.importer.last_report is not None, timeout=TIMEOUT)
+    assert [m.name for m in window.panel("media").visible_media()][-1] == "another.png"
+    assert window.current_media.name == "astronaut.png"  # the list was rebuilt; the user picked nothing
+    assert window.panel("media").view.currentIndex().data().startswith("astronaut.png")
