@@ -61,6 +61,7 @@ def cmd_import(args) -> int:
     lines = [report.summary()]
     lines += [f"  skipped {p}: {r}" for p, r in report.skipped]
     lines += [f"  already in the project as media {i}: {p}" for p, i in report.duplicates]
+    lines += [f"  relinked media {i} to {p}" for i, p in report.relinked]
     print_result(args, report.to_json(), "\n".join(lines))
     return 1 if report.skipped else 0
 

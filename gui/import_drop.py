@@ -74,6 +74,7 @@ class Importer(QObject):
     def _show_summary(self, report: ImportReport) -> None:
         lines = [f"skipped {p}: {r}" for p, r in report.skipped]
         lines += [f"already in the project as media {i}: {p}" for p, i in report.duplicates]
+        lines += [f"relinked media {i} to {p}" for i, p in report.relinked]
         box = QMessageBox(QMessageBox.Warning if report.skipped else QMessageBox.Information, "Import",
                           report.summary().capitalize() + ".", QMessageBox.Ok, self.window)
         if lines:

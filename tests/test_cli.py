@@ -19,7 +19,8 @@ def test_new_import_info_verify_round(tmp_path):
     assert [i["path"] for i in out["imported"]] == [str(src / "a.png"), str(src / "v.mp4")]
     assert out["skipped"][0]["path"] == str(tmp_path / "broken.mp4") and out["skipped"][0]["reason"]
     again = run_json("import", proj, src / "a.png")
-    assert again == {"imported": [], "skipped": [], "duplicates": [{"path": str(src / "a.png"), "id": 1}]}
+    assert again == {"imported": [], "skipped": [], "duplicates": [{"path": str(src / "a.png"), "id": 1}],
+                     "relinked": []}
 
     info = run_json("info", proj)
     assert set(info) == {"schema_version", "media", "annotations", "tracks", "segments"}

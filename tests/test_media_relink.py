@@ -92,10 +92,6 @@ def test_relink_if_missing_relinks_only_a_media_whose_file_is_gone(moved, tmp_pa
             p.media.relink(media_id, photo(tmp_path / "x.png", seed=9))
 
 
-@pytest.mark.xfail(strict=True, reason="storage/media/importer.py still reports a file whose SHA-256 a media has as "
-                                      "a duplicate even when that media's file is gone; the change it needs (calling "
-                                      "MediaRepository.relink_if_missing, ImportReport.relinked) is not this change's "
-                                      "file")
 def test_importing_a_renamed_file_relinks_the_media_whose_file_is_gone(moved, capsys):
     root, media_id, _original, renamed = moved
     out = run_main(capsys, "import", root, renamed).out

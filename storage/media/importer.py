@@ -32,15 +32,19 @@ class ImportReport:
     imported: list[tuple[int, str]] = field(default_factory=list)  # (media id, path)
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, reason)
     duplicates: list[tuple[str, int]] = field(default_factory=list)  # (path, id of the media it duplicates)
+    relinked: list[tuple[int, str]] = field(default_factory=list)  # (media id, its new stored path)
     cancelled: bool = False
 
     def to_json(self) -> dict:
         return {"imported": [{"id": i, "path": p} for i, p in self.imported],
                 "skipped": [{"path": p, "reason": r} for p, r in self.skipped],
-                "duplicates": [{"path": p, "id": i} for p, i in self.duplicates]}
+                "duplicates": [{"path": p, "id": i} for p, i in self.duplicates],
+                "relinked": [{"id": i, "path": p} for i, p in self.relinked]}
 
     def summary(self) -> str:
         parts = [f"{len(self.imported)} imported"]
+        if self.relinked:
+            parts.append(f"{len(self.relinked)} relinked")
         if self.duplicates:
             parts.append(f"{len(self.duplicates)} already in the project")
         if self.skipped:
@@ -117,8 +121,12 @@ def import_paths(project: "Project", paths: Iterable[str | Path], copy: bool = F
             for ex in pool.map(_examine, batch):
                 if ex.error:
                     report.skipped.append((str(ex.path), ex.error))
-                elif ex.sha256 in known:
-                    report.duplicates.append((str(ex.path), known[ex.sha256]))
+                elif ex.sha256 in known:  # a media's file moved here (its own is gone), or a duplicate
+                    moved = project.media.relink_if_missing(known[ex.sha256], ex.path, ex.sha256)
+                    if moved is not None:
+                        report.relinked.append((moved.id, moved.path))
+                    else:
+                        report.duplicates.append((str(ex.path), known[ex.sha256]))
                 elif ex.sha256 in same_batch:
                     same_batch[ex.sha256].append(str(ex.path))
                 else:
