@@ -130,7 +130,7 @@ class EditingMixin:
                 can = stack is not None and (stack.can_undo if verb == "Undo" else stack.can_redo)
                 text = (stack.undo_text if verb == "Undo" else stack.redo_text) if can else ""
             act.setEnabled(can)
-            act.setText(f"{verb} {text.lower()}" if text else verb)
+            act.setText(f"{verb} {_in_sentence(text)}" if text else verb)
 
     def set_selection(self, ids: set[int]) -> None:
         ids = set(ids)
@@ -159,3 +159,9 @@ class EditingMixin:
     def describe(self, a: Annotation) -> str:
         score = f", score {a.score:.2f}" if a.score is not None else ""
         return f"{self.label_name(a.label_id)} · {a.kind} · {a.source}{score} · #{a.id}"
+
+
+def _in_sentence(text: str) -> str:
+    """A step's name inside "Undo …": its first letter in lower case, unless it starts a name written in capitals
+    ("Draw box" -> "draw box", "Whole-clip ER: anger" -> "whole-clip ER: anger", "SAM 2 click" stays)."""
+    return text if text[1:2].isupper() else text[:1].lower() + text[1:]

@@ -51,6 +51,18 @@ def test_without_weights_the_sam_tool_segments_with_grabcut_and_the_window_says_
     press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
     assert len(_masks(window)) == before
 
+    # Ctrl+Z takes back clicks being made, also with nothing committed left to undo (Edit → Undo was greyed)
+    press_keys(qtbot, window, Qt.Key_Q)
+    click(window.canvas, 222, 125)
+    click(window.canvas, 200, 150)
+    assert len(sam.points) == 2
+    undo = window.action("edit.undo")
+    assert undo.isEnabled() and undo.text() == "Undo SAM 2 click"
+    press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    assert len(sam.points) == 1 and len(_masks(window)) == before
+    press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    assert not sam.prompting and not undo.isEnabled()
+
     # Models → "Keep SAM 2's video memory in RAM" (long videos on a small GPU) holds for the next sessions.
     offload = next(a for a in window.menus["models"].actions() if a.objectName() == "action:models.offload")
     assert offload.isCheckable() and not offload.isChecked()

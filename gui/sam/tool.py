@@ -32,10 +32,24 @@ class SamTool(Tool):
             ("W", "SAM's next mask for a single click"), ("Backspace", "take the last click back"),
             ("Enter", "accept the mask"), ("Esc", "discard it"))
 
+    draft_noun = "SAM 2 click"
+
     def __init__(self, window):
         super().__init__(window)
         self._drag_from = None
         self._rect: QGraphicsRectItem | None = None
+        self._following_prompt = False
+
+    # The prompt being built is this tool's draft: Ctrl+Z takes its last click back (a box alone is dropped)
+    # and leaves committed work alone, even when nothing committed is there to undo.
+    def has_draft(self) -> bool:
+        return self.sam.prompting
+
+    def undo_draft(self) -> bool:
+        if not self.sam.prompting:
+            return False
+        self.sam.undo_point() if self.sam.points else self.sam.discard()
+        return True
 
     @property
     def sam(self):
@@ -43,6 +57,9 @@ class SamTool(Tool):
 
     def activate(self) -> None:
         super().activate()
+        if not self._following_prompt:  # Edit → Undo follows the prompt as it is built and dropped
+            self.sam.previewChanged.connect(self.draft_changed)
+            self._following_prompt = True
         self.sam.prefetch()
 
     def deactivate(self) -> None:
