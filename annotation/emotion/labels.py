@@ -37,4 +37,4 @@ def unknown_label(label: str, known: set[str]) -> str:
         guess = spellings[close[0]] if close else None
     hint = f"did you mean {guess!r}? " if guess else ""
     return (f"unknown label {label!r}; {hint}labels are class names such as {', '.join(sorted(known)[:8])} ... "
-            f"(or add your taxonomy to the project)")
+            f"(or add your taxonomy to the project: python main.py labels import DIR FILE.json)")
