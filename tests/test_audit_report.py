@@ -18,7 +18,7 @@ from engine.audit.report.manifest import HTML_CLOSE, HTML_OPEN, embed_html, mani
 from engine.audit.report.verify import verify_report
 from engine.audit.review import build_queue
 from storage.project import Project
-from tests.audit_factory import make_dataset
+from tests.audit_factory import make_dataset, tamper
 from tests.inprocess_cli import run_main
 
 FAST = ReportSettings(bootstrap=100)
@@ -169,19 +169,10 @@ def test_table_cells_wrap_within_their_column_and_keep_every_character():
     assert wrap("/tmp/data/faces/x.jpg", fits) == ["/tmp/data/", "faces/x.jpg"]  # breaks after a separator
 
 
-def _edit(project, *sql: str) -> None:
-    """Edit the project's file behind FaceLens's back, as sqlite3 would (foreign keys off)."""
-    db = sqlite3.connect(project.db_path)
-    for statement in sql:
-        db.execute(statement)
-    db.commit()
-    db.close()
-
-
 def test_a_report_is_refused_when_the_runs_scores_no_longer_match_the_audit_log(project, reviewed, tmp_path, capsys):
     run_id, _ = reviewed
     rid = int(project.detectors.results(run_id).id[-1])  # an attack of the test split: now "bona fide"
-    _edit(project, f"UPDATE detector_results SET label = 'bona_fide', attack_type = NULL WHERE id = {rid}")
+    tamper(project, f"UPDATE detector_results SET label = 'bona_fide', attack_type = NULL WHERE id = {rid}")
     before = len(project.audit.entries())
     out = tmp_path / "x.html"
     err = run_main(capsys, "audit", "report", project.root, run_id, "--out", out, "--bootstrap", 100, code=2).err
@@ -195,7 +186,7 @@ def test_verify_report_checks_the_run_against_the_audit_log_not_only_against_the
     """A report written from edited scores (as an older FaceLens did) agrees with them: the log does not."""
     run_id, _ = reviewed
     rid = int(project.detectors.results(run_id).id[-1])
-    _edit(project, f"UPDATE detector_results SET label = 'bona_fide', attack_type = NULL WHERE id = {rid}")
+    tamper(project, f"UPDATE detector_results SET label = 'bona_fide', attack_type = NULL WHERE id = {rid}")
     out = tmp_path / "x.html"
     manifest = write_html(collect(project, run_id, FAST), out)
     project.audit.append("report", f"detector_run:{run_id}", {"path": str(out), "manifest_digest":
@@ -211,7 +202,7 @@ def test_a_media_record_removed_after_the_report_is_one_line_not_a_crash(project
     table = project.detectors.results(run_id)
     item = project.media.get(int(table.media_id[0]))
     n = int((table.media_id == item.id).sum())
-    _edit(project, f"DELETE FROM media WHERE id = {item.id}")
+    tamper(project, f"DELETE FROM media WHERE id = {item.id}")
     problems = verify_report(project, out)
     assert f"detector run {run_id}: {n} results point to media {item.id}, which is no longer in the project (see " \
            "'verify')" in problems

@@ -23,13 +23,19 @@ def _box(window, x0=20, y0=20, x1=60, y1=60):
     drag(window.canvas, [(x0, y0), ((x0 + x1) / 2, (y0 + y1) / 2), (x1, y1)])
 
 
-def test_ctrl_z_while_drawing_a_polygon_takes_back_its_vertices_and_leaves_the_box_before_it(qtbot, tmp_path):
+def _box_then_three_vertices(qtbot, tmp_path):
+    """A window with a box committed and a polygon of three vertices being drawn."""
     window = make_window(qtbot, photo_project(tmp_path))
     _box(window)
     [box] = _here(window)
     window.tools.activate("polygon")
     for x, y in ((100, 100), (200, 100), (150, 180)):
         click(window.canvas, x, y)
+    return window, box
+
+
+def test_ctrl_z_while_drawing_a_polygon_takes_back_its_vertices_and_leaves_the_box_before_it(qtbot, tmp_path):
+    window, box = _box_then_three_vertices(qtbot, tmp_path)
     polygon = window.tools.active
     assert window.action("edit.undo").text() == "Undo polygon vertex"
 
@@ -63,12 +69,7 @@ def _tool_layer_empty(window):
 
 
 def test_esc_drops_a_polygon_being_drawn_and_the_next_clicks_start_a_new_one(qtbot, tmp_path):
-    window = make_window(qtbot, photo_project(tmp_path))
-    _box(window)
-    [box] = _here(window)
-    window.tools.activate("polygon")
-    for x, y in ((100, 100), (200, 100), (150, 180)):
-        click(window.canvas, x, y)
+    window, box = _box_then_three_vertices(qtbot, tmp_path)
     press_keys(qtbot, window, Qt.Key_Escape)
     assert window.tools.active.vertices == [] and _tool_layer_empty(window)
     assert window.statusBar().currentMessage() == "Polygon cancelled"

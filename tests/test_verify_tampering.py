@@ -14,7 +14,7 @@ from engine.audit.report import run_problems, write_report
 from engine.audit.review import build_queue
 from storage.repository import digest
 from storage.verify import verify_project
-from tests.audit_factory import make_dataset
+from tests.audit_factory import make_dataset, tamper
 from tests.cli import run_cli
 from tests.media_factory import photo
 
@@ -28,15 +28,6 @@ def reviewed(project, tmp_path):
     project.detectors.add_verdict(item.result_id, "attack", "printed photo", reviewer="ada")
     assert verify_project(project) == []
     return run_id
-
-
-def tamper(project, *sql: str) -> None:
-    """Run SQL on the project's file as sqlite3 would: foreign keys off, no triggers of ours dropped unless asked."""
-    db = sqlite3.connect(project.db_path)
-    for statement in sql:
-        db.execute(statement)
-    db.commit()
-    db.close()
 
 
 # --- who recorded it -------------------------------------------------------------------------------------------
