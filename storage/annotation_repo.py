@@ -12,7 +12,6 @@ from json.encoder import encode_basestring_ascii
 from typing import Iterable, Iterator
 
 from sqlalchemy import delete, func, insert, select, update
-from sqlalchemy.exc import IntegrityError
 
 from annotation.errors import InputError
 from annotation.model import Annotation
@@ -114,16 +113,12 @@ class AnnotationRepository(Repository):
         changed meanwhile so that it cannot go back, the error says what is in the way and nothing is stored."""
         if a.id is None:
             raise ValueError("restore needs the annotation's id")
-        try:
-            with self._write() as s:
-                reason = _why_not_restorable(s, a)
-                if reason:
-                    raise InputError(f"annotation {a.id} cannot be put back: {reason}; nothing was changed")
-                s.execute(insert(Row).values(id=a.id, **_to_row(a)))
-                self._log(s, "restore", f"annotation:{a.id}", _audit_payload(a))
-        except IntegrityError as e:  # a constraint the checks above do not know of (the transaction rolled back)
-            raise InputError(f"annotation {a.id} cannot be put back: the project refused it ({e.orig}); "
-                             "nothing was changed") from None
+        with self._putting_back(f"annotation {a.id}"), self._write() as s:
+            reason = _why_not_restorable(s, a)
+            if reason:
+                raise InputError(f"annotation {a.id} cannot be put back: {reason}; nothing was changed")
+            s.execute(insert(Row).values(id=a.id, **_to_row(a)))
+            self._log(s, "restore", f"annotation:{a.id}", _audit_payload(a))
         return a
 
     def update(self, a: Annotation) -> Annotation:

@@ -2,7 +2,12 @@
 from __future__ import annotations
 
 import hashlib
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
+
+from sqlalchemy.exc import IntegrityError
+
+from annotation.errors import InputError
 
 from storage.audit import canonical_json
 from storage.db import read_session, write_session
@@ -23,6 +28,16 @@ class Repository:
 
     def _log(self, session, action: str, entity: str, payload: dict | None = None) -> None:
         self.project.audit.append_in(session, action, entity, payload)
+
+    @contextmanager
+    def _putting_back(self, what: str):
+        """An undo or redo that puts ``what`` ("track 3") back: a constraint the project holds it to now (its
+        media gone, its id taken) is said in the user's words; the transaction rolled back, nothing changed."""
+        try:
+            yield
+        except IntegrityError as e:
+            raise InputError(f"{what} cannot be put back: the project refused it ({e.orig}); nothing was "
+                             "changed") from None
 
 
 def digest(value) -> str:

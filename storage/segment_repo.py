@@ -41,7 +41,7 @@ class SegmentRepository(Repository):
 
     def restore(self, t: TimeSegment) -> TimeSegment:
         now = time.time()
-        with self._write() as s:
+        with self._putting_back(f"segment {t.id}"), self._write() as s:
             s.execute(insert(Row).values(id=t.id, created_at=now, updated_at=now, **_to_row(t)))
             self._log(s, "restore", f"segment:{t.id}", _payload(t))
         return t

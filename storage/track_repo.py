@@ -28,7 +28,7 @@ class TrackRepository(Repository):
         return t
 
     def restore(self, t: Track) -> Track:
-        with self._write() as s:
+        with self._putting_back(f"track {t.id}"), self._write() as s:
             s.execute(insert(Row).values(id=t.id, media_id=t.media_id, label_id=t.label_id, name=t.name,
                                          created_at=time.time()))
             self._log(s, "restore", f"track:{t.id}", {"media": t.media_id, "label": t.label_id, "name": t.name})

@@ -192,3 +192,18 @@ def test_an_older_project_upgrades_keeping_every_record_and_stops_reusing_ids(tm
     for t in tables:
         assert _structure(db, t) == _structure(fresh.db_path, t), t
         assert _structure(db, t)[-1], f"{t} is not AUTOINCREMENT"
+
+
+def test_a_track_or_segment_that_cannot_be_put_back_is_said_in_words_and_nothing_changes(project):
+    video = _video(project)
+    track = project.tracks.add(Track(media_id=video.id, name="face"))
+    segment = project.segments.add(TimeSegment(video.id, "er", 0.0, 1.0, "ada", {"label": "anger"}))
+    entries = len(project.audit.entries())
+    # Put back while the id is there already (another window or the command line put it back first)
+    with pytest.raises(InputError, match=rf"^track {track.id} cannot be put back: the project refused it "
+                                         r"\(UNIQUE constraint failed: tracks.id\); nothing was changed$"):
+        project.tracks.restore(track)
+    with pytest.raises(InputError, match=rf"^segment {segment.id} cannot be put back: the project refused it "
+                                         r"\(UNIQUE constraint failed: time_segments.id\); nothing was changed$"):
+        project.segments.restore(segment)
+    assert len(project.audit.entries()) == entries and len(project.tracks.for_media(video.id)) == 1
