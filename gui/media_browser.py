@@ -254,11 +254,22 @@ class MediaBrowser(QWidget):
         if not menu.isEmpty():
             menu.exec(self.view.viewport().mapToGlobal(pos))
 
+    def _look_first(self, m) -> str:
+        """Where the file was (its folder, or the nearest that is still there), else the project: a moved file
+        is usually nearby."""
+        project = self.window.project
+        if project is None:
+            return ""
+        folder = project.absolute_path(m.path).parent
+        while not folder.is_dir() and folder != folder.parent:
+            folder = folder.parent
+        return str(folder if folder.is_dir() else project.root)
+
     def locate(self, media_id: int) -> None:
         m = self.media.get(media_id)
         if m is None:
             return
-        path, _ = QFileDialog.getOpenFileName(self, f"Where is {m.name} now?", "",
+        path, _ = QFileDialog.getOpenFileName(self, f"Where is {m.name} now?", self._look_first(m),
                                               f"{m.name} and other media (*.*)")
         if path:
             self.relink(media_id, path)

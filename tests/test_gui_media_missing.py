@@ -73,6 +73,8 @@ def test_locate_file_relinks_a_missing_media_to_the_file_chosen(qtbot, demo_dir,
     image = window.project.media.all()[0]
     assert [a.text() for a in browser.context_menu(image.id).actions()] == ["Locate file…"]
     assert browser.context_menu(window.project.media.all()[1].id).isEmpty()
+    # the file dialog opens where the file was (not wherever FaceLens was started from)
+    assert browser._look_first(image) == str(demo_dir / "media")
 
     other = photo(tmp_path / "not-it.png", 64, 48)
     browser.relink(image.id, str(other))
