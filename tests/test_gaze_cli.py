@@ -146,7 +146,9 @@ def test_a_recording_imported_wrongly_is_removed_with_its_fixations_and_the_remo
     from storage.project import Project
 
     path = gaze_csv(tmp_path / "gaze.csv")
-    wrong = main_json(capsys, "gaze", "import", demo_dir, 2, path, "--offset", 2)["recording_id"]
+    said = run_main(capsys, "gaze", "import", demo_dir, 2, path, "--offset", 2).out
+    assert "video time = gaze time + 2 s, aligned by hand;" in said  # (it said ", manual;")
+    wrong = recordings(capsys, demo_dir)[-1]["recording_id"]
     main_json(capsys, "gaze", "fixations", demo_dir, wrong)
     right = main_json(capsys, "gaze", "import", demo_dir, 2, path)["recording_id"]
     out = main_json(capsys, "gaze", "remove", demo_dir, wrong)

@@ -25,7 +25,7 @@ def _sync_pair(text: str) -> tuple[float, float]:
 
 
 def cmd_gaze_import(args) -> int:
-    from engine.gaze.importing import coordinates_note, import_gaze, same_file_note
+    from engine.gaze.importing import aligned_by, coordinates_note, import_gaze, same_file_note
 
     with open_project(args.dir) as project:
         r = import_gaze(project, args.media_id, args.file, args.format, args.offset, args.drift, args.sync,
@@ -37,7 +37,8 @@ def cmd_gaze_import(args) -> int:
     sign = "-" if r["offset"] < 0 else "+"
     print_result(args, r, f"imported {r['samples']} gaze samples as recording {r['recording_id']} "
                           f"({r['dropped']} dropped, {r['duration']:.3f} s; video time = gaze time {sign} "
-                          f"{abs(r['offset']):.6g} s{drift}, {r['alignment']}; {coordinates_note(r)}){outside}")
+                          f"{abs(r['offset']):.6g} s{drift}, {aligned_by(r['alignment'])}; "
+                          f"{coordinates_note(r)}){outside}")
     return 0
 
 
