@@ -195,3 +195,18 @@ def test_a_threshold_set_by_hand_belongs_to_its_run(qtbot, case, tmp_path):
     window, state, panel = _audit_window(qtbot, root)
     qtbot.waitUntil(lambda: state.overview.run.id == second, timeout=TIMEOUT)
     assert state.overview.queue.point.threshold == pytest.approx(0.6) and panel.threshold.value() == 0.6
+
+
+def test_importing_scores_from_the_window_says_which_columns_it_ignored(qtbot, case, tmp_path):
+    root, run_id, _, _ = case
+    data = make_dataset(tmp_path / "typo", per_class=6, unseen=2, seed=3)
+    text = data.csv.read_text().splitlines()
+    typo = data.csv.with_name("typo.csv")  # 'label' misspelled: the run has no labels, and the window must say why
+    typo.write_text("\n".join([text[0].replace("label", "lable")] + text[1:]) + "\n")
+    window, state, panel = _audit_window(qtbot, root)
+    said = []
+    state.message.connect(said.append)  # what the status bar shows
+    state.import_scores(str(typo), None, "xception", "", "mean")
+    qtbot.waitUntil(lambda: bool(said) or window.last_error is not None, timeout=TIMEOUT)
+    assert window.last_error is None, window.last_error
+    assert said[0].startswith(f"detector run {run_id + 1}: ") and " · ignored columns: lable" in said[0]

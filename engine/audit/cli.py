@@ -66,11 +66,7 @@ def cmd_audit_import(args) -> int:
                                 args.aggregation, allow_duplicate=args.allow_duplicate)
         except DuplicateImport as e:
             raise FaceLensError(f"{e} (give --allow-duplicate to import it as another run)") from None
-    text = f"detector run {run.run_id}: {run.rows} rows on {run.media} media ({len(run.new_media)} newly imported)"
-    if run.ignored_columns:
-        text += f"\nignored columns: {', '.join(run.ignored_columns)}"
-    text += "".join(f"\nnote: {n}" for n in run.notes)
-    print_result(args, run.to_json(), text)
+    print_result(args, run.to_json(), "\n".join(run.summary_lines()))
     return 0
 
 

@@ -40,6 +40,14 @@ class ImportedRun:
         return {"run_id": self.run_id, "rows": self.rows, "media": self.media, "new_media": self.new_media,
                 "ignored_columns": self.ignored_columns, "notes": self.notes}
 
+    def summary_lines(self) -> list[str]:
+        """What to tell the user, the CLI and the window alike (an ignored column may be a misspelled label)."""
+        lines = [f"detector run {self.run_id}: {self.rows} rows on {self.media} media "
+                 f"({len(self.new_media)} newly imported)"]
+        if self.ignored_columns:
+            lines.append(f"ignored columns: {', '.join(self.ignored_columns)}")
+        return lines + [f"note: {n}" for n in self.notes]
+
 
 class DuplicateImport(InputError):
     """The same score file (and features) is already a run of the project."""

@@ -147,7 +147,7 @@ class AuditState(QObject):
 
         def done(result):
             if result.ok:
-                self.message.emit(f"run {result.value.run_id}: {result.value.rows} rows imported")
+                self.message.emit(" · ".join(result.value.summary_lines()))
                 self.window.mediaListChanged.emit()
                 self.reload_runs(select=result.value.run_id)
 
