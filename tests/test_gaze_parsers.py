@@ -144,7 +144,7 @@ def test_cli_gaze_import_prints_the_keys_and_bad_files_change_nothing(demo_dir, 
     err = run_main(capsys, "gaze", "import", demo_dir, 2, path, "--format", "tobii", code=2).err
     assert f"{path}, line 1, field 'format'" in err and "use --format pupil" in err
     again = run_main(capsys, "gaze", "import", demo_dir, 2, path)
-    assert "video time = gaze time - 999.99 s, world_index" in again.out  # Pupil time 1000 s is in world frame 0
+    assert "video time = gaze time - 999.99 s, aligned by the file's world_index" in again.out  # Pupil time 1000 s is in world frame 0
     # The same file a second time is kept (another alignment may be the point) but said.
     assert f"already imported onto this video, as recording {out['recording_id']}" in again.err
     assert len(main_json(capsys, "gaze", "list", demo_dir)["recordings"]) == 2
@@ -223,3 +223,16 @@ def test_a_file_that_looks_like_a_format_is_told_the_column_it_lacks(tmp_path, n
 def test_a_file_like_no_format_is_not_a_gaze_file(tmp_path):
     with pytest.raises(InputError, match="not a gaze file FaceLens knows"):
         detect_format(write(tmp_path, "notes.txt", "hello world\n"))
+
+
+@pytest.mark.parametrize("parser, name, header", [
+    (parse_generic, "g.csv", "t,x,y\n"),
+    (parse_pupil_gaze, "gaze_positions.csv", PUPIL.splitlines()[0] + "\n"),
+    (parse_tobii, "rec.tsv", TOBII.splitlines()[0] + "\n"),
+])
+def test_a_file_with_only_its_header_says_so(tmp_path, parser, name, header):
+    # (it said "no sample has a gaze point with confidence of at least 0.6": true, but not why)
+    path = write(tmp_path, name, header)
+    with pytest.raises(InputError, match=rf"^{path}, line 2: no rows after the header; expected one row per gaze "
+                                         r"sample$"):
+        parser(path, VIDEO)

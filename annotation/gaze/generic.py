@@ -43,6 +43,7 @@ def parse_generic(path: str | Path, media: MediaItem, min_confidence: float = 0.
         raise InputError(f"expected one of {', '.join(COORDINATES)}, got {coordinates!r}", field="coordinates")
     table = read_table(path)
     check_columns(table)
+    table.need_rows()
     t, x, y = table.numbers("t"), table.numbers("x", required=False), table.numbers("y", required=False)
     conf = table.numbers("confidence", lo=0.0, hi=1.0) if table.find("confidence") else np.ones(len(t))
     pupil = table.numbers("pupil", required=False, lo=0.0) if table.find("pupil") else np.full(len(t), np.nan)

@@ -29,6 +29,7 @@ def check_columns(table: Table) -> None:
 def parse_pupil_gaze(path: str | Path, media: MediaItem, min_confidence: float = 0.6, **_) -> ParsedGaze:
     table = read_table(path, ",")
     check_columns(table)
+    table.need_rows()
     t = table.numbers("gaze_timestamp")
     world = table.numbers("world_index", lo=0)
     conf = table.numbers("confidence", lo=0.0, hi=1.0)

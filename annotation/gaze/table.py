@@ -43,6 +43,11 @@ class Table:
                              field=name)
         return found
 
+    def need_rows(self, what: str = "one row per gaze sample") -> None:
+        """A file with its header and nothing after it (an export of an empty recording, say)."""
+        if not self.rows:
+            raise InputError(f"no rows after the header; expected {what}", path=self.path, line=2)
+
     def text(self, column: str) -> list[str]:
         i = self.header.index(column)
         return [r[i] if i < len(r) else "" for r in self.rows]

@@ -52,6 +52,7 @@ def _time_scale(table: Table, column: str, t: np.ndarray) -> tuple[float, str]:
 def parse_tobii(path: str | Path, media: MediaItem, min_confidence: float = 0.6, **_) -> ParsedGaze:
     table = read_table(path, "\t")
     cols = _gaze_columns(table)
+    table.need_rows()
     system = cols["Gaze point X"][len("Gaze point X"):]  # " [MCS px]", " [DACS px]" or ""
     t_raw = table.numbers(cols[TIME])
     x = table.numbers(cols["Gaze point X"], required=False)
