@@ -71,9 +71,6 @@ def cmd_info(args) -> int:
 
     with open_project(args.dir) as project:
         info = project_summary(project)
-        sizes = {m.id: m.size_bytes for m in project.media.all()}
-    for m in info["media"]:  # the size recorded at import, which verify checks the file against
-        m["size_bytes"] = sizes[m["id"]]
     text = [f"schema {info['schema_version']}: {len(info['media'])} media, {info['annotations']} annotations, "
             f"{info['tracks']} tracks, {info['segments']} segments"]
     text += [f"  {m['id']:>4} {m['kind']:<5} {m['width']}x{m['height']} "
@@ -344,15 +341,15 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("facelens: interrupted", file=sys.stderr)
         return 130
-    except Exception as e:
+    except BrokenPipeError:  # `facelens ... | head` stopped reading: not an error worth a traceback
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
+    except Exception as e:  # (last: BrokenPipeError is an Exception too) sqlalchemy is imported only if needed
         from sqlalchemy.exc import DatabaseError
 
         if not isinstance(e, DatabaseError):
             raise
         return _damaged_database(args, e)
-    except BrokenPipeError:  # `facelens ... | head` stopped reading: not an error worth a traceback
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        return 0
 
 
 def _damaged_database(args, error) -> int:

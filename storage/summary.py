@@ -11,7 +11,8 @@ def project_summary(project: "Project") -> dict:
     return {
         "schema_version": project.schema_version(),
         "media": [{"id": m.id, "path": m.path, "kind": m.kind, "sha256": m.sha256, "width": m.width,
-                   "height": m.height, "frames": m.frame_count if m.is_video else 1, "fps": m.fps}
+                   "height": m.height, "frames": m.frame_count if m.is_video else 1, "fps": m.fps,
+                   "size_bytes": m.size_bytes}
                   for m in project.media.all()],
         "annotations": project.annotations.count(),
         "tracks": project.tracks.count(),

@@ -94,3 +94,18 @@ def test_demo_builds_without_a_window(tmp_path):
     info = run_json("info", tmp_path / "d")
     kinds = [m["kind"] for m in info["media"]]
     assert kinds == ["image", "video"] and info["media"][1]["frames"] == 150
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(demo_dir, tmp_path, monkeypatch):
+    """`facelens labels DIR | head -1`: the pipe closes under the command; exit 0, no traceback."""
+    import io
+
+    from main import main
+
+    class ClosedPipe(io.TextIOWrapper):
+        def write(self, text):
+            raise BrokenPipeError(32, "Broken pipe")
+
+    target = open(tmp_path / "stdout", "wb")
+    monkeypatch.setattr("sys.stdout", ClosedPipe(target))
+    assert main(["labels", str(demo_dir)]) == 0
