@@ -17,7 +17,7 @@ from annotation.model import MediaItem
 from gui import icons
 from gui.background import run_in_thread
 from gui.errors import short_message
-from gui.thumbnails import THUMB_H, THUMB_W, ThumbnailLoader, _load_one
+from gui.thumbnails import THUMB_H, THUMB_W, ThumbnailLoader, load_thumbnail
 
 ID_ROLE, KIND_ROLE, MISSING_ROLE, NAME_ROLE = Qt.UserRole + 1, Qt.UserRole + 2, Qt.UserRole + 3, Qt.UserRole + 4
 KIND_FILTERS = (("All media", None), ("Images", "image"), ("Videos", "video"), ("Missing files", "missing"))
@@ -216,7 +216,7 @@ class MediaBrowser(QWidget):
             if reopen and exists and current is not None and current.id == item.id:
                 self.window.reopen_media()
 
-        run_in_thread(lambda: _load_one(project, item), done)
+        run_in_thread(lambda: load_thumbnail(project, item), done)
 
     def _show_file_state(self, media_id: int, image, exists: bool) -> None:
         row, m = self.rows.get(media_id), self.media.get(media_id)

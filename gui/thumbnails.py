@@ -14,7 +14,8 @@ from storage.media.thumbnails import write_thumbnail
 THUMB_W, THUMB_H = 96, 72
 
 
-def _load_one(project, item: MediaItem) -> tuple[QImage | None, bool]:
+def load_thumbnail(project, item: MediaItem) -> tuple[QImage | None, bool]:
+    """The media's thumbnail (made first if need be) and whether its file is there; off the GUI thread."""
     source = project.absolute_path(item.path)
     exists = source.is_file()
     target = thumbnail_path(project, item.sha256)
@@ -49,7 +50,7 @@ class ThumbnailLoader(QObject):
             for item in items:
                 if generation != self.generation:
                     return
-                image, exists = _load_one(project, item)
+                image, exists = load_thumbnail(project, item)
                 self.loaded.emit(generation, item.id, image, exists)
 
         QThreadPool.globalInstance().start(work)

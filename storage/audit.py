@@ -83,6 +83,14 @@ def find(session: Session, action: str, entity: str) -> list[AuditRecord]:
     return [_record(r) for r in session.scalars(q)]
 
 
+def entity_id(entity: str) -> int | None:
+    """The id in an entry's entity ("detector_run:3" -> 3); None when it names none."""
+    try:
+        return int(entity.split(":", 1)[1])
+    except (IndexError, ValueError):
+        return None
+
+
 def changed_since(what: str, diffs: list[tuple[str, object, object, int]]) -> str:
     """One line for a record whose fields differ from the entries that recorded them: (field, now, logged, seq)."""
     said = "; ".join(f"{name} is {_short(now)} (audit entry {seq} says {_short(then)})"

@@ -2,8 +2,8 @@
 
 A run is written in one transaction with its audit entry, so an import either lands whole or not at all.
 Each verdict is its own audit entry whose payload keeps a digest of the verdict row: ``check_verdicts``
-compares every row with its entry, so an edit made behind the application's back shows; ``check_results`` does
-the same for each run's results against the digest of its import entry.
+compares every row with its entry, so an edit made behind the application's back shows; ``check_runs`` does
+the same for each run (its columns, results and feature vectors) against its import entry.
 """
 from __future__ import annotations
 
@@ -254,13 +254,6 @@ class DetectorRepository(Repository):
                 problems += self._check_features(rid, entry[1])
         return problems
 
-    def check_results(self) -> list[str]:
-        """Only the scored results of each run against the digest its import entry recorded."""
-        imports, _ = self._logged_runs()
-        with self._read() as s:
-            ids = list(s.scalars(select(DetectorRun.id).order_by(DetectorRun.id)))
-        return [p for rid in ids if rid in imports for p in self._check_results(rid, imports[rid][1])]
-
     def _logged_runs(self) -> tuple[dict, dict]:
         """{run id: (seq, payload)} of each import entry, and of the latest aggregation entry."""
         with self._read() as s:
@@ -268,10 +261,8 @@ class DetectorRepository(Repository):
         out = [{}, {}]
         for logged, entries in zip(out, found):
             for e in entries:
-                try:
-                    logged[int(e.entity.split(":", 1)[1])] = (e.seq, e.payload)
-                except ValueError:
-                    continue
+                if audit.entity_id(e.entity) is not None:
+                    logged[audit.entity_id(e.entity)] = (e.seq, e.payload)
         return out[0], out[1]
 
     @staticmethod

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Callable, Iterable
 from sqlalchemy import text
 from sqlalchemy.exc import DatabaseError
 
-from storage.audit import NotedHead, changed_since
+from storage.audit import NotedHead, changed_since, entity_id
 from storage.media.hashing import sha256_file
 
 if TYPE_CHECKING:
@@ -93,7 +93,7 @@ def check_media(project: "Project", ids: Iterable[int] | None = None) -> list[st
                                 f"{entry.seq}); the first record was removed behind FaceLens's back")
             logged[m.get("id")] = (entry.seq, m)
     for entry in project.audit.find("relink", "media:%"):  # a moved file's record follows it, with an entry
-        mid = _entity_id(entry.entity)
+        mid = entity_id(entry.entity)
         if mid in logged and entry.payload.get("sha256") == logged[mid][1].get("sha256"):
             logged[mid] = (entry.seq, {**logged[mid][1], "path": entry.payload.get("to")})
     rows = {m.id: m for m in project.media.all()}
@@ -111,13 +111,6 @@ def check_media(project: "Project", ids: Iterable[int] | None = None) -> list[st
             if diffs:
                 problems.append(changed_since(f"media {mid} ({item.path})", diffs))
     return problems
-
-
-def _entity_id(entity: str) -> int | None:
-    try:
-        return int(entity.split(":", 1)[1])
-    except (IndexError, ValueError):
-        return None
 
 
 def _media_files(project: "Project", progress: Callable[[int, int], None] | None) -> list[str]:

@@ -75,7 +75,7 @@ def test_every_face_is_cropped_and_scored_as_the_model_itself_scores_it(demo, sc
     # the photo's crop holds the face (measured once with mediapipe's face mesh) and a margin around it
     x0, y0, x1, y1 = t.box[0]
     assert x0 < FACE_BOX[0] and y0 < FACE_BOX[1] and x1 > FACE_BOX[2] and y1 > FACE_BOX[3] - 15
-    assert demo.detectors.check_results() == []  # what the run's audit entry recorded is what was stored
+    assert demo.detectors.check_runs(run.id) == []  # what the run's audit entry recorded is what was stored
     feats = demo.detectors.features(run.id)
     with open_video(demo, video, threads=False) as reader:
         frames = {n: reader.read(n) for n in (0, 60)}

@@ -150,7 +150,8 @@ class Tool:
         return False
 
     def key_press(self, event) -> bool:
-        return False
+        """Esc drops the draft, in every tool that has one."""
+        return event.key() == Qt.Key_Escape and self.cancel_draft()
 
     def leave(self) -> None:
         """The mouse left the canvas."""

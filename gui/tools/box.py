@@ -77,9 +77,6 @@ class BoxTool(Tool):
     def has_draft(self) -> bool:
         return self._start is not None
 
-    def key_press(self, event) -> bool:
-        return event.key() == Qt.Key_Escape and self.cancel_draft()
-
     def leave(self) -> None:
         for g in self._guides:
             g.setVisible(False)

@@ -101,9 +101,6 @@ class PaintTool(Tool):
     def has_draft(self) -> bool:
         return self._path is not None
 
-    def key_press(self, event) -> bool:
-        return event.key() == Qt.Key_Escape and self.cancel_draft()
-
     def leave(self) -> None:
         if self._ring is not None:
             self._ring.setVisible(False)

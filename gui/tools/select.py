@@ -96,9 +96,6 @@ class SelectTool(Tool):
     def undo_draft_text(self) -> str:
         return "reshape" if self._drag and self._drag[0] == "handle" else "move"
 
-    def key_press(self, event) -> bool:
-        return event.key() == Qt.Key_Escape and self.cancel_draft()
-
     # --- helpers -------------------------------------------------------------------------------------------
     def _dragged_shape(self, e: ToolEvent):
         kind, a = self._drag[0], self._drag[1]
