@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from annotation.emotion.rating import RATING_CHANNELS, Rating
+from annotation.emotion.rating import RATING_CHANNELS, Rating, RatingTrace
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -14,8 +14,6 @@ class RatingRepository:
         self.project = project
 
     def stored(self, media_id: int, annotator: str) -> Rating | None:
-        from annotation.emotion.rating import RatingTrace
-
         mine = [s for s in self.project.series.for_media(media_id, "rating") if s.annotator == annotator]
         if not mine:
             return None

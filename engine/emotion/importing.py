@@ -69,10 +69,8 @@ def save_rating(project: "Project", media_id: int, trace: RatingTrace, annotator
 
 
 def load_rating(project: "Project", media: MediaItem, annotator: str = "") -> RatingTrace:
-    annotator = annotator or project.actor
-    mine = [s for s in project.series.for_media(media.id, "rating") if s.annotator == annotator]
-    return RatingTrace(media.fps or 25.0, int(media.frame_count or 1),
-                       project.series.load(mine[-1].id) if mine else None)
+    stored = project.ratings.stored(media.id, annotator or project.actor)
+    return stored.trace if stored else RatingTrace(media.fps or 25.0, int(media.frame_count or 1))
 
 
 def import_rating_csv(project: "Project", media_id: int, path: str | Path, annotator: str = "") -> dict:
