@@ -6,7 +6,7 @@ masks back to the full resolution, so any size and aspect ratio comes out right.
 """
 from __future__ import annotations
 
-from typing import Callable
+from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -15,6 +15,7 @@ from annotation.errors import InputError
 from engine.device import Device
 from engine.models.cache import MODEL_CACHE
 from engine.models.registry import ModelEntry, Weights
+from engine.segmentation.embed_steps import inference, trunk_gives, trunk_in_steps
 from engine.segmentation.embeddings import EMBEDDINGS, EmbeddingCache
 from engine.segmentation.prompt import Prompt, SegmentResult
 
@@ -48,15 +49,23 @@ class Sam2Segmenter:
     def has_embedding(self, media_sha256: str, frame: int | None) -> bool:
         return self._key(media_sha256, frame) in self.embeddings
 
-    @torch.inference_mode()
-    def embed(self, media_sha256: str, frame: int | None, image: "np.ndarray | Callable[[], np.ndarray]") -> None:
-        """Compute and keep the image's embedding (the look-ahead job runs this for the next image)."""
+    def embed_steps(self, media_sha256: str, frame: int | None, image: "np.ndarray | Callable[[], np.ndarray]"
+                    ) -> Iterator[None]:
+        """Compute and keep the image's embedding, yielding between the encoder's blocks (the look-ahead job
+        runs this for the next image; a click meanwhile runs at a yield)."""
         key = self._key(media_sha256, frame)
         if key in self.embeddings:
             return
         predictor = self.model().image_predictor()
-        with self.device.autocast():
-            predictor.set_image(check_rgb(image() if callable(image) else image))
+        rgb = check_rgb(image() if callable(image) else image)
+        trunk = predictor.model.image_encoder.trunk
+        with inference(self.device):
+            model_input = predictor._transforms(rgb)[None].to(predictor.device)
+        outputs = yield from trunk_in_steps(trunk, model_input, lambda: inference(self.device))
+        if key in self.embeddings:  # a click on this image computed it meanwhile
+            return
+        with inference(self.device), trunk_gives(trunk, outputs):
+            predictor.set_image(rgb)
         self.embeddings.put(key, predictor.features())
 
     @torch.inference_mode()

@@ -234,12 +234,12 @@ class Segmentation:
         segmenter = self.active.segmenter
         frame = _check_frame(item, frame)
 
-        def job(ctx):
+        def job(ctx):  # a batch job that yields between the encoder's blocks: a click never waits for all of it
             if item.is_video:
                 if item.id not in self._busy:
-                    self._session(item).compute_features(frame)
+                    yield from self._session(item).features_steps(frame)
             else:
-                segmenter.embed(item.sha256, None, lambda: read_image(self.project, item))
+                yield from segmenter.embed_steps(item.sha256, None, lambda: read_image(self.project, item))
         return job
 
     def prefetch(self, item: MediaItem, frame: int | None = None) -> JobHandle | None:

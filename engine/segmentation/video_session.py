@@ -16,6 +16,7 @@ import numpy as np
 import torch
 
 from annotation.model import MediaItem
+from engine.segmentation.embed_steps import inference, trunk_gives, trunk_in_steps
 from engine.segmentation.prompt import Prompt, SegmentResult
 from engine.segmentation.host_copy import HostCopy
 from engine.segmentation.sam2_models import Sam2Model
@@ -127,12 +128,20 @@ class VideoSession:
     def has_features(self, frame: int) -> bool:
         return frame in self.state["cached_features"]
 
-    def compute_features(self, frame: int) -> None:
-        """Run the image encoder on ``frame`` now (the look-ahead), so a click there answers at once."""
+    def features_steps(self, frame: int) -> Iterator[None]:
+        """Run the image encoder on ``frame`` (the look-ahead), so a click there answers at once; yields between
+        the encoder's blocks, where a click on the frame on screen can run."""
         self._check_frame(frame)
-        if not self.has_features(frame):
-            with torch.inference_mode(), self.model.device.autocast():
-                self.model.predictor._get_image_feature(self.state, frame_idx=int(frame), batch_size=1)
+        if self.has_features(frame):
+            return
+        device, trunk = self.model.device, self.model.predictor.image_encoder.trunk
+        with inference(device):
+            image = self.state["images"][int(frame)].to(self.state["device"]).float().unsqueeze(0)
+        outputs = yield from trunk_in_steps(trunk, image, lambda: inference(device))
+        if self.has_features(frame) or not self.state:  # computed by a click meanwhile, or the session closed
+            return
+        with inference(device), trunk_gives(trunk, outputs):
+            self.model.predictor._get_image_feature(self.state, frame_idx=int(frame), batch_size=1)
 
     def rename_track(self, old: int, new: int) -> None:
         """Give an object its project track id once the user accepts it (it had a provisional id)."""
