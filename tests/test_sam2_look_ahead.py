@@ -112,3 +112,62 @@ def test_the_look_ahead_of_a_video_frame_gives_sam2_its_own_features(tmp_path, a
             assert _same(ahead, own)
         finally:
             engine.stop()
+
+
+def test_a_click_on_the_image_the_look_ahead_is_embedding_finishes_its_blocks_instead_of_starting_over(photos, active):
+    active.segmenter.embeddings.clear()
+    first = photos.media.all()[0]
+    trunk = active.segmenter.model().predictor.image_encoder.trunk
+    engine = Engine()
+    seg = Segmentation(engine, photos, active)
+    events = []
+
+    def block_ran(i):
+        events.append(("block", i))
+        if i == 4 and len(events) == 5:  # the user clicks on the image while its own look-ahead is part-way
+            engine.submit(seg.click_job(first, None, Prompt(((360, 150),))), "SAM 2 click", Priority.INTERACTIVE,
+                          on_done=lambda r: events.append(("click", r)))
+
+    hooks = [b.register_forward_hook(lambda m, a, o, i=i: block_ran(i)) for i, b in enumerate(trunk.blocks)]
+    try:
+        assert seg.prefetch(first).result().ok
+    finally:
+        for h in hooks:
+            h.remove()
+        engine.stop()
+    n = len(trunk.blocks)
+    # Every block ran once: the click ran the look-ahead's remaining ones, then answered.
+    assert events[:-1] == [("block", i) for i in range(n)] and events[-1][0] == "click"
+    click = events[-1][1]
+    assert click.ok and click.value.result.mask.shape == (H, W)
+    with torch.inference_mode():
+        predictor = active.segmenter.model().image_predictor()
+        predictor.set_image(np.array(Image.open(photos.root.parent / "p0.png").convert("RGB")))
+        assert _same(active.segmenter.embeddings.get(active.segmenter._key(first.sha256, None)), predictor.features())
+
+
+def test_a_click_on_the_frame_the_look_ahead_is_encoding_finishes_its_blocks(tmp_path, active):
+    video = indexed_video(tmp_path / "clip.mp4", frames=3, gop=3)
+    trunk = active.segmenter.model().predictor.image_encoder.trunk
+    with Project.create(tmp_path / "proj") as project:
+        import_paths(project, [video])
+        item = project.media.all()[0]
+        engine = Engine()
+        seg = Segmentation(engine, project, active)
+        events = []
+
+        def block_ran(i):
+            events.append(("block", i))
+            if i == 4 and len(events) == 5:
+                engine.submit(seg.click_job(item, 2, Prompt(((40, 40),))), "SAM 2 click", Priority.INTERACTIVE,
+                              on_done=lambda r: events.append(("click", r)))
+
+        hooks = [b.register_forward_hook(lambda m, a, o, i=i: block_ran(i)) for i, b in enumerate(trunk.blocks)]
+        try:
+            assert seg.prefetch(item, 2).result().ok
+        finally:
+            for h in hooks:
+                h.remove()
+            engine.stop()
+        assert events[:-1] == [("block", i) for i in range(len(trunk.blocks))] and events[-1][0] == "click"
+        assert events[-1][1].ok and events[-1][1].value.result.mask.shape == (item.height, item.width)

@@ -26,12 +26,6 @@ class GrabCutSegmenter:
     def describe(self) -> str:
         return "GrabCut (OpenCV, no SAM 2 weights)"
 
-    def has_embedding(self, media_sha256: str, frame: int | None) -> bool:
-        return True  # nothing to compute ahead
-
-    def embed(self, media_sha256: str, frame: int | None, image: np.ndarray) -> None:
-        pass
-
     def segment(self, media_sha256: str, frame: int | None, image, prompt: Prompt) -> SegmentResult:
         """``image``: RGB uint8, or a function that loads it."""
         image = image() if callable(image) else image

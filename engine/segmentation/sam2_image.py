@@ -6,6 +6,7 @@ masks back to the full resolution, so any size and aspect ratio comes out right.
 """
 from __future__ import annotations
 
+import contextlib
 from typing import Callable, Iterator
 
 import numpy as np
@@ -15,7 +16,7 @@ from annotation.errors import InputError
 from engine.device import Device
 from engine.models.cache import MODEL_CACHE
 from engine.models.registry import ModelEntry, Weights
-from engine.segmentation.embed_steps import inference, trunk_gives, trunk_in_steps
+from engine.segmentation.embed_steps import Steppers, inference, trunk_gives, trunk_in_steps
 from engine.segmentation.embeddings import EMBEDDINGS, EmbeddingCache
 from engine.segmentation.prompt import Prompt, SegmentResult
 
@@ -31,6 +32,7 @@ class Sam2Segmenter:
 
     def __init__(self, entry: ModelEntry, weights: Weights, device: Device, embeddings: EmbeddingCache = EMBEDDINGS):
         self.entry, self.weights, self.device, self.embeddings = entry, weights, device, embeddings
+        self._steppers = Steppers()  # look-ahead embeddings part-way through
 
     @property
     def name(self) -> str:
@@ -58,13 +60,22 @@ class Sam2Segmenter:
             return
         predictor = self.model().image_predictor()
         rgb = check_rgb(image() if callable(image) else image)
+
+        def start():
+            with inference(self.device):
+                model_input = predictor._transforms(rgb)[None].to(predictor.device)
+            return trunk_in_steps(predictor.model.image_encoder.trunk, model_input, lambda: inference(self.device))
+
+        outputs = yield from self._steppers.run(key, start)
+        if outputs is not None and key not in self.embeddings:  # (else a click on this image finished it)
+            with inference(self.device):
+                self._set_image(predictor, key, rgb, outputs)
+
+    def _set_image(self, predictor, key: tuple, rgb: np.ndarray, trunk_outputs: list | None) -> None:
+        """Embed ``rgb`` in the predictor and keep it; with ``trunk_outputs``, the image encoder's trunk (most of
+        the work) is not run again."""
         trunk = predictor.model.image_encoder.trunk
-        with inference(self.device):
-            model_input = predictor._transforms(rgb)[None].to(predictor.device)
-        outputs = yield from trunk_in_steps(trunk, model_input, lambda: inference(self.device))
-        if key in self.embeddings:  # a click on this image computed it meanwhile
-            return
-        with inference(self.device), trunk_gives(trunk, outputs):
+        with trunk_gives(trunk, trunk_outputs) if trunk_outputs is not None else contextlib.nullcontext():
             predictor.set_image(rgb)
         self.embeddings.put(key, predictor.features())
 
@@ -80,8 +91,8 @@ class Sam2Segmenter:
             if cached is None:
                 rgb = check_rgb(image() if callable(image) else image)
                 prompt.validate(rgb.shape[1], rgb.shape[0])
-                predictor.set_image(rgb)
-                self.embeddings.put(key, predictor.features())
+                # A look-ahead part-way through this image's embedding: its remaining blocks, not a new start.
+                self._set_image(predictor, key, rgb, self._steppers.finish(key))
             else:
                 prompt.validate(cached[1][1], cached[1][0])
                 predictor.use_features(*cached)

@@ -16,7 +16,7 @@ import numpy as np
 import torch
 
 from annotation.model import MediaItem
-from engine.segmentation.embed_steps import inference, trunk_gives, trunk_in_steps
+from engine.segmentation.embed_steps import Steppers, inference, trunk_gives, trunk_in_steps
 from engine.segmentation.prompt import Prompt, SegmentResult
 from engine.segmentation.host_copy import HostCopy
 from engine.segmentation.sam2_models import Sam2Model
@@ -95,6 +95,7 @@ class VideoSession:
         self._overlap = model.device.type == "cuda"
         # Without autocast the model computes in float32 and must read its memories in float32 too.
         self._memory_dtype = None if model.device.autocast_dtype else torch.float32
+        self._steppers = Steppers()  # look-ahead features part-way through, by frame
 
     @property
     def frame_count(self) -> int:
@@ -115,6 +116,7 @@ class VideoSession:
         self._check_frame(frame)
         pts = np.asarray(prompt.points, np.float32).reshape(-1, 2) if prompt.points else None
         labels = np.asarray(prompt.labels, np.int32) if prompt.points else None
+        self._finish_look_ahead(frame)
         with torch.inference_mode(), self.model.device.autocast():
             _, obj_ids, masks = self.model.predictor.add_new_points_or_box(
                 self.state, frame_idx=int(frame), obj_id=int(track_id), points=pts, labels=labels,
@@ -134,14 +136,27 @@ class VideoSession:
         self._check_frame(frame)
         if self.has_features(frame):
             return
-        device, trunk = self.model.device, self.model.predictor.image_encoder.trunk
-        with inference(device):
-            image = self.state["images"][int(frame)].to(self.state["device"]).float().unsqueeze(0)
-        outputs = yield from trunk_in_steps(trunk, image, lambda: inference(device))
-        if self.has_features(frame) or not self.state:  # computed by a click meanwhile, or the session closed
-            return
-        with inference(device), trunk_gives(trunk, outputs):
-            self.model.predictor._get_image_feature(self.state, frame_idx=int(frame), batch_size=1)
+        device = self.model.device
+
+        def start():
+            with inference(device):
+                image = self.state["images"][int(frame)].to(self.state["device"]).float().unsqueeze(0)
+            return trunk_in_steps(self.model.predictor.image_encoder.trunk, image, lambda: inference(device))
+
+        outputs = yield from self._steppers.run(int(frame), start)
+        if outputs is not None and self.state:  # (else a click finished it, or the session closed meanwhile)
+            self._keep_features(frame, outputs)
+
+    def _finish_look_ahead(self, frame: int) -> None:
+        """A look-ahead part-way through ``frame``'s features: run its remaining blocks now (a click there)."""
+        outputs = self._steppers.finish(int(frame))
+        if outputs is not None:
+            self._keep_features(frame, outputs)
+
+    def _keep_features(self, frame: int, trunk_outputs: list) -> None:
+        if not self.has_features(frame):
+            with inference(self.model.device), trunk_gives(self.model.predictor.image_encoder.trunk, trunk_outputs):
+                self.model.predictor._get_image_feature(self.state, frame_idx=int(frame), batch_size=1)
 
     def rename_track(self, old: int, new: int) -> None:
         """Give an object its project track id once the user accepts it (it had a provisional id)."""
