@@ -31,8 +31,11 @@ class ShortcutsDialog(QDialog):
         self.tree.setHeaderLabels(["Action", "Shortcut", "What it does"])
         self.tree.setRootIsDecorated(True)
         self.tree.setAlternatingRowColors(True)
-        self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeToContents)
+        self.tree.setWordWrap(True)  # the description wraps instead of running off the dialog's edge
+        self.tree.header().setStretchLastSection(True)
+        self.tree.header().setSectionResizeMode(0, QHeaderView.Interactive)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
+        self.tree.setColumnWidth(0, 250)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -58,6 +61,11 @@ class ShortcutsDialog(QDialog):
         canvas = QTreeWidgetItem(self.tree, ["Canvas"])
         for keys, what in CANVAS_INPUT:
             QTreeWidgetItem(canvas, ["", keys, what])
+        for i in range(self.tree.topLevelItemCount()):
+            group = self.tree.topLevelItem(i)
+            for j in range(group.childCount()):
+                for column in (0, 2):  # the whole text where a narrow column cuts it
+                    group.child(j).setToolTip(column, group.child(j).text(column))
         self.tree.expandAll()
 
     def rows(self) -> list[tuple[str, str, str]]:

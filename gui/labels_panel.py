@@ -65,7 +65,7 @@ class LabelsPanel(QWidget):
         lay.addWidget(self.hint)
         self._actions = []
         self.add_dialog: AddLabelDialog | None = None
-        self.list.itemClicked.connect(lambda item: self.pick(self._label(item)))
+        self.list.itemClicked.connect(self._clicked)
         self.taxonomy_box.activated.connect(self._taxonomy_chosen)
         self.add_button.clicked.connect(self.open_add_dialog)
         self.import_button.clicked.connect(self.choose_taxonomy_file)
@@ -133,6 +133,12 @@ class LabelsPanel(QWidget):
                                  lambda _=False, l=label: self.pick(l), shortcut=key,
                                  tip=f"Draw with {label.name}; relabel the selection", icon=color_swatch(label.color))
                 self._actions.append(act)
+
+    def _clicked(self, item: QListWidgetItem) -> None:
+        self.pick(self._label(item))
+        # The keys of the drawing tools (Enter to accept, Esc ...) go to the canvas: a label picked with the mouse
+        # must not leave the keyboard in this list, where Enter would do nothing.
+        self.window.canvas.setFocus(Qt.OtherFocusReason)
 
     def pick(self, label: Label | None) -> None:
         if label is None:

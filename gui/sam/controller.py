@@ -26,6 +26,11 @@ RECENT_FRAMES = 32  # propagated frames' masks kept for display (and the frame o
 FOLLOW_MS = 150  # while propagating, the view follows the newest frame at most this often
 AHEAD_DELAY_MS = 300  # the look-ahead starts once the user has stayed on an image or frame this long
 MARKERS_MS = 2000  # while propagating, the timeline re-reads which frames have masks at most this often
+BUSY_MS = 400  # a click's mask not back after this long: the status bar says it is being computed
+BUSY = ("SAM 2: computing the mask… (the first click on an image or frame computes its embedding: a few seconds "
+        "on a CPU)")
+MODE_WORDS = {"positive": "left click adds a positive point", "negative": "left click adds a negative point",
+              "box": "left drag draws a box"}
 
 
 def sam_controller(window) -> "SamController":
@@ -41,6 +46,7 @@ class SamController(QObject):
     objectsChanged = Signal()  # tracks were added or propagated
     masksArrived = Signal(int, object)  # (frame, {track id: mask}), emitted on the engine thread
     followChanged = Signal(bool)  # following the tracked frames was turned off (the user moved) or on
+    modeChanged = Signal(str)  # what a left click adds: "positive", "negative" or "box"
 
     def __init__(self, window):
         super().__init__(window)
@@ -49,7 +55,7 @@ class SamController(QObject):
         self.status: dict = {"title": "SAM 2: looking for weights…", "kind": None}
         self.models: list[dict] = []
         self.seg: Segmentation | None = None
-        self.mode = "positive"  # what a left click adds: positive / negative point, or a box drag
+        self._mode = "positive"  # what a left click adds: positive / negative point, or a box drag
         self.points: list[tuple[float, float]] = []
         self.labels: list[int] = []
         self.box: tuple[float, float, float, float] | None = None
@@ -73,11 +79,15 @@ class SamController(QObject):
         self._markers = QElapsedTimer()
         self.follow = True
         self._follow_targets: set[int] = set()  # frames the view was sent to by following, not by the user
-        self._ahead: list = []  # look-ahead jobs not started yet are dropped when the user moves on
+        self._ahead: dict = {}  # (media id, frame) -> its look-ahead job; dropped when the user moves on
         self._ahead_timer = QTimer(self)
         self._ahead_timer.setSingleShot(True)
         self._ahead_timer.setInterval(AHEAD_DELAY_MS)
         self._ahead_timer.timeout.connect(self.prefetch)
+        self._busy_timer = QTimer(self)
+        self._busy_timer.setSingleShot(True)
+        self._busy_timer.setInterval(BUSY_MS)
+        self._busy_timer.timeout.connect(self._say_busy)
         self.masksArrived.connect(self._masks_arrived, Qt.QueuedConnection)
         window.projectChanged.connect(self._project_changed)
         window.mediaChanged.connect(self._media_changed)
@@ -171,6 +181,20 @@ class SamController(QObject):
         return bool(self.active and self.active.can_propagate)
 
     # --- building a prompt -----------------------------------------------------------------------------------
+    @property
+    def mode(self) -> str:
+        return self._mode
+
+    @mode.setter
+    def mode(self, mode: str) -> None:
+        if mode != self._mode:
+            self._mode = mode
+            self.modeChanged.emit(mode)
+
+    @property
+    def mode_words(self) -> str:
+        return MODE_WORDS[self._mode]
+
     def add_point(self, x: float, y: float, positive: bool) -> None:
         self.points.append((round(x, 2), round(y, 2)))
         self.labels.append(1 if positive else 0)
@@ -212,15 +236,28 @@ class SamController(QObject):
         job = seg.click_job(item, frame, self.prompt(), self.track_id, replace=True)
         w.engine.submit(job, "SAM 2 click", Priority.INTERACTIVE, show=False,
                         on_done=lambda r: self._previewed(r, generation), on_error=self._click_failed)
+        self._busy_timer.start()
+
+    def _say_busy(self) -> None:
+        if self._in_flight:
+            self.window.statusBar().showMessage(BUSY)
 
     def _previewed(self, result, generation: int) -> None:
         self._in_flight = False
+        self._busy_timer.stop()
+        bar = self.window.statusBar()
+        if bar.currentMessage() == BUSY:
+            bar.clearMessage()
         if generation != self._generation:
             return  # the prompt was accepted or discarded meanwhile
         if result.ok:
             self.clicked = result.value
             self.track_id = result.value.track_id
             self.previewChanged.emit()
+            if not self._dirty and not self.clicked.result.mask.any():
+                who = "GrabCut" if self.clicked.result.segmenter == "grabcut" else "SAM 2"
+                bar.showMessage(f"{who} found no object at this prompt: click inside the object or draw a box "
+                                f"around it (Esc drops the prompt)", 6000)
         if self._dirty and self.prompting:
             self._request()
 
@@ -305,6 +342,7 @@ class SamController(QObject):
         self._generation += 1
         self.points, self.labels, self.box, self.clicked, self.track_id = [], [], None, None, None
         self._dirty = False
+        self.mode = "positive"  # the next object starts with a positive click, whatever the last one ended with
         self.previewChanged.emit()
 
     def correct(self, track_id: int) -> None:
@@ -425,15 +463,19 @@ class SamController(QObject):
             nxt = self._next_media(item)
             if nxt is not None and not nxt.is_video:
                 targets.append((nxt, None))
-        for handle in self._ahead:
-            handle.cancel()  # (one already running finishes; it is cheap to keep)
-        self._ahead = []
-        for media, frame in targets:
-            job = seg.prefetch_job(media, frame if media.is_video else None)
+        wanted = {(media.id, frame if media.is_video else None): media for media, frame in targets}
+        for key, handle in list(self._ahead.items()):
+            if key not in wanted or handle.done():
+                handle.cancel()  # (one running stops at its next block; one still wanted goes on)
+                del self._ahead[key]
+        for (media_id, frame), media in wanted.items():
+            if (media_id, frame) in self._ahead:
+                continue
+            job = seg.prefetch_job(media, frame)
             if job is not None:
                 handle = w.engine.submit(job, "SAM 2 look-ahead", Priority.BATCH, show=False, on_error=lambda r: None)
                 if handle is not None:
-                    self._ahead.append(handle)
+                    self._ahead[(media_id, frame)] = handle
 
     def _sam_tool_active(self) -> bool:
         active = self.window.tools.active if self.window.tools is not None else None

@@ -29,6 +29,8 @@ class SamPanel(QWidget):
         hint = QLabel(HINT)
         hint.setWordWrap(True)
         hint.setEnabled(False)
+        self.mode = QLabel()  # what a left click adds now (Q / E / B), which a user cannot otherwise see
+        self.mode.setObjectName("samMode")
         self.objects = QTreeWidget()
         self.objects.setHeaderLabels(["Object", "Prompted on frames"])
         self.objects.setRootIsDecorated(False)
@@ -66,7 +68,7 @@ class SamPanel(QWidget):
             buttons.addWidget(b)
         lay = QVBoxLayout(self)
         lay.setContentsMargins(6, 6, 6, 6)
-        for w in (self.status, hint, self.objects):
+        for w in (self.status, hint, self.mode, self.objects):
             lay.addWidget(w)
         lay.addLayout(rng)
         lay.addLayout(buttons)
@@ -74,6 +76,8 @@ class SamPanel(QWidget):
             lay.addWidget(w)
 
         self.sam.statusChanged.connect(self._show_status)
+        self.sam.modeChanged.connect(self._show_mode)
+        self._show_mode()
         self.sam.propagationChanged.connect(self._show_propagation)
         self.sam.objectsChanged.connect(self.refresh)
         window.mediaChanged.connect(self._media_changed)
@@ -89,6 +93,9 @@ class SamPanel(QWidget):
         self.status.setText(text)
         self.status.setToolTip(status.get("note") or status.get("weights") or "")
         self._show_propagation()
+
+    def _show_mode(self, *_) -> None:
+        self.mode.setText(f"Now: {self.sam.mode_words}")
 
     def _media_changed(self, item) -> None:
         count = (item.frame_count or 1) if item is not None and item.is_video else 1

@@ -26,6 +26,10 @@ class SamPreviewLayer(CanvasLayer):
         controller.previewChanged.connect(self.refresh)
         self.mask_item: QGraphicsPixmapItem | None = None  # what a test (or a curious user) can inspect
 
+    def attach(self, canvas) -> None:
+        if self.window is not None:  # the preview is drawn in the colour of the label it will be stored with
+            self.window.currentLabelChanged.connect(lambda _label: self.refresh())
+
     def media_changed(self, media) -> None:
         self.refresh()
 
@@ -43,14 +47,23 @@ class SamPreviewLayer(CanvasLayer):
         if c.clicked is not None and c.clicked.result.mask.shape == _image_shape(w):
             self.mask_item = self.add_item(_mask_item(c.clicked.result.mask, QColor(w.label_color(w.current_label_id()))))
         if c.box is not None:
-            x0, y0, x1, y1 = c.box
-            rect = QGraphicsRectItem(QRectF(x0, y0, x1 - x0, y1 - y0))
-            pen = QPen(QColor(w.label_color(w.current_label_id())), 2, Qt.DashLine)
-            pen.setCosmetic(True)
-            rect.setPen(pen)
-            self.add_item(rect)
+            for item in box_outline(QRectF(*c.box[:2], c.box[2] - c.box[0], c.box[3] - c.box[1])):
+                self.add_item(item)
         for (x, y), label in zip(c.points, c.labels):
             self.add_item(_mark(x, y, POSITIVE if label else NEGATIVE))
+
+
+def box_outline(rect: QRectF) -> list[QGraphicsRectItem]:
+    """A box prompt: white dashes on black, visible over the mask of any label colour and over any image."""
+    items = []
+    for color, style, width in ((QColor("black"), Qt.SolidLine, 3.0), (QColor("white"), Qt.DashLine, 1.5)):
+        item = QGraphicsRectItem(rect)
+        pen = QPen(color, width, style)
+        pen.setCosmetic(True)
+        item.setPen(pen)
+        item.setAcceptedMouseButtons(Qt.NoButton)
+        items.append(item)
+    return items
 
 
 def _image_shape(window):

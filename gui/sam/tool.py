@@ -2,17 +2,18 @@
 
 Q: left clicks add positive points (the default); E: negative points; B: the next drag draws a box; W shows
 SAM's next mask for a single click (its multimask choice: the part or the whole).
-Shift-click or a right click adds a negative point whatever the mode; Backspace takes the last click back.
+Shift-click or a right click adds a negative point whatever the mode; Backspace (or Ctrl+Z) takes the last
+click back. Accepting or dropping the prompt sets the mode back to positive points.
 On a video the accepted object becomes a track; clicking on a frame it was tracked through, after "Correct
 track" in the SAM panel, corrects it there. Without SAM 2 weights the same clicks go to GrabCut.
 """
 from __future__ import annotations
 
 from PySide6.QtCore import QRectF, Qt
-from PySide6.QtGui import QPen
 from PySide6.QtWidgets import QGraphicsRectItem
 
 from gui.sam.controller import sam_controller
+from gui.sam.preview_layer import box_outline
 from gui.tools import Tool, ToolEvent, register_tool
 
 MODES = {Qt.Key_Q: "positive", Qt.Key_E: "negative", Qt.Key_B: "box"}
@@ -29,7 +30,7 @@ class SamTool(Tool):
     tooltip = "Click to segment (Q positive, E negative, B box, W next mask; Enter accept, Esc discard)"
     order = 50
     help = (("Q / E", "positive / negative points"), ("B", "draw a box"), ("Shift-click, right click", "negative point"),
-            ("W", "SAM's next mask for a single click"), ("Backspace", "take the last click back"),
+            ("W", "SAM's next mask for a single click"), ("Backspace, Ctrl+Z", "take the last click back"),
             ("Enter", "accept the mask"), ("Esc", "discard it"))
 
     draft_noun = "SAM 2 click"
@@ -37,7 +38,7 @@ class SamTool(Tool):
     def __init__(self, window):
         super().__init__(window)
         self._drag_from = None
-        self._rect: QGraphicsRectItem | None = None
+        self._rects: list[QGraphicsRectItem] = []  # the box being dragged (its two outlines)
         self._following_prompt = False
 
     # The prompt being built is this tool's draft: Ctrl+Z takes its last click back (a box alone is dropped)
@@ -64,7 +65,7 @@ class SamTool(Tool):
 
     def deactivate(self) -> None:
         """Leaving the tool (or the frame or media changing) drops the prompt being built."""
-        self._drag_from, self._rect = None, None
+        self._drag_from, self._rects = None, []
         if self.sam.prompting:
             self.sam.discard()
         super().deactivate()
@@ -77,19 +78,18 @@ class SamTool(Tool):
         p = self.clamp(e.scene)
         if self.sam.mode == "box" and e.button == Qt.LeftButton:
             self._drag_from = p
-            self._rect = QGraphicsRectItem(QRectF(p, p))
-            pen = QPen(Qt.white, 1.5, Qt.DashLine)
-            pen.setCosmetic(True)
-            self._rect.setPen(pen)
-            self.canvas.tool_layer.add_item(self._rect)
+            self._rects = box_outline(QRectF(p, p))
+            for item in self._rects:
+                self.canvas.tool_layer.add_item(item)
             return True
         negative = e.button == Qt.RightButton or bool(e.modifiers & Qt.ShiftModifier) or self.sam.mode == "negative"
         self.sam.add_point(p.x(), p.y(), positive=not negative)
         return True
 
     def mouse_move(self, e: ToolEvent) -> bool:
-        if self._drag_from is not None and self._rect is not None:
-            self._rect.setRect(QRectF(self._drag_from, self.clamp(e.scene)).normalized())
+        if self._drag_from is not None and self._rects:
+            for item in self._rects:
+                item.setRect(QRectF(self._drag_from, self.clamp(e.scene)).normalized())
             return True
         return False
 
@@ -99,7 +99,7 @@ class SamTool(Tool):
         start, end = self._drag_from, self.clamp(e.scene)
         self._drag_from = None
         self.canvas.tool_layer.clear()
-        self._rect = None
+        self._rects = []
         if abs(end.x() - start.x()) >= MIN_BOX and abs(end.y() - start.y()) >= MIN_BOX:
             self.sam.set_box(start.x(), start.y(), end.x(), end.y())
             self.sam.mode = "positive"  # after the box, clicks refine it
@@ -108,9 +108,8 @@ class SamTool(Tool):
     def key_press(self, event) -> bool:
         key = event.key()
         if key in MODES:
-            self.sam.mode = MODES[key]
-            self.window.statusBar().showMessage(f"SAM 2: {self.sam.mode} {'drag' if key == Qt.Key_B else 'clicks'}",
-                                                2000)
+            self.sam.mode = MODES[key]  # the SAM 2 panel shows it until the prompt is accepted or dropped
+            self.window.statusBar().showMessage(f"SAM 2: {self.sam.mode_words} (Q positive, E negative, B box)", 3000)
             return True
         if key == Qt.Key_W and self.sam.prompting:
             self.sam.next_candidate()

@@ -1,0 +1,113 @@
+"""Building a SAM prompt in a real window, as an annotator sees it (GrabCut: no weights needed): which click mode
+is on, the preview in the colour of the label it will get, a word when nothing was found or the mask takes a
+while, and the keyboard back on the canvas after a label is picked with the mouse."""
+from __future__ import annotations
+
+import threading
+
+import numpy as np
+from PIL import Image
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
+from PySide6.QtWidgets import QApplication
+
+from engine.worker import Priority
+from gui.help import ShortcutsDialog
+from gui.sam.controller import BUSY, sam_controller
+from storage.media.importer import import_paths
+from storage.project import Project
+from tests.test_gui_support import TIMEOUT, click, close_window, drag, make_window, press_keys, wait_picture
+
+
+def _ready(qtbot, window):
+    sam = sam_controller(window)
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=TIMEOUT)
+    window.set_media(1)
+    wait_picture(qtbot, window)
+    press_keys(qtbot, window, Qt.Key_S)
+    return sam
+
+
+def _edge_colour(layer, mask) -> QColor:
+    """The preview's colour on the mask's outline (drawn opaque in the label's colour)."""
+    inner = mask.copy()
+    inner[1:, :] &= mask[:-1, :]
+    ys, xs = np.nonzero(mask & ~inner)
+    return layer.mask_item.pixmap().toImage().pixelColor(int(xs[0]), int(ys[0]))
+
+
+def test_the_click_mode_is_shown_and_each_new_object_starts_with_a_positive_click(qtbot, demo_dir):
+    window = make_window(qtbot, demo_dir)
+    sam = _ready(qtbot, window)
+    mode = window.panel("sam").mode
+    assert mode.text() == "Now: left click adds a positive point"
+    click(window.canvas, 222, 125)  # the face
+    press_keys(qtbot, window, Qt.Key_E)
+    assert mode.text() == "Now: left click adds a negative point"
+    click(window.canvas, 20, 480)  # the background
+    assert sam.labels == [1, 0]
+    layer = window.canvas.layer("sam preview")
+    qtbot.waitUntil(lambda: sam.clicked is not None and len(sam.clicked.prompt.points) == 2 and not sam._in_flight,
+                    timeout=TIMEOUT)
+    before = window.project.annotations.count()
+    press_keys(qtbot, window, Qt.Key_Return)
+    qtbot.waitUntil(lambda: window.project.annotations.count() == before + 1, timeout=TIMEOUT)
+    # The next object starts with a positive click, as the panel says (it stayed negative, unseen).
+    assert mode.text() == "Now: left click adds a positive point"
+    click(window.canvas, 300, 300)
+    assert sam.labels == [1]
+
+    # The preview is drawn in the label it will be stored with, also when the label changes mid-prompt.
+    qtbot.waitUntil(lambda: layer.mask_item is not None and not sam._in_flight, timeout=TIMEOUT)
+    other = next(label for label in window.labels if label.id != window.current_label_id())
+    window.set_current_label(other)
+    colour = _edge_colour(layer, sam.clicked.result.mask)
+    assert colour.rgb() == QColor(window.label_color(other.id)).rgb()
+
+    # The SAM tool's keys in Help → Shortcuts include Ctrl+Z for taking a click back.
+    rows = ShortcutsDialog(window).rows()
+    assert ("SAM 2 tool", "Backspace, Ctrl+Z", "take the last click back") in rows
+    close_window(window)
+
+
+def test_a_label_picked_with_the_mouse_leaves_the_keyboard_on_the_canvas(qtbot, demo_dir):
+    window = make_window(qtbot, demo_dir)
+    sam = _ready(qtbot, window)
+    click(window.canvas, 222, 125)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    labels = window.panel("labels").list
+    item = labels.item(1)
+    qtbot.mouseClick(labels.viewport(), Qt.LeftButton, pos=labels.visualItemRect(item).center())
+    assert window.current_label_id() == item.data(Qt.UserRole)
+    assert QApplication.focusWidget() is window.canvas
+    before = window.project.annotations.count()
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Return)  # Enter, where the keyboard now is
+    qtbot.waitUntil(lambda: window.project.annotations.count() == before + 1, timeout=TIMEOUT)
+    assert window.project.annotations.for_media(1)[-1].label_id == item.data(Qt.UserRole)
+    close_window(window)
+
+
+def test_the_status_bar_says_when_nothing_was_found_and_while_a_mask_is_being_computed(qtbot, tmp_path):
+    Image.fromarray(np.full((240, 320, 3), 120, np.uint8)).save(tmp_path / "grey.png")
+    with Project.create(tmp_path / "proj") as project:
+        import_paths(project, [tmp_path / "grey.png"])
+    window = make_window(qtbot, tmp_path / "proj")
+    sam = _ready(qtbot, window)
+    bar = window.statusBar()
+    press_keys(qtbot, window, Qt.Key_B)
+    drag(window.canvas, [(50, 50), (100, 100), (150, 150)])  # a box over nothing but grey
+    qtbot.waitUntil(lambda: sam.clicked is not None, timeout=TIMEOUT)
+    assert not sam.clicked.result.mask.any()
+    assert bar.currentMessage().startswith("GrabCut found no object at this prompt")
+    press_keys(qtbot, window, Qt.Key_Escape)
+
+    # A mask that takes a while (here the engine is busy with something else first) is said to be coming.
+    release = threading.Event()
+    window.engine.submit(lambda ctx: release.wait(TIMEOUT / 1000), "something first", Priority.INTERACTIVE,
+                         show=False)
+    click(window.canvas, 100, 100)
+    qtbot.waitUntil(lambda: bar.currentMessage() == BUSY, timeout=TIMEOUT)
+    release.set()
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    assert bar.currentMessage() != BUSY
+    close_window(window)
