@@ -31,7 +31,7 @@ from engine.segmentation.compiled import WARMING, compile_refusal
 from engine.segmentation.prompt import Prompt, SegmentResult
 from engine.segmentation.segmenters import ActiveSegmenter, choose_segmenter
 from engine.segmentation.store import MaskWriter, load_prompts, save_segment
-from engine.segmentation.video_session import VideoSession
+from engine.segmentation.video_session import VideoSession, reached_backward
 from engine.worker import Engine, JobHandle, Priority
 from storage.media.library import open_video, read_image
 
@@ -195,8 +195,7 @@ class Segmentation:
             if compiled:
                 ctx.progress(0, None, WARMING)
                 predictor = session.model.compiled_predictor()
-            backward = session.tracked_backward(_any_track(session, from_frame), from_frame) \
-                if from_frame is not None else None
+            backward = reached_backward({f for _, f in session.prompts}, from_frame) if from_frame is not None else None
             total = session.frames_to_report(first, last, from_frame, bool(backward))
             labels = {t.id: t.label_id for t in self.project.tracks.for_media(item.id)}
             writer = MaskWriter(self.project, item, self.active.model.name,
@@ -204,7 +203,12 @@ class Segmentation:
             out, done = Propagated(), 0
             self._busy.add(item.id)
             try:
-                for frame, per_track in session.propagate(first, last, from_frame, bool(backward), predictor):
+                def crossing(frame: int) -> None:  # prompts after the range: SAM 2 tracks its way back to it
+                    ctx.check()
+                    ctx.progress(done, total, f"frame {frame}, on the way to the range from the prompt")
+
+                for frame, per_track in session.propagate(first, last, from_frame, bool(backward), predictor,
+                                                          crossing):
                     writer.add(frame, per_track)
                     out.frames[frame] = sorted(t for t, (m, _) in per_track.items() if m.any())
                     if on_masks:
@@ -318,11 +322,3 @@ def _check_track(project, item: MediaItem, track_id: int) -> Track:
         raise InputError(f"track {track_id} is not an object of media {item.id} (its tracks: {have})",
                          path=item.path, field="track")
     return track
-
-
-def _any_track(session: VideoSession, frame: int) -> int:
-    """A track prompted on ``frame`` (whose direction there tells which way to re-propagate)."""
-    for t, f in session.prompts:
-        if f == frame:
-            return t
-    return session.track_ids[0] if session.track_ids else -1

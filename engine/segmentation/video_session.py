@@ -82,6 +82,37 @@ class Pass:
         return list(range(self.start, self.start + step * (self.count + 1), step))
 
 
+def plan_passes(prompted: set[int], first: int, last: int, from_frame: int | None = None,
+                backward: bool | None = None) -> list[Pass]:
+    """The SAM 2 passes that cover frames ``first..last``, given the frames with prompts on them.
+
+    Forward from the first prompted frame (or ``first``, if that is later) to ``last``; then, only if the range
+    starts before every prompt, backward from the first prompt down to ``first`` (SAM 2 tracks every object in
+    each pass, whichever frame its prompt is on, so a later prompt needs no pass of its own). From a corrective
+    prompt (``from_frame``): one pass from there, in the direction that frame was tracked, to the range's end.
+    """
+    if from_frame is not None:
+        return [Pass(from_frame, from_frame - first, True)] if backward else [Pass(from_frame, last - from_frame,
+                                                                                   False)]
+    if not prompted:
+        return []
+    out = []
+    earliest = min(prompted)
+    start = max(first, earliest)
+    if start <= last:
+        out.append(Pass(start, last - start, False))
+    if earliest > first:
+        out.append(Pass(earliest, earliest - first, True))
+    return out
+
+
+def reached_backward(prompted: set[int], frame: int) -> bool:
+    """Whether ``plan_passes`` reaches ``frame`` going backward: it lies before every other prompt. What a
+    corrective prompt there re-propagates along, in any session (SAM 2 keeps no record of it in the project)."""
+    others = prompted - {frame}
+    return bool(others) and frame < min(others)
+
+
 class VideoSession:
     def __init__(self, model: Sam2Model, open_reader: Callable[[], VideoReader], item: MediaItem,
                  offload_state: bool = False):
@@ -181,14 +212,6 @@ class VideoSession:
                 self.model.predictor.remove_object(self.state, int(track_id), need_output=False)
         self.prompts = {k: v for k, v in self.prompts.items() if k[0] != track_id}
 
-    def tracked_backward(self, track_id: int, frame: int) -> bool | None:
-        """Whether ``frame`` was reached going backward for this object (None: not tracked yet)."""
-        idx = self.state["obj_id_to_idx"].get(track_id)
-        if idx is None:
-            return None
-        info = self.state["frames_tracked_per_obj"][idx].get(frame)
-        return None if info is None else bool(info["reverse"])
-
     def _check_frame(self, frame: int) -> None:
         if not 0 <= frame < self.frame_count:
             from annotation.errors import InputError
@@ -214,32 +237,16 @@ class VideoSession:
 
     # --- propagation ---------------------------------------------------------------------------------------
     def passes(self, first: int, last: int, from_frame: int | None = None, backward: bool | None = None) -> list[Pass]:
-        """The SAM 2 passes that cover frames ``first..last``.
-
-        By default: forward from the first prompted frame (or ``first``, if that is later) to ``last``, then
-        backward from the first prompted frame at or after ``first`` down to ``first``. From a corrective
-        prompt (``from_frame``): one pass from there, in the direction that frame was tracked, to the range's end.
-        """
-        if from_frame is not None:
-            return [Pass(from_frame, from_frame - first, True)] if backward else [Pass(from_frame, last - from_frame,
-                                                                                       False)]
-        cond = sorted({f for _, f in self.prompts})
-        if not cond:
-            return []
-        out = []
-        start = max(first, cond[0])
-        if start <= last:
-            out.append(Pass(start, last - start, False))
-        later = [c for c in cond if c >= first]
-        if later and later[0] > first:
-            out.append(Pass(later[0], later[0] - first, True))
-        return out
+        """The SAM 2 passes that cover frames ``first..last`` (see ``plan_passes``)."""
+        return plan_passes({f for _, f in self.prompts}, first, last, from_frame, backward)
 
     def propagate(self, first: int, last: int, from_frame: int | None = None, backward: bool | None = None,
-                  predictor=None) -> Iterator[tuple[int, dict[int, tuple[np.ndarray, float | None]]]]:
+                  predictor=None, crossing: Callable[[int], None] | None = None
+                  ) -> Iterator[tuple[int, dict[int, tuple[np.ndarray, float | None]]]]:
         """Track every object over ``first..last``: yields (frame, {track id: (mask, presence)}) as each is done.
         ``predictor``: another predictor over the same weights to track with (the compiled one), instead of
-        the model's own; the session's state serves both.
+        the model's own; the session's state serves both. ``crossing(frame)`` hears of each frame tracked on the
+        way to the range (prompts after it): no mask comes for those, but the caller can report and cancel.
 
         Masks are full-resolution booleans in column-major order (what COCO RLE encoding reads without a
         copy). Frames outside the range that a pass crosses to get there are tracked but not yielded. On CUDA
@@ -273,6 +280,8 @@ class VideoSession:
                     if self._memory_dtype is not None:
                         match_memory_dtype(self.state, self._memory_dtype, frame)
                     trim_outputs(self.state, frame, self.window)
+                    if ready is None and crossing is not None and not first <= frame <= last:
+                        crossing(frame)
                     if pending is not None:
                         yield _finished(*pending)
                     pending = ready
