@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import torch
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QColor
 
 from engine.models.registry import model_entry
 from engine.models.weights import ModelSettings
@@ -149,8 +150,14 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     qtbot.waitUntil(lambda: window.current_frame >= 3, timeout=SLOW)
     rows = [(r.text(0), r.text(1)) for r in window.panel("objects")._rows()]
     assert any(kind == "mask" and name.endswith(f"track {track.id}") for name, kind in rows), rows
-    # The user scrubs away while it runs: the view stays where they went (it once jumped back at every frame).
+    # A look at the photo and back is no move away from the tracked frames: following goes on.
+    window.set_media(1)
+    wait_picture(qtbot, window)
+    window.set_media(2)
+    qtbot.waitUntil(lambda: window.current_media.id == 2 and window.current_frame is not None, timeout=TIMEOUT)
+    qtbot.wait(200)
     assert panel.follow.isChecked()
+    # The user scrubs away while it runs: the view stays where they went (it once jumped back at every frame).
     window.seek(100)
     qtbot.waitUntil(lambda: window.current_frame == 100, timeout=TIMEOUT)
     assert not panel.follow.isChecked()
@@ -166,11 +173,31 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     qtbot.waitUntil(lambda: "left" in panel.result.text(), timeout=SLOW)
     assert re.fullmatch(r"Tracking… \d+/147 frames, about \d+ min left", panel.result.text()), panel.result.text()
     qtbot.mouseClick(panel.cancel, Qt.LeftButton)
+    # Seconds can pass until the frame being tracked is done: the panel says the cancel is under way.
+    assert not panel.cancel.isEnabled() and panel.result.text().startswith("Cancelling: finishing the frame")
     qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
     assert sam.last_result.startswith("Cancelled after ") and sam.last_result.endswith("of 147 frames; those are kept")
     tracked = sorted(a.frame for a in window.project.annotations.for_track(track.id) if a.kind == "mask")
     assert tracked[:4] == [0, 1, 2, 3] and len(tracked) < 150  # the frames done are kept, the rest never ran
     assert np.array_equal(sorted(set(tracked)), tracked)
+
+    # "From this frame" on a frame outside the range says so in the window's words.
+    assert not sam.propagate(101, 102, from_frame=100)
+    assert window.statusBar().currentMessage().startswith("The frame on screen (100) is outside the frames")
+    # A correction is previewed in its track's colour, not the label picked for new objects.
+    other = next(label for label in window.labels if label.id != track.label_id)
+    window.set_current_label(other)
+    window.tools.activate("sam")
+    sam.correct(track.id)
+    click(window.canvas, 320, 200)
+    qtbot.waitUntil(lambda: layer.mask_item is not None and not sam._in_flight, timeout=SLOW)
+    mask = sam.clicked.result.mask
+    inner = mask.copy()
+    inner[1:, :] &= mask[:-1, :]
+    ys, xs = np.nonzero(mask & ~inner)
+    shown = layer.mask_item.pixmap().toImage().pixelColor(int(xs[0]), int(ys[0]))
+    assert shown.rgb() == QColor(window.label_color(track.label_id)).rgb()
+    press_keys(qtbot, window, Qt.Key_Escape)
     close_window(window)
 
 
@@ -184,6 +211,7 @@ def test_the_frame_on_screen_keeps_its_tracked_mask_in_view_while_later_frames_a
     sam = sam_controller(window)
     window.set_media(2, 5)
     wait_picture(qtbot, window, 5)
+    sam.propagating_media = 2  # (the masks below come as a propagation of this video hands them over)
     sam.set_follow(False)
     mask = np.zeros((480, 640), bool)
     mask[100:200, 200:300] = True

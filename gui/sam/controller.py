@@ -65,6 +65,9 @@ class SamController(QObject):
         self._in_flight = False
         self._dirty = False
         self.propagation = None  # JobHandle
+        self.propagating_media: int | None = None  # the video being propagated (its masks are being rewritten)
+        self.cancelling = False  # Cancel was pressed; the frame being tracked finishes first
+        self._media_just_changed = False  # the next frame change restores a video's frame, not a user's move
         # SAM 2's video memory in RAM instead of on the GPU: slower, but a long video fits a small GPU
         self.offload_state = str(window.settings.get("sam/offload_state", "false")).lower() == "true"
         # Propagate with SAM 2's compiled predictor (CUDA only; the first run compiles for minutes)
@@ -328,8 +331,8 @@ class SamController(QObject):
             w.engine.submit(self.seg.adopt_job(item, clicked.track_id, command.track.id), "SAM 2 object id",
                             Priority.INTERACTIVE, show=False)
         if not new:
-            w.statusBar().showMessage(f"Corrected track {track.id} on frame {frame}: Propagate from here to carry "
-                                      f"the correction on", 8000)
+            w.statusBar().showMessage(f"Corrected track {track.id} on frame {frame}: press From this frame (SAM 2 "
+                                      f"panel) to carry the correction on", 8000)
         self.objectsChanged.emit()
 
     def discard(self) -> None:
@@ -357,6 +360,11 @@ class SamController(QObject):
         item = w.current_media
         if seg is None or item is None or not item.is_video or self.propagation is not None:
             return False
+        if from_frame is not None and not (first <= from_frame <= (item.frame_count or 1) - 1 if last is None
+                                           else first <= from_frame <= last):
+            w.statusBar().showMessage(f"The frame on screen ({from_frame}) is outside the frames to propagate over "
+                                      f"({first}–{last}): widen them to re-propagate from this frame", 8000)
+            return False
         if not self.can_propagate:
             w.statusBar().showMessage(f"Propagation needs SAM 2 weights: {self.status.get('note')}", 10000)
             return False
@@ -376,12 +384,15 @@ class SamController(QObject):
         self._markers.start()
         self.propagation = w.engine.submit(job, f"Propagating {item.name}", Priority.BATCH,
                                            on_done=self._propagated)
+        self.propagating_media, self.cancelling = item.id, False
         self.propagationChanged.emit()
         return self.propagation is not None
 
     def cancel(self) -> None:
-        if self.propagation is not None:
+        if self.propagation is not None and not self.cancelling:
             self.propagation.cancel()
+            self.cancelling = True  # the panel says so until the frame being tracked is done (seconds on a CPU)
+            self.propagationChanged.emit()
 
     def _job_progress(self, job_id: int) -> None:
         if self.propagation is not None and job_id == self.propagation.id:
@@ -413,12 +424,20 @@ class SamController(QObject):
         for old in list(self.recent)[:max(0, len(self.recent) - RECENT_FRAMES)]:
             if old != on_screen:  # the frame on screen keeps its masks in view until the window re-reads them
                 del self.recent[old]
+        if not self.showing_propagation:
+            return  # the user is on other media: nothing to draw or follow there
         if self.follow and self._follow.elapsed() >= FOLLOW_MS:
             self._follow.restart()
             self._follow_targets.add(frame)
             self.window.seek(frame)
         if frame == self.window.current_frame:
             self.previewChanged.emit()
+
+    @property
+    def showing_propagation(self) -> bool:
+        """Whether the video on screen is the one being propagated (its arriving masks belong on it)."""
+        m = self.window.current_media
+        return m is not None and self.propagating_media is not None and m.id == self.propagating_media
 
     def set_follow(self, on: bool) -> None:
         if on != self.follow:
@@ -427,9 +446,10 @@ class SamController(QObject):
             self.followChanged.emit(on)
 
     def _propagated(self, result) -> None:
-        self.propagation = None
+        showing = self.showing_propagation
+        self.propagation, self.propagating_media, self.cancelling = None, None, False
         done = result.value
-        if self.follow and result.ok and done.frames:
+        if self.follow and showing and result.ok and done.frames:
             self._follow_targets.add(list(done.frames)[-1])
             self.window.seek(list(done.frames)[-1])  # end on the last frame tracked, not the last one shown
         if result.cancelled:
@@ -482,6 +502,7 @@ class SamController(QObject):
         return active is not None and active.key == "sam"
 
     def _media_changed(self, *_) -> None:
+        self._media_just_changed = True
         self.discard()
         if self._sam_tool_active():
             self._ahead_timer.start()
@@ -495,7 +516,8 @@ class SamController(QObject):
         return None
 
     def _frame_changed(self, frame: int) -> None:
-        if self.propagation is not None and self.follow:
+        restored, self._media_just_changed = self._media_just_changed, False
+        if self.propagation is not None and self.follow and not restored:  # (coming back to a video is no move)
             if frame in self._follow_targets:
                 self._follow_targets.discard(frame)
             else:  # the user went elsewhere (scrubbed, stepped): stop pulling the view back to the tracked frames

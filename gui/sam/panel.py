@@ -111,12 +111,14 @@ class SamPanel(QWidget):
         video = item is not None and item.is_video
         for w in (self.first, self.last, self.propagate_button, self.from_here):
             w.setEnabled(video and not running and self.sam.can_propagate and self._prompted)
-        self.cancel.setEnabled(running)
+        self.cancel.setEnabled(running and not self.sam.cancelling)
         done, total = self.sam.progress
         self.bar.setVisible(running)
         self.bar.setRange(0, int(total or 0))
         self.bar.setValue(int(done))
-        if running:
+        if running and self.sam.cancelling:
+            self.result.setText(f"Cancelling: finishing the frame being tracked; the {int(done)} frames done are kept")
+        elif running:
             starting = self.sam.progress_message or "opening the video and loading the model"
             self.result.setText(f"Tracking… {int(done)}/{int(total)} frames{time_left(self.sam.seconds_left)}"
                                 if total else f"Starting: {starting}…")

@@ -42,10 +42,13 @@ class SamPreviewLayer(CanvasLayer):
         w, c = self.window, self.controller
         if w is None or w.current_media is None:
             return
-        for track_id, mask in (c.recent.get(w.current_frame, {}) if w.current_media.is_video else {}).items():
+        for track_id, mask in (c.recent.get(w.current_frame, {}) if c.showing_propagation else {}).items():
             self.add_item(_mask_item(mask, QColor(_track_color(w, track_id))))
         if c.clicked is not None and c.clicked.result.mask.shape == _image_shape(w):
-            self.mask_item = self.add_item(_mask_item(c.clicked.result.mask, QColor(w.label_color(w.current_label_id()))))
+            # A correction is drawn in its track's colour; a new object in the label it will get.
+            color = _track_color(w, c.track_id) if c.track_id is not None and c.track_id >= 0 \
+                else w.label_color(w.current_label_id())
+            self.mask_item = self.add_item(_mask_item(c.clicked.result.mask, QColor(color)))
         if c.box is not None:
             for item in box_outline(QRectF(*c.box[:2], c.box[2] - c.box[0], c.box[3] - c.box[1])):
                 self.add_item(item)
