@@ -81,6 +81,10 @@ def test_cli_segment_errors_are_one_line_and_change_nothing(demo_dir, capsys):
         (("track", demo_dir, 2, "--frames", "5:500"), "--frames '5:500'"),
         (("track", demo_dir, 2), "propagation needs SAM 2"),
         (("segment", demo_dir / "nope", 1, "--point", "1,1"), "no such project folder"),
+        # corners given backwards (or X,Y,W,H) were silently swapped into another box
+        (("segment", demo_dir, 1, "--box", "600,100,400,300"), "expected two corners X0,Y0,X1,Y1 with X1 > X0"),
+        # a seed without random weights was ignored without a word (GrabCut ran)
+        (("segment", demo_dir, 1, "--point", "10,10", "--seed", "5"), "--seed: it seeds random weights"),
     ]
     for args, message in cases:
         err = run_main(capsys, *args, code=2).err
@@ -110,7 +114,10 @@ def test_a_correction_names_only_a_track_of_that_video_and_an_empty_mask_is_not_
         (("segment", demo_dir, 2, "--frame", "4", "--point", "320,230", "--track", elsewhere),
          f"track {elsewhere} is not an object of media 2"),
         # GrabCut finds nothing in this box of flag and sky: an empty mask was once stored as an annotation
-        (("segment", demo_dir, 1, "--box", "100,100,50,50"), "found no object at this prompt (an empty mask)"),
+        (("segment", demo_dir, 1, "--box", "50,50,100,100"), "found no object at this prompt (an empty mask)"),
+        # a correction's --label labelled that one mask, and the track's later masks took the track's label
+        (("segment", demo_dir, 2, "--frame", "4", "--point", "320,230", "--track", made["track_id"], "--label",
+          "face"), f"--label face: track {made['track_id']} has no label; a correction keeps its track's label"),
         # a frame outside the range was once a silent "0 frames, 0 masks" success
         (("track", demo_dir, 2, "--from-frame", "200", "--weights", "random"),
          "frame 200 to propagate from is outside the frames 0..149"),

@@ -15,7 +15,10 @@ def _segmenter(args):
 
     if args.checkpoint and args.weights:
         raise FaceLensError("give either --checkpoint PATH or --weights random, not both")
-    seed = args.seed if args.weights == "random" else None
+    if args.seed is not None and args.weights != "random":
+        raise FaceLensError("--seed: it seeds random weights; give it with --weights random (a checkpoint file "
+                            "or GrabCut has no seed)")
+    seed = (args.seed if args.seed is not None else 0) if args.weights == "random" else None
     return choose_segmenter(args.model, args.checkpoint, seed, args.device)
 
 
@@ -28,6 +31,9 @@ def cmd_segment(args) -> int:
     if any(len(p) == 3 and p[2] not in (0, 1) for p in points):
         raise FaceLensError("--point: the third number is the label, 1 (positive) or 0 (negative)")
     box = numbers(args.box, (4,), "box", "X0,Y0,X1,Y1") if args.box else None
+    if box and (box[2] <= box[0] or box[3] <= box[1]):  # (X,Y,W,H given by mistake looks just like this)
+        raise FaceLensError(f"--box {args.box}: expected two corners X0,Y0,X1,Y1 with X1 > X0 and Y1 > Y0 (the "
+                            f"top-left corner, then the bottom-right one; not a width and height)")
     prompt = Prompt(tuple((p[0], p[1]) for p in points), tuple(int(p[2]) if len(p) == 3 else 1 for p in points),
                     tuple(box) if box else None)
     with open_project(args.dir) as project:
@@ -43,6 +49,13 @@ def cmd_segment(args) -> int:
         if args.label and label is None:
             raise FaceLensError(f"no label {args.label!r} in this project "
                                 f"(it has {', '.join(l.name for l in project.labels.all())})")
+        if label is not None and args.track is not None:
+            track = project.tracks.get(args.track)
+            if track is not None and track.media_id == item.id and track.label_id != label.id:
+                has = next((l.name for l in project.labels.all() if l.id == track.label_id), None)
+                raise FaceLensError(f"--label {args.label}: track {track.id} "
+                                    f"{f'is labelled {has}' if has else 'has no label'}; a correction keeps its "
+                                    f"track's label (leave --label out)")
         active = _segmenter(args)
         engine = Engine()
         try:
@@ -169,7 +182,7 @@ def _add_model_options(c) -> None:
     c.add_argument("--model", help="SAM 2.1 model: sam2.1_hiera_tiny (default), _small, _base_plus, _large")
     c.add_argument("--checkpoint", metavar="PATH", help="the model's checkpoint file (.pt)")
     c.add_argument("--weights", choices=["random"], help="random weights (tests, benchmarks); see --seed")
-    c.add_argument("--seed", type=int, default=0, help="seed of the random weights (default 0)")
+    c.add_argument("--seed", type=int, default=None, help="seed of the random weights (default 0)")
     c.add_argument("--device", help="cuda, cuda:N, mps or cpu (default: the best present)")
     c.add_argument("--json", action="store_true")
 
