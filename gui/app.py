@@ -56,4 +56,8 @@ def run(project_dir: str | Path | None = None) -> int:
         window.open_demo()
     else:
         window.open_project(target)
-    return app.exec()
+    code = app.exec()
+    # The loop can end without the window having closed (the desktop session ending while a job finishes its
+    # step): wait for the engine and close the project here, or the exit aborts inside torch.
+    window.shut_down()
+    return code

@@ -8,7 +8,7 @@ into the GUI thread and widgets may touch themselves in the slots.
 ``fn(ctx)`` runs on the engine thread (``ctx.progress(done, total, message)``, ``ctx.check()``); a generator
 function is a batch job that yields between items. ``on_done(JobResult)`` runs on the GUI thread. A job
 that fails and has no ``on_error`` is reported through ``errorRaised`` (the window shows it). Once the window
-has closed (the engine is stopped), ``submit`` does nothing and returns None.
+has started closing (``wind_down``), ``submit`` does nothing and returns None.
 """
 from __future__ import annotations
 
@@ -68,9 +68,20 @@ class EngineBridge(QObject):
     def busy(self) -> bool:
         return bool(self.running)
 
-    def stop(self) -> None:
+    def wind_down(self) -> None:
+        """The window is closing: start nothing new, and cancel every queued and running job. The running one
+        stops at its next yield (a propagation keeps the frames it has done), so ``busy()`` turns false a little
+        later (seconds: one SAM 2 frame on a CPU); the window closes then."""
         self.stopped = True
-        self.engine.stop(cancel_running=True, timeout=5)
+        for job in self.running.values():
+            job.handle.cancel()
+
+    def stop(self, timeout: float | None = None) -> None:
+        """Cancel everything and wait for the engine thread to end. Called once ``busy()`` is false, this returns
+        at once; ``timeout=None`` waits for the current item otherwise, since an interpreter that exits while the
+        engine thread is inside torch aborts the process (and loses what the job had not written yet)."""
+        self.wind_down()
+        self.engine.stop(cancel_running=True, timeout=timeout)
 
     # --- engine thread → GUI thread ------------------------------------------------------------------------
     def _on_progress(self, job_id: int, done: float, total, message: str) -> None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
 from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
 
@@ -335,17 +335,54 @@ class MainWindow(EditingMixin, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if getattr(self, "_closed", False):
             return super().closeEvent(event)
+        self._save_window_state()  # as the user left it when asking to close, even if closing must wait
+        if self.engine.busy():
+            # Closing now would close the project under a running job and exit with the engine thread inside
+            # torch (the process aborts). Cancel everything, let the current item finish (a propagation keeps
+            # the frames it did), and close once the engine is idle; the window stays usable meanwhile.
+            event.ignore()
+            self._close_when_idle()
+            return
+        self.shut_down()
+        super().closeEvent(event)
+
+    def _close_when_idle(self) -> None:
+        names = [j.name for j in self.engine.running.values() if j.shown] or ["background work"]
+        what = "“" + "”, “".join(dict.fromkeys(names)) + "”"
+        if getattr(self, "_closing", False):  # closed again while waiting: say so again, nothing more
+            self.statusBar().showMessage(f"Still finishing the current step of {what}: FaceLens closes by itself "
+                                         f"when it is done")
+            return
+        self._closing = True
+        self.engine.wind_down()
+        self.engine.jobFinished.connect(self._closing_job_finished)
+        self.statusBar().showMessage(f"Closing: {what} cancelled, finishing its current step (work done so far "
+                                     f"is kept)…")
+
+    def _closing_job_finished(self, _result) -> None:
+        if not self.engine.busy():
+            QTimer.singleShot(0, self.close)  # after every other listener of this job's end has run
+
+    def shut_down(self) -> None:
+        """Save the window's state, stop the engine and close the project (once; closing calls it)."""
+        if getattr(self, "_closed", False):
+            return
         self._closed = True
-        self._remember_place()
-        self.layouts.save()
-        self.settings.set("window/geometry", self.saveGeometry())
-        self.settings.sync()
+        self._save_window_state()
         self.playback.pause()
         self.playback.close()
         self.engine.stop()
         if self.project is not None:
             self.project.close()
-        super().closeEvent(event)
+
+    def _save_window_state(self) -> None:
+        if getattr(self, "_state_saved", False):
+            return
+        self._state_saved = True
+        self._remember_place()
+        self.layouts.save()
+        self.settings.set("window/geometry", self.saveGeometry())
+        self.settings.sync()
 
     def sizeHint(self) -> QSize:
         return QSize(1440, 900)
