@@ -55,6 +55,11 @@ TOOL_MODULES = [
     "gui.sam.tool",
 ]
 RESERVED_KEYS = ("Q", "E", "B", "Return", "Enter", "Esc")  # for the SAM 2 tool (issue 3)
+# How far inside the image's far edges (x == width, y == height) a click is kept. A point there lies on no pixel
+# and the segmenters refuse it (0 <= x < width), so a click just off the image used to add a point every later
+# click failed on. Every tool rounds coordinates to 0.01 px, so that much is the least that survives rounding;
+# a box or polygon drawn to the border ends 0.01 px short of it (it covers the same pixels).
+EDGE_INSET = 0.01
 
 
 @dataclass(frozen=True)
@@ -166,10 +171,11 @@ class Tool:
         return True
 
     def clamp(self, p: QPointF) -> QPointF:
+        """``p`` moved onto the image: at most ``EDGE_INSET`` short of its far edges, on its last pixel."""
         size = self.canvas.image_size()
         if size is None:
             return p
-        return QPointF(min(max(p.x(), 0.0), size[0]), min(max(p.y(), 0.0), size[1]))
+        return QPointF(min(max(p.x(), 0.0), size[0] - EDGE_INSET), min(max(p.y(), 0.0), size[1] - EDGE_INSET))
 
 
 TOOLS: dict[str, type[Tool]] = {}
