@@ -3,6 +3,7 @@ media item, waiting for an engine job. Errors are raised as ``FaceLensError`` so
 from __future__ import annotations
 
 import json
+import sys
 
 from annotation.errors import FaceLensError
 
@@ -36,8 +37,18 @@ def wait_for(handle) -> object:
         handle.result()
         raise
     if result.error:
+        if _is_database_error(result.exception):  # main() says these in one line naming project.db
+            raise result.exception
         raise FaceLensError(result.error)
     return result.value
+
+
+def _is_database_error(e: BaseException | None) -> bool:
+    if e is None or "sqlalchemy" not in sys.modules:
+        return False
+    from sqlalchemy.exc import DatabaseError
+
+    return isinstance(e, DatabaseError)
 
 
 def numbers(text: str, count: tuple[int, ...], what: str, form: str) -> list[float]:

@@ -41,6 +41,7 @@ class JobResult:
     error: str | None = None  # one line for the user
     details: str | None = None  # the traceback, for "details"
     cancelled: bool = False
+    exception: BaseException | None = None  # what was raised, for a caller that words some kinds itself
 
     @property
     def ok(self) -> bool:
@@ -210,7 +211,8 @@ class Engine:
         except Cancelled:
             self._finish(job, JobResult(job.id, job.name, cancelled=True))
         except Exception as e:  # errors are results, never a dead thread
-            self._finish(job, JobResult(job.id, job.name, error=_one_line(e), details=traceback.format_exc()))
+            self._finish(job, JobResult(job.id, job.name, error=_one_line(e), details=traceback.format_exc(),
+                                        exception=e))
 
     def _finish(self, job: Job, result: JobResult) -> None:
         job.generator = None

@@ -49,6 +49,15 @@ def database_problem(error: DatabaseError) -> str:
     reason = str(getattr(error, "orig", None) or error).strip()
     if any(word in reason for word in ("malformed", "not a database", "corrupt")):
         return f"database: the file is damaged ({reason})"
+    if "readonly" in reason or "read-only" in reason:
+        return f"database: cannot be written ({reason}); check the permissions of project.db and its folder"
+    if "unable to open" in reason:
+        return (f"database: cannot be opened ({reason}); SQLite must read project.db and create its -wal and -shm "
+                f"files beside it: check the folder's permissions")
+    if "disk is full" in reason:
+        return f"database: cannot be written ({reason}); free some disk space"
+    if "locked" in reason:
+        return f"database: is busy ({reason}); another program is writing to it: try again when it is done"
     return f"database: cannot be read ({reason})"
 
 
