@@ -150,16 +150,43 @@ class AnnotationRepository(Repository):
         if not rows and not remove_ids:
             return 0
         with self._write() as s:
-            self._delete_ids(s, remove_ids)
-            # Plain tuples to the driver's executemany: the ORM's per-row bookkeeping cost more than SQLite's work.
-            if rows:
-                s.connection().exec_driver_sql(_insert_sql(s.get_bind().dialect.paramstyle), rows)
-            media = sorted({r[0] for r in rows})
-            payload = {"count": len(rows), "media": media}
-            if remove_ids:
-                payload["replaced"] = remove_ids
-            self._log(s, action, "annotations", payload)
+            self._insert_rows(s, rows, remove_ids, action, {})
         return len(rows)
+
+    def supersede_many(self, items: Iterable[tuple[Iterable[int], Annotation | None]], keep_source: str,
+                       action: str = "supersede many") -> int:
+        """Model output replacing older annotations, as ``add_many`` does, but each item (the ids of the older
+        annotations, the annotation that replaces them or None when they only go) is checked in the same
+        transaction: an item any of whose older annotations now has ``keep_source`` (someone edited it by hand
+        after the caller read it) is left out whole, its older annotations kept and its new one not stored.
+        Returns how many annotations went in."""
+        actor, now = self.project.actor, time.time()
+        # The rows are made before the transaction, so the write lock is held for the writes alone.
+        items = [([int(i) for i in old], None if new is None else _insert_values(new, actor, now))
+                 for old, new in items]
+        if not items:
+            return 0
+        with self._write() as s:
+            older = sorted({i for old, _ in items for i in old})
+            kept = set()
+            for i in range(0, len(older), 500):  # under SQLite's limit on a statement's parameters
+                kept.update(s.scalars(select(Row.id).where(Row.id.in_(older[i:i + 500]), Row.source == keep_source)))
+            items = [(old, row) for old, row in items if kept.isdisjoint(old)]
+            rows = [row for _, row in items if row is not None]
+            remove_ids = sorted({i for old, _ in items for i in old})
+            if rows or remove_ids:
+                self._insert_rows(s, rows, remove_ids, action, {"kept": sorted(kept)} if kept else {})
+        return len(rows)
+
+    def _insert_rows(self, s, rows: list[tuple], remove_ids: list[int], action: str, extra: dict) -> None:
+        self._delete_ids(s, remove_ids)
+        # Plain tuples to the driver's executemany: the ORM's per-row bookkeeping cost more than SQLite's work.
+        if rows:
+            s.connection().exec_driver_sql(_insert_sql(s.get_bind().dialect.paramstyle), rows)
+        payload = {"count": len(rows), "media": sorted({r[0] for r in rows})}
+        if remove_ids:
+            payload["replaced"] = remove_ids
+        self._log(s, action, "annotations", {**payload, **extra})
 
     def replace_many(self, remove_ids: Iterable[int], annotations: Iterable[Annotation],
                      action: str = "replace many") -> list[int]:

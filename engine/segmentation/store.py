@@ -7,7 +7,8 @@
   a video and ``attributes = {"role": "mask"}`` (plus ``"propagated": true`` when propagation made it).
 * Propagation writes its masks in batched transactions (one audit entry each). A mask it makes replaces the
   older model-made mask of the same track on the same frame; a mask someone edited by hand (source
-  ``manual``) is kept and the new one is not stored.
+  ``manual``) is kept and the new one is not stored. A hand edit of a model's mask makes it ``manual``
+  (``edited_by_hand``), also one made while a propagation runs: the writer checks as it commits.
 """
 from __future__ import annotations
 
@@ -60,6 +61,16 @@ def mask_annotation(item: MediaItem, frame: int | None, mask: np.ndarray, score:
     return Annotation(media_id=item.id, frame=frame, shape=Mask.from_array(mask), track_id=track_id,
                       label_id=label_id, score=None if score is None else round(float(score), 6), source=source,
                       attributes=attributes)
+
+
+def edited_by_hand(a: Annotation, shape) -> Annotation:
+    """``a`` with the shape a hand edit (brush, eraser) gave it. A model's mask becomes the user's: source
+    ``manual``, no model score, no longer "propagated" nor the image prompt's output, so the next propagation
+    keeps it instead of writing the model's mask over it. Its track and role stay."""
+    if a.source == MANUAL:
+        return a.with_(shape=shape)
+    attributes = {k: v for k, v in a.attributes.items() if k not in ("propagated", "prompt")}
+    return a.with_(shape=shape, source=MANUAL, score=None, attributes=attributes)
 
 
 def save_segment(project, item: MediaItem, frame: int | None, mask: np.ndarray, score: float | None, source: str,
@@ -130,8 +141,7 @@ class MaskWriter:
 
     def _run(self) -> None:
         frames: list[int] = []
-        remove: list[int] = []
-        add: list[Annotation] = []
+        items: list[tuple[list[int], Annotation | None]] = []  # (older masks' ids, the mask replacing them)
         since = 0.0  # when the oldest frame not yet committed arrived
         try:
             while True:
@@ -142,15 +152,17 @@ class MaskWriter:
                     item = _WAITED
                 if item is not None and item is not _WAITED:
                     frame, masks = item
-                    self._encode(frame, masks, remove, add)
+                    self._encode(frame, masks, items)
                     if not frames:
                         since = time.monotonic()
                     frames.append(frame)
                 if frames and (item is None or item is _WAITED or len(frames) >= self.batch
                                or self._queue.empty() and len(frames) >= self.batch // 4):
-                    self.written += self.project.annotations.add_many(add, action="propagate", replacing=remove)
+                    # The sources are checked again as the batch commits: a mask edited by hand since
+                    # ``_existing`` was read (the user ahead of the propagation) is kept, not replaced.
+                    self.written += self.project.annotations.supersede_many(items, MANUAL, action="propagate")
                     self.frames_written.extend(frames)
-                    frames, remove, add = [], [], []
+                    frames, items = [], []
                 if item is None:
                     return
         except BaseException as e:  # handed to the engine thread at its next add() or flush()
@@ -158,12 +170,13 @@ class MaskWriter:
             while self._queue.get() is not None:  # drain, so add() never blocks on a dead writer
                 pass
 
-    def _encode(self, frame: int, masks: dict, remove: list[int], add: list[Annotation]) -> None:
+    def _encode(self, frame: int, masks: dict, items: list) -> None:
         for track_id, (mask, score) in masks.items():
             old = self._existing.pop((track_id, frame), [])
             if any(src == MANUAL for _, src in old):
                 continue  # someone corrected this mask by hand: keep theirs
-            remove += [i for i, _ in old]  # an empty mask: the object is gone from this frame now
-            if mask.any():
-                add.append(mask_annotation(self.item, frame, mask, score, self.source, track_id,
-                                           self.labels.get(track_id), propagated=True))
+            # An empty mask: the object is gone from this frame now, its older masks go and none comes.
+            new = mask_annotation(self.item, frame, mask, score, self.source, track_id, self.labels.get(track_id),
+                                  propagated=True) if mask.any() else None
+            if old or new is not None:
+                items.append(([i for i, _ in old], new))

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QGraphicsEllipseItem, QGraphicsPathItem
 from annotation.commands import Add, Delete, Update
 from annotation.model import Annotation
 from annotation.shapes import Mask
+from engine.segmentation.store import edited_by_hand
 from gui.tools import Tool, ToolEvent, register_tool
 
 
@@ -141,7 +142,8 @@ class PaintTool(Tool):
             old = target.shape.to_array()
             new = old | stroke
             if not np.array_equal(new, old):
-                self.window.push(Update(target, target.with_(shape=Mask.from_array(new)), "Paint mask"))
+                # A model's mask painted on becomes the user's, or the next propagation would paint over it.
+                self.window.push(Update(target, edited_by_hand(target, Mask.from_array(new)), "Paint mask"))
 
     def _erase(self, target: Annotation | None, stroke: np.ndarray) -> None:
         if target is None:
@@ -154,7 +156,7 @@ class PaintTool(Tool):
         if not new.any():
             self.window.push(Delete(target, "Erase mask"))
         else:
-            self.window.push(Update(target, target.with_(shape=Mask.from_array(new)), "Erase from mask"))
+            self.window.push(Update(target, edited_by_hand(target, Mask.from_array(new)), "Erase from mask"))
 
 
 @register_tool
