@@ -143,6 +143,7 @@ class MaskWriter:
         frames: list[int] = []
         items: list[tuple[list[int], Annotation | None]] = []  # (older masks' ids, the mask replacing them)
         since = 0.0  # when the oldest frame not yet committed arrived
+        ended = False  # flush()'s end marker came: nothing more will be put on the queue
         try:
             while True:
                 wait = max(0.0, since + self.max_wait - time.monotonic()) if frames else None
@@ -150,6 +151,7 @@ class MaskWriter:
                     item = self._queue.get(timeout=wait)
                 except queue.Empty:  # nothing came for max_wait: commit what is there
                     item = _WAITED
+                ended = item is None
                 if item is not None and item is not _WAITED:
                     frame, masks = item
                     self._encode(frame, masks, items)
@@ -167,7 +169,9 @@ class MaskWriter:
                     return
         except BaseException as e:  # handed to the engine thread at its next add() or flush()
             self._error = e
-            while self._queue.get() is not None:  # drain, so add() never blocks on a dead writer
+            # Drain, so add() never blocks on a dead writer, up to flush()'s end marker: unless the failed commit
+            # was the last one, which that marker asked for (waiting for another one hung flush() for ever).
+            while not ended and self._queue.get() is not None:
                 pass
 
     def _encode(self, frame: int, masks: dict, items: list) -> None:

@@ -1,0 +1,48 @@
+"""A propagation whose masks cannot be written (a read-only project, a full disk, another writer holding the
+database) ends with the error, not with a hang: the CLI's `track` waited for ever when the failing commit was
+the last one, the one flush() asks for."""
+import threading
+
+import numpy as np
+import pytest
+from sqlalchemy import event
+from sqlalchemy.exc import OperationalError
+
+from annotation.model import Track
+from engine.segmentation.store import MaskWriter
+from storage.media.importer import import_paths
+from storage.project import Project
+from tests.media_factory import indexed_video
+
+
+def test_a_last_batch_that_cannot_be_committed_makes_flush_raise_instead_of_hanging(tmp_path):
+    project = Project.create(tmp_path / "proj")
+    import_paths(project, [indexed_video(tmp_path / "clip.mp4", frames=3)])
+    item = project.media.all()[0]
+    track = project.tracks.add(Track(media_id=item.id))
+    writer = MaskWriter(project, item, "sam2.1_hiera_tiny", {track.id: None}, max_wait=60)
+
+    # From here on the database refuses writes, as a read-only project.db does.
+    event.listen(project.engine, "connect", lambda conn, _rec: conn.execute("PRAGMA query_only = ON"))
+    project.engine.dispose()
+    mask = np.zeros((item.height, item.width), bool)
+    mask[10:40, 20:70] = True
+    writer.add(1, {track.id: (mask, 0.9)})  # waits in the batch until flush() asks for the commit
+
+    outcome = []
+
+    def flush():
+        try:
+            writer.flush()
+        except Exception as e:
+            outcome.append(e)
+
+    flushing = threading.Thread(target=flush, daemon=True)
+    flushing.start()
+    flushing.join(20)
+    assert not flushing.is_alive(), "flush() hung on a commit that failed"
+    assert len(outcome) == 1 and isinstance(outcome[0], OperationalError)
+    assert "readonly" in str(outcome[0])
+    project.close()
+    with Project.open(tmp_path / "proj") as again:
+        assert [a for a in again.annotations.for_media(item.id, 1) if a.kind == "mask"] == []
