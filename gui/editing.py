@@ -21,6 +21,10 @@ UNLABELED_COLOR = "#a0a0a0"
 
 
 class EditingMixin:
+    # The video a SAM 2 propagation is writing masks into: its frames on screen may show records about to be
+    # replaced, so the drawing tools wait (set by the SAM controller while it propagates).
+    rewriting_media: int | None = None
+
     # --- annotations ---------------------------------------------------------------------------------------
     def annotations_here(self) -> list[Annotation]:
         """The annotations of the image, or of the video frame, on screen (read once per change)."""

@@ -165,6 +165,12 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     qtbot.waitUntil(lambda: sam.progress[0] > done, timeout=SLOW)
     qtbot.wait(300)  # (the masks of that frame reach the window just before its progress)
     assert window.current_frame == 100
+    # Painting on this video now would edit masks the propagation is replacing (the stroke was lost with "annotation
+    # N does not exist"): the drawing tools wait, and say so.
+    window.tools.activate("brush")
+    drag(window.canvas, [(300, 200), (320, 210), (340, 220)])
+    assert window.statusBar().currentMessage().startswith("This video is being propagated")
+    window.tools.activate("sam")
     # Frames stored so far are marked on the timeline while it runs (they used to appear only at the end).
     bar = window.panel("timeline").bar
     qtbot.waitUntil(lambda: 3 in bar.markers, timeout=SLOW)

@@ -385,6 +385,7 @@ class SamController(QObject):
         self.propagation = w.engine.submit(job, f"Propagating {item.name}", Priority.BATCH,
                                            on_done=self._propagated)
         self.propagating_media, self.cancelling = item.id, False
+        w.rewriting_media = item.id  # the drawing tools wait on this video until it is done
         self.propagationChanged.emit()
         return self.propagation is not None
 
@@ -448,6 +449,7 @@ class SamController(QObject):
     def _propagated(self, result) -> None:
         showing = self.showing_propagation
         self.propagation, self.propagating_media, self.cancelling = None, None, False
+        self.window.rewriting_media = None
         done = result.value
         if self.follow and showing and result.ok and done.frames:
             self._follow_targets.add(list(done.frames)[-1])

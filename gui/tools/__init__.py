@@ -168,6 +168,12 @@ class Tool:
         if w.project is None or w.current_media is None or self.canvas.image is None:
             w.statusBar().showMessage("Open a project and pick an image or video first", 4000)
             return False
+        if w.rewriting_media is not None and w.rewriting_media == w.current_media.id:
+            # Its masks are being replaced under the window's feet: an edit would go to a record already gone.
+            w.statusBar().showMessage("This video is being propagated (its masks are being written): wait for it or "
+                                      "Cancel it in the SAM 2 panel before editing here; other media can be edited",
+                                      6000)
+            return False
         return True
 
     def clamp(self, p: QPointF) -> QPointF:
