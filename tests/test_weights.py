@@ -113,6 +113,13 @@ def test_any_file_that_is_no_checkpoint_gets_the_one_line_error(tmp_path, capsys
     assert "miniz" not in err and "IndexError" not in err
 
 
+def test_a_folder_given_as_the_checkpoint_is_called_a_folder(tmp_path, capsys):
+    # It was "the checkpoint file does not exist", of a path that plainly exists.
+    err = run_main(capsys, "models", "use", "tiny", "--checkpoint", tmp_path, code=2).err
+    assert err == (f"facelens: error: {tmp_path}: is a folder, not a checkpoint file; expected the SAM 2.1 tiny "
+                   f"checkpoint sam2.1_hiera_tiny.pt (the file itself)\n")
+
+
 def test_a_whole_pickled_model_is_refused_in_one_sentence(tmp_path, capsys):
     # torch.save(model) instead of its state dict: loading it would unpickle (and could run) code, so it is
     # refused; the message says so plainly instead of torch's page of advice on unsafe loading.

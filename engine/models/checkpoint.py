@@ -27,6 +27,8 @@ def read_state_dict(path: Path, entry: ModelEntry) -> dict[str, torch.Tensor]:
     """The weights in ``path`` (a ``{"model": state_dict}`` checkpoint, as Meta ships, or a bare state dict)."""
     path = Path(path)
     expected = f"expected the {entry.title} checkpoint {entry.checkpoint.filename}"
+    if path.is_dir():
+        raise InputError(f"is a folder, not a checkpoint file; {expected} (the file itself)", path=str(path))
     if not path.is_file():
         raise InputError(f"the checkpoint file does not exist; {expected}", path=str(path))
     try:

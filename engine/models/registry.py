@@ -43,7 +43,11 @@ class Weights:
     def describe(self) -> str:
         if self.kind == "random":
             return f"random weights (seed {self.seed})"
-        return f"{self.path}" + (f" ({self.origin})" if self.origin else "")
+        return f"{self.path}" + (f", {ORIGIN_WORDS.get(self.origin, self.origin)}" if self.origin else "")
+
+
+ORIGIN_WORDS = {"settings": "chosen in the settings", "models folder": "found in the models folder",
+                "--checkpoint": "given with --checkpoint"}
 
 
 @dataclass(frozen=True)

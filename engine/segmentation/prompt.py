@@ -45,7 +45,7 @@ class Prompt:
     def validate(self, width: int, height: int, where: str = "") -> None:
         """Every point and the box must lie on the ``width`` x ``height`` image."""
         if self.empty:
-            raise InputError("give at least one point or a box", field="point")
+            raise InputError("give at least one point or a box", path=where or None, field="point")
         for i, (x, y) in enumerate(self.points, 1):
             if not (0 <= x < width and 0 <= y < height):
                 raise InputError(f"point {i} ({x:g}, {y:g}) lies outside the {width}x{height} image "

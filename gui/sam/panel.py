@@ -36,6 +36,7 @@ class SamPanel(QWidget):
         self.objects.setRootIsDecorated(False)
         self.objects.header().setSectionResizeMode(0, QHeaderView.ResizeToContents)  # "track N (label)" in full
         self.objects.setToolTip("Double-click an object to correct it on the frame on screen")
+        self.objects.setMinimumHeight(96)  # a few objects in view (it opened one row tall, with a scroll bar)
         self.objects.itemDoubleClicked.connect(self._correct)
         self.first, self.last = QSpinBox(), QSpinBox()
         for box, tip in ((self.first, "First frame to propagate over"), (self.last, "Last frame to propagate over")):

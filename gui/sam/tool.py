@@ -4,8 +4,8 @@ Q: left clicks add positive points (the default); E: negative points; B: the nex
 SAM's next mask for a single click (its multimask choice: the part or the whole).
 Shift-click or a right click adds a negative point whatever the mode; Backspace (or Ctrl+Z) takes the last
 click back. Accepting or dropping the prompt sets the mode back to positive points.
-On a video the accepted object becomes a track; clicking on a frame it was tracked through, after "Correct
-track" in the SAM panel, corrects it there. Without SAM 2 weights the same clicks go to GrabCut.
+On a video the accepted object becomes a track; clicking on a frame it was tracked through, after a double-click
+on it in the SAM 2 panel, corrects it there. Without SAM 2 weights the same clicks go to GrabCut.
 """
 from __future__ import annotations
 
