@@ -12,6 +12,7 @@ if TYPE_CHECKING:
 
 class ProjectStore:
     def __init__(self, project: "Project"):
+        self.project = project  # for a step that reads what the project holds now (SAM 2's, after a propagation)
         self._repos = {Annotation: project.annotations, Track: project.tracks, TimeSegment: project.segments,
                        Rating: project.ratings}
 

@@ -27,7 +27,7 @@ class AcceptObject(Command):
         self.text = text
 
     def do(self, store) -> None:
-        annotations = _project(store, self.track).annotations
+        annotations = store.project.annotations  # what stands now (a propagation may have replaced the mask)
         if self.new_track:
             # The first time the store gives the track its id; a redo puts it back under that same id.
             self.track = store.restore(self.track) if self.track.id is not None else store.add(self.track)
@@ -41,7 +41,7 @@ class AcceptObject(Command):
             self.frame = self.added[-1].frame
 
     def undo(self, store) -> None:
-        annotations = _project(store, self.track).annotations
+        annotations = store.project.annotations  # what stands now (a propagation may have replaced the mask)
         if self.new_track:
             now = annotations.for_track(self.track.id)  # the object's prompt and masks, propagated ones too
         else:
@@ -60,9 +60,3 @@ class AcceptObject(Command):
 
     def records(self) -> list:
         return list(self.added) + list(self.replaced)
-
-
-def _project(store, track: Track):
-    """The project behind the undo stack's store (a ``ProjectStore``). The steps above read what is in it now,
-    which the store's calls (add, restore, update, delete) cannot; it hands a track to the project's tracks."""
-    return store._repo(track).project
