@@ -34,8 +34,9 @@ class AcceptObject(Command):
         for a in self.replaced:
             if annotations.get(a.id) is not None:
                 store.delete(a)
-        if self.added:
-            self.added = [a if annotations.get(a.id) is not None else store.restore(a) for a in self.added]
+        if self.added:  # a redo: what the undo took out (a track's thousands of masks: one transaction)
+            there = {a.id for a in annotations.for_track(self.track.id)}
+            store.restore_many([a for a in self.added if a.id not in there])
         else:
             self.added = [store.add(a) for a in self.make(self.track.id)]
             self.frame = self.added[-1].frame
@@ -49,8 +50,7 @@ class AcceptObject(Command):
             now = [a for a in annotations.for_media(self.track.media_id, self.frame) if a.track_id == self.track.id
                    and (a.id in mine or a.kind == "mask" and a.source != MANUAL)]
         now.sort(key=lambda a: (a.frame != self.frame, a.frame, a.id))  # this frame first: undo shows it
-        for a in now:
-            store.delete(a)
+        store.delete_many(now)  # one transaction (one by one, a track over a long video took minutes)
         self.added = now
         for a in self.replaced:
             if annotations.get(a.id) is None:
