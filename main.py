@@ -316,7 +316,8 @@ def _add_label_and_relink_commands(sub) -> None:
 
 
 # Each capability's commands live beside its work and are added here, in this order.
-AREAS = ("engine.segmentation.cli", "engine.gaze.cli", "engine.emotion.cli", "engine.audit.cli")
+AREAS = ("engine.segmentation.cli", "engine.gaze.cli", "engine.emotion.cli", "engine.audit.cli",
+         "engine.tracks_cli")
 
 
 def build_parser() -> Parser:

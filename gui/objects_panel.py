@@ -1,15 +1,19 @@
 """The object list: the annotations of the image or frame on screen (label colour, kind, source, score)
-and the video's tracks. Selecting a row selects it on the canvas and the other way round."""
+and the video's tracks. Selecting a row selects it on the canvas and the other way round. Del on a selected
+track (or its context menu) deletes the track with its annotations on every frame, after asking."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QMessageBox, QTreeWidget, QTreeWidgetItem,
+                               QVBoxLayout, QWidget)
 
+from annotation.commands import Batch
 from annotation.model import ROLE_PROMPT
 from gui.icons import color_swatch
 from gui.sam.controller import sam_controller
+from gui.track_commands import DeleteTrack
 
-ANNOTATION, TRACK = 1, 2  # what a row stands for (Qt.UserRole + 1)
+ANNOTATION, TRACK = 1, 2  # what a row stands for (Qt.UserRole + 1); a track row's track id is at Qt.UserRole + 2
 
 
 class ObjectsPanel(QWidget):
@@ -34,6 +38,9 @@ class ObjectsPanel(QWidget):
         lay.addWidget(self.tree)
         self._syncing = False
         self.tree.itemSelectionChanged.connect(self._picked)
+        self.tree.installEventFilter(self)
+        self.tree.setContextMenuPolicy(Qt.CustomContextMenu)
+        self.tree.customContextMenuRequested.connect(self._context_menu)
         for signal in (window.mediaChanged, window.frameChanged, window.annotationsChanged, window.labelsChanged):
             signal.connect(self.refresh)
         sam = sam_controller(window)
@@ -84,6 +91,9 @@ class ObjectsPanel(QWidget):
                 row.setIcon(0, color_swatch(w.label_color(t.label_id)))
                 row.setData(0, Qt.UserRole, on_frame.get(t.id))
                 row.setData(0, Qt.UserRole + 1, TRACK)
+                row.setData(0, Qt.UserRole + 2, t.id)
+                row.setToolTip(0, f"Track {t.id}: Del (or its right-click menu) deletes it with its annotations on "
+                                  f"every frame")
         self.tree.expandAll()
         self._syncing = False
         self._show_selection()
@@ -132,3 +142,60 @@ class ObjectsPanel(QWidget):
             group = self.tree.topLevelItem(i)
             for j in range(group.childCount()):
                 yield group.child(j)
+
+    # --- deleting tracks -----------------------------------------------------------------------------------
+    def eventFilter(self, obj, event) -> bool:
+        # Del with a track selected deletes the track: claim the key from Edit → Delete, which would delete only
+        # the track's annotation on this frame. With annotations alone selected, Edit → Delete keeps it.
+        if obj is self.tree and event.type() in (QEvent.ShortcutOverride, QEvent.KeyPress) \
+                and event.key() == Qt.Key_Delete and self.selected_tracks():
+            event.accept()
+            if event.type() == QEvent.KeyPress:
+                self.delete_tracks(self.selected_tracks())
+            return True
+        return super().eventFilter(obj, event)
+
+    def selected_tracks(self) -> list[int]:
+        return [item.data(0, Qt.UserRole + 2) for item in self.tree.selectedItems()
+                if item.data(0, Qt.UserRole + 1) == TRACK]
+
+    def _context_menu(self, pos) -> None:
+        item = self.tree.itemAt(pos)
+        if item is None or item.data(0, Qt.UserRole + 1) != TRACK:
+            return
+        track_id = item.data(0, Qt.UserRole + 2)
+        menu = QMenu(self)
+        menu.addAction(f"Delete track {track_id}…", lambda: self.delete_tracks([track_id]))
+        menu.exec(self.tree.viewport().mapToGlobal(pos))
+
+    def delete_tracks(self, track_ids: list[int]) -> bool:
+        """Delete tracks with all their annotations, once the user agreed; one undoable step. True if done."""
+        w = self.window
+        if w.project is None or not track_ids:
+            return False
+        sam = sam_controller(w)
+        if sam.propagation is not None:  # its mask writer would store masks for a track that is gone
+            w.statusBar().showMessage("SAM 2 is propagating: cancel it or let it finish before deleting a track", 6000)
+            return False
+        tracks = [t for t in (w.project.tracks.get(i) for i in track_ids) if t is not None]
+        if not tracks:
+            return False
+        count, frames = w.project.tracks.usage(*(t.id for t in tracks))
+        names = ", ".join(f"track {t.id}" for t in tracks)
+        what = f"Delete {names}?" if len(tracks) > 1 else f"Delete {names} ({w.label_name(tracks[0].label_id)})?"
+        box = QMessageBox(QMessageBox.Warning, "Delete track" if len(tracks) == 1 else "Delete tracks", what,
+                          QMessageBox.Cancel, self)
+        box.setInformativeText(f"{count} annotation{'s' * (count != 1)} on {frames} frame{'s' * (frames != 1)} "
+                               f"go with {'it' if len(tracks) == 1 else 'them'} (prompts, masks and edits). "
+                               f"Edit → Undo (Ctrl+Z) brings {'it' if len(tracks) == 1 else 'them'} back.")
+        delete = box.addButton("Delete", QMessageBox.DestructiveRole)
+        box.setDefaultButton(QMessageBox.Cancel)
+        box.exec()
+        box.deleteLater()
+        if box.clickedButton() is not delete:
+            return False
+        if sam.prompting and sam.track_id in track_ids:  # a correction being made to a track that goes
+            sam.discard()
+        commands = [DeleteTrack(w.project.tracks, t) for t in tracks]
+        text = commands[0].text if len(commands) == 1 else f"Delete {len(commands)} tracks"
+        return w.push(Batch(commands, text)) is not None
