@@ -24,6 +24,17 @@ def facelens_home(tmp_path, monkeypatch):
     return home
 
 
+@pytest.fixture(autouse=True)
+def _windows_closed(facelens_home):
+    """Every window a test opened is closed after it, as a user closes it (see ``close_window``)."""
+    yield
+    support = sys.modules.get("tests.test_gui_support")
+    while support is not None and support.OPEN_WINDOWS:
+        window = support.OPEN_WINDOWS.pop()
+        support.close_window(window)
+        window.deleteLater()
+
+
 @pytest.fixture
 def project(tmp_path):
     p = Project.create(tmp_path / "proj")

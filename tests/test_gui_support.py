@@ -1,6 +1,7 @@
 """Helpers for the GUI tests (no tests here): a real window on a real project, and real input events."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, QPointF, Qt
@@ -12,6 +13,8 @@ from storage.project import Project
 from tests.media_factory import photo
 
 TIMEOUT = 15_000  # ms; generous for a loaded 2-core CI machine
+CLOSE_S = 300  # a window closes once its running job finishes its step: a SAM 2 frame takes seconds on a CPU
+OPEN_WINDOWS: list = []  # the windows a test opened; conftest closes what is left of them after each test
 
 
 def make_window(qtbot, project_dir: Path | None = None, wait: bool = True):
@@ -20,7 +23,7 @@ def make_window(qtbot, project_dir: Path | None = None, wait: bool = True):
 
     make_application()
     window = MainWindow()
-    qtbot.addWidget(window)
+    OPEN_WINDOWS.append(window)  # (closed by conftest after the test, waiting for its engine: not by qtbot)
     window.resize(1280, 800)
     window.show()
     qtbot.waitExposed(window)
@@ -42,7 +45,16 @@ def wait_picture(qtbot, window, frame: int | None = None):
 
 
 def close_window(window) -> None:
+    """Close the window as the user does, and wait until it has: with a job running it closes once the job has
+    finished its current step. Left open, its engine thread could still be inside torch when the tests end,
+    and an interpreter that exits then aborts."""
     window.close()
+    deadline = time.monotonic() + CLOSE_S
+    while not getattr(window, "_closed", False) and time.monotonic() < deadline:
+        QApplication.processEvents()
+        time.sleep(0.005)
+    if not getattr(window, "_closed", False):
+        window.shut_down()  # waits for the engine's current item
 
 
 def photo_project(tmp_path: Path, width=320, height=240) -> Path:
