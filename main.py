@@ -359,7 +359,9 @@ def _damaged_database(args, error) -> int:
 
     where = Path(args.dir) / "project.db" if getattr(args, "dir", None) else "the project database"
     reason = database_problem(error).removeprefix("database: ")
-    print(f"facelens: error: {where}: {reason}; 'verify' checks the whole project", file=sys.stderr)
+    if reason.startswith(("the file is damaged", "cannot be read")):  # (the others say what to do themselves)
+        reason += "; 'verify' checks the whole project"
+    print(f"facelens: error: {where}: {reason}", file=sys.stderr)
     return 2
 
 
