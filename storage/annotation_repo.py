@@ -137,52 +137,6 @@ class AnnotationRepository(Repository):
                 raise InputError(f"annotation {a.id} does not exist (was it deleted already?)")
             self._log(s, "delete", f"annotation:{a.id}", _audit_payload(a))
 
-    # --- the same, for many at once (undo of an object tracked over thousands of frames) ------------------------
-    def delete_many(self, annotations: Iterable[Annotation], action: str = "delete many") -> None:
-        """Delete these annotations in one transaction with one audit entry (one by one, a track propagated over
-        a long video took minutes); each must still be there, or nothing is deleted."""
-        ids = sorted({int(a.id) for a in annotations})
-        if not ids:
-            return
-        with self._write() as s:
-            there = set()
-            for i in range(0, len(ids), 500):  # under SQLite's limit on a statement's parameters
-                there.update(s.scalars(select(Row.id).where(Row.id.in_(ids[i:i + 500]))))
-            gone = [i for i in ids if i not in there]
-            if gone:
-                raise InputError(f"annotation {gone[0]} does not exist (was it deleted already?)"
-                                 + (f", nor {len(gone) - 1} others" if len(gone) > 1 else "") + "; nothing was changed")
-            self._delete_ids(s, ids)
-            self._log(s, action, "annotations", {"count": len(ids), "deleted": ids})
-
-    def restore_many(self, annotations: Iterable[Annotation], action: str = "restore many") -> list[Annotation]:
-        """Put annotations back under their ids in one transaction with one audit entry; when one cannot go back,
-        the error says why and nothing is stored."""
-        annotations = list(annotations)
-        if not annotations:
-            return []
-        if any(a.id is None for a in annotations):
-            raise ValueError("restore needs the annotations' ids")
-        with self._putting_back(f"annotation {annotations[0].id} and {len(annotations) - 1} others"), \
-                self._write() as s:
-            ids = sorted(a.id for a in annotations)
-            for i in range(0, len(ids), 500):
-                taken = s.scalar(select(Row.id).where(Row.id.in_(ids[i:i + 500])).limit(1))
-                if taken is not None:
-                    raise InputError(f"annotation {taken} cannot be put back: an annotation with id {taken} is already "
-                                     f"in the project; nothing was changed")
-            checked = set()
-            for a in annotations:  # what they refer to: once per media, track and label
-                key = (a.media_id, a.track_id, a.label_id)
-                if key not in checked:
-                    reason = _why_not_restorable(s, a)
-                    if reason:
-                        raise InputError(f"annotation {a.id} cannot be put back: {reason}; nothing was changed")
-                    checked.add(key)
-            s.execute(insert(Row), [{"id": a.id, **_to_row(a)} for a in annotations])
-            self._log(s, action, "annotations", {"count": len(ids), "restored": ids})
-        return annotations
-
     # --- bulk writes (model output, imports) -------------------------------------------------------------
     def add_many(self, annotations: Iterable[Annotation], action: str = "add many",
                  replacing: Iterable[int] = ()) -> int:

@@ -33,20 +33,3 @@ class ProjectStore:
 
     def delete(self, record):
         return self._repo(record).delete(record)
-
-    def delete_many(self, records) -> None:
-        """Delete many records, in one transaction where their repository can (annotations)."""
-        records = list(records)
-        annotations = [r for r in records if isinstance(r, Annotation)]
-        if annotations:
-            self._repos[Annotation].delete_many(annotations)
-        for r in records:
-            if not isinstance(r, Annotation):
-                self.delete(r)
-
-    def restore_many(self, records) -> list:
-        """Put many records back under their ids, in one transaction where their repository can (annotations)."""
-        records = list(records)
-        others = [self.restore(r) for r in records if not isinstance(r, Annotation)]  # a track before its masks
-        annotations = self._repos[Annotation].restore_many([r for r in records if isinstance(r, Annotation)])
-        return others + annotations
