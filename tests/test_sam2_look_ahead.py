@@ -48,6 +48,25 @@ def _same(a, b) -> bool:
     return a == b
 
 
+def _click_during_look_ahead(engine, trunk, look_ahead, click_job, after_block: int) -> list:
+    """Run a look-ahead job with the user's click arriving while block ``after_block`` of the image encoder runs
+    (the first time it does); returns what happened, in order: ("block", i) and ("click", result)."""
+    events = []
+
+    def block_ran(i):
+        events.append(("block", i))
+        if i == after_block and len(events) == after_block + 1:
+            engine.submit(click_job, "SAM 2 click", Priority.INTERACTIVE, on_done=lambda r: events.append(("click", r)))
+
+    hooks = [b.register_forward_hook(lambda m, a, o, i=i: block_ran(i)) for i, b in enumerate(trunk.blocks)]
+    try:
+        assert look_ahead().result().ok
+    finally:
+        for h in hooks:
+            h.remove()
+    return events
+
+
 def test_the_look_ahead_embedding_is_the_one_set_image_computes(photos, active):
     segmenter = active.segmenter
     segmenter.embeddings.clear()
@@ -70,22 +89,11 @@ def test_a_click_on_the_image_on_screen_runs_between_the_blocks_of_the_next_imag
     trunk = active.segmenter.model().predictor.image_encoder.trunk
     engine = Engine()
     seg = Segmentation(engine, photos, active)
-    events = []
-
-    def block_ran(i):
-        events.append(("block", i))
-        if i == 2:  # the user clicks on the image on screen while the look-ahead computes the next one's
-            engine.submit(seg.click_job(first, None, Prompt(((360, 150),))), "SAM 2 click", Priority.INTERACTIVE,
-                          on_done=lambda r: events.append(("click", r)))
-
     try:
         assert seg.click(first, None, Prompt(((350, 150),))).result().ok  # its embedding is cached
-        hooks = [b.register_forward_hook(lambda m, a, o, i=i: block_ran(i)) for i, b in enumerate(trunk.blocks)]
-        try:
-            assert seg.prefetch(second).result().ok
-        finally:
-            for h in hooks:
-                h.remove()
+        # The user clicks on the image on screen while the look-ahead computes the next one's.
+        events = _click_during_look_ahead(engine, trunk, lambda: seg.prefetch(second),
+                                          seg.click_job(first, None, Prompt(((360, 150),))), after_block=2)
     finally:
         engine.stop()
     # The click answered right after the block it came in, not after the whole embedding.
@@ -120,20 +128,10 @@ def test_a_click_on_the_image_the_look_ahead_is_embedding_finishes_its_blocks_in
     trunk = active.segmenter.model().predictor.image_encoder.trunk
     engine = Engine()
     seg = Segmentation(engine, photos, active)
-    events = []
-
-    def block_ran(i):
-        events.append(("block", i))
-        if i == 4 and len(events) == 5:  # the user clicks on the image while its own look-ahead is part-way
-            engine.submit(seg.click_job(first, None, Prompt(((360, 150),))), "SAM 2 click", Priority.INTERACTIVE,
-                          on_done=lambda r: events.append(("click", r)))
-
-    hooks = [b.register_forward_hook(lambda m, a, o, i=i: block_ran(i)) for i, b in enumerate(trunk.blocks)]
-    try:
-        assert seg.prefetch(first).result().ok
+    try:  # the user clicks on the image while its own look-ahead is part-way
+        events = _click_during_look_ahead(engine, trunk, lambda: seg.prefetch(first),
+                                          seg.click_job(first, None, Prompt(((360, 150),))), after_block=4)
     finally:
-        for h in hooks:
-            h.remove()
         engine.stop()
     n = len(trunk.blocks)
     # Every block ran once: the click ran the look-ahead's remaining ones, then answered.
@@ -154,20 +152,10 @@ def test_a_click_on_the_frame_the_look_ahead_is_encoding_finishes_its_blocks(tmp
         item = project.media.all()[0]
         engine = Engine()
         seg = Segmentation(engine, project, active)
-        events = []
-
-        def block_ran(i):
-            events.append(("block", i))
-            if i == 4 and len(events) == 5:
-                engine.submit(seg.click_job(item, 2, Prompt(((40, 40),))), "SAM 2 click", Priority.INTERACTIVE,
-                              on_done=lambda r: events.append(("click", r)))
-
-        hooks = [b.register_forward_hook(lambda m, a, o, i=i: block_ran(i)) for i, b in enumerate(trunk.blocks)]
         try:
-            assert seg.prefetch(item, 2).result().ok
+            events = _click_during_look_ahead(engine, trunk, lambda: seg.prefetch(item, 2),
+                                              seg.click_job(item, 2, Prompt(((40, 40),))), after_block=4)
         finally:
-            for h in hooks:
-                h.remove()
             engine.stop()
         assert events[:-1] == [("block", i) for i in range(len(trunk.blocks))] and events[-1][0] == "click"
         assert events[-1][1].ok and events[-1][1].value.result.mask.shape == (item.height, item.width)
