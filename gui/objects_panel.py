@@ -196,6 +196,6 @@ class ObjectsPanel(QWidget):
             return False
         if sam.prompting and sam.track_id in track_ids:  # a correction being made to a track that goes
             sam.discard()
-        commands = [DeleteTrack(w.project.tracks, t) for t in tracks]
+        commands = [DeleteTrack(t) for t in tracks]
         text = commands[0].text if len(commands) == 1 else f"Delete {len(commands)} tracks"
         return w.push(Batch(commands, text)) is not None

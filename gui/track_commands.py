@@ -10,17 +10,16 @@ from annotation.model import Annotation, Track
 
 
 class DeleteTrack(Command):
-    def __init__(self, tracks, track: Track, text: str = ""):
-        """``tracks``: the project's ``TrackRepository``."""
-        self.tracks, self.track = tracks, track
+    def __init__(self, track: Track, text: str = ""):
+        self.track = track
         self.gone: list[Annotation] = []
         self.text = text or f"Delete track {track.id}"
 
-    def do(self, store) -> None:
-        self.gone = self.tracks.delete_with_annotations(self.track)
+    def do(self, store) -> None:  # (``store``: the undo stack's ``ProjectStore``)
+        self.gone = store.project.tracks.delete_with_annotations(self.track)
 
     def undo(self, store) -> None:
-        self.tracks.restore_with_annotations(self.track, self.gone)
+        store.project.tracks.restore_with_annotations(self.track, self.gone)
 
     def records(self) -> list:
         return [*self.gone, self.track]
