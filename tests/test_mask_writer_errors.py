@@ -4,7 +4,6 @@ the last one, the one flush() asks for."""
 import threading
 
 import numpy as np
-import pytest
 from sqlalchemy import event
 from sqlalchemy.exc import OperationalError
 
