@@ -16,7 +16,7 @@ from typing import Callable
 
 from annotation.commands import Command
 from annotation.model import Annotation, Track
-from engine.segmentation.store import MANUAL
+from engine.segmentation.store import MANUAL, PROMPT
 
 
 class AcceptObject(Command):
@@ -34,10 +34,14 @@ class AcceptObject(Command):
             return
         if self.new_track:
             self.track = store.add(self.track)
+        if self.added:  # a correction's redo: what stands for the track on that frame now makes way (a propagation
+            # since the undo may have put a new mask there), and goes back on the next undo
+            mine = {a.id for a in self.added}
+            self.replaced = [a for a in self._standing(project) if a.id not in mine]
         for a in self.replaced:
             if project.annotations.get(a.id) is not None:
                 store.delete(a)
-        if self.added:  # a correction's redo
+        if self.added:
             for a in self.added:
                 if project.annotations.get(a.id) is None:
                     store.restore(a)
@@ -54,15 +58,21 @@ class AcceptObject(Command):
             self.added = sorted(gone, key=lambda a: (a.frame != self.frame, a.frame, a.id))  # this frame first
             return
         mine = {a.id for a in self.added}
-        now = [a for a in project.annotations.for_media(self.track.media_id, self.frame) if a.track_id == self.track.id
-               and (a.id in mine or a.kind == "mask" and a.source != MANUAL)]
-        now.sort(key=lambda a: a.id)
+        now = [a for a in self._standing(project) if a.id in mine or a.kind == "mask"]
         for a in now:
             store.delete(a)
         self.added = now
         for a in self.replaced:
             if project.annotations.get(a.id) is None:
                 store.restore(a)
+
+    def _standing(self, project) -> list[Annotation]:
+        """The track's prompt and model masks on the step's frame as the project holds them now (a mask edited by
+        hand is the user's and stays out of it)."""
+        return sorted((a for a in project.annotations.for_media(self.track.media_id, self.frame)
+                       if a.track_id == self.track.id and (a.attributes.get("role") == PROMPT
+                                                           or a.kind == "mask" and a.source != MANUAL)),
+                      key=lambda a: a.id)
 
     def records(self) -> list:
         return list(self.added) + list(self.replaced)
