@@ -3,6 +3,7 @@ with its annotations on every frame (as the window's Objects and tracks panel do
 from __future__ import annotations
 
 from annotation.errors import InputError
+from annotation.words import counted
 from engine.cli_support import open_project, print_result
 
 
@@ -19,7 +20,8 @@ def cmd_tracks_list(args) -> int:
             rows.append({"id": t.id, "media": t.media_id, "label": labels.get(t.label_id), "name": t.name,
                          "annotations": count, "frames": frames})
     text = [f"{r['id']:>5}  media {r['media']:<4} {r['label'] or 'unlabelled':<14} {r['name']:<20} "
-            f"{r['annotations']} annotations on {r['frames']} frames" for r in rows] or ["no tracks in this project"]
+            f"{counted(r['annotations'], 'annotation')} on {counted(r['frames'], 'frame')}"
+            for r in rows] or ["no tracks in this project"]
     print_result(args, {"tracks": rows}, "\n".join(text))
     return 0
 
@@ -36,8 +38,8 @@ def cmd_tracks_delete(args) -> int:
     frames = len({a.frame for a in gone})
     print_result(args, {"track": track.id, "media": track.media_id, "annotations": [a.id for a in gone],
                         "frames": frames},
-                 f"deleted track {track.id} of media {track.media_id} with its {len(gone)} annotations on "
-                 f"{frames} frames")
+                 f"deleted track {track.id} of media {track.media_id} with its {counted(len(gone), 'annotation')} on "
+                 f"{counted(frames, 'frame')}")
     return 0
 
 

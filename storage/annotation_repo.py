@@ -9,7 +9,7 @@ import json
 import time
 from functools import cache
 from json.encoder import encode_basestring_ascii
-from typing import Iterable, Iterator
+from typing import Iterable, Iterator, NamedTuple
 
 from sqlalchemy import delete, func, insert, select, update
 
@@ -97,6 +97,11 @@ def _why_not_restorable(s, a: Annotation) -> str:
     return ""
 
 
+class Superseded(NamedTuple):
+    stored: int  # annotations that went in
+    kept: int  # items left out: an older annotation of theirs has the source to keep (edited by hand)
+
+
 class AnnotationRepository(Repository):
     # --- the RecordStore operations the undo stack uses --------------------------------------------------
     def add(self, a: Annotation) -> Annotation:
@@ -154,29 +159,29 @@ class AnnotationRepository(Repository):
         return len(rows)
 
     def supersede_many(self, items: Iterable[tuple[Iterable[int], Annotation | None]], keep_source: str,
-                       action: str = "supersede many") -> int:
+                       action: str = "supersede many") -> "Superseded":
         """Model output replacing older annotations, as ``add_many`` does, but each item (the ids of the older
         annotations, the annotation that replaces them or None when they only go) is checked in the same
         transaction: an item any of whose older annotations now has ``keep_source`` (someone edited it by hand
         after the caller read it) is left out whole, its older annotations kept and its new one not stored.
-        Returns how many annotations went in."""
+        Returns how many annotations went in, and how many items were left out for ``keep_source``."""
         actor, now = self.project.actor, time.time()
         # The rows are made before the transaction, so the write lock is held for the writes alone.
         items = [([int(i) for i in old], None if new is None else _insert_values(new, actor, now))
                  for old, new in items]
         if not items:
-            return 0
+            return Superseded(0, 0)
         with self._write() as s:
             older = sorted({i for old, _ in items for i in old})
             kept = set()
             for i in range(0, len(older), 500):  # under SQLite's limit on a statement's parameters
                 kept.update(s.scalars(select(Row.id).where(Row.id.in_(older[i:i + 500]), Row.source == keep_source)))
-            items = [(old, row) for old, row in items if kept.isdisjoint(old)]
-            rows = [row for _, row in items if row is not None]
-            remove_ids = sorted({i for old, _ in items for i in old})
+            wanted = [(old, row) for old, row in items if kept.isdisjoint(old)]
+            rows = [row for _, row in wanted if row is not None]
+            remove_ids = sorted({i for old, _ in wanted for i in old})
             if rows or remove_ids:
                 self._insert_rows(s, rows, remove_ids, action, {"kept": sorted(kept)} if kept else {})
-        return len(rows)
+        return Superseded(len(rows), len(items) - len(wanted))
 
     def _insert_rows(self, s, rows: list[tuple], remove_ids: list[int], action: str, extra: dict) -> None:
         self._delete_ids(s, remove_ids)

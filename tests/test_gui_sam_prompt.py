@@ -111,3 +111,18 @@ def test_the_status_bar_says_when_nothing_was_found_and_while_a_mask_is_being_co
     qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
     assert bar.currentMessage() != BUSY
     close_window(window)
+
+
+def test_the_frames_chosen_to_propagate_over_stay_with_their_video(qtbot, demo_dir):
+    window = make_window(qtbot, demo_dir)
+    panel = window.panel("sam")
+    window.set_media(2, 0)
+    wait_picture(qtbot, window, 0)
+    panel.first.setValue(60)
+    panel.last.setValue(70)
+    window.set_media(1)  # a look at the photo (during a propagation, say) and back
+    wait_picture(qtbot, window)
+    window.set_media(2)
+    qtbot.waitUntil(lambda: window.current_media.id == 2, timeout=TIMEOUT)
+    assert (panel.first.value(), panel.last.value()) == (60, 70)  # it showed 0..149 again
+    close_window(window)

@@ -100,6 +100,7 @@ def test_a_mask_edited_by_hand_while_a_propagation_runs_is_kept_when_the_propaga
     for f in (1, 2, 3):
         writer.add(f, {track.id: (moved, 0.8)})
     assert writer.flush() == 3  # frames 0, 1 and 3
+    assert writer.kept == 1  # the propagation says so ("1 mask corrected by hand kept")
     for f in (0, 1, 3):
         [m] = _masks(project, item, f)
         assert np.array_equal(m.shape.to_array(), moved) and m.attributes["propagated"]

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 from annotation.errors import FaceLensError
+from annotation.words import counted
 from engine.cli_support import media_or_error, numbers, open_project, print_result, wait_for
 
 
@@ -116,11 +117,12 @@ def cmd_track(args) -> int:
         finally:
             engine.stop()
     data = {"frames": {str(f): ids for f, ids in sorted(out.frames.items())}, "annotations": out.annotations,
-            "segmenter": active.status()}
+            "kept_by_hand": out.kept, "segmenter": active.status()}
     tracks = sorted({t for ids in out.frames.values() for t in ids})
     found = f"tracks {', '.join(map(str, tracks))}" if tracks else "no object (every mask came out empty)"
-    print_result(args, data, f"tracked {found} over {len(out.frames)} frames; "
-                             f"stored {out.annotations} masks ({active.segmenter.describe()})")
+    kept = f"; kept {counted(out.kept, 'mask')} corrected by hand" if out.kept else ""
+    print_result(args, data, f"tracked {found} over {counted(len(out.frames), 'frame')}; "
+                             f"stored {counted(out.annotations, 'mask')}{kept} ({active.segmenter.describe()})")
     return 0
 
 

@@ -49,6 +49,7 @@ class Segmented:
 class Propagated:
     frames: dict[int, list[int]] = field(default_factory=dict)  # frame -> track ids with a mask there
     annotations: int = 0
+    kept: int = 0  # masks corrected by hand, kept instead of the model's
 
 
 class Segmentation:
@@ -219,7 +220,7 @@ class Segmentation:
             finally:
                 self._busy.discard(item.id)
                 writer.flush()  # also when cancelled: every frame done is kept
-            out.annotations = writer.written
+            out.annotations, out.kept = writer.written, writer.kept
             return out
 
         return job

@@ -111,6 +111,7 @@ class MaskWriter:
         self.project, self.item, self.source, self.labels, self.batch = project, item, source, labels, batch
         self.max_wait = max_wait
         self.written = 0
+        self.kept = 0  # masks corrected by hand that the model's were not stored over
         self.frames_written: list[int] = []
         self._existing: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
         for track_id in labels:
@@ -162,7 +163,9 @@ class MaskWriter:
                                or self._queue.empty() and len(frames) >= self.batch // 4):
                     # The sources are checked again as the batch commits: a mask edited by hand since
                     # ``_existing`` was read (the user ahead of the propagation) is kept, not replaced.
-                    self.written += self.project.annotations.supersede_many(items, MANUAL, action="propagate")
+                    done = self.project.annotations.supersede_many(items, MANUAL, action="propagate")
+                    self.written += done.stored
+                    self.kept += done.kept
                     self.frames_written.extend(frames)
                     frames, items = [], []
                 if item is None:
@@ -178,6 +181,7 @@ class MaskWriter:
         for track_id, (mask, score) in masks.items():
             old = self._existing.pop((track_id, frame), [])
             if any(src == MANUAL for _, src in old):
+                self.kept += 1
                 continue  # someone corrected this mask by hand: keep theirs
             # An empty mask: the object is gone from this frame now, its older masks go and none comes.
             new = mask_annotation(self.item, frame, mask, score, self.source, track_id, self.labels.get(track_id),

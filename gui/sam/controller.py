@@ -14,6 +14,7 @@ from collections import OrderedDict
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
 from annotation.model import Annotation, Track
+from annotation.words import counted
 from engine.pace import Pace
 from engine.segmentation.compiled import compile_refusal
 from engine.segmentation.prompt import Prompt
@@ -456,11 +457,13 @@ class SamController(QObject):
             self.window.seek(list(done.frames)[-1])  # end on the last frame tracked, not the last one shown
         if result.cancelled:
             finished, total = self.progress
-            self.last_result = f"Cancelled after {int(finished)} of {int(total or 0)} frames; those are kept"
+            self.last_result = (f"Cancelled after {int(finished)} of {counted(int(total or 0), 'frame')}; "
+                                f"{'those are kept' if finished else 'nothing was stored'}")
         elif result.ok:
             tracks = sorted({t for ids in done.frames.values() for t in ids})
-            self.last_result = (f"Propagated {len(tracks)} object(s) over {len(done.frames)} frames; "
-                                f"{done.annotations} masks stored")
+            kept = f"; {counted(done.kept, 'mask')} corrected by hand kept" if done.kept else ""
+            self.last_result = (f"Propagated {counted(len(tracks), 'object')} over "
+                                f"{counted(len(done.frames), 'frame')}; {counted(done.annotations, 'mask')} stored{kept}")
         else:
             self.last_result = f"Propagation failed: {result.error}"
         self.recent.clear()

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSpinBox,
                                QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
+from annotation.words import counted
 from engine.pace import time_left
 from engine.worker import Priority
 from gui.icons import color_swatch
@@ -22,6 +23,7 @@ class SamPanel(QWidget):
         super().__init__()
         self.window = window
         self.sam = sam_controller(window)
+        self._showing_media: int | None = None  # the video whose frame range the boxes show
         self._prompted = False  # the video on screen has an object prompted (something to propagate)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -58,6 +60,16 @@ class SamPanel(QWidget):
         self.bar = QProgressBar()
         self.result = QLabel()
         self.result.setWordWrap(True)
+        # The buttons stay put while the bar comes and goes and the text changes length (a user aiming at Cancel
+        # missed it when they moved): both keep their room.
+        keep = self.bar.sizePolicy()
+        keep.setRetainSizeWhenHidden(True)
+        self.bar.setSizePolicy(keep)
+        self.result.setMinimumHeight(3 * self.result.fontMetrics().lineSpacing())
+        self.result.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        self._ranges: dict[int, tuple[int, int]] = {}  # video -> the frames chosen to propagate over
+        for box in (self.first, self.last):
+            box.valueChanged.connect(self._range_chosen)
 
         rng = QHBoxLayout()
         rng.addWidget(QLabel("Frames"))
@@ -100,12 +112,20 @@ class SamPanel(QWidget):
 
     def _media_changed(self, item) -> None:
         count = (item.frame_count or 1) if item is not None and item.is_video else 1
+        first, last = self._ranges.get(item.id, (0, count - 1)) if item is not None else (0, 0)
+        self._showing_media = None  # (the boxes change below: not the user's choice)
         for box in (self.first, self.last):
             box.setRange(0, count - 1)
-        self.first.setValue(0)
-        self.last.setValue(count - 1)
+        self.first.setValue(first)
+        self.last.setValue(last)
+        self._showing_media = item.id if item is not None and item.is_video else None
         self.refresh()
         self._show_propagation()
+
+    def _range_chosen(self, *_) -> None:
+        """The range chosen for a video stays with it (coming back to it during a propagation showed 0..end)."""
+        if getattr(self, "_showing_media", None) is not None:
+            self._ranges[self._showing_media] = (self.first.value(), self.last.value())
 
     def _show_propagation(self) -> None:
         item, running = self.window.current_media, self.sam.propagation is not None
@@ -114,11 +134,16 @@ class SamPanel(QWidget):
             w.setEnabled(video and not running and self.sam.can_propagate and self._prompted)
         self.cancel.setEnabled(running and not self.sam.cancelling)
         done, total = self.sam.progress
+        on_the_way = "on the way" in self.sam.progress_message  # tracking to a range before every prompt
         self.bar.setVisible(running)
-        self.bar.setRange(0, int(total or 0))
+        self.bar.setRange(0, 0 if on_the_way else int(total or 0))  # (0, 0): busy, no fraction to show yet
         self.bar.setValue(int(done))
         if running and self.sam.cancelling:
-            self.result.setText(f"Cancelling: finishing the frame being tracked; the {int(done)} frames done are kept")
+            kept = f"the {counted(int(done), 'frame')} done are kept" if done else "nothing was stored yet"
+            self.result.setText(f"Cancelling: finishing the frame being tracked; {kept}")
+        elif running and on_the_way:
+            self.result.setText(f"Tracking… {int(done)}/{int(total)} frames: SAM 2 is at "
+                                f"{self.sam.progress_message} (no mask is stored until it gets there)")
         elif running:
             starting = self.sam.progress_message or "opening the video and loading the model"
             self.result.setText(f"Tracking… {int(done)}/{int(total)} frames{time_left(self.sam.seconds_left)}"

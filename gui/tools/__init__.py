@@ -170,8 +170,7 @@ class Tool:
             return False
         if w.rewriting_media is not None and w.rewriting_media == w.current_media.id:
             # Its masks are being replaced under the window's feet: an edit would go to a record already gone.
-            w.statusBar().showMessage("This video is being propagated (its masks are being written): wait for it or "
-                                      "Cancel it in the SAM 2 panel before editing here; other media can be edited",
+            w.statusBar().showMessage("This video is being propagated: edit it once that is done (or Cancelled)",
                                       6000)
             return False
         return True
