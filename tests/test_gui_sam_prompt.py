@@ -64,6 +64,12 @@ def test_the_click_mode_is_shown_and_each_new_object_starts_with_a_positive_clic
     colour = _edge_colour(layer, sam.clicked.result.mask)
     assert colour.rgb() == QColor(window.label_color(other.id)).rgb()
 
+    press_keys(qtbot, window, Qt.Key_Escape)
+    # E (or B) pressed and then thought better of, with nothing clicked yet: Esc drops the mode too.
+    press_keys(qtbot, window, Qt.Key_E)
+    press_keys(qtbot, window, Qt.Key_Escape)
+    assert mode.text() == "Now: left click adds a positive point"
+
     # The SAM tool's keys in Help → Shortcuts include Ctrl+Z for taking a click back.
     rows = ShortcutsDialog(window).rows()
     assert ("SAM 2 tool", "Backspace, Ctrl+Z", "take the last click back") in rows

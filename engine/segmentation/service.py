@@ -144,7 +144,8 @@ class Segmentation:
 
     def _accept(self, item: MediaItem, frame: int | None, clicked: "Clicked", label_id: int | None) -> Segmented:
         if not clicked.result.mask.any():
-            raise FaceLensError(f"{item.path}: {clicked.result.segmenter} found no object at this prompt (an "
+            who = "GrabCut" if clicked.result.segmenter == "grabcut" else "SAM 2"
+            raise FaceLensError(f"{item.path}: {who} found no object at this prompt (an "
                                 f"empty mask); nothing was stored: click inside the object or draw a box around it")
         track_id = clicked.track_id
         if item.is_video and (track_id is None or track_id < 0):

@@ -103,7 +103,14 @@ class SamTool(Tool):
         if abs(end.x() - start.x()) >= MIN_BOX and abs(end.y() - start.y()) >= MIN_BOX:
             self.sam.set_box(start.x(), start.y(), end.x(), end.y())
             self.sam.mode = "positive"  # after the box, clicks refine it
+            self._said_mode()
         return True
+
+    def _said_mode(self) -> None:
+        """The status bar's word on the mode follows it (it said "drag draws a box" after the box was drawn)."""
+        bar = self.window.statusBar()
+        if bar.currentMessage().startswith("SAM 2: left "):
+            bar.showMessage(f"SAM 2: {self.sam.mode_words} (Q positive, E negative, B box)", 3000)
 
     def key_press(self, event) -> bool:
         key = event.key()
@@ -113,6 +120,11 @@ class SamTool(Tool):
             return True
         if key == Qt.Key_W and self.sam.prompting:
             self.sam.next_candidate()
+            return True
+        if key in (Qt.Key_Return, Qt.Key_Enter, Qt.Key_Escape) and not self.sam.prompting \
+                and self.sam.mode != "positive":  # nothing to accept or drop: the mode chosen for it is dropped
+            self.sam.mode = "positive"
+            self._said_mode()
             return True
         if key in (Qt.Key_Return, Qt.Key_Enter):
             return self.sam.accept() or self.sam.prompting
