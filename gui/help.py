@@ -34,7 +34,6 @@ class ShortcutsDialog(QDialog):
         self.tree.header().setStretchLastSection(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.Interactive)
         self.tree.header().setSectionResizeMode(1, QHeaderView.ResizeToContents)
-        self.tree.setColumnWidth(0, 320)
         buttons = QDialogButtonBox(QDialogButtonBox.Close)
         buttons.rejected.connect(self.reject)
         lay = QVBoxLayout(self)
@@ -66,6 +65,8 @@ class ShortcutsDialog(QDialog):
                 for column in (0, 2):  # the whole text where a narrow column cuts it
                     group.child(j).setToolTip(column, group.child(j).text(column))
         self.tree.expandAll()
+        self.tree.resizeColumnToContents(0)  # the actions in full (a model's path is long), up to a point
+        self.tree.setColumnWidth(0, min(self.tree.columnWidth(0), 480))
 
     def rows(self) -> list[tuple[str, str, str]]:
         """(action, shortcut, description) of every row, for tests and for copying."""
