@@ -103,23 +103,27 @@ def test_a_click_on_the_image_on_screen_runs_between_the_blocks_of_the_next_imag
     assert active.segmenter.has_embedding(second.sha256, None)
 
 
-def test_the_look_ahead_of_a_video_frame_gives_sam2_its_own_features(tmp_path, active):
-    video = indexed_video(tmp_path / "clip.mp4", frames=3, gop=3)
+@pytest.fixture
+def video(tmp_path, active):
+    """A 3-frame video in a project, and the segmentation service on an engine of its own."""
     with Project.create(tmp_path / "proj") as project:
-        import_paths(project, [video])
-        item = project.media.all()[0]
+        import_paths(project, [indexed_video(tmp_path / "clip.mp4", frames=3, gop=3)])
         engine = Engine()
-        seg = Segmentation(engine, project, active)
         try:
-            assert seg.prefetch(item, 2).result().ok
-            session = seg._sessions[item.id]
-            assert session.has_features(2)
-            image, ahead = session.state["cached_features"][2]
-            with torch.inference_mode():
-                own = session.model.predictor.forward_image(image)
-            assert _same(ahead, own)
+            yield project.media.all()[0], engine, Segmentation(engine, project, active)
         finally:
             engine.stop()
+
+
+def test_the_look_ahead_of_a_video_frame_gives_sam2_its_own_features(video):
+    item, engine, seg = video
+    assert seg.prefetch(item, 2).result().ok
+    session = seg._sessions[item.id]
+    assert session.has_features(2)
+    image, ahead = session.state["cached_features"][2]
+    with torch.inference_mode():
+        own = session.model.predictor.forward_image(image)
+    assert _same(ahead, own)
 
 
 def test_a_click_on_the_image_the_look_ahead_is_embedding_finishes_its_blocks_instead_of_starting_over(photos, active):
@@ -144,18 +148,10 @@ def test_a_click_on_the_image_the_look_ahead_is_embedding_finishes_its_blocks_in
         assert _same(active.segmenter.embeddings.get(active.segmenter._key(first.sha256, None)), predictor.features())
 
 
-def test_a_click_on_the_frame_the_look_ahead_is_encoding_finishes_its_blocks(tmp_path, active):
-    video = indexed_video(tmp_path / "clip.mp4", frames=3, gop=3)
+def test_a_click_on_the_frame_the_look_ahead_is_encoding_finishes_its_blocks(video, active):
+    item, engine, seg = video
     trunk = active.segmenter.model().predictor.image_encoder.trunk
-    with Project.create(tmp_path / "proj") as project:
-        import_paths(project, [video])
-        item = project.media.all()[0]
-        engine = Engine()
-        seg = Segmentation(engine, project, active)
-        try:
-            events = _click_during_look_ahead(engine, trunk, lambda: seg.prefetch(item, 2),
-                                              seg.click_job(item, 2, Prompt(((40, 40),))), after_block=4)
-        finally:
-            engine.stop()
-        assert events[:-1] == [("block", i) for i in range(len(trunk.blocks))] and events[-1][0] == "click"
-        assert events[-1][1].ok and events[-1][1].value.result.mask.shape == (item.height, item.width)
+    events = _click_during_look_ahead(engine, trunk, lambda: seg.prefetch(item, 2),
+                                      seg.click_job(item, 2, Prompt(((40, 40),))), after_block=4)
+    assert events[:-1] == [("block", i) for i in range(len(trunk.blocks))] and events[-1][0] == "click"
+    assert events[-1][1].ok and events[-1][1].value.result.mask.shape == (item.height, item.width)
