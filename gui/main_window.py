@@ -49,6 +49,7 @@ class MainWindow(EditingMixin, QMainWindow):
     labelsChanged = Signal()
     currentLabelChanged = Signal(object)  # Label | None
     overlayOpacityChanged = Signal(float)
+    closingWhenIdle = Signal()  # the user closed the window while a job runs: it is cancelled, its step finishing
 
     def __init__(self, settings: Settings | None = None, engine: EngineBridge | None = None):
         super().__init__()
@@ -355,6 +356,7 @@ class MainWindow(EditingMixin, QMainWindow):
             return
         self._closing = True
         self.engine.wind_down()
+        self.closingWhenIdle.emit()
         self.engine.jobFinished.connect(self._closing_job_finished)
         self.statusBar().showMessage(f"Closing: {what} cancelled, finishing its current step (work done so far "
                                      f"is kept)…")

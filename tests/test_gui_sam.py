@@ -204,6 +204,16 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     shown = layer.mask_item.pixmap().toImage().pixelColor(int(xs[0]), int(ys[0]))
     assert shown.rgb() == QColor(window.label_color(track.label_id)).rgb()
     press_keys(qtbot, window, Qt.Key_Escape)
+
+    # Closing the window while a propagation runs cancels it: the panel says so, as its Cancel does, until the
+    # window closes itself with the frame done.
+    panel.first.setValue(20)
+    panel.last.setValue(30)
+    qtbot.mouseClick(panel.propagate_button, Qt.LeftButton)
+    qtbot.waitUntil(lambda: sam.progress_message != "", timeout=SLOW)
+    window.close()
+    assert window.isVisible() and panel.result.text().startswith("Cancelling: finishing the frame")
+    assert not panel.cancel.isEnabled()
     close_window(window)
 
 

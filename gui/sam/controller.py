@@ -97,6 +97,7 @@ class SamController(QObject):
         window.mediaChanged.connect(self._media_changed)
         window.frameChanged.connect(self._frame_changed)
         window.engine.jobProgress.connect(self._job_progress)
+        window.closingWhenIdle.connect(self._window_closing)
         self.choose()
         if window.project is not None:
             self._project_changed(window.project)
@@ -389,6 +390,12 @@ class SamController(QObject):
         w.rewriting_media = item.id  # the drawing tools wait on this video until it is done
         self.propagationChanged.emit()
         return self.propagation is not None
+
+    def _window_closing(self) -> None:
+        """Closing the window cancelled the propagation: the panel says it is finishing its frame, as Cancel does."""
+        if self.propagation is not None:
+            self.cancelling = True
+            self.propagationChanged.emit()
 
     def cancel(self) -> None:
         if self.propagation is not None and not self.cancelling:
