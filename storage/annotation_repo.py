@@ -100,6 +100,13 @@ def _why_not_restorable(s, a: Annotation) -> str:
 class Superseded(NamedTuple):
     stored: int  # annotations that went in
     kept: int  # items left out: an older annotation of theirs has the source to keep (edited by hand)
+    unchanged: int  # items left out: the new annotation is the one stored already
+
+
+def _compared(row: tuple) -> tuple:
+    """What of an ``_insert_values`` row must match a stored annotation for the row to be that annotation
+    again: (label_id, attributes, geometry, score, source), as the select in ``supersede_many`` reads them."""
+    return row[4], row[5], row[6], row[7], row[8]
 
 
 class AnnotationRepository(Repository):
@@ -163,25 +170,34 @@ class AnnotationRepository(Repository):
         """Model output replacing older annotations, as ``add_many`` does, but each item (the ids of the older
         annotations, the annotation that replaces them or None when they only go) is checked in the same
         transaction: an item any of whose older annotations now has ``keep_source`` (someone edited it by hand
-        after the caller read it) is left out whole, its older annotations kept and its new one not stored.
-        Returns how many annotations went in, and how many items were left out for ``keep_source``."""
+        after the caller read it) is left out whole, its older annotations kept and its new one not stored. An
+        item whose new annotation is the one older annotation again (same shape, label, attributes, score and
+        source: a propagation run again over frames whose object did not change) is left out too, so the stored
+        one keeps its id. Returns how many annotations went in, how many items were kept for ``keep_source``,
+        and how many were unchanged."""
         actor, now = self.project.actor, time.time()
         # The rows are made before the transaction, so the write lock is held for the writes alone.
         items = [([int(i) for i in old], None if new is None else _insert_values(new, actor, now))
                  for old, new in items]
         if not items:
-            return Superseded(0, 0)
+            return Superseded(0, 0, 0)
         with self._write() as s:
             older = sorted({i for old, _ in items for i in old})
-            kept = set()
+            kept, stored = set(), {}
             for i in range(0, len(older), 500):  # under SQLite's limit on a statement's parameters
-                kept.update(s.scalars(select(Row.id).where(Row.id.in_(older[i:i + 500]), Row.source == keep_source)))
+                q = select(Row.id, Row.label_id, Row.attributes, Row.geometry, Row.score, Row.source)
+                for rid, *what in s.execute(q.where(Row.id.in_(older[i:i + 500]))):
+                    if what[-1] == keep_source:
+                        kept.add(rid)
+                    stored[rid] = tuple(what)
             wanted = [(old, row) for old, row in items if kept.isdisjoint(old)]
-            rows = [row for _, row in wanted if row is not None]
-            remove_ids = sorted({i for old, _ in wanted for i in old})
+            changed = [(old, row) for old, row in wanted
+                       if not (row is not None and len(old) == 1 and stored.get(old[0]) == _compared(row))]
+            rows = [row for _, row in changed if row is not None]
+            remove_ids = sorted({i for old, _ in changed for i in old})
             if rows or remove_ids:
                 self._insert_rows(s, rows, remove_ids, action, {"kept": sorted(kept)} if kept else {})
-        return Superseded(len(rows), len(items) - len(wanted))
+        return Superseded(len(rows), len(items) - len(wanted), len(wanted) - len(changed))
 
     def _insert_rows(self, s, rows: list[tuple], remove_ids: list[int], action: str, extra: dict) -> None:
         self._delete_ids(s, remove_ids)

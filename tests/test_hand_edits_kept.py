@@ -108,3 +108,22 @@ def test_a_mask_edited_by_hand_while_a_propagation_runs_is_kept_when_the_propaga
     assert kept.id == target.id and kept.source == "manual" and np.array_equal(kept.shape.to_array(), cut)
     assert project.audit.verify() == []
     project.close()
+
+
+def test_a_mask_the_model_gives_again_as_it_was_stored_keeps_its_id(tmp_path):
+    # Re-propagating after a correction of one object gives the other objects' masks again: they were deleted and
+    # stored anew, new ids and audit entries for nothing. Now a mask given again as it is stored stays as it is.
+    project, item, track, mask = _video_with_propagated_masks(tmp_path)
+    before = {f: [a.id for a in _masks(project, item, f)] for f in range(3)}
+    moved = np.zeros_like(mask)
+    moved[50:90, 100:180] = True
+    writer = MaskWriter(project, item, MODEL, {track.id: track.label_id})
+    for f in range(3):
+        writer.add(f, {track.id: (moved if f == 1 else mask, 0.9)})  # the object changed on frame 1 only
+    assert writer.flush() == 1 and writer.unchanged == 2
+    after = {f: [a.id for a in _masks(project, item, f)] for f in range(3)}
+    assert after[0] == before[0] and after[2] == before[2] and after[1] != before[1]
+    [changed] = _masks(project, item, 1)
+    assert np.array_equal(changed.shape.to_array(), moved)
+    assert project.audit.verify() == []
+    project.close()

@@ -50,6 +50,7 @@ class Propagated:
     frames: dict[int, list[int]] = field(default_factory=dict)  # frame -> track ids with a mask there
     annotations: int = 0
     kept: int = 0  # masks corrected by hand, kept instead of the model's
+    unchanged: int = 0  # masks the model gave again as they were stored (left as they are)
 
 
 class Segmentation:
@@ -221,7 +222,7 @@ class Segmentation:
             finally:
                 self._busy.discard(item.id)
                 writer.flush()  # also when cancelled: every frame done is kept
-            out.annotations, out.kept = writer.written, writer.kept
+            out.annotations, out.kept, out.unchanged = writer.written, writer.kept, writer.unchanged
             return out
 
         return job

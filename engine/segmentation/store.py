@@ -112,6 +112,7 @@ class MaskWriter:
         self.max_wait = max_wait
         self.written = 0
         self.kept = 0  # masks corrected by hand that the model's were not stored over
+        self.unchanged = 0  # masks the model gave again as they were stored: left as they are, ids and all
         self.frames_written: list[int] = []
         self._existing: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
         for track_id in labels:
@@ -166,6 +167,7 @@ class MaskWriter:
                     done = self.project.annotations.supersede_many(items, MANUAL, action="propagate")
                     self.written += done.stored
                     self.kept += done.kept
+                    self.unchanged += done.unchanged
                     self.frames_written.extend(frames)
                     frames, items = [], []
                 if item is None:

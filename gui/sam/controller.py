@@ -469,6 +469,7 @@ class SamController(QObject):
         elif result.ok:
             tracks = sorted({t for ids in done.frames.values() for t in ids})
             kept = f"; {counted(done.kept, 'mask')} corrected by hand kept" if done.kept else ""
+            kept += f"; {done.unchanged} unchanged" if done.unchanged else ""
             self.last_result = (f"Propagated {counted(len(tracks), 'object')} over "
                                 f"{counted(len(done.frames), 'frame')}; {counted(done.annotations, 'mask')} stored{kept}")
         else:
