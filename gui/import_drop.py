@@ -11,6 +11,7 @@ from typing import Iterable
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QMessageBox
 
+from annotation.words import counted
 from engine.worker import Priority
 from gui.jobs import import_job
 from storage.media.importer import ImportReport
@@ -53,7 +54,7 @@ class Importer(QObject):
         if w.project is None:
             w.statusBar().showMessage("Open or create a project first, then drop media on it", 5000)
             return
-        name = f"Importing {len(paths)} item{'s' if len(paths) != 1 else ''}"
+        name = f"Importing {counted(len(paths), 'item')}"
         job, report = import_job(w.project, paths)
         w.engine.submit(job, name, Priority.BATCH, on_done=lambda result: self._done(result, report))
 

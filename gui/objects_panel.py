@@ -9,6 +9,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QHeaderView, QMenu, QMessageBo
 
 from annotation.commands import Batch
 from annotation.model import ROLE_PROMPT
+from annotation.words import counted
 from gui.icons import color_swatch
 from gui.sam.controller import sam_controller
 from gui.track_commands import DeleteTrack
@@ -185,7 +186,7 @@ class ObjectsPanel(QWidget):
         what = f"Delete {names}?" if len(tracks) > 1 else f"Delete {names} ({w.label_name(tracks[0].label_id)})?"
         box = QMessageBox(QMessageBox.Warning, "Delete track" if len(tracks) == 1 else "Delete tracks", what,
                           QMessageBox.Cancel, self)
-        box.setInformativeText(f"{count} annotation{'s' * (count != 1)} on {frames} frame{'s' * (frames != 1)} "
+        box.setInformativeText(f"{counted(count, 'annotation')} on {counted(frames, 'frame')} "
                                f"go with {'it' if len(tracks) == 1 else 'them'} (prompts, masks and edits). "
                                f"Edit → Undo (Ctrl+Z) brings {'it' if len(tracks) == 1 else 'them'} back.")
         delete = box.addButton("Delete", QMessageBox.DestructiveRole)

@@ -9,11 +9,8 @@ import os
 import sys
 import tempfile
 
+from annotation.words import counted
 from engine.cli_support import open_project, print_result
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def _sync_pair(text: str) -> tuple[float, float]:
@@ -68,8 +65,8 @@ def cmd_gaze_fixations(args) -> int:
                           "y": round(f.y, 3)} for f in ev.fixations],
            "saccades": len(ev.saccades), "blinks": len(ev.blinks), "params": ev.params, "event_set": set_id}
     mean = sum(f.duration for f in ev.fixations) / len(ev.fixations) if ev.fixations else 0.0
-    print_result(args, out, f"{args.method.upper()}: {_count(len(ev.fixations), 'fixation')} (mean {mean * 1000:.0f} "
-                            f"ms), {_count(len(ev.saccades), 'saccade')}, {_count(len(ev.blinks), 'blink')}; stored as "
+    print_result(args, out, f"{args.method.upper()}: {counted(len(ev.fixations), 'fixation')} (mean {mean * 1000:.0f} "
+                            f"ms), {counted(len(ev.saccades), 'saccade')}, {counted(len(ev.blinks), 'blink')}; stored as "
                             f"event set {set_id}")
     return 0
 
@@ -93,7 +90,7 @@ def cmd_gaze_remove(args) -> int:
     with open_project(args.dir) as project:
         r = remove_recording(project, args.recording_id)
     print_result(args, r, f"removed gaze recording {r['recording_id']} ({r['name']}, {r['samples']} samples, "
-                          f"{_count(r['event_sets'], 'event set')}) from media {r['media']}")
+                          f"{counted(r['event_sets'], 'event set')}) from media {r['media']}")
     return 0
 
 
@@ -164,7 +161,7 @@ def cmd_eyes(args) -> int:
         return 2
     r = result.value
     print_result(args, r, f"measured {r['frames']} frames ({r['face_frames']} with a face) as series {r['series_id']}: "
-                          f"{_count(len(r['blinks']), 'blink')}, {r['blink_rate_per_min']} per minute, mean duration "
+                          f"{counted(len(r['blinks']), 'blink')}, {r['blink_rate_per_min']} per minute, mean duration "
                           f"{r['mean_blink_duration']} s")
     return 0
 

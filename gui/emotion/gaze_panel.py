@@ -11,6 +11,7 @@ from PySide6.QtWidgets import (QCheckBox, QComboBox, QDoubleSpinBox, QFileDialog
 
 from annotation.gaze.formats import detect_format
 from annotation.gaze.recording import Alignment
+from annotation.words import counted
 from engine.gaze.detect import METHODS
 from engine.gaze.face_eyes_job import measure_eyes_job
 from engine.gaze.importing import aligned_by, coordinates_note, import_gaze, remove_recording, same_file_note
@@ -22,10 +23,6 @@ from gui.emotion.state import emotion_state
 
 OVERLAYS = (("point", "Gaze point and trail"), ("scanpath", "Scanpath"), ("map", "Fixation map"))
 PUPIL_FIXATIONS = "fixations.csv"  # Pupil Player exports it beside gaze_positions.csv
-
-
-def _count(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def recording_summary(info) -> str:
@@ -184,10 +181,10 @@ class GazePanel(QWidget):
                 lines.append(recording_summary(shown[0]))
         if s.events is not None:
             e = s.events
-            lines.append(f"{e.method.upper()}: {_count(len(e.fixations), 'fixation')}, "
-                         f"{_count(len(e.saccades), 'saccade')}, {_count(len(e.blinks), 'blink')}")
+            lines.append(f"{e.method.upper()}: {counted(len(e.fixations), 'fixation')}, "
+                         f"{counted(len(e.saccades), 'saccade')}, {counted(len(e.blinks), 'blink')}")
         if s.face is not None:
-            lines.append(f"Face: {_count(len(s.face_blinks), 'blink')}")
+            lines.append(f"Face: {counted(len(s.face_blinks), 'blink')}")
         self.info.setText("\n".join(lines))
 
     def _from_syncs(self) -> tuple[float, float]:
