@@ -97,6 +97,21 @@ def _why_not_restorable(s, a: Annotation) -> str:
     return ""
 
 
+def take_track_annotations(s, track_id: int) -> list[Annotation]:
+    """Inside the session ``s``: read every annotation of a track (by frame), delete them, and return them (a
+    track deleted with everything on it, in the track's own transaction)."""
+    q = select(*_COLUMNS).where(Row.track_id == track_id).order_by(Row.frame, Row.id)
+    gone = [_from_row(r) for r in s.execute(q)]
+    AnnotationRepository._delete_ids(s, [a.id for a in gone])
+    return gone
+
+
+def put_back_annotations(s, annotations: list[Annotation]) -> None:
+    """Inside the session ``s``: insert annotations under the ids they had (undo of ``take_track_annotations``)."""
+    if annotations:
+        s.execute(insert(Row), [{"id": a.id, **_to_row(a)} for a in annotations])
+
+
 class Superseded(NamedTuple):
     stored: int  # annotations that went in
     kept: int  # items left out: an older annotation of theirs has the source to keep (edited by hand)

@@ -7,7 +7,7 @@ from sqlalchemy import delete, func, insert, select, update
 
 from annotation.errors import InputError
 from annotation.model import Annotation, Track
-from storage import annotation_repo as annotation_rows
+from storage.annotation_repo import put_back_annotations, take_track_annotations
 from storage.models import Annotation as AnnotationRow
 from storage.models import Track as Row
 from storage.repository import Repository
@@ -62,11 +62,7 @@ class TrackRepository(Repository):
         """Delete a track and its annotations on every frame (prompts, masks, edits) in one transaction, so a
         long propagated track goes at once and never half; returns them, for ``restore_with_annotations``."""
         with self._write() as s:
-            q = (select(*annotation_rows._COLUMNS).where(AnnotationRow.track_id == t.id)
-                 .order_by(AnnotationRow.frame, AnnotationRow.id))
-            gone = [annotation_rows._from_row(r) for r in s.execute(q)]
-            for i in range(0, len(gone), 500):  # under SQLite's limit on a statement's parameters
-                s.execute(delete(AnnotationRow).where(AnnotationRow.id.in_([a.id for a in gone[i:i + 500]])))
+            gone = take_track_annotations(s, t.id)
             if not s.execute(delete(Row).where(Row.id == t.id)).rowcount:
                 raise InputError(f"track {t.id} does not exist (was it deleted already?)", field="track")
             self._log(s, "delete with annotations", f"track:{t.id}",
@@ -78,8 +74,7 @@ class TrackRepository(Repository):
         with self._putting_back(f"track {t.id}"), self._write() as s:
             s.execute(insert(Row).values(id=t.id, media_id=t.media_id, label_id=t.label_id, name=t.name,
                                          created_at=time.time()))
-            if annotations:
-                s.execute(insert(AnnotationRow), [{"id": a.id, **annotation_rows._to_row(a)} for a in annotations])
+            put_back_annotations(s, annotations)
             self._log(s, "restore with annotations", f"track:{t.id}",
                       {"media": t.media_id, "annotations": [a.id for a in annotations]})
 
