@@ -72,6 +72,24 @@ def test_bulk_inserted_geometry_is_the_same_json_as_a_single_add(project):
     assert project.annotations.for_media(video.id, 1)[0].shape == one.shape == odd
 
 
+def test_bulk_inserted_masks_are_written_as_json_writes_them(project):
+    import json
+    import sqlite3
+
+    video = _video(project)
+    column = np.zeros((48, 64), bool)
+    column[44:, 0] = True  # a first run of 44 is written "\\0" (groups 12 and 1, 48 + 32 + 12 = 92)
+    detailed = Mask.from_array(column | (np.random.default_rng(0).random((48, 64)) > 0.5) * (np.arange(64) > 0))
+    assert "\\" in detailed.counts  # COCO RLE's one character JSON escapes
+    odd = ['a"b', "a\tb\\", "del\x7f", "\x00", "", "é", detailed.counts]
+    masks = [detailed] + [Mask(size=(4, 5), counts=c) for c in odd]
+    project.annotations.add_many([Annotation(media_id=video.id, frame=f, shape=m) for f, m in enumerate(masks)])
+    with sqlite3.connect(project.db_path) as conn:
+        stored = dict(conn.execute("SELECT frame, geometry FROM annotations").fetchall())
+    assert [stored[f] for f in range(len(masks))] == [json.dumps(m.to_geometry()) for m in masks]
+    assert [a.shape for a in project.annotations.for_media(video.id)] == masks
+
+
 def test_add_many_replacing_swaps_model_output_in_one_audited_transaction(project):
     video = _video(project)
     old = [project.annotations.add(Annotation(media_id=video.id, frame=f, shape=Box(0, 0, 2, 2), source="sam2"))
