@@ -105,6 +105,16 @@ class Project:
     def close(self) -> None:
         self.engine.dispose()
 
+    def check_writable(self) -> None:
+        """Raise the database's own error now if project.db cannot be written (a read-only file, folder or
+        connection): commands that spend seconds to minutes on a model before they store anything ask first."""
+        with self.engine.connect() as conn:
+            trans = conn.begin()
+            try:  # a write that changes nothing still takes the write lock, which a read-only database refuses
+                conn.exec_driver_sql("DELETE FROM annotations WHERE 0")
+            finally:
+                trans.rollback()
+
     def __enter__(self):
         return self
 

@@ -39,3 +39,30 @@ def test_a_database_error_inside_a_job_reaches_the_cli_as_itself(tmp_path):
 def test_database_problems_say_what_the_user_can_do(sqlite_says, user_reads):
     error = OperationalError("INSERT INTO annotations ...", {}, sqlite3.OperationalError(sqlite_says))
     assert database_problem(error).startswith(f"database: {user_reads}")
+
+
+@pytest.mark.parametrize("command", [("segment", "--point", "10,10"), ("track",)])
+def test_segment_and_track_refuse_a_read_only_project_before_the_model_work(tmp_path, monkeypatch, capsys, command):
+    """The write is refused first, not after seconds of loading weights (here a checkpoint that is not there:
+    had the model come first, the error would be about it) and minutes of propagation."""
+    from sqlalchemy import event
+
+    from storage.media.importer import import_paths
+    from tests.inprocess_cli import run_main
+    from tests.media_factory import indexed_video
+
+    with Project.create(tmp_path / "proj") as project:
+        import_paths(project, [indexed_video(tmp_path / "clip.mp4", frames=3)])
+    opened = Project.open
+
+    def read_only(root):  # what a read-only project.db gives every connection
+        project = opened(root)
+        event.listen(project.engine, "connect", lambda conn, _rec: conn.execute("PRAGMA query_only = ON"))
+        project.engine.dispose()  # (the connection opening read the schema with)
+        return project
+
+    monkeypatch.setattr(Project, "open", staticmethod(read_only))
+    err = run_main(capsys, command[0], tmp_path / "proj", 1, *command[1:], "--checkpoint", tmp_path / "none.pt",
+                   code=2).err
+    assert err.strip() == (f"facelens: error: {tmp_path / 'proj' / 'project.db'}: cannot be written (attempt to "
+                           f"write a readonly database); check the permissions of project.db and its folder")

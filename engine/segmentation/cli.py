@@ -57,6 +57,7 @@ def cmd_segment(args) -> int:
                 raise FaceLensError(f"--label {args.label}: track {track.id} "
                                     f"{f'is labelled {has}' if has else 'has no label'}; a correction keeps its "
                                     f"track's label (leave --label out)")
+        project.check_writable()  # before the model's work, not after it
         active = _segmenter(args)
         engine = Engine()
         try:
@@ -98,6 +99,7 @@ def cmd_track(args) -> int:
         if not item.is_video:
             raise FaceLensError(f"{item.path}: media {item.id} is an image; track follows objects through a video")
         first, last = _frame_range(args.frames, item.frame_count or 0)
+        project.check_writable()  # before the model's work, not after it
         active = _segmenter(args)
         if args.compile:
             from engine.segmentation.compiled import compile_refusal
