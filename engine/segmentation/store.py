@@ -20,6 +20,7 @@ from collections import defaultdict
 import numpy as np
 
 from annotation.model import ROLE_MASK, ROLE_PROMPT, Annotation, MediaItem
+from annotation.rle_process import ENCODER
 from annotation.shapes import Box, Mask, Points
 from engine.segmentation.prompt import Prompt
 from storage.annotation_repo import ANY_FRAME
@@ -50,15 +51,17 @@ def prompt_annotations(project, media_id: int, track_id: int, frame: int) -> lis
             if a.track_id == track_id and a.attributes.get("role") == PROMPT]
 
 
-def mask_annotation(item: MediaItem, frame: int | None, mask: np.ndarray, score: float | None, source: str,
+def mask_annotation(item: MediaItem, frame: int | None, mask: np.ndarray | Mask, score: float | None, source: str,
                     track_id: int | None = None, label_id: int | None = None, propagated: bool = False,
                     prompt: Prompt | None = None) -> Annotation:
+    """``mask``: the model's boolean array, or its COCO RLE already encoded."""
     attributes = {"role": MASK}
     if propagated:
         attributes["propagated"] = True
     if prompt is not None and item.kind == "image":
         attributes["prompt"] = prompt.to_json()  # on a video the prompt is its own annotation
-    return Annotation(media_id=item.id, frame=frame, shape=Mask.from_array(mask), track_id=track_id,
+    shape = mask if isinstance(mask, Mask) else Mask.from_array(mask)
+    return Annotation(media_id=item.id, frame=frame, shape=shape, track_id=track_id,
                       label_id=label_id, score=None if score is None else round(float(score), 6), source=source,
                       attributes=attributes)
 
@@ -94,9 +97,10 @@ class MaskWriter:
     """Stores propagated masks in batches, on its own thread, while the engine thread tracks the next frame.
     Replaces the tracks' older model masks, never a hand-edited one.
 
-    Each frame's masks are encoded (COCO RLE) as soon as they arrive and committed in batches. Encoding a
-    whole batch at commit time would hold Python's lock for a long burst, and the engine thread, which
-    needs it between every two GPU kernels it launches, would leave the GPU idle for that long.
+    Each frame's masks are encoded (COCO RLE) as soon as they arrive, in a helper process where there is one
+    (``annotation.rle_process``), and committed in batches. Encoding holds Python's lock, which the engine
+    thread needs between every two GPU kernels it launches: in this thread, a whole batch at commit time left
+    the GPU idle for a long burst, and even mask by mask the lock went back and forth dozens of times a mask.
 
     A batch is committed when it holds ``batch`` frames, when the writer has caught up and it holds a quarter
     of that, or when its oldest frame has waited ``max_wait`` seconds: on a slow device (a CPU tracks a frame
@@ -186,7 +190,10 @@ class MaskWriter:
                 self.kept += 1
                 continue  # someone corrected this mask by hand: keep theirs
             # An empty mask: the object is gone from this frame now, its older masks go and none comes.
-            new = mask_annotation(self.item, frame, mask, score, self.source, track_id, self.labels.get(track_id),
-                                  propagated=True) if mask.any() else None
+            new = None
+            if mask.any():
+                rle = Mask(size=(int(mask.shape[0]), int(mask.shape[1])), counts=ENCODER.encode(mask))
+                new = mask_annotation(self.item, frame, rle, score, self.source, track_id, self.labels.get(track_id),
+                                      propagated=True)
             if old or new is not None:
                 items.append(([i for i, _ in old], new))
