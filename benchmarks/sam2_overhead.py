@@ -11,8 +11,8 @@ prompts:
 * ``raw_copy``: the same, copying each frame's masks to the host (what any script that keeps them must do);
 * ``app``: the app's propagation job as the window and the CLI run it (frames streamed from the video file,
   every mask encoded and committed);
-* ``app_pycocotools``: the app with masks encoded by pycocotools instead of ``annotation.rle`` (pycocotools
-  holds Python's lock for the whole mask; ours lets go of it for the heavy passes);
+* ``app_encoded_in_thread``: the app with masks encoded (``annotation.rle``) on its writer thread instead of in
+  the helper process (``annotation.rle_process``), where they hold the engine's Python lock part of the time;
 * ``app_switch_5ms``: the app with Python's default thread switch interval instead of the engine's 0.5 ms;
 * ``session_preloaded``: the tracking session alone, every frame decoded beforehand and nothing stored: the
   ceiling the storing and streaming work is measured against.
@@ -35,7 +35,7 @@ import torch
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import sam2_bench as bench  # noqa: E402  (puts the repository on sys.path too)
 
-from annotation.shapes import Mask  # noqa: E402
+from annotation.rle_process import ENCODER  # noqa: E402
 from engine.device import choose_device  # noqa: E402
 from engine.models.cache import MODEL_CACHE  # noqa: E402
 from engine.segmentation.sam2_image import Sam2Segmenter  # noqa: E402
@@ -98,21 +98,14 @@ def app(seg: Segmentation, project: Project, item, points) -> dict:
     return {"fps": len(out.frames) / (time.perf_counter() - t), "stored": out.annotations, **gaps(stamps)}
 
 
-def with_pycocotools(fn):
-    from pycocotools import mask as coco_mask
-
-    ours = Mask.__dict__["from_array"]
-
-    def from_array(cls, array):
-        r = coco_mask.encode(np.asfortranarray(array.astype(np.uint8, copy=False)))
-        return cls(size=(int(r["size"][0]), int(r["size"][1])), counts=r["counts"].decode("ascii"))
-
+def encoded_in_thread(fn):
+    """The app with its masks encoded on the writer thread instead of the helper process."""
     def run(*args):
-        Mask.from_array = classmethod(from_array)
+        ENCODER.enabled = False
         try:
             return fn(*args)
         finally:
-            Mask.from_array = ours
+            ENCODER.enabled = True
     return run
 
 
@@ -134,7 +127,7 @@ def variants_for(model, seg: Segmentation, project: Project, item, folder: Path)
     return {"raw": lambda p: bench.raw_propagate(model, folder, p),
             "raw_copy": lambda p: raw_copy(model, folder, p),
             "app": run_app,
-            "app_pycocotools": with_pycocotools(run_app),
+            "app_encoded_in_thread": encoded_in_thread(run_app),
             "app_switch_5ms": with_switch_interval(0.005, run_app),
             "session_preloaded": lambda p: session_preloaded(seg, project, item, p)}
 

@@ -11,6 +11,10 @@ def _all_tracks(project) -> list:
     return [t for m in project.media.all() if m.is_video for t in project.tracks.for_media(m.id)]
 
 
+def _given_name(row: dict) -> str:
+    return "" if row["name"] == f"object {row['id']}" else row["name"]
+
+
 def cmd_tracks_list(args) -> int:
     with open_project(args.dir) as project:
         labels = {label.id: label.name for label in project.labels.all()}
@@ -19,7 +23,10 @@ def cmd_tracks_list(args) -> int:
             count, frames = project.tracks.usage(t.id)
             rows.append({"id": t.id, "media": t.media_id, "label": labels.get(t.label_id), "name": t.name,
                          "annotations": count, "frames": frames})
-    text = [f"{r['id']:>5}  media {r['media']:<4} {r['label'] or 'unlabelled':<14} {r['name']:<20} "
+    # "track N" as the window and every message name it; a name only where someone gave one ("object N" is the
+    # default every track gets).
+    text = [f"track {r['id']:<5} media {r['media']:<4} {r['label'] or 'unlabelled':<14} "
+            f"{_given_name(r):<20} "
             f"{counted(r['annotations'], 'annotation')} on {counted(r['frames'], 'frame')}"
             for r in rows] or ["no tracks in this project"]
     print_result(args, {"tracks": rows}, "\n".join(text))

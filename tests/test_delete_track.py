@@ -3,6 +3,8 @@ menu, after a confirmation that says what goes; Ctrl+Z brings back the same ids)
 ``facelens tracks delete``. There was no way to: Del did nothing, and the track's masks stayed on other frames."""
 from __future__ import annotations
 
+import dataclasses
+
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
 
@@ -128,6 +130,12 @@ def test_the_cli_lists_and_deletes_a_track(capsys, demo_dir):
     listed = main_json(capsys, "tracks", "list", demo_dir)["tracks"]
     assert [(t["id"], t["name"], t["annotations"], t["frames"]) for t in listed] == [(mouth, "mouth", 5, 4),
                                                                                      (eye, "eye", 1, 1)]
+    with Project.open(demo_dir) as p:  # a track with the name every track gets is listed by its number alone
+        p.tracks.update(dataclasses.replace(p.tracks.get(eye), name=f"object {eye}"))
+    lines = run_main(capsys, "tracks", "list", demo_dir).out.splitlines()
+    assert [line.split()[:2] for line in lines] == [["track", str(mouth)], ["track", str(eye)]]
+    assert "mouth" in lines[0] and "5 annotations on 4 frames" in lines[0]
+    assert "object" not in lines[1] and "1 annotation on 1 frame" in lines[1]
     out = main_json(capsys, "tracks", "delete", demo_dir, mouth)
     assert sorted(out["annotations"]) == mouth_ids and out["frames"] == 4
     assert [t["id"] for t in main_json(capsys, "tracks", "list", demo_dir)["tracks"]] == [eye]
