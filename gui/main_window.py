@@ -26,6 +26,7 @@ from gui.engine_bridge import EngineBridge
 from gui.errors import show_error
 from gui.import_drop import Importer
 from gui.job_status import JobStatus, SavedIndicator
+from gui.outside_changes import OutsideChanges
 from gui.panels import PanelSpec, load_panel_modules
 from gui.playback import Playback
 from gui.settings import Settings
@@ -83,6 +84,7 @@ class MainWindow(EditingMixin, QMainWindow):
         self.playback.frameReady.connect(self._frame_ready)
         self.playback.failed.connect(self._media_failed)
         self.importer = Importer(self)
+        self.outside_changes = OutsideChanges(self)
         self.tools = ToolManager(self, self.settings)
         self._build_status_bar()
         self.engine.errorRaised.connect(self.report_error)

@@ -72,6 +72,10 @@ def entries(session: Session, after: int = 0, limit: int | None = None) -> list[
     return [_record(r) for r in session.scalars(q)]
 
 
+def last_seq(session: Session) -> int:
+    return session.scalar(select(func.max(AuditEntry.seq))) or 0
+
+
 def head(session: Session) -> AuditRecord | None:
     row = session.scalars(select(AuditEntry).order_by(AuditEntry.seq.desc()).limit(1)).first()
     return _record(row) if row else None

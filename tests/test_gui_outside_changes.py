@@ -1,0 +1,54 @@
+"""What another program does to the open project shows in the window within a second or two: a track deleted
+with ``facelens tracks delete`` (it stayed in the window's lists), a mask stored by another connection, a media
+file imported; the window's own edits are not taken for someone else's."""
+from __future__ import annotations
+
+from annotation.model import Annotation, Track
+from annotation.shapes import Box
+from storage.media.importer import import_paths
+from storage.project import Project
+from tests.cli import run_cli
+from tests.test_gui_support import TIMEOUT, close_window, make_window, wait_picture
+from tests.media_factory import photo
+
+
+def _rows(panel) -> list[str]:
+    tree = panel.tree
+    return [tree.topLevelItem(i).child(j).text(0) for i in range(tree.topLevelItemCount())
+            for j in range(tree.topLevelItem(i).childCount())]
+
+
+def test_the_window_shows_what_another_program_changed(qtbot, demo_dir, tmp_path):
+    with Project.open(demo_dir) as p:
+        video = next(m for m in p.media.all() if m.is_video)
+        track = p.tracks.add(Track(media_id=video.id, name="mouth"))
+        p.annotations.add(Annotation(media_id=video.id, frame=0, track_id=track.id, shape=Box(40, 50, 90, 80)))
+    window = make_window(qtbot, demo_dir)
+    window.set_media(video, 0)
+    wait_picture(qtbot, window, 0)
+    panel = window.panel("objects")
+    qtbot.waitUntil(lambda: any(r.startswith(f"track {track.id}") for r in _rows(panel)), timeout=TIMEOUT)
+
+    run_cli("tracks", "delete", demo_dir, track.id)  # the real command line, in its own process
+    qtbot.waitUntil(lambda: not any(r.startswith(f"track {track.id}") for r in _rows(panel)), timeout=TIMEOUT)
+    assert "changed by another program" in window.statusBar().currentMessage()
+
+    with Project.open(demo_dir) as other:  # another connection stores a box on the frame on screen
+        added = other.annotations.add(Annotation(media_id=video.id, frame=0, shape=Box(5, 5, 25, 25)))
+        import_paths(other, [photo(tmp_path / "new.jpg")])
+    qtbot.waitUntil(lambda: added.id in {a.id for a in window.annotations_here()}, timeout=TIMEOUT)
+    media = window.panel("media")
+    qtbot.waitUntil(lambda: "new.jpg" in [m.name for m in media.visible_media()], timeout=TIMEOUT)
+    close_window(window)
+
+
+def test_the_windows_own_edits_are_not_reloaded_as_someone_elses(qtbot, demo_dir):
+    window = make_window(qtbot, demo_dir)
+    item = window.current_media
+    window.project.annotations.add(Annotation(media_id=item.id, frame=window.current_frame, shape=Box(1, 1, 9, 9)))
+    assert window.outside_changes.check() == []  # this program wrote it: nothing to reload
+    with Project.open(demo_dir) as other:
+        other.annotations.add(Annotation(media_id=item.id, frame=window.current_frame, shape=Box(2, 2, 9, 9)))
+    assert window.outside_changes.check() == ["annotations"]
+    assert window.outside_changes.check() == []
+    close_window(window)
