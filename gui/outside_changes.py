@@ -9,6 +9,7 @@ again, and masks stored by ``facelens segment`` did not show.
 from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
+
 from annotation.words import counted
 
 INTERVAL_MS = 1000

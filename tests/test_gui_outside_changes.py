@@ -8,8 +8,8 @@ from annotation.shapes import Box
 from storage.media.importer import import_paths
 from storage.project import Project
 from tests.cli import run_cli
-from tests.test_gui_support import TIMEOUT, close_window, make_window, wait_picture
 from tests.media_factory import photo
+from tests.test_gui_support import TIMEOUT, close_window, make_window, wait_picture
 
 
 def _rows(panel) -> list[str]:
