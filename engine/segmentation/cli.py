@@ -121,7 +121,8 @@ def cmd_track(args) -> int:
     data = {"frames": {str(f): ids for f, ids in sorted(out.frames.items())}, "annotations": out.annotations,
             "kept_by_hand": out.kept, "unchanged": out.unchanged, "segmenter": active.status()}
     tracks = sorted({t for ids in out.frames.values() for t in ids})
-    found = f"tracks {', '.join(map(str, tracks))}" if tracks else "no object (every mask came out empty)"
+    found = (f"{'track' if len(tracks) == 1 else 'tracks'} {', '.join(map(str, tracks))}" if tracks
+             else "no object (every mask came out empty)")
     kept = f"; kept {counted(out.kept, 'mask')} corrected by hand" if out.kept else ""
     kept += f"; {out.unchanged} unchanged" if out.unchanged else ""
     print_result(args, data, f"tracked {found} over {counted(len(out.frames), 'frame')}; "
