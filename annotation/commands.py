@@ -168,6 +168,12 @@ class UndoStack:
         self._notify(command, "redo")
         return command
 
+    def drop(self, how: str) -> Command | None:
+        """Take the step the next ``how`` ("undo" or "redo") would apply off the stack, unapplied: one the project
+        refuses for good (another program deleted what it changes), so the steps behind it can still be reached."""
+        steps = self._done if how == "undo" else self._undone
+        return steps.pop() if steps else None
+
     def clear(self) -> None:
         self._done.clear()
         self._undone.clear()

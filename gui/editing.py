@@ -14,6 +14,7 @@ from __future__ import annotations
 import traceback
 
 from annotation.commands import Batch, Command, Delete
+from annotation.errors import InputError
 from annotation.model import Annotation, Label
 from gui.errors import short_message
 
@@ -69,10 +70,17 @@ class EditingMixin:
             return
         stack = self.undo_stack
         text = (stack.undo_text if how == "undo" else stack.redo_text).lower()
+        what = f"{how} {text}" if text else how
         try:
             getattr(stack, how)()
+        except InputError as e:
+            # The project refuses the step for good (another program deleted what it changes): it stays refused,
+            # so it leaves the stack, and the steps behind it can be reached. Nothing was changed or lost.
+            stack.drop(how)
+            self._update_undo_actions()
+            self.report_error(f"Could not {what}: {short_message(e)}. That step is off the {how} list now; "
+                              f"nothing was changed.", traceback.format_exc())
         except Exception as e:
-            what = f"{how} {text}" if text else how
             self.saved_indicator.failed(short_message(e))
             self.report_error(f"Could not {what}: {short_message(e)}", traceback.format_exc())
 

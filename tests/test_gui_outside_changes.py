@@ -52,3 +52,26 @@ def test_the_windows_own_edits_are_not_reloaded_as_someone_elses(qtbot, demo_dir
     assert window.outside_changes.check() == ["annotations"]
     assert window.outside_changes.check() == []
     close_window(window)
+
+
+def test_an_undo_step_whose_annotation_another_program_deleted_leaves_the_list(qtbot, demo_dir):
+    """It stayed on top of the undo list, refused at every Ctrl+Z, so no older step could be undone, and the
+    status bar said "not saved" though nothing was lost."""
+    from annotation.commands import Add
+
+    window = make_window(qtbot, demo_dir)
+    item, frame = window.current_media, window.current_frame
+    older = window.push(Add(Annotation(media_id=item.id, frame=frame, shape=Box(1, 1, 9, 9)), "Add older box"))
+    newer = window.push(Add(Annotation(media_id=item.id, frame=frame, shape=Box(2, 2, 8, 8)), "Add newer box"))
+    with Project.open(demo_dir) as other:
+        other.annotations.delete(other.annotations.get(newer.stored.id))
+
+    window.undo()
+    message, _details = window.last_error
+    assert "Could not undo add newer box" in message and f"annotation {newer.stored.id} does not exist" in message
+    assert "off the undo list" in message
+    assert window.saved_indicator.state != "failed"
+    assert window.action("edit.undo").text() == "Undo add older box"
+    window.undo()  # the step behind it
+    assert window.project.annotations.get(older.stored.id) is None
+    close_window(window)
