@@ -129,6 +129,7 @@ class Superseded(NamedTuple):
     stored: int  # annotations that went in
     kept: int  # items left out: an older annotation of theirs has the source to keep (edited by hand)
     unchanged: int  # items left out: the new annotation is the one stored already
+    gone_tracks: frozenset = frozenset()  # tracks deleted since the caller read them: their items left out
 
 
 def _compared(row: tuple) -> tuple:
@@ -201,8 +202,9 @@ class AnnotationRepository(Repository):
         after the caller read it) is left out whole, its older annotations kept and its new one not stored. An
         item whose new annotation is the one older annotation again (same shape, label, attributes, score and
         source: a propagation run again over frames whose object did not change) is left out too, so the stored
-        one keeps its id. Returns how many annotations went in, how many items were kept for ``keep_source``,
-        and how many were unchanged."""
+        one keeps its id. An item of a track deleted since (by another program) is left out too. Returns how
+        many annotations went in, how many items were kept for ``keep_source``, how many were unchanged, and the
+        tracks found deleted."""
         actor, now = self.project.actor, time.time()
         # The rows are made before the transaction, so the write lock is held for the writes alone.
         items = [([int(i) for i in old], None if new is None else _insert_values(new, actor, now))
@@ -218,6 +220,8 @@ class AnnotationRepository(Repository):
                     if what[-1] == keep_source:
                         kept.add(rid)
                     stored[rid] = tuple(what)
+            gone = self._gone_tracks(s, items)
+            items = [(old, row) for old, row in items if row is None or row[2] not in gone]
             wanted = [(old, row) for old, row in items if kept.isdisjoint(old)]
             changed = [(old, row) for old, row in wanted
                        if not (row is not None and len(old) == 1 and stored.get(old[0]) == _compared(row))]
@@ -225,7 +229,17 @@ class AnnotationRepository(Repository):
             remove_ids = sorted({i for old, _ in changed for i in old})
             if rows or remove_ids:
                 self._insert_rows(s, rows, remove_ids, action, {"kept": sorted(kept)} if kept else {})
-        return Superseded(len(rows), len(items) - len(wanted), len(wanted) - len(changed))
+        return Superseded(len(rows), len(items) - len(wanted), len(wanted) - len(changed), frozenset(gone))
+
+    @staticmethod
+    def _gone_tracks(s, items) -> set[int]:
+        """The tracks the new rows name that are no longer in the project (deleted meanwhile, by another
+        program say): storing their annotations would break the project's foreign keys."""
+        named = sorted({row[2] for _, row in items if row is not None and row[2] is not None})
+        there = set()
+        for i in range(0, len(named), 500):
+            there.update(s.scalars(select(Track.id).where(Track.id.in_(named[i:i + 500]))))
+        return set(named) - there
 
     def _insert_rows(self, s, rows: list[tuple], remove_ids: list[int], action: str, extra: dict) -> None:
         self._delete_ids(s, remove_ids)

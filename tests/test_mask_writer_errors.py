@@ -45,3 +45,35 @@ def test_a_last_batch_that_cannot_be_committed_makes_flush_raise_instead_of_hang
     project.close()
     with Project.open(tmp_path / "proj") as again:
         assert [a for a in again.annotations.for_media(item.id, 1) if a.kind == "mask"] == []
+
+
+def test_a_track_deleted_during_the_propagation_loses_its_masks_not_the_propagation(tmp_path):
+    """Another program deleted a track being propagated (``facelens tracks delete``): its masks broke the
+    database's foreign key at the next commit, which failed the whole propagation with an IntegrityError."""
+    project = Project.create(tmp_path / "proj")
+    import_paths(project, [indexed_video(tmp_path / "clip.mp4", frames=4)])
+    item = project.media.all()[0]
+    kept, doomed = (project.tracks.add(Track(media_id=item.id)) for _ in range(2))
+    writer = MaskWriter(project, item, "sam2.1_hiera_tiny", {kept.id: None, doomed.id: None}, max_wait=60)
+    mask = np.zeros((item.height, item.width), bool)
+    mask[10:40, 20:70] = True
+    writer.add(0, {kept.id: (mask, 0.9), doomed.id: (mask, 0.8)})
+    with Project.open(tmp_path / "proj") as other:
+        other.tracks.delete_with_annotations(other.tracks.get(doomed.id))
+    writer.add(1, {kept.id: (mask, 0.9), doomed.id: (mask, 0.8)})
+    assert writer.flush() == 2
+    assert writer.gone_tracks == {doomed.id}
+    stored = [a for f in (0, 1) for a in project.annotations.for_media(item.id, f) if a.kind == "mask"]
+    assert [(a.frame, a.track_id) for a in stored] == [(0, kept.id), (1, kept.id)]
+    assert project.audit.verify() == []
+    project.close()
+
+
+def test_the_propagation_says_which_tracks_were_deleted_meanwhile():
+    from engine.segmentation.service import Propagated
+
+    assert Propagated(kept=1, deleted_meanwhile=[7]).remarks() == (
+        "; 1 mask corrected by hand kept; track 7 deleted during the propagation (by another program): its masks "
+        "not stored")
+    assert Propagated(deleted_meanwhile=[3, 4]).remarks().startswith("; tracks 3, 4 deleted")
+    assert Propagated(unchanged=2).remarks() == "; 2 unchanged"

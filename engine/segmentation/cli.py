@@ -119,14 +119,13 @@ def cmd_track(args) -> int:
         finally:
             engine.stop()
     data = {"frames": {str(f): ids for f, ids in sorted(out.frames.items())}, "annotations": out.annotations,
-            "kept_by_hand": out.kept, "unchanged": out.unchanged, "segmenter": active.status()}
+            "kept_by_hand": out.kept, "unchanged": out.unchanged, "deleted_meanwhile": out.deleted_meanwhile,
+            "segmenter": active.status()}
     tracks = sorted({t for ids in out.frames.values() for t in ids})
     found = (f"{'track' if len(tracks) == 1 else 'tracks'} {', '.join(map(str, tracks))}" if tracks
              else "no object (every mask came out empty)")
-    kept = f"; kept {counted(out.kept, 'mask')} corrected by hand" if out.kept else ""
-    kept += f"; {out.unchanged} unchanged" if out.unchanged else ""
     print_result(args, data, f"tracked {found} over {counted(len(out.frames), 'frame')}; "
-                             f"stored {counted(out.annotations, 'mask')}{kept} ({active.segmenter.describe()})")
+                             f"stored {counted(out.annotations, 'mask')}{out.remarks()} ({active.segmenter.describe()})")
     return 0
 
 

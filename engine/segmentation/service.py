@@ -26,6 +26,7 @@ import numpy as np
 
 from annotation.errors import FaceLensError, InputError
 from annotation.model import Annotation, MediaItem, Track
+from annotation.words import counted
 from engine.models.cache import MODEL_CACHE
 from engine.segmentation.compiled import WARMING, compile_refusal
 from engine.segmentation.prompt import Prompt, SegmentResult
@@ -51,6 +52,17 @@ class Propagated:
     annotations: int = 0
     kept: int = 0  # masks corrected by hand, kept instead of the model's
     unchanged: int = 0  # masks the model gave again as they were stored (left as they are)
+    deleted_meanwhile: list[int] = field(default_factory=list)  # tracks deleted while tracked: masks not stored
+
+    def remarks(self) -> str:
+        """What was not stored and why, for the end of a message ("; 2 masks corrected by hand kept")."""
+        out = f"; {counted(self.kept, 'mask')} corrected by hand kept" if self.kept else ""
+        out += f"; {self.unchanged} unchanged" if self.unchanged else ""
+        if self.deleted_meanwhile:
+            one = len(self.deleted_meanwhile) == 1
+            out += (f"; {'track' if one else 'tracks'} {', '.join(map(str, self.deleted_meanwhile))} deleted during "
+                    f"the propagation (by another program): {'its' if one else 'their'} masks not stored")
+        return out
 
 
 class Segmentation:
@@ -223,6 +235,9 @@ class Segmentation:
                 self._busy.discard(item.id)
                 writer.flush()  # also when cancelled: every frame done is kept
             out.annotations, out.kept, out.unchanged = writer.written, writer.kept, writer.unchanged
+            out.deleted_meanwhile = sorted(writer.gone_tracks)
+            for frame, ids in out.frames.items():  # (their masks are not in the project)
+                out.frames[frame] = [t for t in ids if t not in writer.gone_tracks]
             return out
 
         return job

@@ -117,6 +117,7 @@ class MaskWriter:
         self.written = 0
         self.kept = 0  # masks corrected by hand that the model's were not stored over
         self.unchanged = 0  # masks the model gave again as they were stored: left as they are, ids and all
+        self.gone_tracks: set[int] = set()  # tracks deleted while they were tracked (by another program): not stored
         self.frames_written: list[int] = []
         self._existing: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
         for track_id in labels:
@@ -172,6 +173,7 @@ class MaskWriter:
                     self.written += done.stored
                     self.kept += done.kept
                     self.unchanged += done.unchanged
+                    self.gone_tracks |= done.gone_tracks
                     self.frames_written.extend(frames)
                     frames, items = [], []
                 if item is None:
@@ -185,6 +187,8 @@ class MaskWriter:
 
     def _encode(self, frame: int, masks: dict, items: list) -> None:
         for track_id, (mask, score) in masks.items():
+            if track_id in self.gone_tracks:
+                continue
             old = self._existing.pop((track_id, frame), [])
             if any(src == MANUAL for _, src in old):
                 self.kept += 1

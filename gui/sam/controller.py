@@ -468,10 +468,8 @@ class SamController(QObject):
                                 f"{'those are kept' if finished else 'nothing was stored'}")
         elif result.ok:
             tracks = sorted({t for ids in done.frames.values() for t in ids})
-            kept = f"; {counted(done.kept, 'mask')} corrected by hand kept" if done.kept else ""
-            kept += f"; {done.unchanged} unchanged" if done.unchanged else ""
-            self.last_result = (f"Propagated {counted(len(tracks), 'object')} over "
-                                f"{counted(len(done.frames), 'frame')}; {counted(done.annotations, 'mask')} stored{kept}")
+            self.last_result = (f"Propagated {counted(len(tracks), 'object')} over {counted(len(done.frames), 'frame')}; "
+                                f"{counted(done.annotations, 'mask')} stored{done.remarks()}")
         else:
             self.last_result = f"Propagation failed: {result.error}"
         self.recent.clear()
