@@ -25,10 +25,10 @@ def cmd_tracks_list(args) -> int:
                          "annotations": count, "frames": frames})
     # "track N" as the window and every message name it; a name only where someone gave one ("object N" is the
     # default every track gets).
+    # (the name last: a long one would push the counts out of their column)
     text = [f"track {r['id']:<5} media {r['media']:<4} {r['label'] or 'unlabelled':<14} "
-            f"{_given_name(r):<20} "
-            f"{counted(r['annotations'], 'annotation')} on {counted(r['frames'], 'frame')}"
-            for r in rows] or ["no tracks in this project"]
+            f"{counted(r['annotations'], 'annotation') + ' on ' + counted(r['frames'], 'frame'):<32} {_given_name(r)}"
+            .rstrip() for r in rows] or ["no tracks in this project"]
     print_result(args, {"tracks": rows}, "\n".join(text))
     return 0
 
@@ -38,7 +38,7 @@ def cmd_tracks_delete(args) -> int:
         track = project.tracks.get(args.track_id)
         if track is None:
             ids = [t.id for t in _all_tracks(project)]
-            raise InputError(f"no track {args.track_id} in this project (it has "
+            raise InputError(f"no track {args.track_id} in this project (its tracks: "
                              f"{', '.join(map(str, ids)) if ids else 'none'})", path=str(project.root),
                              field="track")
         gone = project.tracks.delete_with_annotations(track)

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, QTimer
 
-from annotation.words import counted
-
 INTERVAL_MS = 1000
 
 # An entry's entity ("track:12", "annotations", ...) up to its colon -> what the user calls it, and what to reload.
@@ -56,7 +54,7 @@ class OutsideChanges(QObject):
             self.window.reload_annotations()
         words = list(dict.fromkeys(word for word, _ in touched))
         if words:
-            self.window.statusBar().showMessage(
-                f"{', '.join(words).capitalize()} changed by another program ({counted(len(entries), 'change')}): "
-                f"shown as they are now", 8000)
+            # (no count: an audit entry is a whole batch of a propagation, which the user would not call one change)
+            self.window.statusBar().showMessage(f"{', '.join(words).capitalize()} changed by another program: shown "
+                                                f"as they are now", 8000)
         return words
