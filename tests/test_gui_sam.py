@@ -10,10 +10,12 @@ import torch
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
+from annotation.model import Track
 from engine.models.registry import model_entry
 from engine.models.weights import ModelSettings
 from engine.segmentation.sam2_models import build_random_predictor
 from gui.sam.controller import sam_controller
+from storage.project import Project
 from tests.test_gui_support import TIMEOUT, click, close_window, drag, make_window, press_keys, wait_picture
 
 SLOW = 240_000  # ms: a few SAM 2 frames on a busy 2-core CPU
@@ -204,6 +206,22 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     shown = layer.mask_item.pixmap().toImage().pixelColor(int(xs[0]), int(ys[0]))
     assert shown.rgb() == QColor(window.label_color(track.label_id)).rgb()
     press_keys(qtbot, window, Qt.Key_Escape)
+    # A track another program deletes while it is being corrected: Enter keeps the mask, as a new object (it
+    # failed with an AttributeError and the clicks stayed stuck).
+    video = window.current_media
+    helper = window.project.tracks.add(Track(media_id=video.id, label_id=track.label_id))
+    sam.correct(helper.id)
+    click(window.canvas, 320, 200)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
+    with Project.open(demo_dir) as other:
+        other.tracks.delete_with_annotations(other.tracks.get(helper.id))
+    press_keys(qtbot, window, Qt.Key_Return)
+    assert window.statusBar().currentMessage().startswith(f"Track {helper.id} was deleted meanwhile")
+    adopted = max(t.id for t in window.project.tracks.for_media(video.id))
+    assert adopted > helper.id and not sam.prompting
+    assert [a.kind for a in window.project.annotations.for_track(adopted)] == ["points", "mask"]
+    window.undo()  # and it is undone as the new object it became
+    assert window.project.tracks.get(adopted) is None
 
     # Closing the window while a propagation runs cancels it: the panel says so, as its Cancel does, until the
     # window closes itself with the frame done.

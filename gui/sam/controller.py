@@ -311,10 +311,10 @@ class SamController(QObject):
     def _accept_object(self, item, clicked: Clicked, source: str) -> None:
         w, frame = self.window, w_frame(self.window)
         provisional = clicked.track_id is None or clicked.track_id < 0
-        if provisional:
+        track, new = (None, True) if provisional else (w.project.tracks.get(clicked.track_id), False)
+        deleted = not provisional and track is None  # the track being corrected, deleted by another program
+        if track is None:
             track, new = Track(media_id=item.id, label_id=w.current_label_id()), True
-        else:
-            track, new = w.project.tracks.get(clicked.track_id), False
         here = w.annotations_here()
         replaced = [] if new else [a for a in here if a.track_id == track.id and (
             a.attributes.get("role") == PROMPT or (a.kind == "mask" and a.source != MANUAL))]
@@ -332,7 +332,10 @@ class SamController(QObject):
         if new and clicked.track_id is not None and self.seg is not None:
             w.engine.submit(self.seg.adopt_job(item, clicked.track_id, command.track.id), "SAM 2 object id",
                             Priority.INTERACTIVE, show=False)
-        if not new:
+        if deleted:
+            w.statusBar().showMessage(f"Track {clicked.track_id} was deleted meanwhile (by another program): this "
+                                      f"mask is a new object, track {command.track.id}", 8000)
+        elif not new:
             w.statusBar().showMessage(f"Corrected track {track.id} on frame {frame}: press From this frame (SAM 2 "
                                       f"panel) to carry the correction on", 8000)
         self.objectsChanged.emit()
