@@ -24,8 +24,7 @@ def cmd_tracks_list(args) -> int:
             rows.append({"id": t.id, "media": t.media_id, "label": labels.get(t.label_id), "name": t.name,
                          "annotations": count, "frames": frames})
     # "track N" as the window and every message name it; a name only where someone gave one ("object N" is the
-    # default every track gets).
-    # (the name last: a long one would push the counts out of their column)
+    # default every track gets), and last, where a long one pushes no column out of line.
     text = [f"track {r['id']:<5} media {r['media']:<4} {r['label'] or 'unlabelled':<14} "
             f"{counted(r['annotations'], 'annotation') + ' on ' + counted(r['frames'], 'frame'):<32} {_given_name(r)}"
             .rstrip() for r in rows] or ["no tracks in this project"]

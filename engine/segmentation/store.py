@@ -196,8 +196,8 @@ class MaskWriter:
             # An empty mask: the object is gone from this frame now, its older masks go and none comes.
             new = None
             if mask.any():
-                rle = Mask(size=(int(mask.shape[0]), int(mask.shape[1])), counts=ENCODER.encode(mask))
-                new = mask_annotation(self.item, frame, rle, score, self.source, track_id, self.labels.get(track_id),
+                shape = Mask(size=(int(mask.shape[0]), int(mask.shape[1])), counts=ENCODER.encode(mask))
+                new = mask_annotation(self.item, frame, shape, score, self.source, track_id, self.labels.get(track_id),
                                       propagated=True)
             if old or new is not None:
                 items.append(([i for i, _ in old], new))
