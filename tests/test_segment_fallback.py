@@ -131,3 +131,14 @@ def test_a_correction_names_only_a_track_of_that_video_and_an_empty_mask_is_not_
     with Project.open(demo_dir) as p:
         after = (p.annotations.count(), len(p.tracks.for_media(2)), len(p.audit.entries()))
     assert after == before
+
+
+def test_segment_on_a_video_without_frame_stores_the_object_on_its_first_frame(demo_dir, capsys):
+    """--frame defaults to 0 on a video, as its help says: the mask and the object's prompt were stored on no
+    frame at all (frame NULL), where no panel showed them and `track` found no prompt to start from."""
+    from storage.project import Project
+
+    made = main_json(capsys, "segment", demo_dir, 2, "--point", "320,230")  # GrabCut: no weights needed
+    with Project.open(demo_dir) as p:
+        assert sorted((a.kind, a.frame) for a in p.annotations.for_track(made["track_id"])) == [("mask", 0),
+                                                                                               ("points", 0)]

@@ -106,8 +106,12 @@ class Segmentation:
 
     def segment_job(self, item: MediaItem, frame: int | None, prompt: Prompt, track_id: int | None = None,
                     label_id: int | None = None):
-        """Click and accept in one job: the CLI's ``segment``."""
-        return lambda ctx: self._accept(item, frame, self._click(item, frame, prompt, track_id), label_id)
+        """Click and accept in one job: the CLI's ``segment``. No frame on a video is its first (as the click reads
+        it, so the mask is stored on the frame it was computed on, not on none)."""
+        def job(ctx):
+            at = _check_frame(item, frame)
+            return self._accept(item, at, self._click(item, at, prompt, track_id), label_id)
+        return job
 
     def discard_job(self, item: MediaItem, clicked: "Clicked | None"):
         """Forget a preview: a provisional object leaves the video session (a stored one is synced back)."""
