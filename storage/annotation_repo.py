@@ -6,6 +6,7 @@ hundreds of thousands of masks and the timeline pages through them frame by fram
 from __future__ import annotations
 
 import json
+from collections import Counter
 import time
 from functools import cache
 from json.encoder import encode_basestring_ascii
@@ -130,6 +131,7 @@ class Superseded(NamedTuple):
     kept: int  # items left out: an older annotation of theirs has the source to keep (edited by hand)
     unchanged: int  # items left out: the new annotation is the one stored already
     gone_tracks: frozenset = frozenset()  # tracks deleted since the caller read them: their items left out
+    stored_by_track: dict = {}  # track id -> how many of the annotations that went in are that track's
 
 
 def _compared(row: tuple) -> tuple:
@@ -229,7 +231,8 @@ class AnnotationRepository(Repository):
             remove_ids = sorted({i for old, _ in changed for i in old})
             if rows or remove_ids:
                 self._insert_rows(s, rows, remove_ids, action, {"kept": sorted(kept)} if kept else {})
-        return Superseded(len(rows), len(items) - len(wanted), len(wanted) - len(changed), frozenset(gone))
+        return Superseded(len(rows), len(items) - len(wanted), len(wanted) - len(changed), frozenset(gone),
+                          dict(Counter(row[2] for row in rows)))
 
     @staticmethod
     def _gone_tracks(s, items) -> set[int]:

@@ -123,6 +123,7 @@ def cmd_track(args) -> int:
             "segmenter": active.status()}
     tracks = sorted({t for ids in out.frames.values() for t in ids})
     found = (f"{'track' if len(tracks) == 1 else 'tracks'} {', '.join(map(str, tracks))}" if tracks
+             else "no object still in the project" if out.deleted_meanwhile
              else "no object (every mask came out empty)")
     print_result(args, data, f"tracked {found} over {counted(len(out.frames), 'frame')}; "
                              f"stored {counted(out.annotations, 'mask')}{out.remarks()} ({active.segmenter.describe()})")

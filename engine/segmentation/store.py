@@ -118,6 +118,7 @@ class MaskWriter:
         self.kept = 0  # masks corrected by hand that the model's were not stored over
         self.unchanged = 0  # masks the model gave again as they were stored: left as they are, ids and all
         self.gone_tracks: set[int] = set()  # tracks deleted while they were tracked (by another program): not stored
+        self._stored_by_track: dict[int, int] = defaultdict(int)
         self.frames_written: list[int] = []
         self._existing: dict[tuple[int, int], list[tuple[int, str]]] = defaultdict(list)
         for track_id in labels:
@@ -173,6 +174,10 @@ class MaskWriter:
                     self.written += done.stored
                     self.kept += done.kept
                     self.unchanged += done.unchanged
+                    for track_id, n in done.stored_by_track.items():
+                        self._stored_by_track[track_id] += n
+                    for track_id in done.gone_tracks - self.gone_tracks:  # its masks stored so far went with it
+                        self.written -= self._stored_by_track.pop(track_id, 0)
                     self.gone_tracks |= done.gone_tracks
                     self.frames_written.extend(frames)
                     frames, items = [], []
