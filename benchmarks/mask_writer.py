@@ -21,6 +21,7 @@ give (a few kB of RLE), and speckled ones, as the random weights of the GPU benc
 from __future__ import annotations
 
 import argparse
+import shutil
 import statistics
 import sys
 import tempfile
@@ -130,6 +131,7 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="a smoke run: 2 rounds of 0.5 s")
     ap.add_argument("--rounds", type=int, default=None, help="runs per case and encoding (default 8)")
     ap.add_argument("--seconds", type=float, default=1.0, help="length of each run")
+    ap.add_argument("--out", default=None, help="also write the JSON results here (on_gpu.sh brings them back)")
     args = ap.parse_args()
     rounds = args.rounds or (2 if args.quick else 8)
     seconds = 0.5 if args.quick else args.seconds
@@ -164,7 +166,10 @@ def main() -> None:
                  "stored", "flush s"],
                 [[r["masks"], r["objects"], r["fps"], r["encoding"], r["fraction"], r["fraction_min"], r["fraction_max"],
                   r["gap_p99_ms"], r["gap_max_ms"], r["stored"], r["flush_wait_s"]] for r in rows])
-    write_results("mask_writer", {"seconds": seconds, "rounds": rounds, "rates": RATES, "runs": rows}, args.quick)
+    path = write_results("mask_writer", {"seconds": seconds, "rounds": rounds, "rates": RATES, "runs": rows},
+                         args.quick)
+    if args.out:
+        shutil.copyfile(path, args.out)
 
 
 if __name__ == "__main__":
