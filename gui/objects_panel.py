@@ -107,7 +107,9 @@ class ObjectsPanel(QWidget):
         if sam.propagation is None or frame is None:
             return set()
         stored = {a.track_id for a in here if a.kind == "mask"}
-        arriving = {t for t, mask in sam.recent.get(frame, {}).items() if t not in stored and mask.any()}
+        there = {t.id for t in tracks}  # (not a track another program deleted while it was being tracked)
+        arriving = {t for t, mask in sam.recent.get(frame, {}).items()
+                    if t not in stored and t in there and mask.any()}
         if arriving:
             group.setText(0, f"Frame {frame} ({len(here) + len(arriving)})")
             labels = {t.id: t.label_id for t in tracks}

@@ -75,3 +75,28 @@ def test_an_undo_step_whose_annotation_another_program_deleted_leaves_the_list(q
     window.undo()  # the step behind it
     assert window.project.annotations.get(older.stored.id) is None
     close_window(window)
+
+
+def test_a_track_deleted_while_it_is_propagated_is_not_listed_as_tracked_just_now(qtbot, demo_dir):
+    import numpy as np
+
+    from gui.sam.controller import sam_controller
+
+    with Project.open(demo_dir) as p:
+        video = next(m for m in p.media.all() if m.is_video)
+        kept, deleted = (p.tracks.add(Track(media_id=video.id)).id for _ in range(2))
+    window = make_window(qtbot, demo_dir)
+    window.set_media(video, 5)
+    wait_picture(qtbot, window, 5)
+    sam, panel = sam_controller(window), window.panel("objects")
+    sam.propagating_media, sam.propagation = video.id, object()  # (masks come as a propagation hands them over)
+    with Project.open(demo_dir) as other:
+        other.tracks.delete_with_annotations(other.tracks.get(deleted))
+    mask = np.zeros((480, 640), bool)
+    mask[100:200, 200:300] = True
+    sam.masksArrived.emit(5, {kept: mask, deleted: mask})
+    qtbot.waitUntil(lambda: 5 in sam.recent, timeout=TIMEOUT)
+    panel.refresh()
+    assert [r for r in _rows(panel) if r.startswith("unlabelled, track")] == [f"unlabelled, track {kept}"]
+    sam.propagation = None
+    close_window(window)
