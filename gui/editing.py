@@ -78,8 +78,10 @@ class EditingMixin:
             # so it leaves the stack, and the steps behind it can be reached. Nothing was changed or lost.
             stack.drop(how)
             self._update_undo_actions()
-            self.report_error(f"Could not {what}: {short_message(e)}. That step is off the {how} list now; "
-                              f"nothing was changed.", traceback.format_exc())
+            why = short_message(e)
+            unchanged = "" if why.endswith("nothing was changed") else "; nothing was changed"
+            self.report_error(f"Could not {what}: {why}{unchanged}. That step is off the {how} list now.",
+                              traceback.format_exc())
         except Exception as e:
             self.saved_indicator.failed(short_message(e))
             self.report_error(f"Could not {what}: {short_message(e)}", traceback.format_exc())

@@ -149,6 +149,6 @@ def test_a_redo_that_cannot_be_done_says_what_happened(qtbot, tmp_path):
     message, _details = window.last_error
     assert message == (f"Could not redo draw box: annotation {box.id} cannot be put back: an annotation with id "
                        f"{box.id} is already in the project (another window or the command line put it back?); "
-                       "nothing was changed")
-    assert window.saved_indicator.text() == "not saved ⚠"
-    assert window.action("edit.redo").isEnabled()  # still there to try again
+                       "nothing was changed. That step is off the redo list now.")
+    assert window.saved_indicator.text() != "not saved ⚠"  # nothing the user made was lost
+    assert not window.action("edit.redo").isEnabled()  # it would be refused again every time
