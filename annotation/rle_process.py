@@ -7,8 +7,10 @@ its numpy passes. A helper process has a lock of its own: the writer hands it th
 and waits for the string with the lock released. Where no helper can start (a frozen build, a failed start) or
 one stops answering, masks are encoded in the calling thread as before: the same string, nothing lost.
 
-Over the helper's stdin and stdout: a request is the mask's height and width (two little-endian uint32) and its
-pixels read column by column, one byte each (0 or 1); the reply is the string's length (uint64) and the string.
+Over the helper's stdin and stdout: once started, the helper says ``READY`` (anything Python printed before it,
+a sitecustomize's greeting say, is skipped); then a request is the mask's height and width (two little-endian
+uint32) and its pixels read column by column, one byte each (0 or 1); the reply is the string's length (uint64)
+and the string.
 """
 from __future__ import annotations
 
@@ -26,6 +28,8 @@ from annotation import rle
 _SIZE = struct.Struct("<II")
 _LENGTH = struct.Struct("<Q")
 _ROOT = Path(__file__).resolve().parents[1]
+READY = b"\nFACELENS RLE HELPER READY 1\n"
+_START_TEXT_LIMIT = 1 << 16  # what Python may print at start-up before the helper speaks, at most
 
 
 class RleProcess:
@@ -55,6 +59,7 @@ class RleProcess:
             code = f"import sys; sys.path.insert(0, {str(_ROOT)!r}); from annotation.rle_process import serve; serve()"
             self._proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                           stderr=subprocess.DEVNULL)
+            _wait_until_ready(self._proc.stdout)
         return self._proc
 
     def _ask(self, proc: subprocess.Popen, mask: np.ndarray) -> str:
@@ -77,6 +82,16 @@ class RleProcess:
             proc.kill()
 
 
+def _wait_until_ready(stream) -> None:
+    """Read up to the helper's READY, skipping what Python printed before it."""
+    seen = bytearray()
+    while not seen.endswith(READY):
+        byte = stream.read(1)
+        if not byte or len(seen) > _START_TEXT_LIMIT:
+            raise EOFError("the RLE helper process did not start")
+        seen += byte
+
+
 def _read(stream, n: int) -> bytes:
     data = stream.read(n)
     if len(data) != n:
@@ -87,6 +102,8 @@ def _read(stream, n: int) -> bytes:
 def serve(stdin=None, stdout=None) -> None:
     """The helper's loop: masks in, COCO RLE strings out, until its input ends."""
     stdin, stdout = stdin or sys.stdin.buffer, stdout or sys.stdout.buffer
+    stdout.write(READY)
+    stdout.flush()
     while True:
         head = stdin.read(_SIZE.size)
         if len(head) < _SIZE.size:

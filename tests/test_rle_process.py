@@ -61,3 +61,17 @@ def test_propagated_masks_are_stored_through_the_helper(tmp_path):
         stored = [a for a in project.annotations.for_media(item.id, 2) if a.kind == "mask"]
         assert [a.shape.counts for a in stored] == [rle.encode(mask)]
         assert np.array_equal(stored[0].shape.to_array(), mask)
+
+
+def test_a_python_that_prints_at_start_up_does_not_garble_the_helper(tmp_path, monkeypatch):
+    """A sitecustomize (or anything Python runs at start-up) that prints: the helper's first reply was read from
+    that text, and a length taken from it left the writer waiting for ever."""
+    (tmp_path / "sitecustomize.py").write_text('print("hello from sitecustomize: 12345678")\n')
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    encoder = RleProcess()
+    try:
+        got = [encoder.encode(m) for m in masks()]
+        assert encoder.enabled and encoder._proc is not None  # the helper did the work
+        assert got == [rle.encode(m) for m in masks()]
+    finally:
+        encoder.close()
