@@ -261,3 +261,17 @@ def test_the_frame_on_screen_keeps_its_tracked_mask_in_view_while_later_frames_a
     qtbot.waitUntil(lambda: 200 in sam.recent, timeout=TIMEOUT)
     assert 5 not in sam.recent and len(sam.recent) == RECENT_FRAMES
     close_window(window)
+
+
+def test_the_last_propagations_outcome_is_shown_under_its_own_video_only(qtbot, demo_dir):
+    """It stayed in the panel on every media (the photo included) until the next propagation."""
+    window = make_window(qtbot, demo_dir)
+    sam, panel = sam_controller(window), window.panel("sam")
+    sam.last_result, sam.last_result_media = "Propagated 1 object over 6 frames; 6 masks stored", 2
+    window.set_media(2, 0)
+    wait_picture(qtbot, window, 0)
+    assert panel.result.text() == sam.last_result
+    window.set_media(1)
+    wait_picture(qtbot, window)
+    assert panel.result.text() == ""
+    close_window(window)

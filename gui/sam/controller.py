@@ -78,6 +78,7 @@ class SamController(QObject):
         self._pace = Pace()
         self.seconds_left: float | None = None  # the propagation's time left at its pace so far
         self.last_result: str = ""
+        self.last_result_media: int | None = None  # the video the last propagation was of
         self.recent: OrderedDict[int, dict] = OrderedDict()
         self._follow = QElapsedTimer()
         self._markers = QElapsedTimer()
@@ -459,6 +460,7 @@ class SamController(QObject):
 
     def _propagated(self, result) -> None:
         showing = self.showing_propagation
+        self.last_result_media = self.propagating_media
         self.propagation, self.propagating_media, self.cancelling = None, None, False
         self.window.rewriting_media = None
         done = result.value

@@ -148,8 +148,9 @@ class SamPanel(QWidget):
             starting = self.sam.progress_message or "opening the video and loading the model"
             self.result.setText(f"Tracking… {int(done)}/{int(total)} frames{time_left(self.sam.seconds_left)}"
                                 if total else f"Starting: {starting}…")
-        else:
-            self.result.setText(self.sam.last_result)
+        else:  # the last propagation's outcome, under its own video only
+            mine = item is not None and item.id == self.sam.last_result_media
+            self.result.setText(self.sam.last_result if mine else "")
 
     def refresh(self, *_) -> None:
         """The video's objects, read in a job (finding the prompts reads every annotation of the video)."""
