@@ -6,11 +6,12 @@ hundreds of thousands of masks and the timeline pages through them frame by fram
 from __future__ import annotations
 
 import json
-from collections import Counter
 import time
+from collections import Counter
 from functools import cache
 from json.encoder import encode_basestring_ascii
-from typing import Iterable, Iterator, NamedTuple
+from types import MappingProxyType
+from typing import Iterable, Iterator, Mapping, NamedTuple
 
 from sqlalchemy import delete, func, insert, select, update
 
@@ -131,7 +132,7 @@ class Superseded(NamedTuple):
     kept: int  # items left out: an older annotation of theirs has the source to keep (edited by hand)
     unchanged: int  # items left out: the new annotation is the one stored already
     gone_tracks: frozenset = frozenset()  # tracks deleted since the caller read them: their items left out
-    stored_by_track: dict = {}  # track id -> how many of the annotations that went in are that track's
+    stored_by_track: Mapping = MappingProxyType({})  # track id -> how many of those that went in are its
 
 
 def _compared(row: tuple) -> tuple:

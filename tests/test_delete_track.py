@@ -49,6 +49,14 @@ def _track_row(panel, track_id):
     return next((r for r in rows if r.text(1) == "track" and r.text(0).split(" · ")[0] == f"track {track_id}"), None)
 
 
+def _objects_on(qtbot, demo_dir, video: int, frame: int):
+    """A window on ``frame`` of the video, and its Objects and tracks panel."""
+    window = make_window(qtbot, demo_dir)
+    window.set_media(video, frame)
+    wait_picture(qtbot, window, frame)
+    return window, window.panel("objects")
+
+
 def _sam_lists(window, track_id) -> bool:
     objects = window.panel("sam").objects
     return any(objects.topLevelItem(i).data(0, Qt.UserRole) == track_id for i in range(objects.topLevelItemCount()))
@@ -56,10 +64,7 @@ def _sam_lists(window, track_id) -> bool:
 
 def test_del_on_a_track_deletes_it_on_every_frame_and_ctrl_z_brings_it_back(qtbot, demo_dir):
     video, mouth, eye, mouth_ids = _tracks(demo_dir)
-    window = make_window(qtbot, demo_dir)
-    window.set_media(video, 2)
-    wait_picture(qtbot, window, 2)
-    panel = window.panel("objects")
+    window, panel = _objects_on(qtbot, demo_dir, video, 2)
     qtbot.waitUntil(lambda: _track_row(panel, mouth) is not None and _sam_lists(window, mouth), timeout=TIMEOUT)
 
     def select_and_delete(answer: str) -> list:
@@ -98,10 +103,7 @@ def test_del_on_a_track_deletes_it_on_every_frame_and_ctrl_z_brings_it_back(qtbo
 
 def test_the_context_menu_deletes_a_track(qtbot, demo_dir):
     video, mouth, eye, _ = _tracks(demo_dir)
-    window = make_window(qtbot, demo_dir)
-    window.set_media(video, 0)
-    wait_picture(qtbot, window, 0)
-    panel = window.panel("objects")
+    window, panel = _objects_on(qtbot, demo_dir, video, 0)
     qtbot.waitUntil(lambda: _track_row(panel, eye) is not None, timeout=TIMEOUT)
     seen, items = [], []
 
