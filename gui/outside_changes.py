@@ -8,7 +8,7 @@ again, and masks stored by ``facelens segment`` did not show.
 """
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, QTimer
+from PySide6.QtCore import QObject, QTimer, Signal
 
 INTERVAL_MS = 1000
 
@@ -16,10 +16,19 @@ INTERVAL_MS = 1000
 TOUCHES = {"media": ("media", "media"), "annotation": ("annotations", "annotations"),
            "annotations": ("annotations", "annotations"), "track": ("tracks", "annotations"),
            "segment": ("emotion segments", "annotations"), "segments": ("emotion segments", "annotations"),
-           "taxonomy": ("labels", "labels")}
+           "taxonomy": ("labels", "labels"), "series": ("eye tracking data and ratings", "emotion"),
+           "eye_events": ("eye events", "emotion"), "detector_run": ("detector runs", "audit runs"),
+           "verdict": ("verdicts", "audit verdicts")}
+
+# Entries that record a file written from the project (a report), not a change to it.
+NOT_CHANGES = {"report", "export"}
 
 
 class OutsideChanges(QObject):
+    # What to reload ({"emotion", "audit runs", ...}) with the entries behind it: for the workspaces' states,
+    # which reload their own data.
+    changed = Signal(object, list)
+
     def __init__(self, window):
         super().__init__(window)
         self.window = window
@@ -44,7 +53,8 @@ class OutsideChanges(QObject):
             entries, self.seen = project.audit.written_elsewhere(self.seen)
         except Exception:  # the database unreadable for a moment (another program's long write): the next tick
             return []
-        touched = [TOUCHES[e.entity.split(":")[0]] for e in entries if e.entity.split(":")[0] in TOUCHES]
+        entries = [e for e in entries if e.entity.split(":")[0] in TOUCHES and e.action not in NOT_CHANGES]
+        touched = [TOUCHES[e.entity.split(":")[0]] for e in entries]
         reloads = {reload for _, reload in touched}
         if "media" in reloads:
             self.window.mediaListChanged.emit()
@@ -52,6 +62,8 @@ class OutsideChanges(QObject):
             self.window.reload_labels()
         if "annotations" in reloads:
             self.window.reload_annotations()
+        if reloads:
+            self.changed.emit(reloads, entries)
         words = list(dict.fromkeys(word for word, _ in touched))
         if words:
             # (no count: an audit entry is a whole batch of a propagation, which the user would not call one change)

@@ -100,3 +100,66 @@ def test_a_track_deleted_while_it_is_propagated_is_not_listed_as_tracked_just_no
     assert [r for r in _rows(panel) if r.startswith("unlabelled, track")] == [f"unlabelled, track {kept}"]
     sam.propagation = None
     close_window(window)
+
+
+def test_gaze_imported_by_another_program_shows_in_the_emotion_workspace(qtbot, demo_dir, tmp_path):
+    from engine.gaze.importing import import_gaze
+    from gui.emotion.state import emotion_state
+    from tests.test_gui_emotion import _gaze_file
+
+    window = make_window(qtbot, demo_dir)
+    window.action("workspace.emotion").trigger()
+    window.set_media(2)
+    state = emotion_state(window)
+    qtbot.waitUntil(lambda: window.playback.ready, timeout=TIMEOUT)
+    assert state.samples is None
+    path, *_ = _gaze_file(tmp_path)
+    with Project.open(demo_dir) as other:
+        recording = import_gaze(other, 2, path)["recording_id"]
+    qtbot.waitUntil(lambda: [r.id for r in state.recordings] == [recording] and state.samples is not None,
+                    timeout=TIMEOUT)
+    assert "Eye tracking data" in window.statusBar().currentMessage()
+    close_window(window)
+
+
+def test_runs_and_verdicts_from_another_reviewer_show_without_losing_the_reviewers_place(qtbot, tmp_path):
+    from engine.audit.importer import import_scores
+    from tests.audit_factory import make_dataset
+    from tests.test_gui_audit import _audit_window
+
+    root = tmp_path / "case"
+    data = make_dataset(tmp_path / "data", per_class=12, unseen=4)
+    with Project.create(root) as p:
+        first = import_scores(p, data.csv, data.features, model="xception").run_id
+    window, state, panel = _audit_window(qtbot, root)
+    model = panel.model
+    assert model.rowCount() >= 2
+    panel.table.selectRow(1)
+    qtbot.waitUntil(lambda: state.current is not None and state.current.result_id == model.item(1).result_id,
+                    timeout=TIMEOUT)
+    looking_at, other_sample = model.item(1).result_id, model.item(0).result_id
+
+    with Project.open(root) as other:  # a second reviewer decides two samples, the command line imports a run
+        other.detectors.add_verdict(other_sample, "attack", reviewer="second")
+        other.detectors.add_verdict(looking_at, "bona_fide", reviewer="second")
+        again = make_dataset(tmp_path / "data2", per_class=12, unseen=4, seed=1)
+        second = import_scores(other, again.csv, again.features, model="efficientnet").run_id
+    qtbot.waitUntil(lambda: panel.runs.count() == 2, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: model.item(0).verdict is not None and model.item(1).verdict is not None,
+                    timeout=TIMEOUT)
+    assert (model.item(0).verdict.verdict, model.item(0).verdict.reviewer) == ("attack", "second")
+    assert state.run_id == first and panel.runs.currentData() == first and second != first
+    assert state.current.result_id == looking_at  # not moved on, as the reviewer's own verdict would
+    assert "2 decided" in panel.status.text()
+    message = window.statusBar().currentMessage()
+    assert "changed by another program" in message and "verdicts" in message.lower()
+
+    from engine.audit.report import write_report
+
+    window.outside_changes._timer.stop()  # (this test looks itself)
+    with Project.open(root) as other:  # a report written elsewhere changes nothing in the project
+        write_report(other, first, tmp_path / "report.html")
+        other.detectors.add_verdict(other_sample, "unsure", reviewer="second")
+    assert window.outside_changes.check() == ["verdicts"]
+    assert state.current.result_id == looking_at
+    close_window(window)

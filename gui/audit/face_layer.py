@@ -23,6 +23,7 @@ class FaceBoxLayer(CanvasLayer):
         state.currentChanged.connect(lambda _i: self.show(None))
         state.faceReady.connect(self.show)
         state.verdictRecorded.connect(lambda _v: self.show(self.view))
+        state.verdictsChanged.connect(lambda _v: self.show(self.view))
 
     def media_changed(self, media):
         self.redraw()

@@ -136,6 +136,7 @@ class QueuePanel(QWidget):
         s.currentChanged.connect(self._show_current)
         s.faceReady.connect(self._show_face)
         s.verdictRecorded.connect(self._verdict_recorded)
+        s.verdictsChanged.connect(self._verdicts_changed)
         self.verdict_bar.done.connect(self.table.setFocus)
         s.message.connect(lambda text: window.statusBar().showMessage(text, 6000))
         window.projectChanged.connect(lambda _p: self.verdict_bar.refresh_reviewer())
@@ -171,6 +172,8 @@ class QueuePanel(QWidget):
         self.runs.clear()
         for r in runs:
             self.runs.addItem(f"Run {r.id}: {r.model} {r.version}".strip() + f" ({r.rows} rows)", r.id)
+        if self.runs.findData(self.state.run_id) >= 0:  # (the list refilled: the run under review stays picked)
+            self.runs.setCurrentIndex(self.runs.findData(self.state.run_id))
         self.runs.blockSignals(False)
         for w in (self.table, self.status):
             w.setVisible(bool(runs))
@@ -241,6 +244,15 @@ class QueuePanel(QWidget):
                         if self.model.item(r).verdict is None), None)
             if nxt is not None:
                 self.table.selectRow(nxt)
+
+    def _verdicts_changed(self, verdicts: list) -> None:
+        """Verdicts recorded elsewhere: shown, the reviewer staying on the sample they are looking at."""
+        for v in verdicts:
+            self.model.verdict_changed(v.result_id)
+        self._show_status()
+        current = self.state.current
+        if current is not None and current.result_id in {v.result_id for v in verdicts}:
+            self._show_current(current)
 
     # --- the sample under review ---------------------------------------------------------------------------
     def _show_current(self, item) -> None:

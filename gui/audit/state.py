@@ -22,6 +22,7 @@ class AuditState(QObject):
     currentChanged = Signal(object)  # QueueItem | None
     faceReady = Signal(object)  # engine.audit.crops.FaceView
     verdictRecorded = Signal(object)  # VerdictRecord
+    verdictsChanged = Signal(list)  # VerdictRecord: the latest ones another program recorded on the run on screen
     message = Signal(str)  # one line for the panel's status
 
     def __init__(self, window):
@@ -34,6 +35,7 @@ class AuditState(QObject):
         self.current = None
         self.settings = jobs.queue_settings()
         window.projectChanged.connect(lambda _p: self.reload_runs())
+        window.outside_changes.changed.connect(self._changed_elsewhere)
 
     # --- loading -------------------------------------------------------------------------------------------
     def reload_runs(self, select: int | None = None) -> None:
@@ -55,6 +57,56 @@ class AuditState(QObject):
 
         self.window.engine.submit(lambda ctx: project.detectors.runs(), "Reading detector runs",
                                   Priority.INTERACTIVE, on_done=done, show=False)
+
+    def _changed_elsewhere(self, reloads: set, entries: list) -> None:
+        """Runs imported or re-aggregated and verdicts recorded by another program (the command line, a second
+        reviewer's window): shown without losing the reviewer's place, unless the run on screen was re-aggregated
+        (its queue is another one then)."""
+        if self.window.project is None:
+            return
+        if self.run_id is not None and any(e.entity == f"detector_run:{self.run_id}" and e.action == "aggregation"
+                                           for e in entries):
+            self.reload_runs(select=self.run_id)  # (reads its verdicts too)
+            return
+        if "audit runs" in reloads:
+            self._refresh_run_list()
+        if "audit verdicts" in reloads:
+            self._refresh_verdicts()
+
+    def _refresh_run_list(self) -> None:
+        project = self.window.project
+
+        def done(result):
+            if not result.ok or project is not self.window.project:
+                return
+            self.runs = result.value
+            self.runsChanged.emit(self.runs)
+            if self.run_id is None and self.runs:
+                self.load(self.runs[-1].id)
+
+        self.window.engine.submit(lambda ctx: project.detectors.runs(), "Reading detector runs",
+                                  Priority.INTERACTIVE, on_done=done, show=False)
+
+    def _refresh_verdicts(self) -> None:
+        project, run_id = self.window.project, self.run_id
+        if run_id is None or self.overview is None:
+            return
+
+        def done(result):
+            if not result.ok or run_id != self.run_id or self.overview is None:
+                return
+            latest = {v.result_id: v for v in result.value}
+            changed = []
+            for q in self.overview.queue.items:
+                v = latest.get(q.result_id)
+                if v is not None and (q.verdict is None or q.verdict.id != v.id):
+                    q.verdict = v
+                    changed.append(v)
+            if changed:
+                self.verdictsChanged.emit(changed)
+
+        self.window.engine.submit(lambda ctx: project.detectors.verdicts(run_id, latest_only=True),
+                                  "Reading verdicts", Priority.INTERACTIVE, on_done=done, show=False)
 
     def load(self, run_id: int | None) -> None:
         """Build the run's queue and metrics (in the background)."""

@@ -50,6 +50,8 @@ class EmotionState(QObject):
         window.frameChanged.connect(self._keep_in_view)
         window.projectChanged.connect(lambda *_: self.reload())
         window.annotationsChanged.connect(self._segments_changed)
+        # a gaze import or a rating made by another program (segments come with the annotations)
+        window.outside_changes.changed.connect(lambda reloads, _entries: "emotion" in reloads and self.reload())
 
     # --- time --------------------------------------------------------------------------------------------------
     @property
