@@ -69,7 +69,7 @@ def cmd_import(args) -> int:
 def cmd_info(args) -> int:
     from storage.summary import project_summary
 
-    with open_project(args.dir) as project:
+    with open_project(args.dir, reading=True) as project:
         info = project_summary(project)
     text = [f"schema {info['schema_version']}: {len(info['media'])} media, {info['annotations']} annotations, "
             f"{info['tracks']} tracks, {info['segments']} segments"]
@@ -89,7 +89,7 @@ def cmd_verify(args) -> int:
     problems: list[str] = []
     info = {"media": None, "audit_entries": None, "audit_head": None}
     try:
-        with open_project(args.dir) as project:
+        with open_project(args.dir, reading=True) as project:
             problems = verify_project(project, head=noted)
             info = summary(project)
     except DatabaseError as e:  # too damaged to open

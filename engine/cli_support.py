@@ -8,10 +8,12 @@ import sys
 from annotation.errors import FaceLensError
 
 
-def open_project(path):
+def open_project(path, reading: bool = False):
+    """The project at ``path``; ``reading``: for a command that only reads it, which also works where the project
+    cannot be written (read-only media)."""
     from storage.project import Project
 
-    return Project.open(path)
+    return Project.open_for_reading(path) if reading else Project.open(path)
 
 
 def print_result(args, data: dict, text: str) -> None:

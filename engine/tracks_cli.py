@@ -16,7 +16,7 @@ def _given_name(row: dict) -> str:
 
 
 def cmd_tracks_list(args) -> int:
-    with open_project(args.dir) as project:
+    with open_project(args.dir, reading=True) as project:
         labels = {label.id: label.name for label in project.labels.all()}
         rows = []
         for t in _all_tracks(project):

@@ -7,8 +7,10 @@ audit chain's "read the last hash, append the next entry" can never interleave w
 """
 from __future__ import annotations
 
+import sqlite3
 from contextlib import contextmanager
 from typing import Iterator
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.orm import Session
@@ -32,6 +34,26 @@ def sqlite_engine(db_path: str) -> Engine:
     @event.listens_for(engine, "begin")
     def _begin(conn: Connection):
         conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("facelens_write") else "BEGIN")
+
+    return engine
+
+
+def sqlite_reader(db_path: str) -> Engine:
+    """A project database on media that cannot be written (a disc, a write-protected share, evidence received):
+    read without writing anything, not even SQLite's -wal and -shm files beside it. ``immutable`` tells SQLite
+    that no one changes the file meanwhile, which is what such media guarantee, so it needs no shared lock file."""
+    uri = f"file:{quote(db_path)}?mode=ro&immutable=1"
+    engine = create_engine(f"sqlite:///{db_path}", creator=lambda: sqlite3.connect(uri, uri=True,
+                                                                                  check_same_thread=False))
+
+    @event.listens_for(engine, "connect")
+    def _configure(dbapi_conn, _record):
+        dbapi_conn.isolation_level = None
+        dbapi_conn.execute("PRAGMA foreign_keys = ON")
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection):
+        conn.exec_driver_sql("BEGIN")
 
     return engine
 

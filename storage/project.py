@@ -18,7 +18,7 @@ from annotation.errors import ProjectError
 from storage import schema
 from storage.annotation_repo import AnnotationRepository
 from storage.audit_repo import AuditRepository
-from storage.db import database_engine, write_session
+from storage.db import database_engine, sqlite_reader, write_session
 from storage.detector_repo import DetectorRepository
 from storage.eye_event_repo import EyeEventRepository
 from storage.label_repo import LabelRepository
@@ -101,6 +101,33 @@ class Project:
         for name in FOLDERS:
             (root / name).mkdir(exist_ok=True)
         return project
+
+    @classmethod
+    def open_for_reading(cls, root: str | Path) -> "Project":
+        """Open a project for commands that only read it (``info``, ``verify``): as ``open`` where the project can
+        be written; where it cannot (read-only media, a write-protected folder), read as it is, writing nothing.
+        A reviewer handed the project on a disc can verify its evidence chain there."""
+        root = Path(root).expanduser().resolve()
+        db = root / DB_NAME
+        if not db.is_file() or (os.access(root, os.W_OK) and os.access(db, os.W_OK)):
+            return cls.open(root)
+        if not _is_sqlite(db):
+            raise ProjectError(f"{db}: not an SQLite database")
+        wal = root / f"{DB_NAME}-wal"
+        if wal.is_file() and wal.stat().st_size > 0:
+            raise ProjectError(f"{wal}: holds changes not yet written into {DB_NAME}, and {root} cannot be written "
+                               "to merge them: copy the project folder somewhere writable and open it there")
+        engine = sqlite_reader(str(db))
+        current = schema.current_revision(engine)
+        if current != schema.HEAD:
+            engine.dispose()
+            if current not in schema.all_revisions():
+                raise ProjectError(f"{db}: schema {current!r} is not one this FaceLens knows; was it made by a newer "
+                                   "version?")
+            raise ProjectError(f"{db}: schema {current!r} is older than this FaceLens's {schema.HEAD!r}, and {root} "
+                               "cannot be written to upgrade it: copy the project folder somewhere writable and "
+                               "open it there (the original stays as it is)")
+        return cls(root, engine)
 
     def close(self) -> None:
         self.engine.dispose()

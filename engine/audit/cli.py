@@ -71,7 +71,7 @@ def cmd_audit_import(args) -> int:
 
 
 def cmd_audit_runs(args) -> int:
-    with open_project(args.dir) as project:
+    with open_project(args.dir, reading=True) as project:
         runs = project.detectors.runs()
     data = [{"id": r.id, "model": r.model, "version": r.version, "rows": r.rows, "features": r.has_features,
              "aggregation": r.aggregation, "source": r.source} for r in runs]
@@ -84,7 +84,7 @@ def cmd_audit_runs(args) -> int:
 def cmd_audit_metrics(args) -> int:
     from engine.audit.evaluate import evaluate
 
-    with open_project(args.dir) as project:
+    with open_project(args.dir, reading=True) as project:
         run = project.detectors.run(args.run_id)
         ev = evaluate(project.detectors.results(run.id), run.aggregation, args.level, args.split, args.threshold,
                       args.threshold_method, args.target_apcer, args.bootstrap)
@@ -162,7 +162,7 @@ def cmd_audit_report(args) -> int:
 def cmd_audit_verify_report(args) -> int:
     from engine.audit.report.verify import verify_report
 
-    with open_project(args.dir) as project:
+    with open_project(args.dir, reading=True) as project:
         problems = verify_report(project, args.report)
     for p in problems:
         print(p)

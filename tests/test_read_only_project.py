@@ -1,0 +1,87 @@
+"""A project on media that cannot be written (a disc, a write-protected share, evidence handed over) can still be
+read and verified: ``info``, ``verify``, ``tracks list`` and the audit's read-only commands work there and write
+nothing, not even SQLite's -wal and -shm files. They could not open it at all ("unable to open database file").
+
+The folder is made unwritable with ``chattr +i``, which binds root too (plain permissions do not); where that is
+not available the tests are skipped."""
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+
+import pytest
+
+from annotation.model import Annotation
+from annotation.shapes import Box
+from storage.media.importer import import_paths
+from storage.project import Project
+from tests.cli import run_cli
+from tests.media_factory import photo
+
+
+@pytest.fixture
+def write_protect():
+    protected = []
+
+    def protect(*paths):
+        try:
+            done = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True)
+        except FileNotFoundError:
+            pytest.skip("no chattr here to make a folder read-only")
+        if done.returncode != 0 or os.access(paths[0], os.W_OK):
+            pytest.skip(f"this file system cannot make a folder read-only ({done.stderr.decode().strip()})")
+        protected.extend(paths)
+
+    yield protect
+    if protected:
+        subprocess.run(["chattr", "-i", *map(str, protected)], check=True)
+
+
+def _project(tmp_path):
+    root = tmp_path / "evidence"
+    picture = photo(tmp_path / "suspect.png")
+    with Project.create(root) as p:
+        (media_id, _path), = import_paths(p, [picture]).imported
+        p.annotations.add(Annotation(media_id=media_id, shape=Box(4, 4, 30, 30)))
+    return root, picture
+
+
+def _digest(path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_read_only_project_is_verified_where_it_lies_and_left_as_it_was(tmp_path, write_protect):
+    root, picture = _project(tmp_path)
+    before = _digest(root / "project.db")
+    write_protect(root / "project.db", root)
+
+    out = run_cli("verify", root).stdout
+    assert out.startswith("verify: ok (database intact, 1 media files unchanged, audit chain of")
+    assert "schema 0005: 1 media, 1 annotations" in run_cli("info", root).stdout
+    assert run_cli("tracks", "list", root).stdout.strip() == "no tracks in this project"
+    assert "no detector runs yet" in run_cli("audit", "runs", root).stdout
+    picture.write_bytes(picture.read_bytes() + b"tampered")  # the media file is not on the protected folder
+    changed = run_cli("verify", root, check=1)
+    assert "suspect.png" in changed.stdout and "1 problem(s) found" in changed.stderr
+
+    refused = run_cli("import", root, photo(tmp_path / "more.png", seed=3), check=2)  # a command that writes
+    assert "project.db" in refused.stderr and "permissions" in refused.stderr
+    assert sorted(p.name for p in root.iterdir()) == ["cache", "exports", "media", "project.db"]
+    assert _digest(root / "project.db") == before
+
+
+def test_a_copy_made_while_the_project_was_open_says_what_to_do(tmp_path, write_protect):
+    """Its newest edits are in project.db-wal, which only a writable folder lets SQLite merge: reading project.db
+    alone would verify an older state without saying so."""
+    root, _ = _project(tmp_path)
+    copy = tmp_path / "copy"
+    with Project.open(root) as p:  # still open, its last edit in the -wal file, when the folder is copied
+        p.annotations.add(Annotation(media_id=1, shape=Box(1, 1, 9, 9)))
+        shutil.copytree(root, copy)
+    assert (copy / "project.db-wal").stat().st_size > 0
+    write_protect(*copy.iterdir(), copy)
+    refused = run_cli("verify", copy, check=2)
+    assert f"{copy / 'project.db-wal'}: holds changes not yet written into project.db" in refused.stderr
+    assert "copy the project folder somewhere writable" in refused.stderr
