@@ -163,3 +163,33 @@ def test_runs_and_verdicts_from_another_reviewer_show_without_losing_the_reviewe
     assert window.outside_changes.check() == ["verdicts"]
     assert state.current.result_id == looking_at
     close_window(window)
+
+
+def test_a_track_deleted_elsewhere_during_a_propagation_leaves_the_canvas_at_once(qtbot, demo_dir):
+    """Its arrived masks stayed drawn over the video until the propagation ended (minutes on a long video)."""
+    import numpy as np
+
+    from gui.sam.controller import sam_controller
+
+    with Project.open(demo_dir) as p:
+        video = next(m for m in p.media.all() if m.is_video)
+        kept, deleted = (p.tracks.add(Track(media_id=video.id)).id for _ in range(2))
+    window = make_window(qtbot, demo_dir)
+    window.set_media(video, 5)
+    wait_picture(qtbot, window, 5)
+    sam, layer = sam_controller(window), window.canvas.layer("sam preview")
+    sam.follow = False
+    sam.propagating_media, sam.propagation = video.id, object()  # (masks come as a propagation hands them over)
+    mask = np.zeros((480, 640), bool)
+    mask[100:200, 200:300] = True
+    sam.masksArrived.emit(5, {kept: mask, deleted: mask})
+    qtbot.waitUntil(lambda: len(layer.root.childItems()) == 2, timeout=TIMEOUT)
+
+    run_cli("tracks", "delete", demo_dir, deleted)
+    qtbot.waitUntil(lambda: len(layer.root.childItems()) == 1, timeout=TIMEOUT)
+    assert set(sam.recent[5]) == {kept}
+    sam.masksArrived.emit(6, {kept: mask, deleted: mask})  # SAM 2 still tracks it until its pass ends
+    qtbot.waitUntil(lambda: 6 in sam.recent, timeout=TIMEOUT)
+    assert set(sam.recent[6]) == {kept}
+    sam.propagation = None
+    close_window(window)

@@ -80,6 +80,7 @@ class SamController(QObject):
         self.last_result: str = ""
         self.last_result_media: int | None = None  # the video the last propagation was of
         self.recent: OrderedDict[int, dict] = OrderedDict()
+        self._deleted_meanwhile: set[int] = set()  # tracks another program deleted during this propagation
         self._follow = QElapsedTimer()
         self._markers = QElapsedTimer()
         self.follow = True
@@ -99,6 +100,7 @@ class SamController(QObject):
         window.frameChanged.connect(self._frame_changed)
         window.engine.jobProgress.connect(self._job_progress)
         window.closingWhenIdle.connect(self._window_closing)
+        window.outside_changes.changed.connect(self._changed_elsewhere)
         self.choose()
         if window.project is not None:
             self._project_changed(window.project)
@@ -383,6 +385,7 @@ class SamController(QObject):
             w.report_error(str(e))
             return False
         self.recent.clear()
+        self._deleted_meanwhile.clear()
         self._follow_targets.clear()
         self.progress, self.progress_message, self.last_result = (0, None), "", ""
         self._pace, self.seconds_left = Pace(), None
@@ -431,7 +434,22 @@ class SamController(QObject):
                                   on_done=lambda r: self.window.annotatedFramesChanged.emit(item.id, r.value)
                                   if r.ok else None)
 
+    def _changed_elsewhere(self, _reloads: set, entries: list) -> None:
+        """A track another program deleted while it is being propagated: its masks leave the canvas now (the
+        propagation goes on for the others and does not store its masks), not when the propagation ends."""
+        gone = {int(e.entity.split(":")[1]) for e in entries
+                if e.entity.startswith("track:") and e.action.startswith("delete")}
+        if self.propagation is None or not gone:
+            return
+        self._deleted_meanwhile |= gone
+        for masks in self.recent.values():
+            for track_id in gone:
+                masks.pop(track_id, None)
+        self.previewChanged.emit()
+
     def _masks_arrived(self, frame: int, masks: dict) -> None:
+        if self._deleted_meanwhile:
+            masks = {t: m for t, m in masks.items() if t not in self._deleted_meanwhile}
         self.recent[frame] = masks
         on_screen = self.window.current_frame
         for old in list(self.recent)[:max(0, len(self.recent) - RECENT_FRAMES)]:
