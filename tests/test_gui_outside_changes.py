@@ -77,7 +77,9 @@ def test_an_undo_step_whose_annotation_another_program_deleted_leaves_the_list(q
     close_window(window)
 
 
-def test_a_track_deleted_while_it_is_propagated_is_not_listed_as_tracked_just_now(qtbot, demo_dir):
+def _propagating_two_tracks(qtbot, demo_dir):
+    """A window on frame 5 of the demo video while its two tracks are propagated (a stand-in for the job: masks
+    come as a propagation hands them over), and a mask to hand over."""
     import numpy as np
 
     from gui.sam.controller import sam_controller
@@ -88,12 +90,19 @@ def test_a_track_deleted_while_it_is_propagated_is_not_listed_as_tracked_just_no
     window = make_window(qtbot, demo_dir)
     window.set_media(video, 5)
     wait_picture(qtbot, window, 5)
-    sam, panel = sam_controller(window), window.panel("objects")
-    sam.propagating_media, sam.propagation = video.id, object()  # (masks come as a propagation hands them over)
-    with Project.open(demo_dir) as other:
-        other.tracks.delete_with_annotations(other.tracks.get(deleted))
+    sam = sam_controller(window)
+    sam.follow = False
+    sam.propagating_media, sam.propagation = video.id, object()
     mask = np.zeros((480, 640), bool)
     mask[100:200, 200:300] = True
+    return window, sam, kept, deleted, mask
+
+
+def test_a_track_deleted_while_it_is_propagated_is_not_listed_as_tracked_just_now(qtbot, demo_dir):
+    window, sam, kept, deleted, mask = _propagating_two_tracks(qtbot, demo_dir)
+    panel = window.panel("objects")
+    with Project.open(demo_dir) as other:
+        other.tracks.delete_with_annotations(other.tracks.get(deleted))
     sam.masksArrived.emit(5, {kept: mask, deleted: mask})
     qtbot.waitUntil(lambda: 5 in sam.recent, timeout=TIMEOUT)
     panel.refresh()
@@ -167,21 +176,8 @@ def test_runs_and_verdicts_from_another_reviewer_show_without_losing_the_reviewe
 
 def test_a_track_deleted_elsewhere_during_a_propagation_leaves_the_canvas_at_once(qtbot, demo_dir):
     """Its arrived masks stayed drawn over the video until the propagation ended (minutes on a long video)."""
-    import numpy as np
-
-    from gui.sam.controller import sam_controller
-
-    with Project.open(demo_dir) as p:
-        video = next(m for m in p.media.all() if m.is_video)
-        kept, deleted = (p.tracks.add(Track(media_id=video.id)).id for _ in range(2))
-    window = make_window(qtbot, demo_dir)
-    window.set_media(video, 5)
-    wait_picture(qtbot, window, 5)
-    sam, layer = sam_controller(window), window.canvas.layer("sam preview")
-    sam.follow = False
-    sam.propagating_media, sam.propagation = video.id, object()  # (masks come as a propagation hands them over)
-    mask = np.zeros((480, 640), bool)
-    mask[100:200, 200:300] = True
+    window, sam, kept, deleted, mask = _propagating_two_tracks(qtbot, demo_dir)
+    layer = window.canvas.layer("sam preview")
     sam.masksArrived.emit(5, {kept: mask, deleted: mask})
     qtbot.waitUntil(lambda: len(layer.root.childItems()) == 2, timeout=TIMEOUT)
 
