@@ -40,10 +40,11 @@ def setup(tmp_path_factory):
     face = project.labels.by_name("face").id
     a = seg.segment(item, 1, Prompt(box=(10, 10, 90, 80)), label_id=face).result().value
     b = seg.segment(item, 1, Prompt(((170, 40),))).result().value
-    progress = []
-    first = seg.propagate(item, on_progress=lambda job, done, total, msg: progress.append((done, total))).result()
+    progress, arrived = [], {}
+    first = seg.propagate(item, on_masks=arrived.__setitem__,
+                          on_progress=lambda job, done, total, msg: progress.append((done, total))).result()
     yield {"project": project, "item": item, "seg": seg, "a": a, "b": b, "first": first, "progress": progress,
-           "engine": engine, "root": root}
+           "arrived": arrived, "engine": engine, "root": root}
     engine.stop()
     project.close()
 
@@ -69,14 +70,19 @@ def test_two_objects_are_propagated_through_the_video_and_keep_their_track_ids(s
     assert all(set(ids) <= {t1, t2} for ids in first.value.frames.values())
     masks = _masks(project, item)
     assert set(masks) == {(f, t) for f in range(FRAMES) for t in (t1, t2) if t in first.value.frames[f]}
-    assert first.value.annotations == len(masks)
+    # The masks accepted with the prompts stay as they were, ids and all; every other frame's is propagated.
+    assert (masks[(1, t1)].id, masks[(1, t2)].id) == (a.annotation.id, b.annotation.id)
+    assert first.value.annotations == len(masks) - 2 and first.value.unchanged == 2
     for (f, t), ann in masks.items():
-        assert ann.shape.size == (item.height, item.width) and ann.attributes == {"role": "mask", "propagated": True}
+        assert ann.shape.size == (item.height, item.width)
+        assert ann.attributes == ({"role": "mask"} if f == 1 else {"role": "mask", "propagated": True})
         assert ann.label_id == (project.labels.by_name("face").id if t == t1 else None)
     # On the prompted frame each track's mask is the one its own prompt gave (swapped ids would show here).
     assert not np.array_equal(a.result.mask, b.result.mask)
     assert np.array_equal(masks[(1, t1)].shape.to_array(), a.result.mask)
     assert np.array_equal(masks[(1, t2)].shape.to_array(), b.result.mask)
+    # which is what SAM 2 gives that frame as it propagates: not storing it again lost nothing
+    assert all(np.array_equal(setup["arrived"][1][t], ann.shape.to_array()) for (f, t), ann in masks.items() if f == 1)
     # The prompts are in the project, as annotations of their tracks on frame 1.
     prompts = [x for x in project.annotations.for_media(item.id, frame=1) if x.attributes.get("role") == "prompt"]
     assert sorted((x.track_id, x.kind) for x in prompts) == sorted([(t1, "box"), (t2, "points")])
@@ -130,7 +136,8 @@ def test_cancelling_a_propagation_keeps_the_frames_done(setup):
     after = {k: v.id for k, v in _masks(project, item).items()}
     assert set(after) == set(before)  # every frame still has its masks
     redone = {k[0] for k in after if after[k] != before[k]}
-    assert redone == set(seen)  # the two frames done were stored, the rest left as they were
+    assert 1 in seen  # (the prompted frame keeps the masks accepted with its prompts, done or not)
+    assert redone == set(seen) - {1}  # the other frame done was stored, the rest left as they were
 
 
 def test_a_new_session_says_it_is_giving_sam2_the_prompts_and_can_be_cancelled_then(setup):

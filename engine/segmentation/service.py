@@ -218,7 +218,7 @@ class Segmentation:
             total = session.frames_to_report(first, last, from_frame, bool(backward))
             labels = {t.id: t.label_id for t in self.project.tracks.for_media(item.id)}
             writer = MaskWriter(self.project, item, self.active.model.name,
-                                {t: labels.get(t) for t in session.track_ids})
+                                {t: labels.get(t) for t in session.track_ids}, prompted=session.prompts)
             out, done = Propagated(), 0
             self._busy.add(item.id)
             try:

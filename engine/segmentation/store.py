@@ -7,7 +7,8 @@
   a video and ``attributes = {"role": "mask"}`` (plus ``"propagated": true`` when propagation made it).
 * Propagation writes its masks in batched transactions (one audit entry each). A mask it makes replaces the
   older model-made mask of the same track on the same frame; a mask someone edited by hand (source
-  ``manual``) is kept and the new one is not stored. A hand edit of a model's mask makes it ``manual``
+  ``manual``) is kept and the new one is not stored, and so is the mask the user accepted with a prompt on
+  that frame (SAM 2 gives that frame the prompt's own output again: storing it only changed the mask's id). A hand edit of a model's mask makes it ``manual``
   (``edited_by_hand``), also one made while a propagation runs: the writer checks as it commits.
 """
 from __future__ import annotations
@@ -16,6 +17,7 @@ import queue
 import threading
 import time
 from collections import defaultdict
+from collections.abc import Iterable
 
 import numpy as np
 
@@ -111,8 +113,9 @@ class MaskWriter:
     """
 
     def __init__(self, project, item: MediaItem, source: str, labels: dict[int, int | None], batch: int = 16,
-                 depth: int = 64, max_wait: float = 1.0):
+                 depth: int = 64, max_wait: float = 1.0, prompted: Iterable[tuple[int, int]] = ()):
         self.project, self.item, self.source, self.labels, self.batch = project, item, source, labels, batch
+        self.prompted = set(prompted)  # (track id, frame) of the prompts: their accepted masks stay
         self.max_wait = max_wait
         self.written = 0
         self.kept = 0  # masks corrected by hand that the model's were not stored over
@@ -198,6 +201,9 @@ class MaskWriter:
             if any(src == MANUAL for _, src in old):
                 self.kept += 1
                 continue  # someone corrected this mask by hand: keep theirs
+            if old and (track_id, frame) in self.prompted:
+                self.unchanged += 1  # the mask accepted with this frame's prompt, which SAM 2 gives back
+                continue
             # An empty mask: the object is gone from this frame now, its older masks go and none comes.
             new = None
             if mask.any():

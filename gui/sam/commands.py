@@ -1,8 +1,9 @@
 """Accepting a SAM object on a video as one undoable step: its track (new, or the one being corrected), its
 prompt and its mask on that frame, replacing the track's earlier prompt and model mask there.
 
-A propagation run after the accept replaces the accepted mask with its own (another id), and a new object's
-track gains masks on other frames. So undo takes back what stands for the step now, read from the project:
+A propagation run after the accept keeps the accepted mask (an older FaceLens's replaced it with its own,
+another id), and a new object's track gains masks on other frames. So undo takes back what stands for the step
+now, read from the project:
 for a new object, the track and everything of it; for a correction, its prompt and the model mask of the track
 on that frame (the accepted one or the propagated one in its place; a mask edited by hand stays), and the
 prompt and mask it replaced come back. Redo puts back exactly what undo took. A new object goes and comes
