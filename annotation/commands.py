@@ -168,6 +168,11 @@ class UndoStack:
         self._notify(command, "redo")
         return command
 
+    def upcoming(self, how: str) -> Command | None:
+        """The step the next ``how`` ("undo" or "redo") would apply, left where it is."""
+        steps = self._done if how == "undo" else self._undone
+        return steps[-1] if steps else None
+
     def drop(self, how: str) -> Command | None:
         """Take the step the next ``how`` ("undo" or "redo") would apply off the stack, unapplied: one the project
         refuses for good (another program deleted what it changes), so the steps behind it can still be reached."""

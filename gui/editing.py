@@ -15,7 +15,7 @@ import traceback
 
 from annotation.commands import Batch, Command, Delete
 from annotation.errors import InputError
-from annotation.model import Annotation, Label
+from annotation.model import Annotation, Label, Track
 from gui.errors import short_message
 
 UNLABELED_COLOR = "#a0a0a0"
@@ -45,7 +45,7 @@ class EditingMixin:
 
     def push(self, command: Command) -> Command | None:
         """Do ``command`` through the undo stack (committed at once); a failure is shown, never lost silently."""
-        if self.undo_stack is None:
+        if self.undo_stack is None or self._waits_for_propagation(command, "edit it"):
             return None
         try:
             return self.undo_stack.push(command)
@@ -69,6 +69,8 @@ class EditingMixin:
             self._update_undo_actions()
             return
         stack = self.undo_stack
+        if self._waits_for_propagation(stack.upcoming(how), f"{how} this step"):
+            return
         text = (stack.undo_text if how == "undo" else stack.redo_text).lower()
         what = f"{how} {text}" if text else how
         try:
@@ -85,6 +87,20 @@ class EditingMixin:
         except Exception as e:
             self.saved_indicator.failed(short_message(e))
             self.report_error(f"Could not {what}: {short_message(e)}", traceback.format_exc())
+
+    def _waits_for_propagation(self, command: Command | None, what: str) -> bool:
+        """Whether ``command`` changes masks or tracks of the video SAM 2 is propagating, which waits (says so):
+        it would change records the propagation is replacing, or take away the track it is storing masks for
+        (an undo of accepting the object being tracked did, mid-way). Other media, and that video's emotion
+        segments, can be edited meanwhile."""
+        if command is None or self.rewriting_media is None:
+            return False
+        if not any(isinstance(r, (Annotation, Track)) and r.media_id == self.rewriting_media
+                   for r in command.records()):
+            return False
+        self.statusBar().showMessage(f"This video is being propagated: {what} once that is done (or Cancelled)",
+                                     6000)
+        return True
 
     def delete_selection(self) -> None:
         doomed = [a for a in self.annotations_here() if a.id in self.selected_ids]
