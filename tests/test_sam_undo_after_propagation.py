@@ -98,9 +98,12 @@ def test_undo_and_redo_of_a_sam_object_and_its_correction_work_after_a_propagati
     window.undo()
     everything = window.project.annotations.for_track(track.id)
     assert sorted(a.frame for a in everything if a.kind == "mask") == [0, 1, 2]
+    panel = window.panel("sam")
+    assert panel.result.text().startswith("Propagated 1 object")
     window.undo()
     assert window.last_error is None and not window.action("edit.undo").isEnabled()
     assert window.project.tracks.for_media(media) == []
+    assert panel.result.text() == ""  # (its object is gone: the outcome no longer describes the video)
     assert window.project.annotations.count(media) == 0
     window.redo()
     assert window.last_error is None

@@ -79,6 +79,7 @@ class SamController(QObject):
         self.seconds_left: float | None = None  # the propagation's time left at its pace so far
         self.last_result: str = ""
         self.last_result_media: int | None = None  # the video the last propagation was of
+        self.last_result_tracks: set[int] = set()  # the objects it tracked: it is told while one is still there
         self.recent: OrderedDict[int, dict] = OrderedDict()
         self._deleted_meanwhile: set[int] = set()  # tracks another program deleted during this propagation
         self._follow = QElapsedTimer()
@@ -101,6 +102,7 @@ class SamController(QObject):
         window.engine.jobProgress.connect(self._job_progress)
         window.closingWhenIdle.connect(self._window_closing)
         window.outside_changes.changed.connect(self._changed_elsewhere)
+        window.commandApplied.connect(lambda command, _how: self._forget_result_of_gone_tracks(command.records()))
         self.choose()
         if window.project is not None:
             self._project_changed(window.project)
@@ -439,6 +441,8 @@ class SamController(QObject):
         propagation goes on for the others and does not store its masks), not when the propagation ends."""
         gone = {int(e.entity.split(":")[1]) for e in entries
                 if e.entity.startswith("track:") and e.action.startswith("delete")}
+        if gone & self.last_result_tracks:
+            self._forget_result_of_gone_tracks()
         if self.propagation is None or not gone:
             return
         self._deleted_meanwhile |= gone
@@ -446,6 +450,19 @@ class SamController(QObject):
             for track_id in gone:
                 masks.pop(track_id, None)
         self.previewChanged.emit()
+
+    def _forget_result_of_gone_tracks(self, records: list | None = None) -> None:
+        """The last propagation's outcome leaves the SAM 2 panel once none of the objects it tracked is in the
+        project (deleted, or their accept undone): "Propagated 1 object" under "Tracks (0)" was stale. ``records``:
+        those an edit changed; only an edit of that video can have taken them."""
+        project = self.window.project
+        if not self.last_result_tracks or project is None:
+            return
+        if records is not None and not any(getattr(r, "media_id", None) == self.last_result_media for r in records):
+            return
+        if all(project.tracks.get(t) is None for t in self.last_result_tracks):
+            self.last_result, self.last_result_tracks = "", set()
+            self.propagationChanged.emit()
 
     def _masks_arrived(self, frame: int, masks: dict) -> None:
         if self._deleted_meanwhile:
@@ -485,12 +502,13 @@ class SamController(QObject):
         if self.follow and showing and result.ok and done.frames:
             self._follow_targets.add(list(done.frames)[-1])
             self.window.seek(list(done.frames)[-1])  # end on the last frame tracked, not the last one shown
+        self.last_result_tracks = {t for ids in done.frames.values() for t in ids} if result.ok else set()
         if result.cancelled:
             finished, total = self.progress
             self.last_result = (f"Cancelled after {int(finished)} of {counted(int(total or 0), 'frame')}; "
                                 f"{'those are kept' if finished else 'nothing was stored'}")
         elif result.ok:
-            tracks = sorted({t for ids in done.frames.values() for t in ids})
+            tracks = sorted(self.last_result_tracks)
             self.last_result = (f"Propagated {counted(len(tracks), 'object')} over {counted(len(done.frames), 'frame')}; "
                                 f"{counted(done.annotations, 'mask')} stored{done.remarks()}")
         else:
