@@ -275,3 +275,35 @@ def test_the_last_propagations_outcome_is_shown_under_its_own_video_only(qtbot, 
     wait_picture(qtbot, window)
     assert panel.result.text() == ""
     close_window(window)
+
+
+def test_a_checkpoint_put_back_where_it_was_chosen_turns_sam2_on_again(qtbot, demo_dir, tmp_path):
+    """The panel said "it needs sam2.1_hiera_tiny.pt" of a chosen file that was moved away, and once the file was
+    back SAM 2 stayed off (the menu still saying "missing") until the model was chosen again."""
+    tiny = model_entry("tiny")
+    checkpoint = tmp_path / "sam2.1_hiera_tiny.pt"
+    torch.save({"model": build_random_predictor(tiny.extra["config"], 0).state_dict()}, checkpoint)
+    ModelSettings().set_checkpoint(tiny.name, checkpoint)
+    checkpoint.rename(tmp_path / "elsewhere.pt")
+
+    window = make_window(qtbot, demo_dir)
+    sam, panel = sam_controller(window), window.panel("sam")
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=TIMEOUT)
+    assert f"SAM 2 is off: {checkpoint} is missing (Models → Choose checkpoint file…)" in panel.status.text()
+    menu = window.menus["models"]
+    assert any(f"{checkpoint} is missing" in a.text() for a in menu.actions())
+
+    (tmp_path / "elsewhere.pt").rename(checkpoint)
+    menu.aboutToShow.emit()  # the user opens the Models menu: it looks again
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "sam2", timeout=TIMEOUT)
+    assert not any("missing" in a.text() for a in menu.actions())
+    badge = window.findChild(type(panel.status), "samSegmenterBadge")
+    assert badge.text() == "SAM 2: tiny · cpu" and "is off" not in panel.status.text()
+
+    checkpoint.rename(tmp_path / "elsewhere.pt")  # SAM 2 on stays on (its model is loaded); the menu says so
+    menu.aboutToShow.emit()
+    qtbot.waitUntil(lambda: any(f"{checkpoint} is missing" in a.text() for a in menu.actions()), timeout=TIMEOUT)
+    assert sam.status.get("kind") == "sam2"
+    (tmp_path / "elsewhere.pt").rename(checkpoint)
+    window.tools.activate("select")
+    close_window(window)

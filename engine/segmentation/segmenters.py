@@ -24,6 +24,7 @@ class ActiveSegmenter:
     weights: Weights | None
     device: Device
     missing: str = ""  # without weights: which file is needed and where to put it (``missing_message``)
+    off: str = ""  # without weights, in a few words: "it needs sam2.1_hiera_tiny.pt" or "/path/to/it.pt is missing"
 
     @property
     def kind(self) -> str:
@@ -37,7 +38,7 @@ class ActiveSegmenter:
         """What the window's status bar and ``--json`` outputs say about the segmenter."""
         return {"segmenter": self.segmenter.name, "kind": self.kind, "title": self.segmenter.describe(),
                 "model": self.model.name, "weights": self.weights.describe() if self.weights else None,
-                "device": str(self.device),
+                "device": str(self.device), "off": None if self.weights else self.off,
                 "note": None if self.weights else f"SAM 2 is off: {self.missing or missing_message(self.model)}"}
 
 
@@ -61,5 +62,9 @@ def choose_segmenter(model: str | None = None, checkpoint: str | Path | None = N
     weights = resolve_weights(entry, checkpoint, random_seed, settings)
     dev = default_device(device)
     kind = "sam2" if weights is not None else "grabcut"
-    missing = "" if weights is not None else missing_message(entry, settings)
-    return ActiveSegmenter(SEGMENTERS[kind](entry, weights, dev), entry, weights, dev, missing)
+    missing = off = ""
+    if weights is None:
+        missing = missing_message(entry, settings)
+        chosen = settings.checkpoint(entry.name)
+        off = f"{chosen} is missing" if chosen and not chosen.is_file() else f"it needs {entry.checkpoint.filename}"
+    return ActiveSegmenter(SEGMENTERS[kind](entry, weights, dev), entry, weights, dev, missing, off)

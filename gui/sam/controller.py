@@ -110,17 +110,24 @@ class SamController(QObject):
     # --- the segmenter ---------------------------------------------------------------------------------------
     def choose(self, model: str | None = None) -> None:
         """Find the active model's weights (and every model's) in a job; the window updates when it is done."""
-        def job(ctx):
-            from engine.models.weights import ModelSettings, describe_models
-            from engine.segmentation.segmenters import choose_segmenter
+        self.window.engine.submit(_finding_weights(model), "Choosing the segmenter", Priority.INTERACTIVE,
+                                  on_done=self._chosen, show=False)
 
-            settings = ModelSettings()
-            if model:
-                settings.set_active("sam2", model)
-            return choose_segmenter(settings=settings), describe_models("sam2", settings)
+    def recheck(self) -> None:
+        """Look for the weights again (the Models menu opened, the SAM tool picked): a checkpoint put back where it
+        was chosen turns SAM 2 on without choosing it again, and the menu says which files are missing now. SAM 2
+        already on stays on (its model is loaded; a file moved away says so in the menu)."""
+        def done(result):
+            if not result.ok:
+                return
+            if self.status.get("kind") != "sam2" and result.value[0].weights is not None:
+                self._chosen(result)
+            elif result.value[1] != self.models:
+                self.models = result.value[1]
+                self.statusChanged.emit(self.status)
 
-        self.window.engine.submit(job, "Choosing the segmenter", Priority.INTERACTIVE, on_done=self._chosen,
-                                  show=False)
+        self.window.engine.submit(_finding_weights(None), "Looking for SAM 2 weights", Priority.INTERACTIVE,
+                                  on_done=done, show=False)
 
     def _chosen(self, result) -> None:
         if not result.ok:
@@ -601,3 +608,17 @@ class _Throttled:
 
 def w_frame(window) -> int | None:
     return window.current_frame if window.current_media is not None and window.current_media.is_video else None
+
+
+def _finding_weights(model: str | None):
+    """A job: the segmenter for the active model (``model`` made active first), and every model's weights."""
+    def job(ctx):
+        from engine.models.weights import ModelSettings, describe_models
+        from engine.segmentation.segmenters import choose_segmenter
+
+        settings = ModelSettings()
+        if model:
+            settings.set_active("sam2", model)
+        return choose_segmenter(settings=settings), describe_models("sam2", settings)
+
+    return job

@@ -60,6 +60,7 @@ def install_models_menu(window, controller) -> None:
     static["offload"].setChecked(controller.offload_state)
     static["compile"].setChecked(controller.compile_propagation)
     menu.aboutToShow.connect(lambda: _fill(controller, menu, static))
+    menu.aboutToShow.connect(controller.recheck)  # (the files as they are now: the menu refills if they changed)
     controller.statusChanged.connect(lambda _s: _fill(controller, menu, static))
     _fill(controller, menu, static)
 

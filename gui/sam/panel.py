@@ -102,7 +102,7 @@ class SamPanel(QWidget):
     def _show_status(self, status: dict) -> None:
         text = status.get("title", "")
         if status.get("note"):
-            text += f"\nSAM 2 is off: it needs {status['model']}.pt (Models → Choose checkpoint file…)"
+            text += f"\nSAM 2 is off: {status.get('off') or 'no weights'} (Models → Choose checkpoint file…)"
         self.status.setText(text)
         self.status.setToolTip(status.get("note") or status.get("weights") or "")
         self._show_propagation()

@@ -61,6 +61,8 @@ class SamTool(Tool):
         if not self._following_prompt:  # Edit → Undo follows the prompt as it is built and dropped
             self.sam.previewChanged.connect(self.draft_changed)
             self._following_prompt = True
+        if self.sam.status.get("kind") != "sam2":
+            self.sam.recheck()  # a checkpoint put back since: SAM 2, not GrabCut
         self.sam.prefetch()
 
     def deactivate(self) -> None:
