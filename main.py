@@ -330,8 +330,24 @@ def build_parser() -> Parser:
     return p
 
 
+# Options whose value is numbers that may start with a minus sign (a point left of the image).
+SIGNED_VALUES = ("--point", "--box")
+
+
+def _signed_values_attached(argv: list[str]) -> list[str]:
+    """``--point -1,10`` as ``--point=-1,10``: argparse takes a value starting with "-" for another option and
+    said "expected one argument", where the user needs to hear that the point lies outside the image."""
+    out: list[str] = []
+    for arg in argv:
+        if out and out[-1] in SIGNED_VALUES and arg[:1] == "-" and arg[1:2].isdigit():
+            out[-1] = f"{out[-1]}={arg}"
+        else:
+            out.append(arg)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    args = build_parser().parse_args(_signed_values_attached(sys.argv[1:] if argv is None else list(argv)))
     if args.command is None:
         return cmd_gui(args)
     try:

@@ -85,6 +85,12 @@ def test_cli_segment_errors_are_one_line_and_change_nothing(demo_dir, capsys):
         (("segment", demo_dir, 1, "--box", "600,100,400,300"), "expected two corners X0,Y0,X1,Y1 with X1 > X0"),
         # a seed without random weights was ignored without a word (GrabCut ran)
         (("segment", demo_dir, 1, "--point", "10,10", "--seed", "5"), "--seed: it seeds random weights"),
+        # a negative point alone made a new object of whatever the segmenter found
+        (("segment", demo_dir, 1, "--point", "10,10,0"), "a new object needs a positive point (X,Y or X,Y,1) or a"),
+        # "expected one argument": argparse took a point left of the image for another option
+        (("segment", demo_dir, 1, "--point", "-1,10"), "point 1 (-1, 10) lies outside the 512x512 image"),
+        (("segment", demo_dir, 1, "--box", "-5,-5,100,100"), "box (-5, -5, 100, 100) must have some area and lie"),
+        (("track", demo_dir, 2, "--frames", ""), "--frames '': expected A:B"),  # (it meant the whole video)
     ]
     for args, message in cases:
         err = run_main(capsys, *args, code=2).err

@@ -1,5 +1,6 @@
 """Where a model's weights come from, and the clear error for a checkpoint that is not the chosen model's."""
 import json
+import os
 
 import pytest
 import torch
@@ -82,7 +83,7 @@ def test_a_wrong_checkpoint_is_named_with_the_model_it_should_be(tmp_path, capsy
     text = str(e.value)
     assert text.startswith(f"{tiny_file}: this checkpoint does not match the model sam2.1_hiera_small (SAM 2.1 "
                            f"small); it looks like a sam2.1_hiera_tiny checkpoint (")
-    assert "weights missing" in text
+    assert " weights missing (e.g. " in text
 
     # The CLI: one line naming the file and the expected model, nothing stored.
     err = run_main(capsys, "segment", demo_dir, 1, "--point", "200,100", "--model", "sam2.1_hiera_small",
@@ -164,3 +165,24 @@ def test_loaded_models_are_kept_and_the_least_recently_used_goes_first():
     cache.on_pressure(sessions.release)
     cache.release_all(device)  # what an out-of-memory build does before trying again
     assert sessions.released == 1 and cache.loaded() == []
+
+
+class _RunsCode:
+    """What a booby-trapped checkpoint holds: unpickling it would make a folder (run any code)."""
+
+    def __init__(self, folder):
+        self.folder = str(folder)
+
+    def __reduce__(self):
+        return os.mkdir, (self.folder,)
+
+
+def test_a_checkpoint_that_would_run_code_is_refused_unloaded_in_one_whole_sentence(tmp_path, capsys):
+    # The refusal was torch's page of advice cut off at 160 characters ("... Re-running `torch.").
+    trap, ran = tmp_path / "sam2.1_hiera_tiny.pt", tmp_path / "it-ran"
+    torch.save({"model": _RunsCode(ran)}, trap)
+    err = run_main(capsys, "models", "use", "tiny", "--checkpoint", trap, code=2).err
+    assert err == (f"facelens: error: {trap}: not a readable PyTorch checkpoint (it holds Python objects besides "
+                   f"weights, such as posix.mkdir, which FaceLens does not load because that could run code); "
+                   f"expected the SAM 2.1 tiny checkpoint sam2.1_hiera_tiny.pt\n")
+    assert not ran.exists()

@@ -15,6 +15,7 @@ from typing import Callable
 import torch
 
 from annotation.errors import InputError
+from annotation.words import counted
 from engine.models.registry import ModelEntry
 
 # What unpickling a file that is no checkpoint raises varies with its bytes (a text file can end in an
@@ -58,12 +59,12 @@ def check_state_dict(state: dict[str, torch.Tensor], expected: dict[str, tuple[i
     problems = []
     if other_shape:
         k = other_shape[0]
-        problems.append(f"{len(other_shape)} weights of another shape (e.g. {k}: file "
+        problems.append(f"{counted(len(other_shape), 'weight')} of another shape (e.g. {k}: file "
                         f"{'x'.join(map(str, state[k].shape))}, model {'x'.join(map(str, expected[k]))})")
     if missing:
-        problems.append(f"{len(missing)} weights missing (e.g. {missing[0]})")
+        problems.append(f"{counted(len(missing), 'weight')} missing (e.g. {missing[0]})")
     if unexpected:
-        problems.append(f"{len(unexpected)} weights the model does not have (e.g. {unexpected[0]})")
+        problems.append(f"{counted(len(unexpected), 'weight')} the model does not have (e.g. {unexpected[0]})")
     guess = looks_like(state) if looks_like else None
     hint = f"; it looks like a {guess} checkpoint" if guess and guess != entry.name else ""
     # The verdict and the guess come first: the weights' details are for whoever digs further.
@@ -77,10 +78,12 @@ def _reason(error: BaseException) -> str:
     full = str(error).strip()
     # A file that pickles Python objects besides tensors (a whole model, a training state): torch's refusal is
     # a page of advice on unsafe loading; what a user needs is that it is not loaded, and why.
-    unsafe = re.search(r"Unsupported global: GLOBAL (\S+)", full)
+    unsafe = re.search(r"Unsupported global: GLOBAL (\S+)|unsupported GLOBAL (\S+)", full)
     if unsafe:
-        return (f"it holds Python objects besides weights, such as {unsafe.group(1)}, which FaceLens does not "
-                f"load because that could run code")
+        return (f"it holds Python objects besides weights, such as {unsafe.group(1) or unsafe.group(2)}, which "
+                f"FaceLens does not load because that could run code")
+    if full.startswith("Weights only load failed"):  # another refusal of the same kind, in other words
+        return "it holds Python objects besides weights, which FaceLens does not load because that could run code"
     text = full.splitlines()[0] if full else ""
     text = text.split(". This is an internal")[0].rstrip(".")
     if not text or isinstance(error, (IndexError, KeyError, TypeError, AttributeError)):

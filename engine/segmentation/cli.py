@@ -37,6 +37,9 @@ def cmd_segment(args) -> int:
                             f"top-left corner, then the bottom-right one; not a width and height)")
     prompt = Prompt(tuple((p[0], p[1]) for p in points), tuple(int(p[2]) if len(p) == 3 else 1 for p in points),
                     tuple(box) if box else None)
+    if args.track is None and not box and not any(prompt.labels):  # (the window starts objects the same way)
+        raise FaceLensError("--point: a new object needs a positive point (X,Y or X,Y,1) or a --box; a negative "
+                            "point (X,Y,0) says where the object is not (add one to a track with --track)")
     with open_project(args.dir) as project:
         item = media_or_error(project, args.media_id)
         if args.frame is not None and not item.is_video:
@@ -78,7 +81,7 @@ def cmd_segment(args) -> int:
 
 
 def _frame_range(text: str | None, count: int) -> tuple[int, int]:
-    if not text:
+    if text is None:
         return 0, count - 1
     try:
         a, b = text.split(":")
