@@ -148,3 +148,19 @@ def test_segment_on_a_video_without_frame_stores_the_object_on_its_first_frame(d
     with Project.open(demo_dir) as p:
         assert sorted((a.kind, a.frame) for a in p.annotations.for_track(made["track_id"])) == [("mask", 0),
                                                                                                ("points", 0)]
+
+
+def test_segment_and_track_refuse_a_media_file_changed_since_it_was_imported(demo_dir, capsys):
+    """They read the file as it is now: masks on another video's frames, or, on a file cut short, an error at the
+    first frame past its new end after minutes of tracking."""
+    from tests.media_factory import truncate
+
+    made = main_json(capsys, "segment", demo_dir, 2, "--frame", "0", "--point", "320,230")  # (GrabCut) a track
+    truncate(demo_dir / "media" / "astronaut_head.mp4")
+    for args in (("segment", demo_dir, 2, "--frame", "100", "--point", "320,230"),
+                 ("track", demo_dir, 2, "--weights", "random")):
+        err = run_main(capsys, *args, code=2).err
+        assert "astronaut_head.mp4: the media file changed since it was imported (" in err, err
+        assert "put the original back ('verify' checks it), or import the new file as new media" in err
+    assert run_json("info", demo_dir)["annotations"] == 1 + 2  # the demo's box, the object's point and mask
+    assert made["track_id"] is not None

@@ -25,9 +25,18 @@ def thumbnail_path(project: "Project", sha256: str) -> Path:
 
 
 def media_file(project: "Project", item: MediaItem) -> Path:
+    """The file of ``item``, as it was imported: a file whose size changed since is another file (re-encoded,
+    cut, damaged), on which the project's frames, masks and hashes no longer line up; reading it anyway gave
+    masks on the wrong frames, or an error at the first frame past its new end. (Checking its SHA-256 is
+    ``verify``'s job: it reads the whole file.)"""
     path = project.absolute_path(item.path)
     if not path.is_file():
         raise InputError("the media file is missing (moved or deleted?)", path=str(path))
+    size = path.stat().st_size
+    if item.size_bytes and size != item.size_bytes:
+        raise InputError(f"the media file changed since it was imported ({size} bytes, recorded {item.size_bytes}); "
+                         "put the original back ('verify' checks it), or import the new file as new media",
+                         path=str(path))
     return path
 
 
