@@ -268,3 +268,35 @@ def test_re_propagating_replaces_the_model_masks_of_a_track_and_keeps_the_ones_e
     assert masks[1][0].source == "manual" and np.array_equal(masks[1][0].shape.to_array(), old)
     assert np.array_equal(masks[2][0].shape.to_array(), new)
     project.close()
+
+
+def test_a_frame_the_file_cannot_give_stops_the_propagation_with_its_frame_and_what_was_kept(tmp_path):
+    """A file damaged part-way (same size: not noticed on opening) ended `track` with a bare "InvalidDataError:
+    Invalid data found when processing input", naming neither the file nor the frame nor the frames kept."""
+    import struct
+
+    video = indexed_video(tmp_path / "clip.mp4", frames=12, gop=3)
+    project = Project.create(tmp_path / "proj")
+    import_paths(project, [video])
+    item = project.media.all()[0]
+    active = choose_segmenter("sam2.1_hiera_tiny", random_seed=0, device="cpu",
+                              settings=ModelSettings(tmp_path / "models.json"))
+    engine = Engine()
+    try:
+        seg = Segmentation(engine, project, active)
+        assert seg.segment(item, 0, Prompt(box=(10, 10, 90, 80))).result().ok
+        data = bytearray(video.read_bytes())  # the later frames' data zeroed, the file's size kept
+        at = data.find(b"mdat")
+        end = at - 4 + struct.unpack(">I", data[at - 4:at])[0]
+        start = at + 4 + int((end - at - 4) * 0.7)
+        data[start:end] = bytes(end - start)
+        video.write_bytes(bytes(data))
+        out = Segmentation(engine, project, active).propagate(item).result()  # (what `track` does, a new process)
+    finally:
+        engine.stop()
+    assert not out.ok
+    assert out.error.startswith(f"{video}: frame 2 could not be decoded (Invalid data found when processing input)"
+                                f": the file is damaged there; the 2 frames tracked before it are kept"), out.error
+    masks = [a for f in range(12) for a in project.annotations.for_media(item.id, f) if a.kind == "mask"]
+    assert sorted(a.frame for a in masks) == [0, 1]
+    project.close()

@@ -235,6 +235,11 @@ class Segmentation:
                     done += 1
                     ctx.progress(done, total, f"frame {frame}")
                     yield
+            except FaceLensError as e:  # a frame the file cannot give (damaged there), say: what was done stays
+                if done:
+                    raise FaceLensError(f"{e}; the {counted(done, 'frame')} tracked before it "
+                                        f"{'is' if done == 1 else 'are'} kept") from e
+                raise
             finally:
                 self._busy.discard(item.id)
                 writer.flush()  # also when cancelled: every frame done is kept

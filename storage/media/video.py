@@ -87,9 +87,14 @@ class VideoReader:
         """
         n = self._check(n)
         kept: Kept = []
-        if self._next != n:
-            self._seek_before(n, skip_below=n - keep)
-        return self._decode_until(n, keep, kept, stop), kept
+        try:
+            if self._next != n:
+                self._seek_before(n, skip_below=n - keep)
+            return self._decode_until(n, keep, kept, stop), kept
+        except av.error.FFmpegError as e:  # damaged data: said with the file and frame, not as a bare FFmpeg error
+            self._frames, self._next = None, None
+            raise InputError(f"frame {n} could not be decoded ({e.strerror or e}): the file is damaged there",
+                             path=self.path) from None
 
     def frames(self, start: int = 0, stop: int | None = None):
         """Frames ``start`` .. ``stop - 1`` in order, as (index, VideoFrame), decoding each only once."""
