@@ -132,3 +132,26 @@ def test_the_frames_chosen_to_propagate_over_stay_with_their_video(qtbot, demo_d
     qtbot.waitUntil(lambda: window.current_media.id == 2, timeout=TIMEOUT)
     assert (panel.first.value(), panel.last.value()) == (60, 70)  # it showed 0..149 again
     close_window(window)
+
+
+def test_an_object_not_yet_accepted_is_dropped_with_a_word_when_the_frame_changes(qtbot, demo_dir):
+    """It went without a word, and the Enter that followed on the new frame did nothing."""
+    window = make_window(qtbot, demo_dir)
+    sam = sam_controller(window)
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=TIMEOUT)
+    window.set_media(2, 0)
+    wait_picture(qtbot, window, 0)
+    press_keys(qtbot, window, Qt.Key_S)
+    click(window.canvas, 320, 230)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    window.seek(1)
+    wait_picture(qtbot, window, 1)
+    assert sam.clicked is None and not sam.prompting
+    assert window.statusBar().currentMessage().startswith("The SAM 2 object not yet accepted was dropped: a prompt "
+                                                          "belongs to its frame and tool")
+    click(window.canvas, 320, 230)  # and to another media
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    window.set_media(1)
+    wait_picture(qtbot, window)
+    assert window.statusBar().currentMessage().startswith("The SAM 2 object not yet accepted was dropped")
+    close_window(window)

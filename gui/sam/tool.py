@@ -70,6 +70,9 @@ class SamTool(Tool):
         self._drag_from, self._rects = None, []
         if self.sam.prompting:
             self.sam.discard()
+            # (said: the Enter that followed on the next frame did nothing, and nothing told why)
+            self.window.statusBar().showMessage("The SAM 2 object not yet accepted was dropped: a prompt belongs "
+                                                "to its frame and tool (Enter accepts it before you move on)", 6000)
         super().deactivate()
 
     def mouse_press(self, e: ToolEvent) -> bool:
