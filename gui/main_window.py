@@ -360,8 +360,9 @@ class MainWindow(EditingMixin, QMainWindow):
         self.engine.wind_down()
         self.closingWhenIdle.emit()
         self.engine.jobFinished.connect(self._closing_job_finished)
-        self.statusBar().showMessage(f"Closing: {what} cancelled, finishing its current step (work done so far "
-                                     f"is kept)…")
+        # (short: the job's own line and progress stay on the right of the status bar, and a longer message ran
+        # under them)
+        self.statusBar().showMessage(f"Closing after this step: {what} cancelled, its work kept…")
 
     def _closing_job_finished(self, _result) -> None:
         if not self.engine.busy():
