@@ -25,16 +25,21 @@ from tests.media_factory import indexed_video
 FRAMES = 4  # few frames: on a CPU each tracked frame costs seconds (memory attention)
 
 
+def _project_with_video(root, frames: int, gop: int):
+    """A project in ``root`` with one test video, and SAM 2.1 tiny with random weights on the CPU."""
+    video = indexed_video(root / "clip.mp4", frames=frames, gop=gop)
+    project = Project.create(root / "proj")
+    import_paths(project, [video])
+    active = choose_segmenter("sam2.1_hiera_tiny", random_seed=0, device="cpu",
+                              settings=ModelSettings(root / "models.json"))
+    return video, project, project.media.all()[0], active
+
+
 @pytest.fixture(scope="module")
 def setup(tmp_path_factory):
     """A 4-frame video with two objects prompted on frame 1 and propagated over the whole video."""
     root = tmp_path_factory.mktemp("sam2video")
-    video = indexed_video(root / "clip.mp4", frames=FRAMES, gop=3)
-    project = Project.create(root / "proj")
-    import_paths(project, [video])
-    item = project.media.all()[0]
-    active = choose_segmenter("sam2.1_hiera_tiny", random_seed=0, device="cpu",
-                              settings=ModelSettings(root / "models.json"))
+    _video, project, item, active = _project_with_video(root, FRAMES, 3)
     engine = Engine()
     seg = Segmentation(engine, project, active)
     face = project.labels.by_name("face").id
@@ -275,12 +280,7 @@ def test_a_frame_the_file_cannot_give_stops_the_propagation_with_its_frame_and_w
     Invalid data found when processing input", naming neither the file nor the frame nor the frames kept."""
     import struct
 
-    video = indexed_video(tmp_path / "clip.mp4", frames=12, gop=3)
-    project = Project.create(tmp_path / "proj")
-    import_paths(project, [video])
-    item = project.media.all()[0]
-    active = choose_segmenter("sam2.1_hiera_tiny", random_seed=0, device="cpu",
-                              settings=ModelSettings(tmp_path / "models.json"))
+    video, project, item, active = _project_with_video(tmp_path, 12, 3)
     engine = Engine()
     try:
         seg = Segmentation(engine, project, active)
