@@ -21,7 +21,7 @@ from annotation.coco import build_coco, frame_file_name
 from annotation.errors import InputError
 from annotation.model import MediaItem
 from storage.emotion_export import export_eaf, export_emotion_csv, export_emotion_dataset
-from storage.media.library import open_video
+from storage.media.library import media_file, open_video
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -139,7 +139,7 @@ def export_coco(project: "Project", out: str | Path, progress: Progress | None =
 
     def file_name(item: MediaItem, frame: int | None) -> str:
         if frame is None:  # a photo outside the project keeps its absolute path, as the project stores it
-            path = project.absolute_path(item.path)
+            path = media_file(project, item)  # (missing, or changed since import: its boxes would not fit it)
             return path.as_posix() if Path(item.path).is_absolute() else _relative(path.resolve(), base)
         wanted.append((item.id, frame))
         return f"{frames_dir.name}/{frame_file_name(item, frame)}"

@@ -156,3 +156,14 @@ def test_a_missing_video_is_named_and_nothing_is_written(labelled, tmp_path, cap
     missing = tmp_path / "src" / "v.mp4"
     assert err.strip() == f"facelens: error: {missing}: the media file is missing (moved or deleted?)"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == ["proj", "src"]
+
+
+def test_a_photo_changed_since_it_was_imported_is_named_and_nothing_is_written(labelled, tmp_path, capsys):
+    """Its boxes were exported over whatever the file holds now (a video changed so was already refused)."""
+    project, still, video = labelled
+    changed = tmp_path / "src" / "still.png"
+    changed.write_bytes(changed.read_bytes() + b"re-saved")
+    out = tmp_path / "coco.json"
+    err = run_main(capsys, "export", project.root, "--format", "coco", "--out", out, code=2).err
+    assert err.strip().startswith(f"facelens: error: {changed}: the media file changed since it was imported (")
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == ["proj", "src"]
