@@ -304,6 +304,17 @@ def test_a_checkpoint_put_back_where_it_was_chosen_turns_sam2_on_again(qtbot, de
     menu.aboutToShow.emit()
     qtbot.waitUntil(lambda: any(f"{checkpoint} is missing" in a.text() for a in menu.actions()), timeout=TIMEOUT)
     assert sam.status.get("kind") == "sam2"
+    close_window(window)
+
+    # Pressing S, also with the SAM tool already on (as a window that starts with it is), looks again too.
+    window = make_window(qtbot, demo_dir)
+    sam = sam_controller(window)
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=TIMEOUT)
+    press_keys(qtbot, window, Qt.Key_S)
+    qtbot.waitUntil(lambda: not window.engine.busy(), timeout=TIMEOUT)  # (it looked: the file is not there yet)
+    assert sam.status.get("kind") == "grabcut"
     (tmp_path / "elsewhere.pt").rename(checkpoint)
+    press_keys(qtbot, window, Qt.Key_S)
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "sam2", timeout=TIMEOUT)
     window.tools.activate("select")
     close_window(window)

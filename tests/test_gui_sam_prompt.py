@@ -154,4 +154,12 @@ def test_an_object_not_yet_accepted_is_dropped_with_a_word_when_the_frame_change
     window.set_media(1)
     wait_picture(qtbot, window)
     assert window.statusBar().currentMessage().startswith("The SAM 2 object not yet accepted was dropped")
+    window.statusBar().clearMessage()
+    click(window.canvas, 222, 125)  # and to another tool: the box tool's hint does not hide it
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    press_keys(qtbot, window, Qt.Key_R)
+    assert window.tools.active.name == "Box" and not sam.prompting
+    assert window.statusBar().currentMessage().startswith("The SAM 2 object not yet accepted was dropped")
+    press_keys(qtbot, window, Qt.Key_S)  # with nothing dropped, the tool's hint as before
+    assert window.statusBar().currentMessage().startswith("SAM")
     close_window(window)

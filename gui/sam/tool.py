@@ -61,9 +61,12 @@ class SamTool(Tool):
         if not self._following_prompt:  # Edit → Undo follows the prompt as it is built and dropped
             self.sam.previewChanged.connect(self.draft_changed)
             self._following_prompt = True
-        if self.sam.status.get("kind") != "sam2":
-            self.sam.recheck()  # a checkpoint put back since: SAM 2, not GrabCut
+        self.picked_again()
         self.sam.prefetch()
+
+    def picked_again(self) -> None:
+        if self.sam.status and self.sam.status.get("kind") != "sam2":  # (once the first look has been made)
+            self.sam.recheck()  # a checkpoint put back since: SAM 2, not GrabCut
 
     def deactivate(self) -> None:
         """Leaving the tool (or the frame or media changing) drops the prompt being built."""

@@ -94,6 +94,9 @@ class Tool:
     def activate(self) -> None:
         self.canvas.viewport().setCursor(self.cursor)
 
+    def picked_again(self) -> None:
+        """Its key pressed (or its button clicked) while it is the tool already."""
+
     def deactivate(self) -> None:
         """Drop anything half-made (the tool is left, or the media or frame changed)."""
         self.canvas.tool_layer.clear()

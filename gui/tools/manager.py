@@ -63,15 +63,20 @@ class ToolManager(QObject):
         tool = self.tools[key]
         if self.active is tool:
             self.actions[key].setChecked(True)
+            tool.picked_again()
             return
+        bar = self.window.statusBar()
+        said = bar.currentMessage()
         if self.active is not None:
             self.active.deactivate()
+        left_word = bar.currentMessage() != said  # what leaving it dropped, say: that stays, not the new tool's hint
         self.active = tool
         tool.activate()
         self.window.canvas.setFocus(Qt.OtherFocusReason)  # so the tool's own keys reach it
         self.actions[key].setChecked(True)
         self.settings.set("tools/current", key)
-        self.window.statusBar().showMessage(f"{tool.name}: {tool.tooltip}", 4000)
+        if not left_word:
+            bar.showMessage(f"{tool.name}: {tool.tooltip}", 4000)
         self.toolChanged.emit(key)
 
     def restore(self) -> None:
