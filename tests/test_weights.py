@@ -1,6 +1,7 @@
 """Where a model's weights come from, and the clear error for a checkpoint that is not the chosen model's."""
 import json
 import os
+import pickle
 
 import pytest
 import torch
@@ -82,7 +83,7 @@ def test_a_wrong_checkpoint_is_named_with_the_model_it_should_be(tmp_path, capsy
         check_state_dict(read_state_dict(tiny_file, small), small.expected_shapes(small), small, tiny_file, looks_like)
     text = str(e.value)
     assert text.startswith(f"{tiny_file}: this checkpoint does not match the model sam2.1_hiera_small (SAM 2.1 "
-                           f"small); it looks like a sam2.1_hiera_tiny checkpoint (")
+                           f"small); it looks like a sam2.1_hiera_tiny checkpoint: ")
     assert " weights missing (e.g. " in text
 
     # The CLI: one line naming the file and the expected model, nothing stored.
@@ -102,8 +103,10 @@ def test_a_wrong_checkpoint_is_named_with_the_model_it_should_be(tmp_path, capsy
     assert [m["checkpoint"] for m in listed["models"] if m["model"] == TINY] == [str(tiny_file)]
 
 
-@pytest.mark.parametrize("content", [b"this is not a checkpoint\n", b"PK\x03\x04garbage", b""])
-def test_any_file_that_is_no_checkpoint_gets_the_one_line_error(tmp_path, capsys, content):
+@pytest.mark.parametrize("content", [b"this is not a checkpoint\n", b"PK\x03\x04garbage", b"",
+                                     bytes(range(255, -1, -1)) * 20,  # (was "holds Python objects besides weights")
+                                     pickle.dumps({"model": {"a": [1, 2]}}, protocol=4)])  # (and a torch warning)
+def test_any_file_that_is_no_checkpoint_gets_the_one_line_error(tmp_path, capsys, recwarn, content):
     # A text file once ended in torch's unpickler with a bare IndexError (a traceback on the CLI).
     path = tmp_path / "sam2.1_hiera_tiny.pt"
     path.write_bytes(content)
@@ -111,7 +114,8 @@ def test_any_file_that_is_no_checkpoint_gets_the_one_line_error(tmp_path, capsys
     assert err.count("\n") == 1 and "Traceback" not in err
     assert err.startswith(f"facelens: error: {path}: not a readable PyTorch checkpoint (")
     assert err.rstrip().endswith("expected the SAM 2.1 tiny checkpoint sam2.1_hiera_tiny.pt")
-    assert "miniz" not in err and "IndexError" not in err
+    assert "miniz" not in err and "IndexError" not in err and "could run code" not in err
+    assert not [w for w in recwarn if "pickle protocol" in str(w.message)]  # (printed before the error)
 
 
 def test_a_folder_given_as_the_checkpoint_is_called_a_folder(tmp_path, capsys):

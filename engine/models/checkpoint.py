@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 import re
+import warnings
 import zipfile
 from pathlib import Path
 from typing import Callable
@@ -33,12 +34,14 @@ def read_state_dict(path: Path, entry: ModelEntry) -> dict[str, torch.Tensor]:
     if not path.is_file():
         raise InputError(f"the checkpoint file does not exist; {expected}", path=str(path))
     try:
-        try:
-            obj = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
-        except RuntimeError as e:
-            if "mmap" not in str(e):
-                raise
-            obj = torch.load(path, map_location="cpu", weights_only=True)  # legacy (non-zip) format
+        with warnings.catch_warnings():  # torch warns of a file's pickle protocol on stderr before it fails
+            warnings.simplefilter("ignore")
+            try:
+                obj = torch.load(path, map_location="cpu", weights_only=True, mmap=True)
+            except RuntimeError as e:
+                if "mmap" not in str(e):
+                    raise
+                obj = torch.load(path, map_location="cpu", weights_only=True)  # legacy (non-zip) format
     except _UNREADABLE as e:
         reason = _reason(e)
         raise InputError(f"not a readable PyTorch checkpoint ({reason}); {expected}", path=str(path)) from None
@@ -68,8 +71,8 @@ def check_state_dict(state: dict[str, torch.Tensor], expected: dict[str, tuple[i
     guess = looks_like(state) if looks_like else None
     hint = f"; it looks like a {guess} checkpoint" if guess and guess != entry.name else ""
     # The verdict and the guess come first: the weights' details are for whoever digs further.
-    raise InputError(f"this checkpoint does not match the model {entry.name} ({entry.title}){hint} "
-                     f"({', '.join(problems)})", path=str(path))
+    raise InputError(f"this checkpoint does not match the model {entry.name} ({entry.title}){hint}: "
+                     f"{'; '.join(problems)}", path=str(path))
 
 
 def _reason(error: BaseException) -> str:
@@ -82,8 +85,10 @@ def _reason(error: BaseException) -> str:
     if unsafe:
         return (f"it holds Python objects besides weights, such as {unsafe.group(1) or unsafe.group(2)}, which "
                 f"FaceLens does not load because that could run code")
-    if full.startswith("Weights only load failed"):  # another refusal of the same kind, in other words
-        return "it holds Python objects besides weights, which FaceLens does not load because that could run code"
+    if "Unsupported operand" in full:  # bytes the unpickler does not know: not a pickle at all
+        return "its contents are not something torch.save wrote"
+    if full.startswith("Weights only load failed"):  # (torch's page of advice otherwise)
+        return "torch's safe loader refused it: it holds more than tensors and plain values"
     text = full.splitlines()[0] if full else ""
     text = text.split(". This is an internal")[0].rstrip(".")
     if not text or isinstance(error, (IndexError, KeyError, TypeError, AttributeError)):
