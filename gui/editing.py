@@ -71,7 +71,7 @@ class EditingMixin:
         stack = self.undo_stack
         if self._waits_for_propagation(stack.upcoming(how), f"{how} this step"):
             return
-        text = (stack.undo_text if how == "undo" else stack.redo_text).lower()
+        text = _in_sentence(stack.undo_text if how == "undo" else stack.redo_text)
         what = f"{how} {text}" if text else how
         try:
             getattr(stack, how)()
@@ -111,7 +111,7 @@ class EditingMixin:
 
     def _command_done(self, command: Command, how: str) -> None:
         self._here = None
-        self.saved_indicator.saved(command.text if how == "do" else f"{how.title()} of {command.text.lower()}")
+        self.saved_indicator.saved(command.text if how == "do" else f"{how.title()} of {_in_sentence(command.text)}")
         if how != "do":
             self._show_where(command)
         present = {a.id for a in self.annotations_here()}

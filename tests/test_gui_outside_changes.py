@@ -62,13 +62,13 @@ def test_an_undo_step_whose_annotation_another_program_deleted_leaves_the_list(q
     window = make_window(qtbot, demo_dir)
     item, frame = window.current_media, window.current_frame
     older = window.push(Add(Annotation(media_id=item.id, frame=frame, shape=Box(1, 1, 9, 9)), "Add older box"))
-    newer = window.push(Add(Annotation(media_id=item.id, frame=frame, shape=Box(2, 2, 8, 8)), "Add newer box"))
+    newer = window.push(Add(Annotation(media_id=item.id, frame=frame, shape=Box(2, 2, 8, 8)), "SAM 2 box"))
     with Project.open(demo_dir) as other:
         other.annotations.delete(other.annotations.get(newer.stored.id))
 
     window.undo()
     message, _details = window.last_error
-    assert "Could not undo add newer box" in message and f"annotation {newer.stored.id} does not exist" in message
+    assert "Could not undo SAM 2 box" in message  # (a name in capitals stays so: it was "sam 2 object") and f"annotation {newer.stored.id} does not exist" in message
     assert message.endswith("; nothing was changed. That step is off the undo list now.")
     assert window.saved_indicator.state != "failed"
     assert window.action("edit.undo").text() == "Undo add older box"
@@ -147,6 +147,7 @@ def test_runs_and_verdicts_from_another_reviewer_show_without_losing_the_reviewe
     qtbot.waitUntil(lambda: state.current is not None and state.current.result_id == model.item(1).result_id,
                     timeout=TIMEOUT)
     looking_at, other_sample = model.item(1).result_id, model.item(0).result_id
+    qtbot.waitUntil(lambda: not panel.crop.pixmap().isNull(), timeout=TIMEOUT)  # its face
 
     with Project.open(root) as other:  # a second reviewer decides two samples, the command line imports a run
         other.detectors.add_verdict(other_sample, "attack", reviewer="second")
@@ -159,6 +160,7 @@ def test_runs_and_verdicts_from_another_reviewer_show_without_losing_the_reviewe
     assert (model.item(0).verdict.verdict, model.item(0).verdict.reviewer) == ("attack", "second")
     assert state.run_id == first and panel.runs.currentData() == first and second != first
     assert state.current.result_id == looking_at  # not moved on, as the reviewer's own verdict would
+    assert not panel.crop.pixmap().isNull() and "bona fide</b> by second" in panel.details.text()  # (face kept)
     assert "2 decided" in panel.status.text()
     message = window.statusBar().currentMessage()
     assert "changed by another program" in message and "verdicts" in message.lower()

@@ -239,7 +239,7 @@ class QueuePanel(QWidget):
         if self.state.overview is not None:
             self._show_status()
         if self.state.current is not None and self.state.current.result_id == v.result_id:
-            self._show_current(self.state.current)
+            self._show_details(self.state.current)
             nxt = next((r for r in range(self.table.currentIndex().row() + 1, self.model.rowCount())
                         if self.model.item(r).verdict is None), None)
             if nxt is not None:
@@ -252,7 +252,7 @@ class QueuePanel(QWidget):
         self._show_status()
         current = self.state.current
         if current is not None and current.result_id in {v.result_id for v in verdicts}:
-            self._show_current(current)
+            self._show_details(current)
 
     # --- the sample under review ---------------------------------------------------------------------------
     def _show_current(self, item) -> None:
@@ -262,6 +262,11 @@ class QueuePanel(QWidget):
             self.details.setText("Select a sample in the queue (Shift+Up / Shift+Down move through it).")
             return
         self.crop.setText("…")
+        self._show_details(item)
+
+    def _show_details(self, item) -> None:
+        """The sample's score, truth, flags and verdict (a verdict just recorded leaves its face as it is: the
+        face is asked for when a sample is selected, and it stayed "…" after a verdict)."""
         lines = [f"<b>Result {item.result_id}</b>: score {item.score:.3f}"
                  + (f", confidence {item.confidence:.2f} (nearest: {item.nearest})" if item.confidence is not None
                     else ""),
