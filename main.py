@@ -211,7 +211,7 @@ def cmd_labels(args) -> int:
     if given and action != "add":
         _labels_usage_error(f"{', '.join(given)}: only with 'labels add'")
     args.dir = words[0]
-    with open_project(args.dir) as project:
+    with open_project(args.dir, reading=action == "list") as project:
         if action == "add":
             return _labels_add(args, project, *words[1:])
         if action == "import":

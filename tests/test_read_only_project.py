@@ -62,12 +62,15 @@ def test_a_read_only_project_is_verified_where_it_lies_and_left_as_it_was(tmp_pa
     assert "schema 0005: 1 media, 1 annotations" in run_cli("info", root).stdout
     assert run_cli("tracks", "list", root).stdout.strip() == "no tracks in this project"
     assert "no detector runs yet" in run_cli("audit", "runs", root).stdout
+    assert "   1  #e6194b  face" in run_cli("labels", root).stdout
+    assert run_cli("gaze", "list", root).stdout.startswith("no gaze recordings")
     picture.write_bytes(picture.read_bytes() + b"tampered")  # the media file is not on the protected folder
     changed = run_cli("verify", root, check=1)
     assert "suspect.png" in changed.stdout and "1 problem(s) found" in changed.stderr
 
-    refused = run_cli("import", root, photo(tmp_path / "more.png", seed=3), check=2)  # a command that writes
-    assert "project.db" in refused.stderr and "permissions" in refused.stderr
+    for writes in (("import", root, photo(tmp_path / "more.png", seed=3)), ("labels", "add", root, "faces", "nose")):
+        refused = run_cli(*writes, check=2)
+        assert "project.db" in refused.stderr and "permissions" in refused.stderr
     assert sorted(p.name for p in root.iterdir()) == ["cache", "exports", "media", "project.db"]
     assert _digest(root / "project.db") == before
 

@@ -110,7 +110,7 @@ def cmd_audit_metrics(args) -> int:
 def cmd_audit_confidence(args) -> int:
     from engine.audit.calibration import run_confidence
 
-    with open_project(args.dir) as project:
+    with open_project(args.dir, reading=True) as project:
         res = run_confidence(project, args.run_id, args.calibration_split, args.calibration_run, args.reject)
     d = res.to_json()
     fmt = lambda x: "-" if x is None else f"{x:.4f}"  # noqa: E731
@@ -126,7 +126,7 @@ def cmd_audit_confidence(args) -> int:
 def cmd_audit_queue(args) -> int:
     from engine.audit.review import REASONS, build_queue
 
-    with open_project(args.dir) as project:
+    with open_project(args.dir, reading=True) as project:
         q = build_queue(project, args.run_id, _queue_settings(args))
         paths = {m.id: m.path for m in project.media.all()}
     text = [f"run {q.run_id}: {len(q.items)} samples to review (threshold {q.point.threshold:.4f}, {q.point.method})"]

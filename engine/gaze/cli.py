@@ -72,7 +72,7 @@ def cmd_gaze_fixations(args) -> int:
 
 
 def cmd_gaze_list(args) -> int:
-    with open_project(args.dir) as project:
+    with open_project(args.dir, reading=True) as project:
         rows = [{"recording_id": s.id, "media": s.media_id, "name": s.name, "samples": s.samples,
                  "params": s.params, "event_sets": [{"id": e.id, "method": e.method, **e.counts}
                                                     for e in project.eye_events.sets(s.id)]}
