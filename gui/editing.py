@@ -98,9 +98,13 @@ class EditingMixin:
         if not any(isinstance(r, (Annotation, Track)) and r.media_id == self.rewriting_media
                    for r in command.records()):
             return False
+        self.say_propagating(what)
+        return True
+
+    def say_propagating(self, what: str) -> None:
+        """Why an edit of the video being propagated waits (``what``: "edit it", "undo this step")."""
         self.statusBar().showMessage(f"This video is being propagated: {what} once that is done (or Cancelled)",
                                      6000)
-        return True
 
     def delete_selection(self) -> None:
         doomed = [a for a in self.annotations_here() if a.id in self.selected_ids]

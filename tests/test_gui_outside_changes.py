@@ -68,7 +68,8 @@ def test_an_undo_step_whose_annotation_another_program_deleted_leaves_the_list(q
 
     window.undo()
     message, _details = window.last_error
-    assert "Could not undo SAM 2 box" in message  # (a name in capitals stays so: it was "sam 2 object") and f"annotation {newer.stored.id} does not exist" in message
+    # (a step's name in capitals stays so: it was "sam 2 object")
+    assert "Could not undo SAM 2 box" in message and f"annotation {newer.stored.id} does not exist" in message
     assert message.endswith("; nothing was changed. That step is off the undo list now.")
     assert window.saved_indicator.state != "failed"
     assert window.action("edit.undo").text() == "Undo add older box"

@@ -92,11 +92,17 @@ def resolve_weights(entry: ModelEntry, checkpoint: str | Path | None = None, ran
     return None
 
 
+def chosen_and_missing(entry: ModelEntry, settings: ModelSettings | None) -> Path | None:
+    """The checkpoint file chosen for ``entry`` when it is no longer there (moved or deleted since)."""
+    chosen = settings.checkpoint(entry.name) if settings is not None else None
+    return chosen if chosen and not chosen.is_file() else None
+
+
 def missing_message(entry: ModelEntry, settings: ModelSettings | None = None) -> str:
     c = entry.checkpoint
     size = f", {c.size_mb} MB" if c.size_mb else ""
-    chosen = settings.checkpoint(entry.name) if settings is not None else None
-    gone = f"the checkpoint chosen for it, {chosen}, is missing; " if chosen and not chosen.is_file() else ""
+    gone = chosen_and_missing(entry, settings)
+    gone = f"the checkpoint chosen for it, {gone}, is missing; " if gone else ""
     return (f"{gone}{entry.title} needs the checkpoint file {c.filename} ({c.url}{size}); put it in {models_dir()} "
             f"or choose it with `python main.py models use {entry.name} --checkpoint PATH` (or the Models menu)")
 

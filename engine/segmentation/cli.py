@@ -128,8 +128,8 @@ def cmd_track(args) -> int:
     found = (f"{'track' if len(tracks) == 1 else 'tracks'} {', '.join(map(str, tracks))}" if tracks
              else "no object still in the project" if out.deleted_meanwhile
              else "no object (every mask came out empty)")
-    print_result(args, data, f"tracked {found} over {counted(len(out.frames), 'frame')}; "
-                             f"stored {counted(out.annotations, 'mask')}{out.remarks()} ({active.segmenter.describe()})")
+    print_result(args, data, f"tracked {found} over {counted(len(out.frames), 'frame')}; stored "
+                             f"{counted(out.annotations, 'mask')}{out.remarks()} ({active.segmenter.describe()})")
     return 0
 
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 from engine.device import Device, choose_device
 from engine.models.registry import ModelEntry, Weights, model_entry
-from engine.models.weights import ModelSettings, missing_message, resolve_weights
+from engine.models.weights import ModelSettings, chosen_and_missing, missing_message, resolve_weights
 from engine.segmentation.grabcut import GrabCutSegmenter
 from engine.segmentation.sam2_image import Sam2Segmenter
 
@@ -65,6 +65,6 @@ def choose_segmenter(model: str | None = None, checkpoint: str | Path | None = N
     missing = off = ""
     if weights is None:
         missing = missing_message(entry, settings)
-        chosen = settings.checkpoint(entry.name)
-        off = f"{chosen} is missing" if chosen and not chosen.is_file() else f"it needs {entry.checkpoint.filename}"
+        gone = chosen_and_missing(entry, settings)
+        off = f"{gone} is missing" if gone else f"it needs {entry.checkpoint.filename}"
     return ActiveSegmenter(SEGMENTERS[kind](entry, weights, dev), entry, weights, dev, missing, off)

@@ -8,8 +8,9 @@
 * Propagation writes its masks in batched transactions (one audit entry each). A mask it makes replaces the
   older model-made mask of the same track on the same frame; a mask someone edited by hand (source
   ``manual``) is kept and the new one is not stored, and so is the mask the user accepted with a prompt on
-  that frame (SAM 2 gives that frame the prompt's own output again: storing it only changed the mask's id). A hand edit of a model's mask makes it ``manual``
-  (``edited_by_hand``), also one made while a propagation runs: the writer checks as it commits.
+  that frame (SAM 2 gives that frame the prompt's own output again: storing it only changed the mask's id).
+  A hand edit of a model's mask makes it ``manual`` (``edited_by_hand``), also one made while a propagation
+  runs: the writer checks as it commits.
 """
 from __future__ import annotations
 

@@ -515,9 +515,9 @@ class SamController(QObject):
             self.last_result = (f"Cancelled after {int(finished)} of {counted(int(total or 0), 'frame')}; "
                                 f"{'those are kept' if finished else 'nothing was stored'}")
         elif result.ok:
-            tracks = sorted(self.last_result_tracks)
-            self.last_result = (f"Propagated {counted(len(tracks), 'object')} over {counted(len(done.frames), 'frame')}; "
-                                f"{counted(done.annotations, 'mask')} stored{done.remarks()}")
+            self.last_result = (f"Propagated {counted(len(self.last_result_tracks), 'object')} over "
+                                f"{counted(len(done.frames), 'frame')}; {counted(done.annotations, 'mask')} stored"
+                                f"{done.remarks()}")
         else:
             self.last_result = f"Propagation failed: {result.error}"
         self.recent.clear()

@@ -173,8 +173,7 @@ class Tool:
             return False
         if w.rewriting_media is not None and w.rewriting_media == w.current_media.id:
             # Its masks are being replaced under the window's feet: an edit would go to a record already gone.
-            w.statusBar().showMessage("This video is being propagated: edit it once that is done (or Cancelled)",
-                                      6000)
+            w.say_propagating("edit it")
             return False
         return True
 
