@@ -11,6 +11,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 
 from annotation.model import Track
+from engine.models.cache import MODEL_CACHE
 from engine.models.registry import model_entry
 from engine.models.weights import ModelSettings
 from engine.segmentation.sam2_models import build_random_predictor
@@ -300,10 +301,28 @@ def test_a_checkpoint_put_back_where_it_was_chosen_turns_sam2_on_again(qtbot, de
     badge = window.findChild(type(panel.status), "samSegmenterBadge")
     assert badge.text() == "SAM 2: tiny · cpu" and "is off" not in panel.status.text()
 
-    checkpoint.rename(tmp_path / "elsewhere.pt")  # SAM 2 on stays on (its model is loaded); the menu says so
+    # Moved away once its model is loaded, SAM 2 stays on and the menu says it runs from memory (the menu said
+    # the file was missing under "Active: SAM 2.1 tiny (that file)").
+    window.set_media(1)
+    wait_picture(qtbot, window)
+    window.tools.activate("sam")
+    click(window.canvas, 256, 200)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
+    press_keys(qtbot, window, Qt.Key_Escape)
+    checkpoint.rename(tmp_path / "elsewhere.pt")
     menu.aboutToShow.emit()
-    qtbot.waitUntil(lambda: any(f"{checkpoint} is missing" in a.text() for a in menu.actions()), timeout=TIMEOUT)
-    assert sam.status.get("kind") == "sam2"
+    qtbot.waitUntil(lambda: any("in memory" in a.text() for a in menu.actions()), timeout=TIMEOUT)
+    row = next(a.text() for a in menu.actions() if "in memory" in a.text())
+    assert row == (f"SAM 2.1 tiny — in memory, loaded from {checkpoint}, which has gone since (choose it again where "
+                   "it is now)")
+    assert sam.status.get("kind") == "sam2" and not any("missing" in a.text() for a in menu.actions())
+    # Not loaded (FaceLens let it go), it is off: its first click would fail on the missing file.
+    MODEL_CACHE.release()
+    menu.aboutToShow.emit()
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=TIMEOUT)
+    assert any(f"{checkpoint} is missing" in a.text() for a in menu.actions())
+    assert f"SAM 2 is off: {checkpoint} is missing" in panel.status.text()
+    window.tools.activate("select")
     close_window(window)
 
     # Pressing S, also with the SAM tool already on (as a window that starts with it is), looks again too.

@@ -65,6 +65,11 @@ class ModelCache:
         with self._lock:
             self._models[self.key(entry, weights, device)] = model
 
+    def holds(self, entry: ModelEntry, weights: Weights, device: Device) -> bool:
+        """Whether that model is loaded (its checkpoint file is not read again while it stays)."""
+        with self._lock:
+            return self.key(entry, weights, device) in self._models
+
     def loaded(self) -> list[tuple]:
         with self._lock:
             return list(self._models)

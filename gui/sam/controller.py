@@ -116,23 +116,32 @@ class SamController(QObject):
     def recheck(self) -> None:
         """Look for the weights again (the Models menu opened, the SAM tool picked): a checkpoint put back where it
         was chosen turns SAM 2 on without choosing it again, and the menu says which files are missing now. SAM 2
-        already on stays on (its model is loaded; a file moved away says so in the menu)."""
+        on whose checkpoint went away stays on while its model is loaded (the menu says it runs from memory), and
+        is turned off otherwise (its first click would fail)."""
         def done(result):
             if not result.ok:
                 return
-            if self.status.get("kind") != "sam2" and result.value[0].weights is not None:
-                self._chosen(result)
-            elif result.value[1] != self.models:
-                self.models = result.value[1]
+            found, models, gone, in_memory = result.value
+            if (self.status.get("kind") != "sam2" and found.weights is not None) or (gone and not in_memory):
+                self._use(found, models)
+                return
+            if gone:
+                models = [dict(row, weights=f"in memory, loaded from {self.active.weights.path}, which has gone since "
+                                            "(choose it again where it is now)") if row["active"] and not row["weights"] else row
+                          for row in models]
+            if models != self.models:
+                self.models = models
                 self.statusChanged.emit(self.status)
 
-        self.window.engine.submit(_finding_weights(None), "Looking for SAM 2 weights", Priority.INTERACTIVE,
+        self.window.engine.submit(_looking_again(self.active), "Looking for SAM 2 weights", Priority.INTERACTIVE,
                                   on_done=done, show=False)
 
     def _chosen(self, result) -> None:
-        if not result.ok:
-            return
-        self.active, self.models = result.value
+        if result.ok:
+            self._use(*result.value)
+
+    def _use(self, active, models: list[dict]) -> None:
+        self.active, self.models = active, models
         self.status = self.active.status()
         if self.seg is not None:
             self.window.engine.submit(self.seg.use_job(self.active), "Switching segmenter", Priority.INTERACTIVE,
@@ -620,5 +629,20 @@ def _finding_weights(model: str | None):
         if model:
             settings.set_active("sam2", model)
         return choose_segmenter(settings=settings), describe_models("sam2", settings)
+
+    return job
+
+
+def _looking_again(active):
+    """A job: ``_finding_weights``'s answer, and whether the active SAM 2's checkpoint file has gone (and if so,
+    whether its model is loaded all the same)."""
+    def job(ctx):
+        from engine.models.cache import MODEL_CACHE
+
+        found, models = _finding_weights(None)(ctx)
+        weights = active.weights if active is not None else None
+        gone = bool(weights and weights.kind == "checkpoint" and not weights.path.is_file())
+        in_memory = gone and MODEL_CACHE.holds(active.model, weights, active.device)
+        return found, models, gone, in_memory
 
     return job
