@@ -89,7 +89,9 @@ def test_cli_segment_errors_are_one_line_and_change_nothing(demo_dir, capsys):
         (("segment", demo_dir, 1, "--point", "10,10,0"), "a new object needs a positive point (X,Y or X,Y,1) or a"),
         # "expected one argument": argparse took a point left of the image for another option
         (("segment", demo_dir, 1, "--point", "-1,10"), "point 1 (-1, 10) lies outside the 512x512 image"),
-        (("segment", demo_dir, 1, "--box", "-5,-5,100,100"), "box (-5, -5, 100, 100) must have some area and lie"),
+        # (it said "must have some area and lie within the image" of a box with area, where points say "outside")
+        (("segment", demo_dir, 1, "--box", "-5,-5,100,100"), "box (-5, -5, 100, 100) lies partly outside the 512x512"),
+        (("segment", demo_dir, 1, "--box", "400,100,600,300"), "box (400, 100, 600, 300) lies partly outside the"),
         (("track", demo_dir, 2, "--frames", ""), "--frames '': expected A:B"),  # (it meant the whole video)
     ]
     for args, message in cases:

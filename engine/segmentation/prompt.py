@@ -52,9 +52,13 @@ class Prompt:
                                  f"(x in 0..{width - 1}, y in 0..{height - 1})", path=where or None, field="point")
         if self.box is not None:
             x0, y0, x1, y1 = self.box
-            if not (0 <= x0 < x1 <= width and 0 <= y0 < y1 <= height):
-                raise InputError(f"box ({x0:g}, {y0:g}, {x1:g}, {y1:g}) must have some area and lie within the "
-                                 f"{width}x{height} image", path=where or None, field="box")
+            box = f"box ({x0:g}, {y0:g}, {x1:g}, {y1:g})"
+            if not (x0 < x1 and y0 < y1):
+                raise InputError(f"{box} has no area: give X0,Y0,X1,Y1 with X0 < X1 and Y0 < Y1",
+                                 path=where or None, field="box")
+            if not (0 <= x0 and x1 <= width and 0 <= y0 and y1 <= height):
+                raise InputError(f"{box} lies partly outside the {width}x{height} image (x in 0..{width}, y in "
+                                 f"0..{height})", path=where or None, field="box")
 
     def merged(self, more: "Prompt") -> "Prompt":
         """This prompt with ``more`` clicks added (and ``more``'s box, if it has one)."""
