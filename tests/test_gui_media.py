@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from storage.project import Project
 from tests.media_factory import indexed_video, photo
-from tests.test_gui_support import make_window, press_keys
+from tests.test_gui_support import click, make_window, press_keys
 
 
 def _names(browser):
@@ -50,6 +50,16 @@ def test_a_missing_file_is_marked_and_found_by_the_missing_filter(qtbot, demo_di
     assert "missing" in browser.proxy.index(0, 0).data()
     window.set_media(window.project.media.all()[0])
     qtbot.waitUntil(lambda: "Cannot show astronaut.png" in window.canvas.message, timeout=15_000)
+    # A click with a drawing tool says why nothing happens (it said "pick an image or video first" of the media
+    # picked, or nothing at all).
+    before = window.project.annotations.for_media(window.current_media.id)
+    for tool in ("sam", "box"):
+        window.tools.activate(tool)
+        click(window.canvas, 100, 100)
+        said = window.statusBar().currentMessage()
+        assert said.startswith("Cannot show astronaut.png: ") and said.endswith("(nothing can be drawn on it)"), said
+    assert window.project.annotations.for_media(window.current_media.id) == before
+    window.tools.activate("select")
 
 
 def _drop(window, paths: list[Path]):

@@ -168,8 +168,13 @@ class Tool:
     def can_draw(self) -> bool:
         """Whether there is a picture to draw on; says why not in the status bar."""
         w = self.window
-        if w.project is None or w.current_media is None or self.canvas.image is None:
+        if w.project is None or w.current_media is None:
             w.statusBar().showMessage("Open a project and pick an image or video first", 4000)
+            return False
+        if self.canvas.image is None:  # (it said "pick an image or video" of the media picked, which cannot show)
+            why = " ".join(self.canvas.message.split())
+            w.statusBar().showMessage(f"{why} (nothing can be drawn on it)" if why else
+                                      f"{w.current_media.name} is still being read; draw once it is shown", 8000)
             return False
         if w.rewriting_media is not None and w.rewriting_media == w.current_media.id:
             # Its masks are being replaced under the window's feet: an edit would go to a record already gone.
