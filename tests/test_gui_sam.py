@@ -275,6 +275,19 @@ def test_the_last_propagations_outcome_is_shown_under_its_own_video_only(qtbot, 
     window.set_media(1)
     wait_picture(qtbot, window)
     assert panel.result.text() == ""
+    # An outcome with remarks (4 lines in the panel) leaves the objects and the buttons where they were (the rows
+    # moved when it replaced the progress bar).
+    window.set_media(2, 0)
+    wait_picture(qtbot, window, 0)
+    qtbot.wait(50)
+    where = [(w.mapTo(panel, w.rect().topLeft()), w.height()) for w in (panel.objects, panel.cancel, panel.follow)]
+    sam.last_result = ("Propagated 2 objects over 150 frames; 296 masks stored; 2 masks corrected by hand kept; "
+                       "2 unchanged; track 7 deleted during the propagation (by another program): its masks not "
+                       "stored")
+    panel._show_propagation()
+    qtbot.wait(50)
+    assert panel.result.heightForWidth(panel.result.width()) > 4 * panel.result.fontMetrics().lineSpacing()
+    assert [(w.mapTo(panel, w.rect().topLeft()), w.height()) for w in (panel.objects, panel.cancel, panel.follow)] == where
     close_window(window)
 
 

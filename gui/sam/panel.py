@@ -3,8 +3,8 @@ were prompted on), and propagation over a range of frames with progress and Canc
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import (QCheckBox, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton, QSpinBox,
-                               QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QCheckBox, QFrame, QHBoxLayout, QHeaderView, QLabel, QProgressBar, QPushButton,
+                               QScrollArea, QSpinBox, QTreeWidget, QTreeWidgetItem, QVBoxLayout, QWidget)
 
 from annotation.words import counted
 from engine.pace import time_left
@@ -65,8 +65,15 @@ class SamPanel(QWidget):
         keep = self.bar.sizePolicy()
         keep.setRetainSizeWhenHidden(True)
         self.bar.setSizePolicy(keep)
-        self.result.setMinimumHeight(3 * self.result.fontMetrics().lineSpacing())
         self.result.setAlignment(Qt.AlignLeft | Qt.AlignTop)
+        # Four lines, scrolled when an outcome is longer (with remarks, or an error), so that the rows above do not
+        # move when it replaces the progress bar.
+        self.result_box = QScrollArea()
+        self.result_box.setWidget(self.result)
+        self.result_box.setWidgetResizable(True)
+        self.result_box.setFrameShape(QFrame.NoFrame)
+        self.result_box.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
+        self.result_box.setFixedHeight(4 * self.result.fontMetrics().lineSpacing())
         self._ranges: dict[int, tuple[int, int]] = {}  # video -> the frames chosen to propagate over
         for box in (self.first, self.last):
             box.valueChanged.connect(self._range_chosen)
@@ -85,7 +92,7 @@ class SamPanel(QWidget):
             lay.addWidget(w)
         lay.addLayout(rng)
         lay.addLayout(buttons)
-        for w in (self.follow, self.bar, self.result):
+        for w in (self.follow, self.bar, self.result_box):
             lay.addWidget(w)
 
         self.sam.statusChanged.connect(self._show_status)
