@@ -114,10 +114,10 @@ def _verify_text(problems: list[str], info: dict, noted) -> str:
 
 
 def cmd_export(args) -> int:
-    from storage.export import EXPORTERS, describe_export
+    from storage.export import describe_export, run_export
 
     with open_project(args.dir) as project:
-        result = EXPORTERS[args.format](project, args.out)
+        result = run_export(project, args.format, args.out)
     print_result(args, result, "\n".join(describe_export(result)))
     return 0
 

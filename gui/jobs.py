@@ -43,13 +43,16 @@ def verify_job(project):
     return job
 
 
-def export_job(project, exporter, out: Path):
+def export_job(project, name: str, out: Path):
+    """Export in the format ``name`` (see ``storage.export.EXPORTERS``) to ``out``."""
+    from storage.export import run_export
+
     def job(ctx):
         def progress(done, total, what):
             ctx.check()  # Cancel: the exporter removes what it had written; an earlier export stays as it was
             ctx.progress(done, total, what)
 
         ctx.progress(0, None, str(out.name))
-        return exporter(project, out, progress=progress)
+        return run_export(project, name, out, progress=progress)
 
     return job

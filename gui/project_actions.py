@@ -113,7 +113,7 @@ def export_as(window, name: str) -> None:
 
 def export_to(window, name: str, out: Path) -> None:
     """Run the exporter ``name`` as an engine job writing ``out``; the status bar says what was written."""
-    window.engine.submit(export_job(window.project, EXPORTERS[name], out), f"Exporting {export_type(name)[0]}",
+    window.engine.submit(export_job(window.project, name, out), f"Exporting {export_type(name)[0]}",
                          on_done=lambda r: _exported(window, r))
 
 

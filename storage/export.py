@@ -186,6 +186,26 @@ def describe_export(result: dict) -> list[str]:
     return lines
 
 
+def check_outside_project(project: "Project", out: str | Path) -> None:
+    """Refuse a target that is the project's database or one of its media files: the export would be written over
+    it (the annotations, the audit log or the media gone for good)."""
+    target = Path(out).expanduser().resolve()
+    db = project.db_path.resolve()
+    if target in {db.with_name(db.name + end) for end in ("", "-wal", "-shm", "-journal")}:
+        raise InputError(f"is the project's database; write the export elsewhere (as in {project.exports_dir})",
+                         path=str(out))
+    for item in project.media.all():
+        if project.absolute_path(item.path).resolve() == target:
+            raise InputError(f"is media {item.id} of the project ({item.name}); write the export elsewhere (as in "
+                             f"{project.exports_dir})", path=str(out))
+
+
+def run_export(project: "Project", name: str, out: str | Path, progress: Progress | None = None) -> dict:
+    """Export in the format ``name`` of ``EXPORTERS`` to ``out``, once it is known not to be the project's own."""
+    check_outside_project(project, out)
+    return EXPORTERS[name](project, Path(out), progress=progress)
+
+
 # Export formats by name, as `main.py export --format NAME` and the window's File > Export offer them. Each is
 # called as exporter(project, out, progress=None), writes `out` and returns a JSON-able summary (with at least
 # "path", and "left_out": {what: count} for records the format cannot hold) after logging the export in the

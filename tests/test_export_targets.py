@@ -69,3 +69,29 @@ def test_the_window_names_a_bad_target_plainly(qtbot, demo_dir, tmp_path):
     assert window.last_error[0] == (f"Exporting COCO JSON: {tmp_path}: is a folder; expected the name of a file "
                                     "to write in it")
     assert not (tmp_path.parent / (tmp_path.name + ".part")).exists()
+    # The project's own database, chosen in the save dialog (which asked whether to replace it): refused.
+    db = window.project.db_path
+    window.last_error = None
+    export_to(window, "coco", db)
+    qtbot.waitUntil(lambda: window.last_error is not None, timeout=15_000)
+    assert window.last_error[0].startswith(f"Exporting COCO JSON: {db}: is the project's database; write the export")
+    assert db.read_bytes()[:16] == b"SQLite format 3\x00" and window.project.annotations.for_media(1)
+
+
+@pytest.mark.parametrize("fmt, target, says", [
+    ("coco", "project.db", "is the project's database"),
+    ("eaf", "project.db", "is the project's database"),
+    ("emotion-csv", "media/astronaut.png", "is media 1 of the project (astronaut.png)"),
+    ("coco", "media/astronaut_head.mp4", "is media 2 of the project (astronaut_head.mp4)"),
+])
+def test_an_export_over_the_projects_database_or_media_is_refused(demo_dir, fmt, target, says):
+    """`export --out project.db` wrote the COCO JSON over the database (every annotation and the audit log gone),
+    and `--out` a media file's path wrote over the photo."""
+    root = labelled_demo(demo_dir)
+    out = root / target
+    before, entries = out.read_bytes(), audit_entries(root)
+    p = run_cli("export", root, "--format", fmt, "--out", out, check=2)
+    assert p.stderr.strip() == (f"facelens: error: {out}: {says}; write the export elsewhere (as in "
+                                f"{root / 'exports'})")
+    assert out.read_bytes() == before and audit_entries(root) == entries
+    assert run_cli("verify", root).stdout.startswith("verify: ok")
