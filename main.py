@@ -330,8 +330,9 @@ def build_parser() -> Parser:
     return p
 
 
-# Options whose value is numbers that may start with a minus sign (a point left of the image).
-SIGNED_VALUES = ("--point", "--box")
+# Options whose value is numbers that may start with a minus sign (a point left of the image, a frame range
+# -3:2). A lone negative number (--frame -1) argparse already takes as a value.
+SIGNED_VALUES = ("--point", "--box", "--frames")
 
 
 def _signed_values_attached(argv: list[str]) -> list[str]:

@@ -93,6 +93,9 @@ def test_cli_segment_errors_are_one_line_and_change_nothing(demo_dir, capsys):
         (("segment", demo_dir, 1, "--box", "-5,-5,100,100"), "box (-5, -5, 100, 100) lies partly outside the 512x512"),
         (("segment", demo_dir, 1, "--box", "400,100,600,300"), "box (400, 100, 600, 300) lies partly outside the"),
         (("track", demo_dir, 2, "--frames", ""), "--frames '': expected A:B"),  # (it meant the whole video)
+        # "expected one argument": argparse took a range starting with a minus sign for another option
+        (("track", demo_dir, 2, "--frames", "-3:2"), "--frames '-3:2': frames are counted from 0 (the video has"),
+        (("track", demo_dir, 2, "--frames", "5:-1"), "--frames '5:-1': frames are counted from 0"),
     ]
     for args, message in cases:
         err = run_main(capsys, *args, code=2).err

@@ -88,6 +88,9 @@ def _frame_range(text: str | None, count: int) -> tuple[int, int]:
         first, stop = int(a) if a else 0, int(b) if b else count
     except ValueError:
         raise FaceLensError(f"--frames {text!r}: expected A:B (frames A to B-1; A or B may be left out)") from None
+    if first < 0 or stop < 0:  # not Python's slice: -3 does not count back from the end
+        raise FaceLensError(f"--frames {text!r}: frames are counted from 0 (the video has frames 0..{count - 1}); "
+                            f"expected 0 <= A < B <= {count}")
     if not 0 <= first < stop <= count:
         raise FaceLensError(f"--frames {text!r}: the video has frames 0..{count - 1}; expected 0 <= A < B <= {count}")
     return first, stop - 1
