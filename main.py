@@ -74,7 +74,7 @@ def cmd_info(args) -> int:
     text = [f"schema {info['schema_version']}: {len(info['media'])} media, {info['annotations']} annotations, "
             f"{info['tracks']} tracks, {info['segments']} segments"]
     text += [f"  {m['id']:>4} {m['kind']:<5} {m['width']}x{m['height']} "
-             f"{m['frames']} frames  {m['path']}" for m in info["media"]]
+             f"{m['frames']} frames{_turned(m['rotation'])}  {m['path']}" for m in info["media"]]
     print_result(args, info, "\n".join(text))
     return 0
 
@@ -111,6 +111,10 @@ def _verify_text(problems: list[str], info: dict, noted) -> str:
         lines.append(f"audit head: {head['seq']}:{head['hash']} (note it: 'verify --head' with it later shows "
                      "whether entries were cut off the end, which the chain alone cannot show)")
     return "\n".join(lines)
+
+
+def _turned(rotation: int) -> str:
+    return f" (shown turned {rotation}° clockwise, as players show it)" if rotation else ""
 
 
 def cmd_export(args) -> int:

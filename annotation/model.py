@@ -30,6 +30,9 @@ class MediaItem:
     frame_count: int | None = None
     duration: float | None = None
     codec: str | None = None
+    # Degrees clockwise a video's decoded frames are turned to be shown upright (its display rotation, as a phone
+    # records it); width and height are the upright picture's. 0 for photos (EXIF is applied when read).
+    rotation: int = 0
 
     @property
     def name(self) -> str:

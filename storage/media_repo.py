@@ -20,7 +20,7 @@ from storage.repository import Repository
 def _item(row: Media) -> MediaItem:
     return MediaItem(id=row.id, kind=row.kind, path=row.path, sha256=row.sha256, size_bytes=row.size_bytes,
                      width=row.width, height=row.height, fps=row.fps, frame_count=row.frame_count,
-                     duration=row.duration, codec=row.codec)
+                     duration=row.duration, codec=row.codec, rotation=row.rotation or 0)
 
 
 class MediaRepository(Repository):

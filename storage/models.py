@@ -23,7 +23,8 @@ class Setting(Base):
 
 class Media(Base):
     __tablename__ = "media"
-    __table_args__ = (CheckConstraint("kind IN ('image', 'video')", name="media_kind"),)
+    __table_args__ = (CheckConstraint("kind IN ('image', 'video')", name="media_kind"),
+                      CheckConstraint("rotation IN (0, 90, 180, 270)", name="media_rotation"))
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     kind: Mapped[str] = mapped_column(String(8))
@@ -36,6 +37,7 @@ class Media(Base):
     frame_count: Mapped[int | None] = mapped_column(Integer)
     duration: Mapped[float | None] = mapped_column(Float)
     codec: Mapped[str | None] = mapped_column(String(32))
+    rotation: Mapped[int] = mapped_column(Integer, server_default="0")  # degrees clockwise a video is shown turned
     imported_at: Mapped[float] = mapped_column(Float)
 
 

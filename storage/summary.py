@@ -12,7 +12,7 @@ def project_summary(project: "Project") -> dict:
         "schema_version": project.schema_version(),
         "media": [{"id": m.id, "path": m.path, "kind": m.kind, "sha256": m.sha256, "width": m.width,
                    "height": m.height, "frames": m.frame_count if m.is_video else 1, "fps": m.fps,
-                   "size_bytes": m.size_bytes}
+                   "size_bytes": m.size_bytes, "rotation": m.rotation}
                   for m in project.media.all()],
         "annotations": project.annotations.count(),
         "tracks": project.tracks.count(),

@@ -9,7 +9,7 @@ from sqlalchemy.exc import IntegrityError
 
 from annotation.commands import Add, UndoStack
 from annotation.errors import InputError
-from annotation.model import Annotation, TimeSegment, Track
+from annotation.model import Annotation, MediaItem, TimeSegment, Track
 from annotation.shapes import Box, Polygon
 from storage import schema
 from storage.db import sqlite_engine
@@ -129,6 +129,15 @@ def _structure(db, table):
         con.close()
 
 
+def _old_media(engine, name: str, kind: str) -> MediaItem:
+    """A media row as schema 0004 has it (this FaceLens's own records have columns added since)."""
+    with engine.begin() as conn:
+        media_id = conn.exec_driver_sql(
+            "INSERT INTO media (kind, path, sha256, size_bytes, width, height, imported_at) VALUES (?, ?, ?, 1, 64, "
+            "48, 0)", (kind, name, name[0] * 64)).lastrowid
+    return MediaItem(id=media_id, kind=kind, path=name, sha256=name[0] * 64, size_bytes=1, width=64, height=48)
+
+
 def _old_project(root):
     """A project as FaceLens left it at schema 0004, with records made and deleted through its repositories."""
     (root / "media").mkdir(parents=True)
@@ -136,7 +145,7 @@ def _old_project(root):
     schema.upgrade(engine, "0004")
     old = Project(root, engine)
     old.labels.add_builtin_taxonomy("faces")
-    image, video = _image(old), _video(old)
+    image, video = _old_media(engine, "a.png", "image"), _old_media(engine, "v.mp4", "video")
     face = old.labels.by_name("face")
     track = old.tracks.add(Track(media_id=video.id, label_id=face.id, name="her face"))
     gone_track = old.tracks.add(Track(media_id=video.id))
@@ -164,7 +173,7 @@ def test_an_older_project_upgrades_keeping_every_record_and_stops_reusing_ids(tm
     assert len(before["annotations"]) == 4 and not _structure(db, "annotations")[-1]
 
     with Project.open(root) as p:
-        assert p.schema_version() == schema.HEAD == "0005"
+        assert p.schema_version() == schema.HEAD == "0006"
         assert {t: _table_rows(db, t) for t in tables} == before  # every row, every column, ids included
         assert [a.id for a in p.annotations.iter_all()] == [a.id for a in kept]
         assert p.annotations.get(kept[-1].id) == kept[-1]

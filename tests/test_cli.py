@@ -26,7 +26,8 @@ def test_new_import_info_verify_round(tmp_path):
     assert set(info) == {"schema_version", "media", "annotations", "tracks", "segments"}
     assert info["media"][1] | {"sha256": None} == {"id": 2, "path": (src / "v.mp4").as_posix(), "kind": "video",
                                                    "sha256": None, "width": 192, "height": 96, "frames": 20,
-                                                   "fps": 25.0, "size_bytes": (src / "v.mp4").stat().st_size}
+                                                   "fps": 25.0, "size_bytes": (src / "v.mp4").stat().st_size,
+                                                   "rotation": 0}
     assert run_cli("verify", proj).stdout.startswith("verify: ok")
 
 

@@ -16,6 +16,7 @@ import pytest
 from annotation.model import Annotation
 from annotation.shapes import Box
 from storage.media.importer import import_paths
+from storage import schema
 from storage.project import Project
 from tests.cli import run_cli
 from tests.media_factory import photo
@@ -59,7 +60,7 @@ def test_a_read_only_project_is_verified_where_it_lies_and_left_as_it_was(tmp_pa
 
     out = run_cli("verify", root).stdout
     assert out.startswith("verify: ok (database intact, 1 media files unchanged, audit chain of")
-    assert "schema 0005: 1 media, 1 annotations" in run_cli("info", root).stdout
+    assert f"schema {schema.HEAD}: 1 media, 1 annotations" in run_cli("info", root).stdout
     assert run_cli("tracks", "list", root).stdout.strip() == "no tracks in this project"
     assert "no detector runs yet" in run_cli("audit", "runs", root).stdout
     assert "   1  #e6194b  face" in run_cli("labels", root).stdout

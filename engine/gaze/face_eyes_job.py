@@ -35,7 +35,7 @@ def measure_eyes_job(project: "Project", media_id: int, blink_params: BlinkParam
         with open_video(project, media) as reader, FaceMeshEyes() as mesh:
             total = reader.frame_count
             for n, frame in reader.frames():
-                rows.append([reader.index.time_of(n)] + mesh.measure(frame.to_ndarray(format="rgb24")))
+                rows.append([reader.index.time_of(n)] + mesh.measure(reader.rgb(frame)))
                 ctx.progress(n + 1, total, "measuring the eyes")
                 yield
         data = np.array(rows, np.float64)

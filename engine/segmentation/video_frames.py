@@ -178,7 +178,7 @@ class _ReadAhead:
                 lo = n
                 while i + (n - lo) + 1 < len(order) and order[i + (n - lo) + 1] == lo - 1 and n - lo + 1 < self._chunk:
                     lo -= 1
-                chunk = [(k, frame.to_ndarray(format="rgb24")) for k, frame in reader.frames(lo, n + 1)]
+                chunk = [(k, reader.rgb(frame)) for k, frame in reader.frames(lo, n + 1)]
                 self._frames.decoded += len(chunk)
                 yield from reversed(chunk)
                 i += len(chunk)

@@ -263,7 +263,7 @@ class FrameSource:
             self._pending.update(kept)
             if decoded is None:
                 return None
-            frame = decoded.to_ndarray(format="rgb24")
+            frame = (reader or self._reader).rgb(decoded)
             self.cache.put(n, frame)
             return frame
         except Exception as e:  # reported to whoever asked; the thread goes on
@@ -287,7 +287,7 @@ class FrameSource:
     def _convert(self, n: int) -> None:
         decoded = self._pending.pop(n, None)
         if decoded is not None and n not in self.cache:
-            self.cache.put(n, decoded.to_ndarray(format="rgb24"))
+            self.cache.put(n, self._reader.rgb(decoded))
 
     def _next_read_ahead(self, pos: int) -> int | None:
         for n in range(max(pos, 0), min(pos + 1 + self.read_ahead, self.frame_count)):

@@ -135,7 +135,8 @@ def import_paths(project: "Project", paths: Iterable[str | Path], copy: bool = F
                     pr = ex.probe
                     rows.append(dict(kind=pr.kind, path=project.stored_path(stored), sha256=ex.sha256,
                                      size_bytes=ex.path.stat().st_size, width=pr.width, height=pr.height,
-                                     fps=pr.fps, frame_count=pr.frame_count, duration=pr.duration, codec=pr.codec))
+                                     fps=pr.fps, frame_count=pr.frame_count, duration=pr.duration, codec=pr.codec,
+                                     rotation=pr.rotation))
                     sources.append((ex, stored))
             added = list(zip(project.media.add_many(rows), sources))
             for item, (ex, stored) in added:
@@ -155,7 +156,7 @@ def _derive(project: "Project", sha256: str, path: Path, pr: Probe) -> None:
     try:
         if pr.index is not None:
             pr.index.save(index_path(project, sha256))
-            with VideoReader(path, pr.index, threads=False) as r:
+            with VideoReader(path, pr.index, threads=False, rotation=pr.rotation) as r:
                 write_thumbnail(thumbnail_path(project, sha256), rgb=r.read(0))
         else:
             write_thumbnail(thumbnail_path(project, sha256), source=path)

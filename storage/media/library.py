@@ -56,7 +56,7 @@ def frame_index(project: "Project", item: MediaItem) -> FrameIndex:
 def open_video(project: "Project", item: MediaItem, threads: bool = True) -> VideoReader:
     if not item.is_video:
         raise InputError(f"media {item.id} is an image, not a video", path=item.path)
-    return VideoReader(media_file(project, item), frame_index(project, item), threads=threads)
+    return VideoReader(media_file(project, item), frame_index(project, item), threads=threads, rotation=item.rotation)
 
 
 def read_image(project: "Project", item: MediaItem) -> np.ndarray:
@@ -73,4 +73,4 @@ def open_display_video(project: "Project", item: MediaItem) -> VideoReader:
         return open_video(project, item)
     path, index = proxy
     # A short GOP is reached in a few decodes; frame threads would only add their pipeline delay to a jump.
-    return VideoReader(path, index, threads=False)
+    return VideoReader(path, index, threads=False, rotation=item.rotation)  # (a proxy keeps the original's pixels)

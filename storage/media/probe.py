@@ -11,7 +11,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from annotation.errors import InputError
 from storage.media.frame_index import FrameIndex, build_frame_index
 from storage.media.kinds import expected_kinds, media_kind
-from storage.media.video import VideoReader
+from storage.media.video import VideoReader, display_rotation
 
 
 @dataclass(frozen=True)
@@ -24,6 +24,7 @@ class Probe:
     duration: float | None = None
     codec: str | None = None
     index: FrameIndex | None = None  # for a video
+    rotation: int = 0  # a video's display rotation, degrees clockwise (width and height are the upright picture's)
 
 
 def probe(path: str | Path) -> Probe:
@@ -54,12 +55,13 @@ def probe_video(path: str | Path) -> Probe:
     # Decode the first and the last frame: a file can demux cleanly and still not decode.
     try:
         with VideoReader(path, index, threads=False) as reader:
-            for n in {0, index.frame_count - 1}:
-                reader.read_frame(n)
+            rotation = display_rotation(reader.read_frame(0))
+            reader.read_frame(index.frame_count - 1)
     except av.error.FFmpegError as e:
         raise InputError(f"does not decode: {e}", path=str(path)) from None
-    return Probe(kind="video", width=index.width, height=index.height, fps=index.fps,
-                 frame_count=index.frame_count, duration=index.duration, codec=index.codec, index=index)
+    w, h = (index.height, index.width) if rotation in (90, 270) else (index.width, index.height)
+    return Probe(kind="video", width=w, height=h, fps=index.fps, frame_count=index.frame_count,
+                 duration=index.duration, codec=index.codec, index=index, rotation=rotation)
 
 
 def load_image(path: str | Path) -> np.ndarray:

@@ -8,7 +8,9 @@ Decoding forward after a seek skips the frames that no other frame refers to (``
 nears the target: nothing can depend on them, and on a long-GOP camera file they are about half the work.
 ``read_frame_keeping(n, keep)`` also hands back the frames decoded on the way (up to ``keep`` before ``n``),
 so stepping backward afterwards does not decode the group of pictures again.
-One reader is not thread-safe; ``storage.media.frames.FrameSource`` serialises access to it.
+A reader made with a ``rotation`` (the media record's) hands out RGB frames turned upright (``rgb``), as players
+show a phone's portrait video. One reader is not thread-safe; ``storage.media.frames.FrameSource`` serialises
+access to it.
 """
 from __future__ import annotations
 
@@ -24,9 +26,21 @@ from storage.media.frame_index import FrameIndex, build_frame_index
 Kept = list[tuple[int, av.VideoFrame]]  # (frame index, decoded frame), ascending
 
 
+def display_rotation(frame: av.VideoFrame) -> int:
+    """Degrees clockwise (0, 90, 180 or 270) players turn this decoded frame by, from its display matrix."""
+    return int(round(-(frame.rotation or 0) / 90.0)) % 4 * 90
+
+
+def upright(rgb: np.ndarray, rotation: int) -> np.ndarray:
+    """``rgb`` turned ``rotation`` degrees clockwise (contiguous, as Qt and torch want it)."""
+    turns = rotation // 90 % 4
+    return np.ascontiguousarray(np.rot90(rgb, k=-turns)) if turns else rgb
+
+
 class VideoReader:
-    def __init__(self, path: str | Path, index: FrameIndex | None = None, threads: bool = True):
+    def __init__(self, path: str | Path, index: FrameIndex | None = None, threads: bool = True, rotation: int = 0):
         self.path = str(path)
+        self.rotation = rotation  # degrees clockwise the frames are turned by (see ``rgb``)
         self.index = index or build_frame_index(self.path)
         try:
             self._container = av.open(self.path)
@@ -71,7 +85,12 @@ class VideoReader:
         return int(n)
 
     def read(self, n: int) -> np.ndarray:
-        return self.read_frame(n).to_ndarray(format="rgb24")
+        """Frame ``n`` as RGB, upright."""
+        return self.rgb(self.read_frame(n))
+
+    def rgb(self, frame: av.VideoFrame) -> np.ndarray:
+        """A frame this reader decoded, as RGB, turned by the reader's rotation."""
+        return upright(frame.to_ndarray(format="rgb24"), self.rotation)
 
     def read_frame(self, n: int) -> av.VideoFrame:
         """The decoded frame ``n`` (still in the codec's pixel format)."""
