@@ -6,6 +6,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageOps
 
+from storage.media.probe import open_image, rgb_of
+
 THUMB_SIZE = 256
 
 
@@ -15,10 +17,9 @@ def write_thumbnail(target: Path, source: Path | None = None, rgb: np.ndarray | 
     if rgb is not None:
         im = Image.fromarray(rgb)
     else:
-        im = Image.open(source)
-        im.draft("RGB", (THUMB_SIZE * 2, THUMB_SIZE * 2))  # JPEG decodes at 1/2..1/8 scale: much faster
-        im = ImageOps.exif_transpose(im)
-    im = im.convert("RGB")
+        with open_image(source) as im:
+            im.draft("RGB", (THUMB_SIZE * 2, THUMB_SIZE * 2))  # JPEG decodes at 1/2..1/8 scale: much faster
+            im = Image.fromarray(rgb_of(ImageOps.exif_transpose(im)))
     im.thumbnail((THUMB_SIZE, THUMB_SIZE))
     tmp = target.with_suffix(".tmp.jpg")
     im.save(tmp, "JPEG", quality=85)
