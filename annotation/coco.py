@@ -10,7 +10,8 @@ prompts (the clicks behind a mask, which are not labels) and landmarks whose lab
 sets (COCO needs one list of names per category).
 
 A video becomes one image entry per annotated frame, named ``<video stem>_m<media id>/<frame:06d>.jpg`` (under
-the folder the exporter chooses) and carrying ``media_id`` and ``frame`` so the frame can be found again.
+the folder the exporter chooses) and carrying ``media_id`` and ``frame`` so the frame can be found again. A photo
+that the exporter writes upright (its EXIF orientation applied) is named ``<photo stem>_m<media id>.png`` there.
 """
 from __future__ import annotations
 
@@ -27,6 +28,11 @@ UNLABELED = "unlabeled"
 def frame_file_name(item: MediaItem, frame: int) -> str:
     """A video frame's image, one folder per video: the media id keeps two videos called clip.mp4 apart."""
     return f"{PurePosixPath(item.path).stem}_m{item.id}/{frame:06d}.jpg"
+
+
+def upright_file_name(item: MediaItem) -> str:
+    """A turned photo's upright copy: the media id keeps two photos called IMG_0001.jpg apart."""
+    return f"{PurePosixPath(item.path).stem}_m{item.id}.png"
 
 
 def default_file_name(item: MediaItem, frame: int | None) -> str:

@@ -9,19 +9,21 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import uuid
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-from PIL import Image
+from PIL import Image, UnidentifiedImageError
 
-from annotation.coco import build_coco, frame_file_name
+from annotation.coco import build_coco, frame_file_name, upright_file_name
 from annotation.errors import InputError
 from annotation.model import MediaItem
 from storage.emotion_export import export_eaf, export_emotion_csv, export_emotion_dataset
 from storage.media.library import media_file, open_video
+from storage.media.probe import load_image
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -67,14 +69,27 @@ def write_atomic(path: Path, data: bytes) -> str:
 
 # --- COCO -------------------------------------------------------------------------------------------------------
 def frames_folder(out: Path) -> Path:
-    """Where a COCO export writes the video frames it refers to: beside the JSON, named after it."""
+    """Where a COCO export writes the video frames (and upright photos) it refers to: beside the JSON, named after
+    it."""
     return out.with_name(out.stem + "_frames")
 
 
 def _is_frames_export(folder: Path) -> bool:
-    """Whether ``folder`` holds only what an earlier COCO export wrote there (a folder of JPEGs per video), so
-    replacing it loses nothing of the user's."""
-    return all(p.is_dir() or (p.suffix == ".jpg" and p.parent != folder) for p in folder.rglob("*"))
+    """Whether ``folder`` holds only what an earlier COCO export wrote there (a folder of JPEGs per video, upright
+    photos ``<stem>_m<id>.png``), so replacing it loses nothing of the user's."""
+    return all(p.is_dir() or (p.suffix == ".jpg" and p.parent != folder)
+               or (p.parent == folder and re.search(r"_m\d+\.png$", p.name)) for p in folder.rglob("*"))
+
+
+def _is_turned(path: Path) -> bool:
+    """Whether the photo's EXIF orientation (2..8) turns or mirrors its stored pixels to show it. The project's
+    width, height and masks are the photo as shown; a loader that ignores EXIF (torchvision's CocoDetection,
+    PIL without exif_transpose) would read the stored pixels, which they do not fit."""
+    try:
+        with Image.open(path) as im:
+            return im.getexif().get(0x0112, 1) in range(2, 9)
+    except (OSError, UnidentifiedImageError) as e:
+        raise InputError(f"cannot read the image: {e}", path=str(path)) from None
 
 
 def _check_coco_targets(out: Path) -> Path:
@@ -97,8 +112,9 @@ def _relative(target: Path, start: Path) -> str:
 
 
 def _write_frames(project: "Project", media: dict[int, MediaItem], wanted: list[tuple[int, int]], folder: Path,
-                  progress: Progress | None) -> None:
-    """Decode each (media id, frame) in ``wanted`` and save it as ``folder/<frame_file_name>`` (JPEG)."""
+                  progress: Progress | None, total: int) -> int:
+    """Decode each (media id, frame) in ``wanted`` and save it as ``folder/<frame_file_name>`` (JPEG); returns how
+    many (of the export's ``total`` images to write, for ``progress``)."""
     done = 0
     for media_id in sorted({m for m, _ in wanted}):
         item = media[media_id]
@@ -113,7 +129,19 @@ def _write_frames(project: "Project", media: dict[int, MediaItem], wanted: list[
                 Image.fromarray(np.ascontiguousarray(reader.read(n))).save(target, quality=95)
                 done += 1
                 if progress:
-                    progress(done, len(wanted), f"frame {n} of {item.name}")
+                    progress(done, total, f"frame {n} of {item.name}")
+    return done
+
+
+def _write_upright(project: "Project", photos: list[MediaItem], folder: Path, progress: Progress | None,
+                   done: int, total: int) -> None:
+    """Save each photo as shown (EXIF orientation applied, none left in the file) as ``folder/<upright_file_name>``,
+    in PNG: its pixels are the ones the masks were drawn on, not a JPEG's approximation of them."""
+    for item in photos:
+        Image.fromarray(load_image(media_file(project, item))).save(folder / upright_file_name(item))
+        done += 1
+        if progress:
+            progress(done, total, f"upright copy of {item.name}")
 
 
 def _replace_folder(part: Path, final: Path) -> Path | None:
@@ -130,16 +158,21 @@ def export_coco(project: "Project", out: str | Path, progress: Progress | None =
     """``out`` (the JSON), and the annotated video frames as JPEGs in ``<out stem>_frames/`` beside it. Each
     ``file_name`` opens as ``os.path.join(<the JSON's folder>, file_name)``: a video frame is
     ``<out stem>_frames/<video stem>_m<media id>/<frame:06d>.jpg``; a photo is the image file itself, by its path
-    relative to the JSON's folder when the project holds it, else by the absolute path the project keeps."""
+    relative to the JSON's folder when the project holds it, else by the absolute path the project keeps; a photo
+    turned by its EXIF orientation is an upright copy, ``<out stem>_frames/<photo stem>_m<media id>.png``."""
     out = Path(out)
     frames_dir = _check_coco_targets(out)
     base = out.resolve().parent
     media = {m.id: m for m in project.media.all()}
     wanted: list[tuple[int, int]] = []
+    turned: list[MediaItem] = []
 
     def file_name(item: MediaItem, frame: int | None) -> str:
         if frame is None:  # a photo outside the project keeps its absolute path, as the project stores it
             path = media_file(project, item)  # (missing, or changed since import: its boxes would not fit it)
+            if _is_turned(path):
+                turned.append(item)
+                return f"{frames_dir.name}/{upright_file_name(item)}"
             return path.as_posix() if Path(item.path).is_absolute() else _relative(path.resolve(), base)
         wanted.append((item.id, frame))
         return f"{frames_dir.name}/{frame_file_name(item, frame)}"
@@ -150,10 +183,12 @@ def export_coco(project: "Project", out: str | Path, progress: Progress | None =
     part = frames_dir.with_name(frames_dir.name + ".part")
     old = None
     try:
-        if wanted:
+        if wanted or turned:
             shutil.rmtree(part, ignore_errors=True)
             part.mkdir()
-            _write_frames(project, media, wanted, part, progress)
+            total = len(wanted) + len(turned)
+            done = _write_frames(project, media, wanted, part, progress, total)
+            _write_upright(project, turned, part, progress, done, total)
             old = _replace_folder(part, frames_dir)
         sha = write_atomic(out, data)
     except BaseException:
@@ -166,20 +201,28 @@ def export_coco(project: "Project", out: str | Path, progress: Progress | None =
         shutil.rmtree(old, ignore_errors=True)
     result = {"path": str(out), "format": "coco", "images": len(coco["images"]),
               "annotations": len(coco["annotations"]), "frames_written": len(wanted),
-              "frames_folder": str(frames_dir) if wanted else None, "left_out": left_out, "sha256": sha}
+              "upright_photos_written": len(turned), "frames_folder": str(frames_dir) if wanted or turned else None,
+              "left_out": left_out, "sha256": sha}
     project.audit.append("export", f"file:{out.name}", result)
     return result
 
 
+# Counts left out of the summary line when 0: most projects have no turned photos, and "0 upright photos written"
+# on every export says nothing (--json still has it).
+QUIET_WHEN_NONE = {"upright_photos_written"}
+
+
 def describe_export(result: dict) -> list[str]:
     """What an export wrote, in lines for the CLI and the window's status bar: the counts, where the video
-    frames went, and what the format could not hold."""
+    frames (and upright photos) went, and what the format could not hold."""
     fmt = result["format"]
     counts = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in result.items()
-                       if isinstance(v, int) and not isinstance(v, bool))
+                       if isinstance(v, int) and not isinstance(v, bool) and (v or k not in QUIET_WHEN_NONE))
     lines = [f"wrote {result['path']} ({fmt}{': ' + counts if counts else ''})"]
     if result.get("frames_folder"):
-        lines.append(f"the video frames it refers to are in {result['frames_folder']}")
+        kinds = {"frames_written": "the video frames", "upright_photos_written": "the upright copies of turned photos"}
+        what = " and ".join(words for key, words in kinds.items() if result.get(key))
+        lines.append(f"{what} it refers to are in {result['frames_folder']}")
     if result.get("left_out"):
         what = ", ".join(f"{n} {kind}" for kind, n in sorted(result["left_out"].items()))
         lines.append(f"left out (no {fmt} form): {what}")

@@ -5,7 +5,7 @@ import os
 
 import numpy as np
 import pytest
-from PIL import Image
+from PIL import Image, ImageOps
 from pycocotools.coco import COCO
 from pycocotools.cocoeval import COCOeval
 
@@ -167,3 +167,68 @@ def test_a_photo_changed_since_it_was_imported_is_named_and_nothing_is_written(l
     err = run_main(capsys, "export", project.root, "--format", "coco", "--out", out, code=2).err
     assert err.strip().startswith(f"facelens: error: {changed}: the media file changed since it was imported (")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == ["proj", "src"]
+
+
+# The astronaut's face upright in a 300x400 (portrait) crop of skimage's astronaut, and its box there.
+UPRIGHT_FACE_BOX = (79, 21, 171, 128)
+
+
+def _phone_photo(path, stored: np.ndarray, orientation: int | None):
+    """A JPEG as a phone saves it: the sensor's pixels, and the turn to show them upright in its EXIF."""
+    exif = Image.Exif()
+    if orientation is not None:
+        exif[0x0112] = orientation
+    Image.fromarray(stored).save(path, quality=95, exif=exif.tobytes())
+    return path
+
+
+def test_a_photo_turned_by_exif_is_exported_upright_so_its_masks_fit_without_exif(tmp_path, capsys):
+    """The project's width, height and masks are the photo as shown; a loader that ignores EXIF (torchvision's
+    CocoDetection, plain PIL) read the original's stored pixels, turned: 400x300 under a 300x400 mask."""
+    from skimage import data
+
+    upright = np.ascontiguousarray(data.astronaut()[50:450, 100:400])
+    for folder in "abc":
+        (tmp_path / folder).mkdir()
+    files = [_phone_photo(tmp_path / "a" / "face.jpg", np.rot90(upright, 1), 6),  # shown turned 90° clockwise
+             _phone_photo(tmp_path / "b" / "face.jpg", np.rot90(upright, 2), 3),  # same name, upside down
+             _phone_photo(tmp_path / "c" / "plain.jpg", upright, None)]
+    root = tmp_path / "proj"
+    run_main(capsys, "new", root)
+    ids = [m["id"] for m in main_json(capsys, "import", root, *files)["imported"]]
+    box = ",".join(map(str, UPRIGHT_FACE_BOX))
+    for media_id in ids:
+        run_main(capsys, "segment", root, media_id, "--box", box)  # GrabCut: no SAM 2 weights here
+    out = tmp_path / "coco.json"
+    result = main_json(capsys, "export", root, "--format", "coco", "--out", out)
+    assert result["upright_photos_written"] == 2 and result["frames_written"] == 0
+
+    coco = COCO(str(out))
+    by_media = {img["media_id"]: img for img in coco.imgs.values()}
+    names = [by_media[i]["file_name"] for i in ids]
+    assert names[0].startswith("coco_frames/") and names[1].startswith("coco_frames/") and names[0] != names[1]
+    assert names[2] == files[2].as_posix()  # not turned: the original, where it is
+    for media_id, original in zip(ids, files):
+        img = by_media[media_id]
+        with Image.open(out.parent / img["file_name"]) as plain:  # no exif_transpose: as a training script reads it
+            assert plain.size == (img["width"], img["height"]) == (300, 400)
+            assert plain.getexif().get(0x0112, 1) == 1
+            picture = np.asarray(plain.convert("RGB"))
+        with Image.open(original) as shown:
+            assert np.array_equal(picture, np.asarray(ImageOps.exif_transpose(shown).convert("RGB")))
+        (ann,) = coco.loadAnns(coco.getAnnIds(imgIds=[img["id"]]))
+        mask = coco.annToMask(ann).astype(bool)
+        assert mask.shape == picture.shape[:2]
+        x0, y0, x1, y1 = UPRIGHT_FACE_BOX
+        assert mask[75, 122] and not mask[:, :x0].any() and not mask[y1:].any()  # on the face: the nose, not beyond
+
+    printed = run_main(capsys, "export", root, "--format", "coco", "--out", out).out  # again, over the first
+    assert "0 frames written, 2 upright photos written" in printed
+    assert f"the upright copies of turned photos it refers to are in {tmp_path / 'coco_frames'}" in printed
+    assert sorted(p.name for p in (tmp_path / "coco_frames").iterdir()) == sorted(n.split("/")[1] for n in names[:2])
+    assert not [p for p in tmp_path.iterdir() if ".part" in p.name or ".old" in p.name]
+
+    files[0].write_bytes(files[0].read_bytes() + b"re-saved")  # a turned photo changed since import is still refused
+    err = run_main(capsys, "export", root, "--format", "coco", "--out", tmp_path / "again.json", code=2).err
+    assert f"{files[0]}: the media file changed since it was imported (" in err
+    assert not (tmp_path / "again.json").exists() and not (tmp_path / "again_frames").exists()
