@@ -34,6 +34,7 @@ class EngineBridge(QObject):
     jobStarted = Signal(int)  # job id
     jobProgress = Signal(int)  # job id (its numbers are in ``running``)
     jobFinished = Signal(object)  # JobResult
+    jobCancelling = Signal(int)  # job id: Cancel was asked for (its current step finishes first)
     errorRaised = Signal(str, str)  # message, details
     _progressed = Signal(int, float, object, str)
     _finished = Signal(object)
@@ -64,6 +65,14 @@ class EngineBridge(QObject):
         job = self.running.get(job_id)
         if job:
             job.handle.cancel()
+            self.jobCancelling.emit(job_id)
+
+    def cancel_all(self) -> list[int]:
+        """Cancel every running and queued job; returns their ids (each ends once its current step is done)."""
+        ids = list(self.running)
+        for job_id in ids:
+            self.cancel(job_id)
+        return ids
 
     def busy(self) -> bool:
         return bool(self.running)
@@ -73,8 +82,7 @@ class EngineBridge(QObject):
         stops at its next yield (a propagation keeps the frames it has done), so ``busy()`` turns false a little
         later (seconds: one SAM 2 frame on a CPU); the window closes then."""
         self.stopped = True
-        for job in self.running.values():
-            job.handle.cancel()
+        self.cancel_all()
 
     def stop(self, timeout: float | None = None) -> None:
         """Cancel everything and wait for the engine thread to end. Called once ``busy()`` is false, this returns

@@ -50,7 +50,6 @@ class MainWindow(EditingMixin, QMainWindow):
     labelsChanged = Signal()
     currentLabelChanged = Signal(object)  # Label | None
     overlayOpacityChanged = Signal(float)
-    closingWhenIdle = Signal()  # the user closed the window while a job runs: it is cancelled, its step finishing
 
     def __init__(self, settings: Settings | None = None, engine: EngineBridge | None = None):
         super().__init__()
@@ -61,6 +60,7 @@ class MainWindow(EditingMixin, QMainWindow):
         self.settings = settings or Settings()
         self.engine = engine or EngineBridge(parent=self)
         self.project: Project | None = None
+        self._switching_to: Project | None = None  # the project to show once the jobs on this one have ended
         self.undo_stack: UndoStack | None = None
         self.labels: list[Label] = []
         self._colors: dict[int, str] = {}
@@ -186,6 +186,12 @@ class MainWindow(EditingMixin, QMainWindow):
                            on_done=lambda r: self.set_project(r.value) if r.ok else None)
 
     def set_project(self, project: Project | None) -> None:
+        if self.project is not None and project is not self.project and self.engine.busy():
+            self._switch_when_idle(project)
+            return
+        if self._switching_to is not None:
+            self._switching_to = None
+            self.engine.jobFinished.disconnect(self._switch_if_idle)
         self._remember_place()
         self.playback.load(None, None)
         old, self.project = self.project, project
@@ -205,13 +211,31 @@ class MainWindow(EditingMixin, QMainWindow):
         self.projectChanged.emit(project)
         self.mediaListChanged.emit()
         self._show_empty_state()
+        media = project.media.all() if project is not None else []
+        remembered = self.settings.get_int(self._place_key("media"), -1)
+        item = next((m for m in media if m.id == remembered), media[0] if media else None)
+        # (with no media, the layers, timeline and panels are told too: the last project's video stayed drawn)
+        self.set_media(item, self.settings.get_int(self._place_key("frame"), 0) if item else None)
         if project is not None:
-            media = project.media.all()
-            remembered = self.settings.get_int(self._place_key("media"), -1)
-            item = next((m for m in media if m.id == remembered), media[0] if media else None)
-            if item is not None:
-                self.set_media(item, self.settings.get_int(self._place_key("frame"), 0))
             self.statusBar().showMessage(f"Opened {project.root}", 5000)
+
+    def _switch_when_idle(self, project: Project | None) -> None:
+        """Another project chosen while jobs run on this one: closing it under them failed them (a propagation
+        with "KeyError: 'output_dict_per_obj'"). They are cancelled, and the window switches once each has
+        finished its current step (a propagation keeps the frames it did), as closing the window does."""
+        skipped, self._switching_to = self._switching_to, project
+        if skipped is not None and skipped is not project:
+            skipped.close()  # chosen while waiting, and chosen over since
+        if skipped is None:
+            self.engine.jobFinished.connect(self._switch_if_idle)
+        what = self._what_runs()
+        self.engine.cancel_all()
+        where = project.root.name if project is not None else "the project"
+        self.statusBar().showMessage(f"{where} opens after this step: {what} cancelled, its work kept…")
+
+    def _switch_if_idle(self, _result) -> None:
+        if self._switching_to is not None and not self.engine.busy():
+            QTimer.singleShot(0, lambda: self._switching_to is not None and self.set_project(self._switching_to))
 
     def _place_key(self, what: str) -> str:
         digest = hashlib.sha1(str(self.project.root).encode()).hexdigest()[:16] if self.project else "none"
@@ -349,16 +373,18 @@ class MainWindow(EditingMixin, QMainWindow):
         self.shut_down()
         super().closeEvent(event)
 
-    def _close_when_idle(self) -> None:
+    def _what_runs(self) -> str:
         names = [j.name for j in self.engine.running.values() if j.shown] or ["background work"]
-        what = "“" + "”, “".join(dict.fromkeys(names)) + "”"
+        return "“" + "”, “".join(dict.fromkeys(names)) + "”"
+
+    def _close_when_idle(self) -> None:
+        what = self._what_runs()
         if getattr(self, "_closing", False):  # closed again while waiting: say so again, nothing more
             self.statusBar().showMessage(f"Still finishing the current step of {what}: FaceLens closes by itself "
                                          f"when it is done")
             return
         self._closing = True
         self.engine.wind_down()
-        self.closingWhenIdle.emit()
         self.engine.jobFinished.connect(self._closing_job_finished)
         # (short: the job's own line and progress stay on the right of the status bar, and a longer message ran
         # under them)
@@ -377,8 +403,8 @@ class MainWindow(EditingMixin, QMainWindow):
         self.playback.pause()
         self.playback.close()
         self.engine.stop()
-        if self.project is not None:
-            self.project.close()
+        for project in {self.project, self._switching_to} - {None}:  # (one opened meanwhile, never shown)
+            project.close()
 
     def _save_window_state(self) -> None:
         if getattr(self, "_state_saved", False):

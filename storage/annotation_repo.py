@@ -133,6 +133,7 @@ class Superseded(NamedTuple):
     unchanged: int  # items left out: the new annotation is the one stored already
     gone_tracks: frozenset = frozenset()  # tracks deleted since the caller read them: their items left out
     stored_by_track: Mapping = MappingProxyType({})  # track id -> how many of those that went in are its
+    removed: int = 0  # older annotations that went with nothing in their place (the model found nothing there)
 
 
 def _compared(row: tuple) -> tuple:
@@ -233,7 +234,7 @@ class AnnotationRepository(Repository):
             if rows or remove_ids:
                 self._insert_rows(s, rows, remove_ids, action, {"kept": sorted(kept)} if kept else {})
         return Superseded(len(rows), len(items) - len(wanted), len(wanted) - len(changed), frozenset(gone),
-                          dict(Counter(row[2] for row in rows)))
+                          dict(Counter(row[2] for row in rows)), sum(len(old) for old, row in changed if row is None))
 
     @staticmethod
     def _gone_tracks(s, items) -> set[int]:

@@ -6,16 +6,21 @@ from __future__ import annotations
 import threading
 
 import numpy as np
+import torch
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
+from engine.models.registry import model_entry
+from engine.models.weights import ModelSettings
+from engine.segmentation.sam2_models import build_random_predictor
 from engine.worker import Priority
 from gui.help import ShortcutsDialog
 from gui.sam.controller import BUSY, sam_controller
 from storage.media.importer import import_paths
 from storage.project import Project
+from tests.test_gui_sam import SLOW
 from tests.test_gui_support import TIMEOUT, click, close_window, drag, make_window, press_keys, wait_picture
 
 
@@ -162,4 +167,57 @@ def test_an_object_not_yet_accepted_is_dropped_with_a_word_when_the_frame_change
     assert window.statusBar().currentMessage().startswith("The SAM 2 object not yet accepted was dropped")
     press_keys(qtbot, window, Qt.Key_S)  # with nothing dropped, the tool's hint as before
     assert window.statusBar().currentMessage().startswith("SAM")
+    close_window(window)
+
+
+def test_ctrl_z_takes_back_the_last_step_a_box_included_and_ctrl_shift_z_puts_it_back(qtbot, demo_dir):
+    """A box drawn after two clicks: Ctrl+Z took the negative click back and left the box, and Ctrl+Shift+Z put
+    nothing back."""
+    window = make_window(qtbot, demo_dir)
+    sam = _ready(qtbot, window)
+    click(window.canvas, 222, 125)
+    press_keys(qtbot, window, Qt.Key_E)
+    click(window.canvas, 20, 480)
+    press_keys(qtbot, window, Qt.Key_B)
+    drag(window.canvas, [(150, 60), (250, 150), (300, 220)])
+    assert sam.box is not None and len(sam.points) == 2
+    assert window.action("edit.undo").text() == "Undo SAM 2 box"
+    press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    assert sam.box is None and sam.labels == [1, 0]
+    press_keys(qtbot, window, Qt.Key_Z, Qt.ShiftModifier | Qt.ControlModifier)
+    assert sam.box is not None and sam.labels == [1, 0]
+    press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    assert sam.box is None and sam.labels == [1]
+    press_keys(qtbot, window, Qt.Key_Escape)
+    close_window(window)
+
+
+def test_from_this_frame_within_a_range_given_backwards_and_the_keys_back_on_the_canvas(qtbot, demo_dir, tmp_path):
+    """Frames 30 to 25 propagate 25..30 with Propagate; "From this frame" on 27 said 27 was outside "30–25". And
+    with an object not accepted yet, the panel's buttons say to accept it first: Enter and Esc then reach it."""
+    tiny = model_entry("tiny")
+    torch.save({"model": build_random_predictor(tiny.extra["config"], 0).state_dict()}, tmp_path / "tiny.pt")
+    ModelSettings().set_checkpoint(tiny.name, tmp_path / "tiny.pt")
+    window = make_window(qtbot, demo_dir)
+    sam = sam_controller(window)
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "sam2", timeout=TIMEOUT)
+    window.set_media(2, 27)
+    wait_picture(qtbot, window, 27)
+    panel = window.panel("sam")
+    panel.first.setValue(30)
+    panel.last.setValue(25)
+    assert panel._range() == (25, 30)
+    press_keys(qtbot, window, Qt.Key_S)
+    click(window.canvas, 320, 200)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
+    press_keys(qtbot, window, Qt.Key_Return)  # an object to propagate
+    qtbot.waitUntil(lambda: panel.from_here.isEnabled(), timeout=TIMEOUT)
+    click(window.canvas, 200, 100)  # the next one, not accepted yet
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
+    qtbot.mouseClick(panel.from_here, Qt.LeftButton)
+    assert window.statusBar().currentMessage() == "Accept (Enter) or discard (Esc) the object being prompted first"
+    assert QApplication.focusWidget() is window.canvas
+    qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Escape)
+    assert not sam.prompting
     close_window(window)

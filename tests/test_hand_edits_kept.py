@@ -127,3 +127,20 @@ def test_a_mask_the_model_gives_again_as_it_was_stored_keeps_its_id(tmp_path):
     assert np.array_equal(changed.shape.to_array(), moved)
     assert project.audit.verify() == []
     project.close()
+
+
+def test_masks_of_frames_where_the_object_is_no_longer_found_are_removed_and_counted(tmp_path):
+    """The model finds nothing on frames 1 and 2 now (the object hidden, another model): their older masks go, and
+    the outcome says so (it said "0 masks stored" and nothing of the two masks deleted)."""
+    from engine.segmentation.service import Propagated
+
+    project, item, track, mask = _video_with_propagated_masks(tmp_path)
+    writer = MaskWriter(project, item, MODEL, {track.id: track.label_id})
+    for f in range(3):
+        writer.add(f, {track.id: (mask if f == 0 else np.zeros_like(mask), 0.9)})
+    assert writer.flush() == 0 and writer.unchanged == 1 and writer.removed == 2
+    assert [len(_masks(project, item, f)) for f in range(3)] == [1, 0, 0]
+    assert Propagated(unchanged=1, removed=2).remarks() == (
+        "; 1 unchanged; 2 older masks removed, the object not found on their frames now")
+    assert Propagated(removed=1).remarks().endswith("1 older mask removed, the object not found on its frame now")
+    project.close()

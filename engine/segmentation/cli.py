@@ -125,7 +125,8 @@ def cmd_track(args) -> int:
         finally:
             engine.stop()
     data = {"frames": {str(f): ids for f, ids in sorted(out.frames.items())}, "annotations": out.annotations,
-            "kept_by_hand": out.kept, "unchanged": out.unchanged, "deleted_meanwhile": out.deleted_meanwhile,
+            "kept_by_hand": out.kept, "unchanged": out.unchanged, "removed": out.removed,
+            "deleted_meanwhile": out.deleted_meanwhile,
             "segmenter": active.status()}
     tracks = sorted({t for ids in out.frames.values() for t in ids})
     found = (f"{'track' if len(tracks) == 1 else 'tracks'} {', '.join(map(str, tracks))}" if tracks

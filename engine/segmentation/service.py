@@ -49,15 +49,20 @@ class Segmented:
 @dataclass
 class Propagated:
     frames: dict[int, list[int]] = field(default_factory=dict)  # frame -> track ids with a mask there
+    tracks: list[int] = field(default_factory=list)  # every object tracked (found on a frame or not)
     annotations: int = 0
     kept: int = 0  # masks corrected by hand, kept instead of the model's
     unchanged: int = 0  # masks the model gave again as they were stored (left as they are)
     deleted_meanwhile: list[int] = field(default_factory=list)  # tracks deleted while tracked: masks not stored
+    removed: int = 0  # older masks removed: the object is not found on their frames now
 
     def remarks(self) -> str:
         """What was not stored and why, for the end of a message ("; 2 masks corrected by hand kept")."""
         out = f"; {counted(self.kept, 'mask')} corrected by hand kept" if self.kept else ""
         out += f"; {self.unchanged} unchanged" if self.unchanged else ""
+        # (they went without a word: "0 masks stored; 1 unchanged" where three older masks had been deleted)
+        out += (f"; {counted(self.removed, 'older mask')} removed, the object not found on "
+                f"{'its frame' if self.removed == 1 else 'their frames'} now" if self.removed else "")
         if self.deleted_meanwhile:
             one = len(self.deleted_meanwhile) == 1
             out += (f"; {'track' if one else 'tracks'} {', '.join(map(str, self.deleted_meanwhile))} deleted during "
@@ -244,7 +249,8 @@ class Segmentation:
                 self._busy.discard(item.id)
                 writer.flush()  # also when cancelled: every frame done is kept
             out.annotations, out.kept, out.unchanged = writer.written, writer.kept, writer.unchanged
-            out.deleted_meanwhile = sorted(writer.gone_tracks)
+            out.removed, out.deleted_meanwhile = writer.removed, sorted(writer.gone_tracks)
+            out.tracks = sorted(set(session.track_ids) - writer.gone_tracks)
             for frame, ids in out.frames.items():  # (their masks are not in the project)
                 out.frames[frame] = [t for t in ids if t not in writer.gone_tracks]
             return out

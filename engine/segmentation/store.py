@@ -121,6 +121,7 @@ class MaskWriter:
         self.written = 0
         self.kept = 0  # masks corrected by hand that the model's were not stored over
         self.unchanged = 0  # masks the model gave again as they were stored: left as they are, ids and all
+        self.removed = 0  # older masks of frames where the object is not found now: gone, nothing in their place
         self.gone_tracks: set[int] = set()  # tracks deleted while they were tracked (by another program): not stored
         self._stored_by_track: dict[int, int] = defaultdict(int)
         self.frames_written: list[int] = []
@@ -178,6 +179,7 @@ class MaskWriter:
                     self.written += done.stored
                     self.kept += done.kept
                     self.unchanged += done.unchanged
+                    self.removed += done.removed
                     for track_id, n in done.stored_by_track.items():
                         self._stored_by_track[track_id] += n
                     for track_id in done.gone_tracks - self.gone_tracks:  # its masks stored so far went with it

@@ -60,6 +60,8 @@ class SamController(QObject):
         self.points: list[tuple[float, float]] = []
         self.labels: list[int] = []
         self.box: tuple[float, float, float, float] | None = None
+        self._steps: list[tuple] = []  # the prompt's steps in order: ("point",), or ("box", the box it replaced)
+        self._taken_back: list[tuple] = []  # steps Ctrl+Z took back, for Ctrl+Shift+Z: ("point", xy, label), ("box", box)
         self.clicked: Clicked | None = None
         self.track_id: int | None = None  # the object being prompted (provisional < 0, or a track to correct)
         self._generation = 0  # bumps when the prompt is dropped, so a late preview is ignored
@@ -100,7 +102,7 @@ class SamController(QObject):
         window.mediaChanged.connect(self._media_changed)
         window.frameChanged.connect(self._frame_changed)
         window.engine.jobProgress.connect(self._job_progress)
-        window.closingWhenIdle.connect(self._window_closing)
+        window.engine.jobCancelling.connect(self._job_cancelling)
         window.outside_changes.changed.connect(self._changed_elsewhere)
         window.commandApplied.connect(lambda command, _how: self._forget_result_of_gone_tracks(command.records()))
         self.choose()
@@ -153,6 +155,8 @@ class SamController(QObject):
 
     def _project_changed(self, project) -> None:
         self.discard()
+        # (the last project's outcome showed under a video of the new one with the same id)
+        self.last_result, self.last_result_media, self.last_result_tracks = "", None, set()
         old, self.seg = self.seg, None
         if old is not None:
             self.window.engine.submit(lambda ctx: old.release_sessions(), "Closing SAM sessions", Priority.NORMAL,
@@ -224,17 +228,53 @@ class SamController(QObject):
     def add_point(self, x: float, y: float, positive: bool) -> None:
         self.points.append((round(x, 2), round(y, 2)))
         self.labels.append(1 if positive else 0)
+        self._steps.append(("point",))
+        self._taken_back.clear()
         self._request()
 
     def set_box(self, x0: float, y0: float, x1: float, y1: float) -> None:
+        self._steps.append(("box", self.box))
+        self._taken_back.clear()
         self.box = (round(min(x0, x1), 2), round(min(y0, y1), 2), round(max(x0, x1), 2), round(max(y0, y1), 2))
         self._request()
 
-    def undo_point(self) -> None:
-        if self.points:
-            self.points.pop()
-            self.labels.pop()
-            self._request() if (self.points or self.box) else self.discard()
+    def undo_step(self) -> None:
+        """Take back the prompt's last step, click or box (a box drawn after two clicks went only once both
+        clicks had); the prompt goes once nothing is left."""
+        if not self._steps:
+            return
+        step = self._steps.pop()
+        if step[0] == "point":
+            self._taken_back.append(("point", self.points.pop(), self.labels.pop()))
+        else:
+            self._taken_back.append(("box", self.box))
+            self.box = step[1]
+        if self.prompting:
+            self._request()
+        else:
+            self.discard()
+
+    @property
+    def last_step_is_box(self) -> bool:
+        return bool(self._steps) and self._steps[-1][0] == "box"
+
+    @property
+    def can_redo_step(self) -> bool:
+        return self.prompting and bool(self._taken_back)
+
+    def redo_step(self) -> None:
+        """Put back the step ``undo_step`` took last (while the prompt is still being built)."""
+        if not self.can_redo_step:
+            return
+        step = self._taken_back.pop()
+        if step[0] == "point":
+            self.points.append(step[1])
+            self.labels.append(step[2])
+            self._steps.append(("point",))
+        else:
+            self._steps.append(("box", self.box))
+            self.box = step[1]
+        self._request()
 
     @property
     def prompting(self) -> bool:
@@ -370,6 +410,7 @@ class SamController(QObject):
     def _reset_prompt(self) -> None:
         self._generation += 1
         self.points, self.labels, self.box, self.clicked, self.track_id = [], [], None, None, None
+        self._steps, self._taken_back = [], []
         self._dirty = False
         self.mode = "positive"  # the next object starts with a positive click, whatever the last one ended with
         self.previewChanged.emit()
@@ -396,6 +437,7 @@ class SamController(QObject):
             return False
         if self.prompting:
             w.statusBar().showMessage("Accept (Enter) or discard (Esc) the object being prompted first", 5000)
+            w.canvas.setFocus(Qt.OtherFocusReason)  # where Enter and Esc act (the panel's button had the keys)
             return False
         try:
             job = seg.propagate_job(item, first, last, from_frame, on_masks=_Throttled(self.masksArrived.emit))
@@ -416,17 +458,16 @@ class SamController(QObject):
         self.propagationChanged.emit()
         return self.propagation is not None
 
-    def _window_closing(self) -> None:
-        """Closing the window cancelled the propagation: the panel says it is finishing its frame, as Cancel does."""
-        if self.propagation is not None:
+    def _job_cancelling(self, job_id: int) -> None:
+        """The propagation cancelled elsewhere (the status bar's ✗, closing the window, opening another project): the
+        panel says it is finishing its frame, as its own Cancel does (it went on saying "Starting…")."""
+        if self.propagation is not None and job_id == self.propagation.id and not self.cancelling:
             self.cancelling = True
             self.propagationChanged.emit()
 
     def cancel(self) -> None:
         if self.propagation is not None and not self.cancelling:
-            self.propagation.cancel()
-            self.cancelling = True  # the panel says so until the frame being tracked is done (seconds on a CPU)
-            self.propagationChanged.emit()
+            self.window.engine.cancel(self.propagation.id)  # the panel says so until the frame being tracked is done
 
     def _job_progress(self, job_id: int) -> None:
         if self.propagation is not None and job_id == self.propagation.id:
@@ -518,7 +559,7 @@ class SamController(QObject):
         if self.follow and showing and result.ok and done.frames:
             self._follow_targets.add(list(done.frames)[-1])
             self.window.seek(list(done.frames)[-1])  # end on the last frame tracked, not the last one shown
-        self.last_result_tracks = {t for ids in done.frames.values() for t in ids} if result.ok else set()
+        self.last_result_tracks = set(done.tracks) if result.ok else set()
         if result.cancelled:
             finished, total = self.progress
             self.last_result = (f"Cancelled after {int(finished)} of {counted(int(total or 0), 'frame')}; "

@@ -198,14 +198,18 @@ class SamPanel(QWidget):
         self._show_propagation()
 
     # --- doing -------------------------------------------------------------------------------------------------
-    def _propagate(self) -> None:
+    def _range(self) -> tuple[int, int]:
+        """The frames to propagate over, in order (the boxes accept 30 to 25; "From this frame" refused 27 there)."""
         first, last = sorted((self.first.value(), self.last.value()))
-        self.sam.propagate(first, last)
+        return first, last
+
+    def _propagate(self) -> None:
+        self.sam.propagate(*self._range())
 
     def _propagate_from_here(self) -> None:
         frame = self.window.current_frame
         if frame is not None:
-            self.sam.propagate(self.first.value(), self.last.value(), from_frame=frame)
+            self.sam.propagate(*self._range(), from_frame=frame)
 
     def _correct(self, row, _col) -> None:
         track_id = row.data(0, Qt.UserRole)

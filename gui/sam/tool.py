@@ -41,16 +41,28 @@ class SamTool(Tool):
         self._rects: list[QGraphicsRectItem] = []  # the box being dragged (its two outlines)
         self._following_prompt = False
 
-    # The prompt being built is this tool's draft: Ctrl+Z takes its last click back (a box alone is dropped)
-    # and leaves committed work alone, even when nothing committed is there to undo.
+    # The prompt being built is this tool's draft: Ctrl+Z takes its last click or box back, Ctrl+Shift+Z puts it
+    # back, and committed work is left alone, even when nothing committed is there to undo.
     def has_draft(self) -> bool:
         return self.sam.prompting
 
     def undo_draft(self) -> bool:
         if not self.sam.prompting:
             return False
-        self.sam.undo_point() if self.sam.points else self.sam.discard()
+        self.sam.undo_step()
         return True
+
+    def can_redo_draft(self) -> bool:
+        return self.sam.can_redo_step
+
+    def redo_draft(self) -> bool:
+        if not self.sam.prompting:
+            return False
+        self.sam.redo_step()
+        return True
+
+    def undo_draft_text(self) -> str:
+        return "SAM 2 box" if self.sam.last_step_is_box else self.draft_noun
 
     @property
     def sam(self):
@@ -142,6 +154,6 @@ class SamTool(Tool):
             self.sam.discard()
             return True
         if key == Qt.Key_Backspace and self.sam.prompting:
-            self.sam.undo_point()
+            self.sam.undo_step()
             return True
         return False

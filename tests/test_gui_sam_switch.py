@@ -1,0 +1,69 @@
+"""A propagation stopped from outside the SAM 2 panel: the status bar's Cancel, and another project opened while
+it runs (which failed it with "KeyError: 'output_dict_per_obj'", the old project's video staying on screen)."""
+from __future__ import annotations
+
+import torch
+from PySide6.QtCore import Qt
+
+from engine.models.registry import model_entry
+from engine.models.weights import ModelSettings
+from engine.segmentation.sam2_models import build_random_predictor
+from gui.job_status import JobStatus
+from gui.sam.controller import sam_controller
+from storage.project import Project
+from tests.test_gui_sam import SLOW
+from tests.test_gui_support import TIMEOUT, click, close_window, make_window, press_keys, wait_picture
+
+
+def _propagating(qtbot, window, first: int, last: int):
+    sam, panel = sam_controller(window), window.panel("sam")
+    panel.first.setValue(first)
+    panel.last.setValue(last)
+    qtbot.waitUntil(panel.propagate_button.isEnabled, timeout=TIMEOUT)
+    qtbot.mouseClick(panel.propagate_button, Qt.LeftButton)
+    assert sam.propagation is not None
+    qtbot.waitUntil(lambda: sam.progress[0] >= 1, timeout=SLOW)
+    return sam, panel
+
+
+def test_a_propagation_stopped_from_outside_the_panel(qtbot, demo_dir, tmp_path):
+    tiny = model_entry("tiny")
+    torch.save({"model": build_random_predictor(tiny.extra["config"], 0).state_dict()}, tmp_path / "tiny.pt")
+    ModelSettings().set_checkpoint(tiny.name, tmp_path / "tiny.pt")
+    window = make_window(qtbot, demo_dir)
+    sam = sam_controller(window)
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "sam2", timeout=TIMEOUT)
+    window.set_media(2, 0)
+    wait_picture(qtbot, window, 0)
+    press_keys(qtbot, window, Qt.Key_S)
+    click(window.canvas, 320, 200)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
+    press_keys(qtbot, window, Qt.Key_Return)
+    [track] = window.project.tracks.for_media(2)
+
+    # The status bar's Cancel: the panel says the cancel is under way (it went on saying "Starting…"), as its own
+    # Cancel does.
+    sam, panel = _propagating(qtbot, window, 0, 149)
+    qtbot.mouseClick(window.findChild(JobStatus).cancel, Qt.LeftButton)
+    assert not panel.cancel.isEnabled() and panel.result.text().startswith("Cancelling: finishing the frame")
+    qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
+    assert sam.last_result.startswith("Cancelled after ")
+
+    # Another project opened meanwhile: the propagation is cancelled, finishes its frame (kept), and then the
+    # window shows the new project, empty: no video, no outcome of the other project's propagation.
+    sam, panel = _propagating(qtbot, window, 0, 149)
+    window.last_error = None
+    window.set_project(Project.create(tmp_path / "next"))
+    assert window.project.root == demo_dir.resolve()
+    assert window.statusBar().currentMessage() == ("next opens after this step: “Propagating astronaut_head.mp4” "
+                                                   "cancelled, its work kept…")
+    assert panel.result.text().startswith("Cancelling: finishing the frame")
+    qtbot.waitUntil(lambda: window.project.root == tmp_path / "next", timeout=SLOW)
+    assert window.last_error is None and sam.propagation is None
+    assert window.canvas.image is None and window.canvas.message.startswith("Drop images or videos here")
+    assert window.canvas.layer("annotations").root.childItems() == []
+    assert window.panel("timeline").position.text() == "frame – / –"
+    assert panel.result.text() == "" and not panel.propagate_button.isEnabled()
+    close_window(window)
+    with Project.open(demo_dir) as p:
+        assert len([a for a in p.annotations.for_track(track.id) if a.kind == "mask"]) >= 2  # frame 0 and the one done
