@@ -103,7 +103,7 @@ class EditingMixin:
 
     def say_propagating(self, what: str) -> None:
         """Why an edit of the video being propagated waits (``what``: "edit it", "undo this step")."""
-        self.statusBar().showMessage(f"This video is being propagated: {what} once that is done (or Cancelled)",
+        self.statusBar().showMessage(f"This video is being propagated: {what} once that is done (or cancelled)",
                                      6000)
 
     def delete_selection(self) -> None:

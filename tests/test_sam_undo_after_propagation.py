@@ -64,7 +64,7 @@ def test_undo_and_redo_of_a_sam_object_and_its_correction_work_after_a_propagati
     assert sam.propagate(0, 2)
     press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
     assert window.statusBar().currentMessage() == ("This video is being propagated: undo this step once that is "
-                                                   "done (or Cancelled)")
+                                                   "done (or cancelled)")
     assert window.action("edit.undo").text() == "Undo SAM 2 object"
     qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
     assert sam.last_result.startswith("Propagated 1 object over 3 frames"), sam.last_result

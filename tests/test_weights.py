@@ -83,7 +83,8 @@ def test_a_wrong_checkpoint_is_named_with_the_model_it_should_be(tmp_path, capsy
         check_state_dict(read_state_dict(tiny_file, small), small.expected_shapes(small), small, tiny_file, looks_like)
     text = str(e.value)
     assert text.startswith(f"{tiny_file}: this checkpoint does not match the model sam2.1_hiera_small (SAM 2.1 "
-                           f"small); it looks like a sam2.1_hiera_tiny checkpoint: ")
+                           f"small); it looks like a sam2.1_hiera_tiny checkpoint (choose it for sam2.1_hiera_tiny "
+                           f"instead): ")
     assert " weights missing (e.g. " in text
 
     # The CLI: one line naming the file and the expected model, nothing stored.
@@ -116,6 +117,18 @@ def test_any_file_that_is_no_checkpoint_gets_the_one_line_error(tmp_path, capsys
     assert err.rstrip().endswith("expected the SAM 2.1 tiny checkpoint sam2.1_hiera_tiny.pt")
     assert "miniz" not in err and "IndexError" not in err and "could run code" not in err
     assert not [w for w in recwarn if "pickle protocol" in str(w.message)]  # (printed before the error)
+
+
+def test_a_checkpoint_cut_short_is_called_incomplete(tmp_path, capsys):
+    # It said "(PytorchStreamReader failed reading zip archive: failed finding central directory)".
+    whole = tmp_path / "whole.pt"
+    torch.save({"model": {"w": torch.zeros(1000)}}, whole)
+    path = tmp_path / "sam2.1_hiera_tiny.pt"
+    path.write_bytes(whole.read_bytes()[:2000])
+    err = run_main(capsys, "models", "use", "tiny", "--checkpoint", path, code=2).err
+    assert err == (f"facelens: error: {path}: not a readable PyTorch checkpoint (the file is incomplete or damaged, "
+                   "as when a download or a copy stops part-way); expected the SAM 2.1 tiny checkpoint "
+                   "sam2.1_hiera_tiny.pt\n")
 
 
 def test_a_folder_given_as_the_checkpoint_is_called_a_folder(tmp_path, capsys):

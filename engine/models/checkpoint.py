@@ -69,7 +69,8 @@ def check_state_dict(state: dict[str, torch.Tensor], expected: dict[str, tuple[i
     if unexpected:
         problems.append(f"{counted(len(unexpected), 'weight')} the model does not have (e.g. {unexpected[0]})")
     guess = looks_like(state) if looks_like else None
-    hint = f"; it looks like a {guess} checkpoint" if guess and guess != entry.name else ""
+    hint = (f"; it looks like a {guess} checkpoint (choose it for {guess} instead)" if guess and guess != entry.name
+            else "")
     # The verdict and the guess come first: the weights' details are for whoever digs further.
     raise InputError(f"this checkpoint does not match the model {entry.name} ({entry.title}){hint}: "
                      f"{'; '.join(problems)}", path=str(path))
@@ -85,6 +86,8 @@ def _reason(error: BaseException) -> str:
     if unsafe:
         return (f"it holds Python objects besides weights, such as {unsafe.group(1) or unsafe.group(2)}, which "
                 f"FaceLens does not load because that could run code")
+    if "central directory" in full or "PytorchStreamReader failed" in full:  # a zip checkpoint cut short
+        return "the file is incomplete or damaged, as when a download or a copy stops part-way"
     if "Unsupported operand" in full:  # bytes the unpickler does not know: not a pickle at all
         return "its contents are not something torch.save wrote"
     if full.startswith("Weights only load failed"):  # (torch's page of advice otherwise)
