@@ -2,7 +2,9 @@
 
 Built once by demuxing every packet (no decoding), so frame N is by definition the N-th frame of the stream
 and a seek can start at the keyframe before it. A file that stops early (fewer packets than its header
-announces, or a demuxing error) is reported as truncated.
+announces, or a demuxing error) is reported as truncated. Frames no player shows are left out, so frame 0 is
+the first one shown: packets an MP4 edit list discards (a clip cut without re-encoding), and frames before the
+first keyframe (a stream cut mid-GOP), which nothing can decode.
 """
 from __future__ import annotations
 
@@ -78,10 +80,13 @@ def build_frame_index(path: str | Path) -> FrameIndex:
             raise InputError("has no video stream", path=path)
         stream = container.streams.video[0]
         announced = stream.frames or 0
-        pts, key = [], []
+        pts, key, packets = [], [], 0
         try:
             for packet in container.demux(stream):
                 if packet.size == 0:  # the flush packet at the end
+                    continue
+                packets += 1
+                if packet.is_discard:  # cut off by the file's edit list: decoded for the next frames, never shown
                     continue
                 t = packet.pts if packet.pts is not None else packet.dts
                 if t is None:
@@ -92,11 +97,13 @@ def build_frame_index(path: str | Path) -> FrameIndex:
             raise InputError(f"truncated or corrupt after {len(pts)} frames ({_reason(e)})", path=path) from None
         if not pts:
             raise InputError("has no video frames", path=path)
-        if announced and len(pts) < announced:
-            raise InputError(f"truncated: its header announces {announced} frames but only {len(pts)} are there",
+        if announced and packets < announced:
+            raise InputError(f"truncated: its header announces {announced} frames but only {packets} are there",
                              path=path)
         order = np.argsort(np.asarray(pts, dtype=np.int64), kind="stable")
         pts_sorted = np.asarray(pts, dtype=np.int64)[order]
+        shown = pts_sorted >= _first_decoded(path)
+        order, pts_sorted = order[shown], pts_sorted[shown]
         if len(np.unique(pts_sorted)) != len(pts_sorted):
             raise InputError("has several frames with the same timestamp; cannot address frames by index",
                              path=path)
@@ -107,6 +114,21 @@ def build_frame_index(path: str | Path) -> FrameIndex:
         return FrameIndex(pts=pts_sorted, keyframe=np.asarray(key, dtype=bool)[order], time_base=stream.time_base,
                           width=stream.codec_context.width, height=stream.codec_context.height, fps=fps or 25.0,
                           codec=stream.codec_context.name)
+
+
+def _first_decoded(path: str) -> int:
+    """The timestamp of the first frame the decoder gives, decoding from the file's start: frames before it (a
+    stream cut mid-GOP starts with frames whose keyframe is gone) decode to nothing, in players too."""
+    try:
+        with av.open(path) as container:
+            for frame in container.decode(container.streams.video[0]):
+                t = frame.pts if frame.pts is not None else frame.dts
+                if t is not None:
+                    return int(t)
+    except av.error.FFmpegError as e:
+        raise InputError(f"its first frames do not decode ({_reason(e)})", path=path) from None
+    raise InputError("no frame of it decodes (its keyframes are missing: cut from a longer video without "
+                     "re-encoding?)", path=path)
 
 
 def _reason(e: Exception) -> str:
