@@ -147,6 +147,9 @@ class Timeline(QWidget):
         if not video:
             self.bar.set_video(0, [])
             self.position.setText("frame – / –")
+            self.goto.blockSignals(True)  # (it kept the video's frame number, greyed, on a photo)
+            self.goto.setRange(0, 0)
+            self.goto.blockSignals(False)
             return
         count = self.window.playback.frame_count
         self.goto.setRange(0, max(count - 1, 0))

@@ -62,7 +62,8 @@ def test_a_propagation_stopped_from_outside_the_panel(qtbot, demo_dir, tmp_path)
     assert window.last_error is None and sam.propagation is None
     assert window.canvas.image is None and window.canvas.message.startswith("Drop images or videos here")
     assert window.canvas.layer("annotations").root.childItems() == []
-    assert window.panel("timeline").position.text() == "frame – / –"
+    timeline = window.panel("timeline")
+    assert timeline.position.text() == "frame – / –" and timeline.goto.value() == 0 and not timeline.goto.isEnabled()
     assert panel.result.text() == "" and not panel.propagate_button.isEnabled()
     close_window(window)
     with Project.open(demo_dir) as p:
