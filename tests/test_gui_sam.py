@@ -22,6 +22,19 @@ from tests.test_gui_support import TIMEOUT, click, close_window, drag, make_wind
 SLOW = 240_000  # ms: a few SAM 2 frames on a busy 2-core CPU
 
 
+def window_with_random_sam2(qtbot, demo_dir, folder: Path, media: int = 2, frame: int | None = 0):
+    """The demo project in a window whose SAM 2.1 tiny checkpoint (random weights) is chosen, on ``media``."""
+    tiny = model_entry("tiny")
+    torch.save({"model": build_random_predictor(tiny.extra["config"], 0).state_dict()}, folder / "tiny.pt")
+    ModelSettings().set_checkpoint(tiny.name, folder / "tiny.pt")
+    window = make_window(qtbot, demo_dir)
+    sam = sam_controller(window)
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "sam2", timeout=TIMEOUT)
+    window.set_media(media, frame)
+    wait_picture(qtbot, window, frame)
+    return window, sam
+
+
 def _masks(window, frame=None):
     return [a for a in window.project.annotations.for_media(window.current_media.id, frame) if a.kind == "mask"]
 

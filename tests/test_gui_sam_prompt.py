@@ -6,21 +6,17 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-import torch
 from PIL import Image
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor
 from PySide6.QtWidgets import QApplication
 
-from engine.models.registry import model_entry
-from engine.models.weights import ModelSettings
-from engine.segmentation.sam2_models import build_random_predictor
 from engine.worker import Priority
 from gui.help import ShortcutsDialog
 from gui.sam.controller import BUSY, sam_controller
 from storage.media.importer import import_paths
 from storage.project import Project
-from tests.test_gui_sam import SLOW
+from tests.test_gui_sam import SLOW, window_with_random_sam2
 from tests.test_gui_support import TIMEOUT, click, close_window, drag, make_window, press_keys, wait_picture
 
 
@@ -196,14 +192,7 @@ def test_ctrl_z_takes_back_the_last_step_a_box_included_and_ctrl_shift_z_puts_it
 def test_from_this_frame_within_a_range_given_backwards_and_the_keys_back_on_the_canvas(qtbot, demo_dir, tmp_path):
     """Frames 30 to 25 propagate 25..30 with Propagate; "From this frame" on 27 said 27 was outside "30–25". And
     with an object not accepted yet, the panel's buttons say to accept it first: Enter and Esc then reach it."""
-    tiny = model_entry("tiny")
-    torch.save({"model": build_random_predictor(tiny.extra["config"], 0).state_dict()}, tmp_path / "tiny.pt")
-    ModelSettings().set_checkpoint(tiny.name, tmp_path / "tiny.pt")
-    window = make_window(qtbot, demo_dir)
-    sam = sam_controller(window)
-    qtbot.waitUntil(lambda: sam.status.get("kind") == "sam2", timeout=TIMEOUT)
-    window.set_media(2, 27)
-    wait_picture(qtbot, window, 27)
+    window, sam = window_with_random_sam2(qtbot, demo_dir, tmp_path, frame=27)
     panel = window.panel("sam")
     panel.first.setValue(30)
     panel.last.setValue(25)

@@ -2,17 +2,13 @@
 it runs (which failed it with "KeyError: 'output_dict_per_obj'", the old project's video staying on screen)."""
 from __future__ import annotations
 
-import torch
 from PySide6.QtCore import Qt
 
-from engine.models.registry import model_entry
-from engine.models.weights import ModelSettings
-from engine.segmentation.sam2_models import build_random_predictor
 from gui.job_status import JobStatus
 from gui.sam.controller import sam_controller
 from storage.project import Project
-from tests.test_gui_sam import SLOW
-from tests.test_gui_support import TIMEOUT, click, close_window, make_window, press_keys, wait_picture
+from tests.test_gui_sam import SLOW, window_with_random_sam2
+from tests.test_gui_support import TIMEOUT, click, close_window, press_keys
 
 
 def _propagating(qtbot, window, first: int, last: int):
@@ -27,14 +23,7 @@ def _propagating(qtbot, window, first: int, last: int):
 
 
 def test_a_propagation_stopped_from_outside_the_panel(qtbot, demo_dir, tmp_path):
-    tiny = model_entry("tiny")
-    torch.save({"model": build_random_predictor(tiny.extra["config"], 0).state_dict()}, tmp_path / "tiny.pt")
-    ModelSettings().set_checkpoint(tiny.name, tmp_path / "tiny.pt")
-    window = make_window(qtbot, demo_dir)
-    sam = sam_controller(window)
-    qtbot.waitUntil(lambda: sam.status.get("kind") == "sam2", timeout=TIMEOUT)
-    window.set_media(2, 0)
-    wait_picture(qtbot, window, 0)
+    window, sam = window_with_random_sam2(qtbot, demo_dir, tmp_path)
     press_keys(qtbot, window, Qt.Key_S)
     click(window.canvas, 320, 200)
     qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
