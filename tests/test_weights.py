@@ -71,8 +71,8 @@ def test_random_weights_are_the_raw_librarys_for_the_same_seed():
 def test_a_wrong_checkpoint_is_named_with_the_model_it_should_be(tmp_path, capsys, demo_dir):
     not_a_checkpoint = tmp_path / "notes.pt"
     not_a_checkpoint.write_text("hello")
-    with pytest.raises(InputError, match=r"notes\.pt: not a readable PyTorch checkpoint .*expected the SAM 2\.1 "
-                                         r"tiny checkpoint sam2\.1_hiera_tiny\.pt"):
+    with pytest.raises(InputError, match=r"notes\.pt: not a readable PyTorch checkpoint \(it is a text file\); expected "
+                                         r"the SAM 2\.1 tiny checkpoint sam2\.1_hiera_tiny\.pt"):
         read_state_dict(not_a_checkpoint, model_entry(TINY))
 
     # A real SAM 2.1 tiny checkpoint (random weights, Meta's {"model": ...} layout) offered as the small model.

@@ -43,12 +43,22 @@ def read_state_dict(path: Path, entry: ModelEntry) -> dict[str, torch.Tensor]:
                     raise
                 obj = torch.load(path, map_location="cpu", weights_only=True)  # legacy (non-zip) format
     except _UNREADABLE as e:
-        reason = _reason(e)
+        reason = "it is a text file" if _is_text(path) else _reason(e)
         raise InputError(f"not a readable PyTorch checkpoint ({reason}); {expected}", path=str(path)) from None
     state = obj.get("model", obj) if isinstance(obj, dict) else obj
     if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
         raise InputError(f"holds no model weights (no 'model' state dict); {expected}", path=str(path))
     return state
+
+
+def _is_text(path: Path) -> bool:
+    """Whether the file reads as text (notes, an HTML error page saved in place of a download)."""
+    with open(path, "rb") as f:
+        head = f.read(4096)
+    try:
+        return bool(head.strip()) and b"\0" not in head and bool(head.decode("utf-8"))
+    except UnicodeDecodeError:
+        return False
 
 
 def check_state_dict(state: dict[str, torch.Tensor], expected: dict[str, tuple[int, ...]], entry: ModelEntry,
