@@ -78,9 +78,9 @@ class _Entry:
 
 
 class Job:
-    def __init__(self, job_id: int, name: str, fn: Callable, priority: int, on_progress, on_done):
+    def __init__(self, job_id: int, name: str, fn: Callable, priority: int, on_progress, on_done, on_start=None):
         self.id, self.name, self.fn, self.priority = job_id, name, fn, priority
-        self.on_progress, self.on_done = on_progress, on_done
+        self.on_progress, self.on_done, self.on_start = on_progress, on_done, on_start
         self.cancel_event = threading.Event()
         self.future: Future = Future()
         self.generator = None  # a suspended batch job
@@ -132,9 +132,12 @@ class Engine:
     # --- submitting --------------------------------------------------------------------------------------
     def submit(self, fn: Callable[[JobContext], Any], name: str = "", priority: int = Priority.NORMAL,
                on_progress: Callable[[int, float, float | None, str], None] | None = None,
-               on_done: Callable[[JobResult], None] | None = None) -> JobHandle:
-        """Queue ``fn(ctx)``. A generator function is a batch job that yields between items."""
-        job = Job(next(self._ids), name or getattr(fn, "__name__", "job"), fn, int(priority), on_progress, on_done)
+               on_done: Callable[[JobResult], None] | None = None,
+               on_start: Callable[[int], None] | None = None) -> JobHandle:
+        """Queue ``fn(ctx)``. A generator function is a batch job that yields between items. ``on_start(job id)``
+        is called on the engine thread each time the job starts or resumes (it is the one running then)."""
+        job = Job(next(self._ids), name or getattr(fn, "__name__", "job"), fn, int(priority), on_progress, on_done,
+                  on_start)
         self._push(job)
         return JobHandle(job)
 
@@ -188,6 +191,11 @@ class Engine:
     def _step(self, job: Job) -> None:
         """Run a job, or resume a batch job, until it finishes or yields to a more urgent one."""
         ctx = JobContext(job)
+        if job.on_start is not None:
+            try:
+                job.on_start(job.id)
+            except Exception:
+                traceback.print_exc()
         try:
             if job.cancel_event.is_set() and job.generator is None:
                 raise Cancelled()

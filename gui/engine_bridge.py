@@ -28,6 +28,7 @@ class RunningJob:
     done: float = 0.0
     total: float | None = None
     message: str = ""
+    cancelling: bool = False  # Cancel asked for; the step in progress finishes first
 
 
 class EngineBridge(QObject):
@@ -38,6 +39,7 @@ class EngineBridge(QObject):
     errorRaised = Signal(str, str)  # message, details
     _progressed = Signal(int, float, object, str)
     _finished = Signal(object)
+    _began = Signal(int)
 
     def __init__(self, engine: Engine | None = None, parent: QObject | None = None):
         super().__init__(parent)
@@ -45,8 +47,10 @@ class EngineBridge(QObject):
         self.running: dict[int, RunningJob] = {}
         self.stopped = False
         self._on_done: dict[int, tuple[Callable | None, Callable | None]] = {}
+        self.at_work: int | None = None  # the shown job the engine ran last (the others wait in the queue)
         self._progressed.connect(self._on_progress, Qt.QueuedConnection)
         self._finished.connect(self._on_finished, Qt.QueuedConnection)
+        self._began.connect(self._on_began, Qt.QueuedConnection)
 
     def submit(self, fn: Callable, name: str, priority: int = Priority.NORMAL,
                on_done: Callable[[JobResult], Any] | None = None,
@@ -55,7 +59,7 @@ class EngineBridge(QObject):
         if self.stopped:
             return None  # the window is closing: late refreshes of panels start nothing
         handle = self.engine.submit(fn, name, priority, on_progress=self._progressed.emit,
-                                    on_done=self._finished.emit)
+                                    on_done=self._finished.emit, on_start=self._began.emit)
         self.running[handle.id] = RunningJob(handle, name, show)
         self._on_done[handle.id] = (on_done, on_error)
         self.jobStarted.emit(handle.id)
@@ -65,6 +69,7 @@ class EngineBridge(QObject):
         job = self.running.get(job_id)
         if job:
             job.handle.cancel()
+            job.cancelling = True
             self.jobCancelling.emit(job_id)
 
     def cancel_all(self) -> list[int]:
@@ -92,6 +97,12 @@ class EngineBridge(QObject):
         self.engine.stop(cancel_running=True, timeout=timeout)
 
     # --- engine thread → GUI thread ------------------------------------------------------------------------
+    def _on_began(self, job_id: int) -> None:
+        job = self.running.get(job_id)
+        if job is not None and job.shown and self.at_work != job_id:
+            self.at_work = job_id
+            self.jobProgress.emit(job_id)
+
     def _on_progress(self, job_id: int, done: float, total, message: str) -> None:
         job = self.running.get(job_id)
         if job:

@@ -14,7 +14,8 @@ from gui.engine_bridge import EngineBridge
 
 
 class JobStatus(QWidget):
-    """Shows the newest job that is running; ``+N`` when more are queued behind it."""
+    """Shows the job the engine is running (the newest one until it starts); ``+N`` when more wait. Its Cancel
+    cancelled the newest job, queued behind the one named ("Opening p2" shown over a running export)."""
 
     def __init__(self, bridge: EngineBridge, parent: QWidget | None = None):
         super().__init__(parent)
@@ -42,7 +43,10 @@ class JobStatus(QWidget):
         self._refresh()
 
     def current(self):
-        shown = [(i, j) for i, j in self.bridge.running.items() if j.shown]
+        running = self.bridge.running
+        if self.bridge.at_work in running:
+            return self.bridge.at_work, running[self.bridge.at_work]
+        shown = [(i, j) for i, j in running.items() if j.shown]
         return shown[-1] if shown else (None, None)
 
     def _refresh(self, *_):
@@ -52,7 +56,8 @@ class JobStatus(QWidget):
         if job is None:
             return
         more = sum(1 for j in self.bridge.running.values() if j.shown) - 1
-        text = job.name + (f" — {job.message}" if job.message else "") + (f"  (+{more} queued)" if more > 0 else "")
+        text = (job.name + (f" — {job.message}" if job.message else "") + (" — cancelling…" if job.cancelling else "")
+                + (f"  (+{more} waiting)" if more > 0 else ""))
         self.label.setText(text)
         if job.total:
             self.bar.setRange(0, 1000)
@@ -65,7 +70,7 @@ class JobStatus(QWidget):
     def _cancel(self):
         if self._job_id is not None:
             self.bridge.cancel(self._job_id)
-            self.label.setText(self.label.text() + " — cancelling…")
+            self._refresh()
 
 
 class SavedIndicator(QLabel):

@@ -5,6 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeySequence
 from PySide6.QtWidgets import QMessageBox
 
+from engine.worker import Priority
 from gui.actions import add_action
 from gui.app import start_target
 from gui.settings import Settings
@@ -145,12 +146,32 @@ def test_the_status_bar_shows_a_running_job_and_its_cancel_button_stops_it(qtbot
             time.sleep(0.005)
             yield
 
+    def export(ctx):  # a job that does not yield: what is queued behind it waits
+        for i in range(2000):
+            ctx.check()
+            ctx.progress(i, 2000, f"clip {i}")
+            time.sleep(0.005)
+
     window.engine.submit(count, "Counting", on_done=results.append)
     qtbot.waitUntil(lambda: window.job_status.bar.value() > 0, timeout=15_000)
     assert window.job_status.isVisibleTo(window) and window.job_status.label.text().startswith("Counting — item")
     qtbot.mouseClick(window.job_status.cancel, Qt.LeftButton)
+    said = window.job_status.label.text()
+    assert said.startswith("Counting — item") and said.endswith("— cancelling…")
     qtbot.waitUntil(lambda: bool(results), timeout=15_000)
     assert results[0].cancelled and not window.job_status.isVisibleTo(window)
+
+    # A job queued behind the one running is not shown as running, and Cancel stops the one named (it showed the
+    # newest, "Opening p2 (+1 queued)", over a running export, and its Cancel cancelled the open).
+    window.engine.submit(export, "Exporting", Priority.NORMAL, on_done=results.append)
+    qtbot.waitUntil(lambda: "clip" in window.job_status.label.text(), timeout=15_000)
+    window.engine.submit(lambda ctx: "opened", "Opening p2", Priority.INTERACTIVE, on_done=results.append)
+    qtbot.wait(100)
+    assert window.job_status.label.text().startswith("Exporting — clip")
+    assert window.job_status.label.text().endswith("(+1 waiting)")
+    qtbot.mouseClick(window.job_status.cancel, Qt.LeftButton)
+    qtbot.waitUntil(lambda: len(results) == 3, timeout=15_000)
+    assert results[1].name == "Exporting" and results[1].cancelled and results[2].value == "opened"
 
 
 def test_a_tool_gets_its_own_keys_once_chosen(qtbot, tmp_path):
