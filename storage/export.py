@@ -104,6 +104,19 @@ def _check_coco_targets(out: Path) -> Path:
     return frames
 
 
+def _check_no_media_in(project: "Project", folder: Path, out: Path) -> None:
+    """Refuse to replace a frames folder that holds one of the project's media files (a frame an earlier export
+    wrote, imported since): the export replaces that folder whole, and the file went with it."""
+    if not folder.is_dir():
+        return
+    inside = folder.resolve()
+    for item in project.media.all():
+        if project.absolute_path(item.path).resolve().is_relative_to(inside):
+            raise InputError(f"{folder} holds media {item.id} of the project ({item.name}), and the export replaces "
+                             "that folder: relink the file elsewhere, or write the export under another name",
+                             path=str(out))
+
+
 def _relative(target: Path, start: Path) -> str:
     try:
         return Path(os.path.relpath(target, start)).as_posix()
@@ -162,6 +175,7 @@ def export_coco(project: "Project", out: str | Path, progress: Progress | None =
     turned by its EXIF orientation is an upright copy, ``<out stem>_frames/<photo stem>_m<media id>.png``."""
     out = Path(out)
     frames_dir = _check_coco_targets(out)
+    _check_no_media_in(project, frames_dir, out)
     base = out.resolve().parent
     media = {m.id: m for m in project.media.all()}
     wanted: list[tuple[int, int]] = []

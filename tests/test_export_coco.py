@@ -125,6 +125,17 @@ def test_another_export_to_the_same_file_replaces_its_frames_but_not_a_users_fol
     assert (mine / "notes.txt").read_text() == "keep me" and not (tmp_path / "mine.json").exists()
     assert json.loads(out.read_text())["images"]  # the earlier export is untouched
 
+    # A frame it wrote, imported since as a photo of the project: the next export would replace the folder, file
+    # and all (the project's photo was gone).
+    frame = tmp_path / "coco_frames" / "v_m2" / "000009.jpg"
+    [(taken, _)] = import_paths(project, [frame]).imported
+    before = frame.read_bytes()
+    err = run_main(capsys, "export", project.root, "--format", "coco", "--out", out, code=2).err
+    assert err.strip() == (f"facelens: error: {out}: {tmp_path / 'coco_frames'} holds media {taken} of the project "
+                           "(000009.jpg), and the export replaces that folder: relink the file elsewhere, or write "
+                           "the export under another name")
+    assert frame.read_bytes() == before and run_main(capsys, "verify", project.root).out.startswith("verify: ok")
+
 
 def test_a_stopped_export_leaves_the_earlier_one_as_it_was(labelled, tmp_path, capsys):
     from storage.export import export_coco
