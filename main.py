@@ -114,7 +114,8 @@ def _verify_text(problems: list[str], info: dict, noted) -> str:
 
 
 def _turned(rotation: int) -> str:
-    return f" (shown turned {rotation}° clockwise, as players show it)" if rotation else ""
+    turn = "90° counter-clockwise" if rotation == 270 else f"{rotation}°" if rotation == 180 else f"{rotation}° clockwise"
+    return f" (shown turned {turn}, as players show it)" if rotation else ""
 
 
 def cmd_export(args) -> int:

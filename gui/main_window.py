@@ -231,7 +231,7 @@ class MainWindow(EditingMixin, QMainWindow):
         what = self._what_runs()
         self.engine.cancel_all()
         where = project.root.name if project is not None else "the project"
-        self.statusBar().showMessage(f"{where} opens after this step: {what} cancelled, its work kept…")
+        self.statusBar().showMessage(f"{where} opens after this step: {what} cancelled (what is finished stays)…")
 
     def _switch_if_idle(self, _result) -> None:
         if self._switching_to is not None and not self.engine.busy():
@@ -388,7 +388,7 @@ class MainWindow(EditingMixin, QMainWindow):
         self.engine.jobFinished.connect(self._closing_job_finished)
         # (short: the job's own line and progress stay on the right of the status bar, and a longer message ran
         # under them)
-        self.statusBar().showMessage(f"Closing after this step: {what} cancelled, its work kept…")
+        self.statusBar().showMessage(f"Closing after this step: {what} cancelled (what is finished stays)…")
 
     def _closing_job_finished(self, _result) -> None:
         if not self.engine.busy():

@@ -23,7 +23,7 @@ from annotation.errors import InputError
 from annotation.model import MediaItem
 from storage.emotion_export import export_eaf, export_emotion_csv, export_emotion_dataset
 from storage.media.library import media_file, open_video
-from storage.media.probe import load_image
+from storage.media.images import load_image
 
 if TYPE_CHECKING:
     from storage.project import Project

@@ -45,7 +45,8 @@ def test_closing_during_a_job_waits_for_its_current_item(qtbot, tmp_path):
     qtbot.wait(300)
     assert window.isVisible(), "the window closed under a running job"
     message = window.statusBar().currentMessage()
-    assert message == "Closing after this step: “Propagating clip.mp4”, “Exporting” cancelled, its work kept…"
+    assert message == ("Closing after this step: “Propagating clip.mp4”, “Exporting” cancelled (what is finished "
+                       "stays)…")
     window.close()  # impatient: a second close still waits, and says so
     assert window.isVisible()
     assert "Still finishing" in window.statusBar().currentMessage()

@@ -45,7 +45,7 @@ def test_a_propagation_stopped_from_outside_the_panel(qtbot, demo_dir, tmp_path)
     window.set_project(Project.create(tmp_path / "next"))
     assert window.project.root == demo_dir.resolve()
     assert window.statusBar().currentMessage() == ("next opens after this step: “Propagating astronaut_head.mp4” "
-                                                   "cancelled, its work kept…")
+                                                   "cancelled (what is finished stays)…")
     assert panel.result.text().startswith("Cancelling: finishing the frame")
     qtbot.waitUntil(lambda: window.project.root == tmp_path / "next", timeout=SLOW)
     assert window.last_error is None and sam.propagation is None

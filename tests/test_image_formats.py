@@ -44,6 +44,26 @@ def test_a_float_photo_in_0_to_1_is_shown_as_its_grey_levels(tmp_path):
     assert tuple(rgb[60, 80]) == (204, 204, 204) and tuple(rgb[5, 5]) == (51, 51, 51)
 
 
+def test_a_floating_point_colour_tiff_pillow_cannot_open_is_read(tmp_path):
+    """Pillow cannot open float RGB or 64-bit TIFFs: they were refused as "unknown or damaged format"."""
+    import tifffile
+
+    colour = np.zeros((120, 160, 3), np.float32)
+    colour[30:90, 50:110] = (1.0, 0.5, 0.25)
+    tifffile.imwrite(tmp_path / "hdr.tif", colour)
+    tifffile.imwrite(tmp_path / "depth.tif", _square(0.75, 0.25, np.float64))
+    root = tmp_path / "p"
+    run_cli("new", root)
+    out = run_json("import", root, tmp_path / "hdr.tif", tmp_path / "depth.tif")
+    assert out["skipped"] == [] and len(out["imported"]) == 2
+    assert [(m["width"], m["height"]) for m in run_json("info", root)["media"]] == [(160, 120), (160, 120)]
+    with Project.open(root) as p:
+        hdr, depth = (read_image(p, p.media.get(i)) for i in (1, 2))
+    assert tuple(hdr[60, 80]) == (255, 128, 64) and tuple(hdr[5, 5]) == (0, 0, 0)
+    assert tuple(depth[60, 80]) == (191, 191, 191)
+    assert (root / "cache" / "thumbs").is_dir() and len(list((root / "cache" / "thumbs").iterdir())) == 2
+
+
 def _png_claiming(path, width: int, height: int) -> None:
     """A PNG whose header says ``width`` x ``height`` (a decompression bomb: a few bytes that would decode huge)."""
     photo(path, 8, 8)

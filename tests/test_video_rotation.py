@@ -76,6 +76,17 @@ def test_a_rotated_video_is_shown_segmented_and_exported_upright(capsys, tmp_pat
     assert frame.shape == (CODED_W, CODED_H, 3) and white(frame, *shown)
 
 
+def test_info_says_how_a_video_is_shown_turned(capsys, tmp_path):
+    root = tmp_path / "p"
+    run_main(capsys, "new", root)
+    for rotation in (-90, 180, 90):  # display matrices: shown 90° clockwise, upside down, 90° counter-clockwise
+        main_json(capsys, "import", root, phone_video(tmp_path / f"turned{rotation}.mp4", rotation, frames=1))
+    lines = run_main(capsys, "info", root).out.splitlines()[1:]
+    assert [line.split(" frames")[1].split(")")[0] + ")" for line in lines] == [
+        " (shown turned 90° clockwise, as players show it)", " (shown turned 180°, as players show it)",
+        " (shown turned 90° counter-clockwise, as players show it)"]
+
+
 def test_a_rotated_video_imported_before_rotations_were_recorded_keeps_its_frames(capsys, tmp_path):
     """Its annotations were made on the frames as coded: turning them now would put every mask out of place."""
     root = tmp_path / "old"

@@ -9,7 +9,7 @@ import numpy as np
 from annotation.errors import InputError
 from annotation.model import MediaItem
 from storage.media.frame_index import FrameIndex, build_frame_index
-from storage.media.probe import load_image
+from storage.media.images import load_image
 from storage.media.video import VideoReader
 
 if TYPE_CHECKING:

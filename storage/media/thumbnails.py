@@ -4,9 +4,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps
+from PIL import Image, ImageOps, UnidentifiedImageError
 
-from storage.media.probe import open_image, rgb_of
+from storage.media.images import load_image, open_image, rgb_of
 
 THUMB_SIZE = 256
 
@@ -17,9 +17,12 @@ def write_thumbnail(target: Path, source: Path | None = None, rgb: np.ndarray | 
     if rgb is not None:
         im = Image.fromarray(rgb)
     else:
-        with open_image(source) as im:
-            im.draft("RGB", (THUMB_SIZE * 2, THUMB_SIZE * 2))  # JPEG decodes at 1/2..1/8 scale: much faster
-            im = Image.fromarray(rgb_of(ImageOps.exif_transpose(im)))
+        try:
+            with open_image(source) as im:
+                im.draft("RGB", (THUMB_SIZE * 2, THUMB_SIZE * 2))  # JPEG decodes at 1/2..1/8 scale: much faster
+                im = Image.fromarray(rgb_of(ImageOps.exif_transpose(im)))
+        except UnidentifiedImageError:  # (a TIFF Pillow cannot open: read whole)
+            im = Image.fromarray(load_image(source))
     im.thumbnail((THUMB_SIZE, THUMB_SIZE))
     tmp = target.with_suffix(".tmp.jpg")
     im.save(tmp, "JPEG", quality=85)
