@@ -169,9 +169,10 @@ class Engine:
         self._thread.join(timeout)
 
     # --- the worker thread ---------------------------------------------------------------------------------
-    def _higher_priority_waiting(self, priority: int) -> bool:
+    def _waiting(self, priority: int) -> int | None:
+        """The priority of the most urgent job waiting, when it is as urgent as ``priority`` or more."""
         with self._cv:
-            return bool(self._queue) and self._queue[0].priority < priority
+            return self._queue[0].priority if self._queue and self._queue[0].priority <= priority else None
 
     def _loop(self) -> None:
         while True:
@@ -209,10 +210,13 @@ class Engine:
                 if job.cancel_event.is_set():
                     job.generator.close()
                     raise Cancelled()
-                if self._higher_priority_waiting(job.priority):
-                    # Requeue behind the urgent job(s) but ahead of later jobs of the same priority.
+                waiting = self._waiting(job.priority)
+                if waiting is not None:
+                    # Behind an urgent job but ahead of its peers; behind a peer, in turn (an import waited for a
+                    # whole propagation, minutes to hours, before its first file).
+                    seq = -next(self._seq) if waiting < job.priority else next(self._seq)
                     with self._cv:
-                        heapq.heappush(self._queue, _Entry(job.priority, -next(self._seq), job))
+                        heapq.heappush(self._queue, _Entry(job.priority, seq, job))
                     return
         except StopIteration as stop:
             self._finish(job, JobResult(job.id, job.name, value=stop.value))

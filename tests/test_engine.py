@@ -95,3 +95,31 @@ def test_the_time_left_goes_by_the_pace_since_the_first_frame_and_reads_as_a_per
     assert pace.seconds_left(3, 10) == 14  # 7 frames at 2 s (counting the start-up would say 79 s)
     assert [time_left(s) for s in (None, 4, 35, 61, 12 * 60 + 20, 2 * 3600 + 5 * 60)] == [
         "", "", ", under a minute left", ", about 1 min left", ", about 12 min left", ", about 2 h 05 min left"]
+
+
+def test_batch_jobs_take_turns_item_by_item():
+    """An import submitted during a propagation waited for the whole propagation (minutes to hours) before its
+    first file; batch jobs now take turns, and an urgent job still goes before both."""
+    engine = Engine()
+    order, started, release = [], threading.Event(), threading.Event()
+
+    def batch(name, items, hold=False):
+        def job(ctx):
+            for i in range(items):
+                order.append(f"{name} {i}")
+                if hold and i == 0:
+                    started.set()
+                    release.wait(5)
+                yield
+        return job
+
+    try:
+        long = engine.submit(batch("frame", 4, hold=True), "propagation", Priority.BATCH)
+        started.wait(5)
+        files = engine.submit(batch("file", 2), "import", Priority.BATCH)
+        click = engine.submit(lambda ctx: order.append("click"), "click", Priority.INTERACTIVE)
+        release.set()
+        assert long.result(5).ok and files.result(5).ok and click.result(5).ok
+        assert order == ["frame 0", "click", "frame 1", "file 0", "frame 2", "file 1", "frame 3"]
+    finally:
+        engine.stop()
