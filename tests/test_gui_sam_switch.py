@@ -5,10 +5,10 @@ from __future__ import annotations
 from PySide6.QtCore import Qt
 
 from gui.job_status import JobStatus
-from gui.sam.controller import sam_controller
+from gui.sam.controller import BUSY_TRACKING, sam_controller
 from storage.project import Project
 from tests.test_gui_sam import SLOW, window_with_random_sam2
-from tests.test_gui_support import TIMEOUT, click, close_window, press_keys
+from tests.test_gui_support import TIMEOUT, click, close_window, press_keys, wait_picture
 
 
 def _propagating(qtbot, window, first: int, last: int):
@@ -33,6 +33,15 @@ def test_a_propagation_stopped_from_outside_the_panel(qtbot, demo_dir, tmp_path)
     # The status bar's Cancel: the panel says the cancel is under way (it went on saying "Starting…"), as its own
     # Cancel does.
     sam, panel = _propagating(qtbot, window, 0, 149)
+    # Meanwhile a click on the photo waits for the frame being tracked, and the status bar says so (it spoke of
+    # the embedding only, also of a photo whose embedding was there).
+    window.set_media(1)
+    wait_picture(qtbot, window)
+    click(window.canvas, 222, 125)
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == BUSY_TRACKING, timeout=TIMEOUT)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
+    press_keys(qtbot, window, Qt.Key_Escape)
+    window.set_media(2)
     qtbot.mouseClick(window.findChild(JobStatus).cancel, Qt.LeftButton)
     assert not panel.cancel.isEnabled() and panel.result.text().startswith("Cancelling: finishing the frame")
     qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)

@@ -30,6 +30,9 @@ MARKERS_MS = 2000  # while propagating, the timeline re-reads which frames have 
 BUSY_MS = 400  # a click's mask not back after this long: the status bar says it is being computed
 BUSY = ("SAM 2: computing the mask… (the first click on an image or frame computes its embedding: a few seconds "
         "on a CPU)")
+# (a click waits for the frame being tracked: the engine runs one thing at a time, and a frame is not cut short)
+BUSY_TRACKING = ("SAM 2: computing the mask once the frame being tracked is done… (a few seconds on a CPU; the first "
+                 "click on an image also computes its embedding)")
 MODE_WORDS = {"positive": "left click adds a positive point", "negative": "left click adds a negative point",
               "box": "left drag draws a box"}
 
@@ -306,13 +309,13 @@ class SamController(QObject):
 
     def _say_busy(self) -> None:
         if self._in_flight:
-            self.window.statusBar().showMessage(BUSY)
+            self.window.statusBar().showMessage(BUSY if self.propagation is None else BUSY_TRACKING)
 
     def _previewed(self, result, generation: int) -> None:
         self._in_flight = False
         self._busy_timer.stop()
         bar = self.window.statusBar()
-        if bar.currentMessage() == BUSY:
+        if bar.currentMessage() in (BUSY, BUSY_TRACKING):
             bar.clearMessage()
         if generation != self._generation:
             return  # the prompt was accepted or discarded meanwhile
