@@ -34,6 +34,7 @@ from engine.segmentation.segmenters import ActiveSegmenter, choose_segmenter
 from engine.segmentation.store import MaskWriter, load_prompts, save_segment
 from engine.segmentation.video_session import VideoSession, reached_backward
 from engine.worker import Engine, JobHandle, Priority
+from storage.video_locks import rewriting_masks
 from storage.media.library import open_video, read_image
 
 MaskListener = Callable[[int, dict[int, np.ndarray]], None]  # (frame, {track id: mask}) on the engine thread
@@ -169,20 +170,25 @@ class Segmentation:
             who = "GrabCut" if clicked.result.segmenter == "grabcut" else "SAM 2"
             raise FaceLensError(f"{item.path}: {who} found no object at this prompt (an "
                                 f"empty mask); nothing was stored: click inside the object or draw a box around it")
-        track_id = clicked.track_id
-        if item.is_video and (track_id is None or track_id < 0):
-            track = self.project.tracks.add(Track(media_id=item.id, label_id=label_id))
-            session = self._sessions.get(item.id)
-            if session is not None and track_id is not None:
-                session.rename_track(track_id, track.id)
-            track_id = track.id
-        elif item.is_video:
-            existing = _check_track(self.project, item, track_id)
-            label_id = existing.label_id if label_id is None else label_id
-        ann = save_segment(self.project, item, frame if item.is_video else None, clicked.result.mask,
-                           clicked.result.score, clicked.result.segmenter, clicked.prompt,
-                           track_id if item.is_video else None, label_id)
-        return Segmented(ann, track_id if item.is_video else None, clicked.result)
+        if not item.is_video:
+            ann = save_segment(self.project, item, None, clicked.result.mask, clicked.result.score,
+                               clicked.result.segmenter, clicked.prompt, None, label_id)
+            return Segmented(ann, None, clicked.result)
+        # (another program propagating this video would track over the new prompt's frame, or miss the object)
+        with rewriting_masks(self.project, item, "add or correct an object on it"):
+            track_id = clicked.track_id
+            if track_id is None or track_id < 0:
+                track = self.project.tracks.add(Track(media_id=item.id, label_id=label_id))
+                session = self._sessions.get(item.id)
+                if session is not None and track_id is not None:
+                    session.rename_track(track_id, track.id)
+                track_id = track.id
+            else:
+                existing = _check_track(self.project, item, track_id)
+                label_id = existing.label_id if label_id is None else label_id
+            ann = save_segment(self.project, item, frame, clicked.result.mask, clicked.result.score,
+                               clicked.result.segmenter, clicked.prompt, track_id, label_id)
+        return Segmented(ann, track_id, clicked.result)
 
     # --- propagation -----------------------------------------------------------------------------------------
     def propagate_job(self, item: MediaItem, first: int = 0, last: int | None = None, from_frame: int | None = None,
@@ -208,6 +214,10 @@ class Segmentation:
             if not load_prompts(self.project, item.id):
                 raise InputError(f"no object is prompted in media {item.id}; add one with segment "
                                  f"(--frame N --point X,Y) or the SAM tool first", path=item.path)
+            with rewriting_masks(self.project, item, "propagate it"):
+                return (yield from tracking(ctx))
+
+        def tracking(ctx):
             session = self._session(item)
 
             def preparing(done: int, count: int) -> None:  # each stored prompt costs SAM 2 a frame's work

@@ -1,0 +1,77 @@
+"""Which program is rewriting a video's masks: a lock file per video in the project's cache, held while it
+propagates. Two propagations of one video from two programs (the window and ``track``) each replaced the masks
+they had read at their start, and the frames both reached ended with two masks per object; an object accepted
+from a second program meanwhile could be tracked over by the first.
+
+The lock is the operating system's (``flock``, or ``msvcrt.locking`` on Windows), so a program that dies lets go
+of it; a note beside it says who holds it.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from annotation.errors import InputError
+from annotation.model import MediaItem
+
+if TYPE_CHECKING:
+    from storage.project import Project
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+    import msvcrt
+
+
+def _lock(f) -> bool:
+    try:
+        if fcntl is not None:
+            fcntl.flock(f.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:
+            f.seek(0)  # (msvcrt locks bytes from the file's position)
+            msvcrt.locking(f.fileno(), msvcrt.LK_NBLCK, 1)
+        return True
+    except OSError:
+        return False
+
+
+def _unlock(f) -> None:
+    if fcntl is not None:
+        fcntl.flock(f.fileno(), fcntl.LOCK_UN)
+    else:
+        f.seek(0)
+        msvcrt.locking(f.fileno(), msvcrt.LK_UNLCK, 1)
+
+
+def _paths(project: "Project", item: MediaItem) -> tuple[Path, Path]:
+    folder = project.cache_dir / "locks"
+    return folder / f"media-{item.id}.lock", folder / f"media-{item.id}.who"
+
+
+@contextmanager
+def rewriting_masks(project: "Project", item: MediaItem, doing: str) -> Iterator[None]:
+    """Hold ``item``'s lock while ``doing`` (say "propagate it"); refused, naming the holder, while another
+    program holds it."""
+    lock, who = _paths(project, item)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+b") as f:
+        if not _lock(f):
+            try:
+                holder = who.read_text(encoding="utf-8").strip()
+            except OSError:
+                holder = ""
+            raise InputError(f"media {item.id} ({item.name}) is being propagated by {holder or 'another program'}: "
+                             f"{doing} once that is done, or cancel it there",
+                             path=str(project.absolute_path(item.path)))
+        try:
+            who.write_text(f"FaceLens (process {os.getpid()} on {socket.gethostname()}, since "
+                           f"{time.strftime('%H:%M')})", encoding="utf-8")
+            yield
+        finally:
+            _unlock(f)
