@@ -169,10 +169,10 @@ class Engine:
         self._thread.join(timeout)
 
     # --- the worker thread ---------------------------------------------------------------------------------
-    def _waiting(self, priority: int) -> int | None:
-        """The priority of the most urgent job waiting, when it is as urgent as ``priority`` or more."""
+    def _waiting(self, priority: int) -> bool:
+        """Whether a job as urgent as ``priority`` or more is waiting."""
         with self._cv:
-            return self._queue[0].priority if self._queue and self._queue[0].priority <= priority else None
+            return bool(self._queue) and self._queue[0].priority <= priority
 
     def _loop(self) -> None:
         while True:
@@ -210,13 +210,12 @@ class Engine:
                 if job.cancel_event.is_set():
                     job.generator.close()
                     raise Cancelled()
-                waiting = self._waiting(job.priority)
-                if waiting is not None:
-                    # Behind an urgent job but ahead of its peers; behind a peer, in turn (an import waited for a
-                    # whole propagation, minutes to hours, before its first file).
-                    seq = -next(self._seq) if waiting < job.priority else next(self._seq)
+                if self._waiting(job.priority):
+                    # Behind the urgent jobs, and behind its peers too: batch jobs take turns item by item (ahead
+                    # of its peers, a propagation that the window's small jobs interrupt after every frame kept an
+                    # import waiting for all of it, minutes to hours).
                     with self._cv:
-                        heapq.heappush(self._queue, _Entry(job.priority, seq, job))
+                        heapq.heappush(self._queue, _Entry(job.priority, next(self._seq), job))
                     return
         except StopIteration as stop:
             self._finish(job, JobResult(job.id, job.name, value=stop.value))

@@ -120,6 +120,32 @@ def test_batch_jobs_take_turns_item_by_item():
         click = engine.submit(lambda ctx: order.append("click"), "click", Priority.INTERACTIVE)
         release.set()
         assert long.result(5).ok and files.result(5).ok and click.result(5).ok
-        assert order == ["frame 0", "click", "frame 1", "file 0", "frame 2", "file 1", "frame 3"]
+        assert order == ["frame 0", "click", "file 0", "frame 1", "file 1", "frame 2", "frame 3"]
+    finally:
+        engine.stop()
+
+
+def test_a_batch_job_interrupted_after_every_item_still_takes_turns():
+    """The window asks for small urgent jobs after every tracked frame (markers, the object list): put back ahead
+    of its peers each time, the propagation kept an import waiting for all of it."""
+    engine = Engine()
+    order = []
+
+    def propagation(ctx):
+        for i in range(4):
+            order.append(f"frame {i}")
+            engine.submit(lambda c: order.append("ui"), "ui", Priority.INTERACTIVE)
+            yield
+
+    def importing(ctx):
+        for i in range(2):
+            order.append(f"file {i}")
+            yield
+
+    try:
+        long = engine.submit(propagation, "propagation", Priority.BATCH)
+        files = engine.submit(importing, "import", Priority.BATCH)
+        assert long.result(5).ok and files.result(5).ok
+        assert order.index("file 0") < order.index("frame 2") and order.index("file 1") < order.index("frame 3")
     finally:
         engine.stop()
