@@ -356,6 +356,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(_signed_values_attached(sys.argv[1:] if argv is None else list(argv)))
     if args.command is None:
         return cmd_gui(args)
+    from storage.video_locks import PROGRAM
+
+    PROGRAM[0] = f"`main.py {args.command}`"  # (the window names itself when it starts)
     try:
         return args.func(args)
     except FaceLensError as e:

@@ -33,6 +33,7 @@ from gui.settings import Settings
 from gui.tools.manager import ToolManager
 from gui.workspaces import WorkspaceLayouts
 from storage.project import Project
+from storage.video_locks import PROGRAM
 
 DEFAULT_OPACITY = 0.45
 
@@ -60,6 +61,7 @@ class MainWindow(EditingMixin, QMainWindow):
         self.settings = settings or Settings()
         self.engine = engine or EngineBridge(parent=self)
         self.project: Project | None = None
+        PROGRAM[0] = "a FaceLens window"  # (who holds a video it propagates, as other programs are told)
         self._switching_to: Project | None = None  # the project to show once the jobs on this one have ended
         self.undo_stack: UndoStack | None = None
         self.labels: list[Label] = []

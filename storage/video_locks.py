@@ -54,6 +54,18 @@ def _paths(project: "Project", item: MediaItem) -> tuple[Path, Path]:
     return folder / f"media-{item.id}.lock", folder / f"media-{item.id}.who"
 
 
+# Which FaceLens this is, so that "cancel it there" says where: "a FaceLens window", or the command
+# ("`main.py track`"); set once where the program starts.
+PROGRAM = ["FaceLens"]
+
+
+def check_free(project: "Project", item: MediaItem, doing: str) -> None:
+    """Refuse at once, as ``rewriting_masks`` would, where another program propagates ``item`` (before minutes of
+    work that could not be stored)."""
+    with rewriting_masks(project, item, doing):
+        pass
+
+
 @contextmanager
 def rewriting_masks(project: "Project", item: MediaItem, doing: str) -> Iterator[None]:
     """Hold ``item``'s lock while ``doing`` (say "propagate it"); refused, naming the holder, while another
@@ -70,7 +82,7 @@ def rewriting_masks(project: "Project", item: MediaItem, doing: str) -> Iterator
                              f"{doing} once that is done, or cancel it there",
                              path=str(project.absolute_path(item.path)))
         try:
-            who.write_text(f"FaceLens (process {os.getpid()} on {socket.gethostname()}, since "
+            who.write_text(f"{PROGRAM[0]} (process {os.getpid()} on {socket.gethostname()}, since "
                            f"{time.strftime('%H:%M')})", encoding="utf-8")
             yield
         finally:

@@ -1,30 +1,84 @@
-"""Two programs on one video: while one propagates it (the window, or ``track``), another cannot propagate it too
+"""Two programs on one video: while one propagates it (a window, or ``track``), another cannot propagate it too
 or add an object to it. Both propagations replaced the masks they had read at their start: the frames both reached
-ended with two masks per object."""
+ended with two masks per object; and the window accepted an object on a video ``track`` was propagating."""
 from __future__ import annotations
 
-import os
 import socket
+import subprocess
+import sys
 
+from PySide6.QtCore import Qt
+
+from gui.sam.controller import sam_controller
 from storage.project import Project
-from storage.video_locks import rewriting_masks
-from tests.cli import run_cli, run_json
+from tests.cli import MAIN, run_cli, run_json
+from tests.test_gui_support import TIMEOUT, click, close_window, make_window, press_keys, wait_picture
+
+# Holds media 2's lock as `main.py track` does while it propagates, until its stdin closes.
+HOLD = """
+import sys
+from storage.project import Project
+from storage.video_locks import PROGRAM, rewriting_masks
+PROGRAM[0] = "`main.py track`"
+with Project.open(sys.argv[1]) as p, rewriting_masks(p, p.media.get(2), "propagate it"):
+    print("held", flush=True)
+    sys.stdin.read()
+"""
+
+
+def _holding(root):
+    holder = subprocess.Popen([sys.executable, "-c", HOLD, str(root)], cwd=MAIN.parent, stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout.readline().strip() == "held"
+    return holder
+
+
+def _state(root):
+    with Project.open(root) as p:
+        return p.annotations.count(), p.tracks.count(), p.audit.count()
 
 
 def test_a_video_another_program_propagates_is_left_to_it(demo_dir):
     run_json("segment", demo_dir, 2, "--point", "320,230")  # an object to propagate (GrabCut)
-    with Project.open(demo_dir) as p:
-        before = (p.annotations.count(), p.tracks.count(), p.audit.count())
-        video = p.media.get(2)
-    holder = f"FaceLens (process {os.getpid()} on {socket.gethostname()}, since "
-    with Project.open(demo_dir) as p, rewriting_masks(p, video, "propagate it"):
+    before = _state(demo_dir)
+    holder = _holding(demo_dir)
+    try:
+        said = f"media 2 (astronaut_head.mp4) is being propagated by `main.py track` (process {holder.pid} on " \
+               f"{socket.gethostname()}, since "
         err = run_cli("track", demo_dir, 2, "--frames", "0:2", "--weights", "random", "--seed", "0", check=2).stderr
-        assert err.startswith(f"facelens: error: {p.media_dir / 'astronaut_head.mp4'}: media 2 (astronaut_head.mp4) is "
-                              f"being propagated by {holder}")
+        assert err.startswith(f"facelens: error: {demo_dir / 'media' / 'astronaut_head.mp4'}: {said}")
         assert err.rstrip().endswith("): propagate it once that is done, or cancel it there")
         err = run_cli("segment", demo_dir, 2, "--frame", "3", "--point", "320,230", check=2).stderr
-        assert "is being propagated by" in err and err.rstrip().endswith("add or correct an object on it once that "
-                                                                         "is done, or cancel it there")
-        assert (p.annotations.count(), p.tracks.count(), p.audit.count()) == before  # no empty track left behind
+        assert said in err and err.rstrip().endswith("add or correct an object on it once that is done, or cancel "
+                                                     "it there")
+        assert _state(demo_dir) == before  # no empty track left behind
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
     # Let go (also when the holder dies: the lock is the operating system's), the video is anyone's again.
     assert run_json("segment", demo_dir, 2, "--frame", "3", "--point", "320,230")["track_id"] is not None
+
+
+def test_the_window_does_not_accept_an_object_on_a_video_another_program_propagates(qtbot, demo_dir):
+    window = make_window(qtbot, demo_dir)
+    sam = sam_controller(window)
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=TIMEOUT)
+    window.set_media(2, 15)
+    wait_picture(qtbot, window, 15)
+    press_keys(qtbot, window, Qt.Key_S)
+    click(window.canvas, 320, 200)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    before = _state(demo_dir)
+    holder = _holding(demo_dir)
+    try:
+        window.last_error = None
+        press_keys(qtbot, window, Qt.Key_Return)
+        assert window.last_error[0].startswith(f"Not saved: {demo_dir / 'media' / 'astronaut_head.mp4'}: media 2 "
+                                               "(astronaut_head.mp4) is being propagated by `main.py track` (process")
+        assert _state(demo_dir) == before and sam.prompting  # nothing stored, the prompt kept for later
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+    press_keys(qtbot, window, Qt.Key_Return)
+    assert not sam.prompting and window.project.tracks.count() == before[1] + 1
+    close_window(window)

@@ -34,7 +34,7 @@ from engine.segmentation.segmenters import ActiveSegmenter, choose_segmenter
 from engine.segmentation.store import MaskWriter, load_prompts, save_segment
 from engine.segmentation.video_session import VideoSession, reached_backward
 from engine.worker import Engine, JobHandle, Priority
-from storage.video_locks import rewriting_masks
+from storage.video_locks import check_free, rewriting_masks
 from storage.media.library import open_video, read_image
 
 MaskListener = Callable[[int, dict[int, np.ndarray]], None]  # (frame, {track id: mask}) on the engine thread
@@ -116,6 +116,8 @@ class Segmentation:
         it, so the mask is stored on the frame it was computed on, not on none)."""
         def job(ctx):
             at = _check_frame(item, frame)
+            if item.is_video:  # (it was refused after the model had loaded and worked, half a minute on a CPU)
+                check_free(self.project, item, "add or correct an object on it")
             return self._accept(item, at, self._click(item, at, prompt, track_id), label_id)
         return job
 

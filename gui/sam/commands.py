@@ -18,6 +18,7 @@ from typing import Callable
 from annotation.commands import Command
 from annotation.model import Annotation, Track
 from engine.segmentation.store import MANUAL, PROMPT
+from storage.video_locks import rewriting_masks
 
 
 class AcceptObject(Command):
@@ -29,6 +30,19 @@ class AcceptObject(Command):
         self.text = text
 
     def do(self, store) -> None:
+        with self._video_free(store):
+            self._do(store)
+
+    def undo(self, store) -> None:
+        with self._video_free(store):
+            self._undo(store)
+
+    def _video_free(self, store):
+        """Another program propagating this video would track over the step (or leave two masks): refused."""
+        return rewriting_masks(store.project, store.project.media.get(self.track.media_id),
+                               "add or correct an object on it")
+
+    def _do(self, store) -> None:
         project = store.project  # what stands now (a propagation may have replaced the mask)
         if self.new_track and self.added:  # a redo: the track and all the undo took, in one transaction
             project.tracks.restore_with_annotations(self.track, self.added)
@@ -50,7 +64,7 @@ class AcceptObject(Command):
             self.added = [store.add(a) for a in self.make(self.track.id)]
             self.frame = self.added[-1].frame
 
-    def undo(self, store) -> None:
+    def _undo(self, store) -> None:
         project = store.project  # what stands now (a propagation may have replaced the mask)
         if self.new_track:
             # The track and everything of it, propagated masks too: one transaction (one by one, a track over a

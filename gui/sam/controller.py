@@ -366,13 +366,14 @@ class SamController(QObject):
 
             a = mask_annotation(item, None, clicked.result.mask, clicked.result.score, source,
                                 label_id=w.current_label_id(), prompt=clicked.prompt)
-            w.push(Add(a, f"SAM mask ({source})"))
+            stored = w.push(Add(a, f"SAM mask ({source})")) is not None
         else:
-            self._accept_object(item, clicked, source)
-        self._reset_prompt()
+            stored = self._accept_object(item, clicked, source)
+        if stored:  # (not stored, the prompt stays: Enter again once the reason is gone)
+            self._reset_prompt()
         return True
 
-    def _accept_object(self, item, clicked: Clicked, source: str) -> None:
+    def _accept_object(self, item, clicked: Clicked, source: str) -> bool:
         w, frame = self.window, w_frame(self.window)
         provisional = clicked.track_id is None or clicked.track_id < 0
         track, new = (None, True) if provisional else (w.project.tracks.get(clicked.track_id), False)
@@ -392,7 +393,7 @@ class SamController(QObject):
 
         command = w.push(AcceptObject(track, new, make, replaced, "SAM 2 object" if new else "SAM 2 correction"))
         if command is None:
-            return
+            return False
         if new and clicked.track_id is not None and self.seg is not None:
             w.engine.submit(self.seg.adopt_job(item, clicked.track_id, command.track.id), "SAM 2 object id",
                             Priority.INTERACTIVE, show=False)
@@ -403,6 +404,7 @@ class SamController(QObject):
             w.statusBar().showMessage(f"Corrected track {track.id} on frame {frame}: press From this frame (SAM 2 "
                                       f"panel) to carry the correction on", 8000)
         self.objectsChanged.emit()
+        return True
 
     def discard(self) -> None:
         if self.clicked is not None and self.seg is not None and self.window.current_media is not None:
