@@ -24,5 +24,9 @@ class InputError(FaceLensError):
         super().__init__(f"{', '.join(where)}: {message}" if where else message)
 
 
+class BusyElsewhere(InputError):
+    """Another program is working on it now (propagating a video, say): the same step works once it is done."""
+
+
 class ProjectError(FaceLensError):
     """A project folder that is missing, not a project, or cannot be opened."""

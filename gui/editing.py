@@ -14,7 +14,7 @@ from __future__ import annotations
 import traceback
 
 from annotation.commands import Batch, Command, Delete
-from annotation.errors import InputError
+from annotation.errors import BusyElsewhere, InputError
 from annotation.model import Annotation, Label, Track
 from gui.errors import short_message
 
@@ -75,6 +75,9 @@ class EditingMixin:
         what = f"{how} {text}" if text else how
         try:
             getattr(stack, how)()
+        except BusyElsewhere as e:  # for now only: the step stays where it is, to be done once that is over
+            self.report_error(f"Could not {what} now: {short_message(e)}; nothing was changed, and the step stays "
+                              f"on the {how} list")
         except InputError as e:
             # The project refuses the step for good (another program deleted what it changes): it stays refused,
             # so it leaves the stack, and the steps behind it can be reached. Nothing was changed or lost.

@@ -16,7 +16,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from annotation.errors import InputError
+from annotation.errors import BusyElsewhere
 from annotation.model import MediaItem
 
 if TYPE_CHECKING:
@@ -78,7 +78,7 @@ def rewriting_masks(project: "Project", item: MediaItem, doing: str) -> Iterator
                 holder = who.read_text(encoding="utf-8").strip()
             except OSError:
                 holder = ""
-            raise InputError(f"media {item.id} ({item.name}) is being propagated by {holder or 'another program'}: "
+            raise BusyElsewhere(f"media {item.id} ({item.name}) is being propagated by {holder or 'another program'}: "
                              f"{doing} once that is done, or cancel it there",
                              path=str(project.absolute_path(item.path)))
         try:

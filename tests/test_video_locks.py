@@ -59,26 +59,36 @@ def test_a_video_another_program_propagates_is_left_to_it(demo_dir):
     assert run_json("segment", demo_dir, 2, "--frame", "3", "--point", "320,230")["track_id"] is not None
 
 
-def test_the_window_does_not_accept_an_object_on_a_video_another_program_propagates(qtbot, demo_dir):
+def test_the_window_does_not_accept_or_undo_an_object_on_a_video_another_program_propagates(qtbot, demo_dir):
+    """It accepted an object while `track` ran; a refused undo then took the step off the undo list for good."""
     window = make_window(qtbot, demo_dir)
     sam = sam_controller(window)
     qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=TIMEOUT)
     window.set_media(2, 15)
     wait_picture(qtbot, window, 15)
     press_keys(qtbot, window, Qt.Key_S)
-    click(window.canvas, 320, 200)
-    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    for x in (320, 200):  # an object accepted before, and one being prompted when `track` starts
+        click(window.canvas, x, 200)
+        qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+        if x == 320:
+            press_keys(qtbot, window, Qt.Key_Return)
     before = _state(demo_dir)
     holder = _holding(demo_dir)
     try:
         window.last_error = None
         press_keys(qtbot, window, Qt.Key_Return)
-        assert window.last_error[0].startswith(f"Not saved: {demo_dir / 'media' / 'astronaut_head.mp4'}: media 2 "
-                                               "(astronaut_head.mp4) is being propagated by `main.py track` (process")
+        busy = (f"{demo_dir / 'media' / 'astronaut_head.mp4'}: media 2 (astronaut_head.mp4) is being propagated by "
+                "`main.py track` (process")
+        assert window.last_error[0].startswith(f"Not saved: {busy}")
         assert _state(demo_dir) == before and sam.prompting  # nothing stored, the prompt kept for later
+        press_keys(qtbot, window, Qt.Key_Escape)
+        press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+        assert window.last_error[0].startswith(f"Could not undo SAM 2 object now: {busy}")
+        assert window.last_error[0].endswith("nothing was changed, and the step stays on the undo list")
+        assert _state(demo_dir) == before and window.undo_stack.can_undo
     finally:
         holder.stdin.close()
         holder.wait(30)
-    press_keys(qtbot, window, Qt.Key_Return)
-    assert not sam.prompting and window.project.tracks.count() == before[1] + 1
+    press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)  # once `track` is done, the same step works
+    assert window.project.tracks.count() == before[1] - 1
     close_window(window)
