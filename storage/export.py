@@ -16,14 +16,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable
 
 import numpy as np
-from PIL import Image, UnidentifiedImageError
+from PIL import Image
 
 from annotation.coco import build_coco, frame_file_name, upright_file_name
 from annotation.errors import InputError
 from annotation.model import MediaItem
 from storage.emotion_export import export_eaf, export_emotion_csv, export_emotion_dataset
+from storage.media.images import load_image, shown_turned
 from storage.media.library import media_file, open_video
-from storage.media.images import load_image
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -79,17 +79,6 @@ def _is_frames_export(folder: Path) -> bool:
     photos ``<stem>_m<id>.png``), so replacing it loses nothing of the user's."""
     return all(p.is_dir() or (p.suffix == ".jpg" and p.parent != folder)
                or (p.parent == folder and re.search(r"_m\d+\.png$", p.name)) for p in folder.rglob("*"))
-
-
-def _is_turned(path: Path) -> bool:
-    """Whether the photo's EXIF orientation (2..8) turns or mirrors its stored pixels to show it. The project's
-    width, height and masks are the photo as shown; a loader that ignores EXIF (torchvision's CocoDetection,
-    PIL without exif_transpose) would read the stored pixels, which they do not fit."""
-    try:
-        with Image.open(path) as im:
-            return im.getexif().get(0x0112, 1) in range(2, 9)
-    except (OSError, UnidentifiedImageError) as e:
-        raise InputError(f"cannot read the image: {e}", path=str(path)) from None
 
 
 def _check_coco_targets(out: Path) -> Path:
@@ -184,7 +173,9 @@ def export_coco(project: "Project", out: str | Path, progress: Progress | None =
     def file_name(item: MediaItem, frame: int | None) -> str:
         if frame is None:  # a photo outside the project keeps its absolute path, as the project stores it
             path = media_file(project, item)  # (missing, or changed since import: its boxes would not fit it)
-            if _is_turned(path):
+            # (the project's size and masks are the photo as shown; a loader that ignores EXIF, as torchvision's
+            # CocoDetection does, would read the stored pixels, which they do not fit)
+            if shown_turned(path):
                 turned.append(item)
                 return f"{frames_dir.name}/{upright_file_name(item)}"
             return path.as_posix() if Path(item.path).is_absolute() else _relative(path.resolve(), base)

@@ -62,6 +62,10 @@ def test_a_floating_point_colour_tiff_pillow_cannot_open_is_read(tmp_path):
     assert tuple(hdr[60, 80]) == (255, 128, 64) and tuple(hdr[5, 5]) == (0, 0, 0)
     assert tuple(depth[60, 80]) == (191, 191, 191)
     assert (root / "cache" / "thumbs").is_dir() and len(list((root / "cache" / "thumbs").iterdir())) == 2
+    # Exported to COCO as it is (the export asked Pillow for its EXIF orientation, and failed on it).
+    run_json("segment", root, 1, "--box", "40,20,120,100")
+    out = run_json("export", root, "--format", "coco", "--out", tmp_path / "coco.json")
+    assert out["images"] == 1 and out["upright_photos_written"] == 0
 
 
 def _png_claiming(path, width: int, height: int) -> None:

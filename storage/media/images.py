@@ -64,13 +64,32 @@ def _tiff_pages(path: str | Path):
         return None
 
 
+def _orientation(im: Image.Image) -> int:
+    """The EXIF orientation: 1 as stored, 2..8 turned or mirrored to be shown (5..8 by 90°)."""
+    return im.getexif().get(0x0112, 1)
+
+
+def shown_turned(path: str | Path) -> bool:
+    """Whether viewers turn or mirror the photo's stored pixels to show it (its EXIF orientation). A TIFF Pillow
+    cannot open is read as stored."""
+    try:
+        with open_image(path) as im:
+            return _orientation(im) in range(2, 9)
+    except UnidentifiedImageError:
+        if Path(path).suffix.lower() in TIFF:
+            return False
+        raise InputError("not a readable image (unknown or damaged format)", path=str(path)) from None
+    except OSError as e:
+        raise InputError(f"cannot read the image: {e}", path=str(path)) from None
+
+
 def read_size(path: str | Path) -> tuple[int, int, str | None]:
     """(width, height as shown, format) of a photo, decoding all of it so a damaged file is caught now."""
     try:
         with open_image(path) as im:
             im.load()
             w, h = im.size
-            if im.getexif().get(0x0112) in (5, 6, 7, 8):  # EXIF says "rotated by 90°": shown as h x w
+            if _orientation(im) in (5, 6, 7, 8):  # turned by 90°: shown as h x w
                 w, h = h, w
             return w, h, (im.format or "").lower() or None
     except UnidentifiedImageError:
