@@ -114,8 +114,8 @@ def _verify_text(problems: list[str], info: dict, noted) -> str:
 
 
 def _turned(rotation: int) -> str:
-    turn = "90° counter-clockwise" if rotation == 270 else f"{rotation}°" if rotation == 180 else f"{rotation}° clockwise"
-    return f" (shown turned {turn}, as players show it)" if rotation else ""
+    turn = {90: "90° clockwise", 180: "180°", 270: "90° counter-clockwise"}.get(rotation)
+    return f" (shown turned {turn}, as players show it)" if turn else ""
 
 
 def cmd_export(args) -> int:

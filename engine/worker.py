@@ -190,7 +190,8 @@ class Engine:
                     self._running = None
 
     def _step(self, job: Job) -> None:
-        """Run a job, or resume a batch job, until it finishes or yields to a more urgent one."""
+        """Run a job, or resume a batch job, until it finishes or, at a yield, finds another job waiting that is
+        as urgent or more (it goes back in the queue behind it)."""
         ctx = JobContext(job)
         if job.on_start is not None:
             try:

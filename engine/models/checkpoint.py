@@ -55,10 +55,13 @@ def _is_text(path: Path) -> bool:
     """Whether the file reads as text (notes, an HTML error page saved in place of a download)."""
     with open(path, "rb") as f:
         head = f.read(4096)
+    if not head.strip() or b"\0" in head:
+        return False
     try:
-        return bool(head.strip()) and b"\0" not in head and bool(head.decode("utf-8"))
+        head.decode("utf-8")
     except UnicodeDecodeError:
         return False
+    return True
 
 
 def check_state_dict(state: dict[str, torch.Tensor], expected: dict[str, tuple[int, ...]], entry: ModelEntry,

@@ -34,8 +34,8 @@ from engine.segmentation.segmenters import ActiveSegmenter, choose_segmenter
 from engine.segmentation.store import MaskWriter, load_prompts, save_segment
 from engine.segmentation.video_session import VideoSession, reached_backward
 from engine.worker import Engine, JobHandle, Priority
-from storage.video_locks import check_free, rewriting_masks
 from storage.media.library import open_video, read_image
+from storage.video_locks import check_free, rewriting_masks
 
 MaskListener = Callable[[int, dict[int, np.ndarray]], None]  # (frame, {track id: mask}) on the engine thread
 

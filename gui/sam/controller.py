@@ -64,7 +64,7 @@ class SamController(QObject):
         self.labels: list[int] = []
         self.box: tuple[float, float, float, float] | None = None
         self._steps: list[tuple] = []  # the prompt's steps in order: ("point",), or ("box", the box it replaced)
-        self._taken_back: list[tuple] = []  # steps Ctrl+Z took back, for Ctrl+Shift+Z: ("point", xy, label), ("box", box)
+        self._taken_back: list[tuple] = []  # taken back by Ctrl+Z, for Ctrl+Shift+Z: ("point", xy, label), ("box", box)
         self.clicked: Clicked | None = None
         self.track_id: int | None = None  # the object being prompted (provisional < 0, or a track to correct)
         self._generation = 0  # bumps when the prompt is dropped, so a late preview is ignored
@@ -131,9 +131,9 @@ class SamController(QObject):
                 self._use(found, models)
                 return
             if gone:
-                models = [dict(row, weights=f"in memory, loaded from {self.active.weights.path}, which has gone since "
-                                            "(choose it again where it is now)") if row["active"] and not row["weights"] else row
-                          for row in models]
+                where = (f"in memory, loaded from {self.active.weights.path}, which has gone since (choose it again "
+                         "where it is now)")
+                models = [dict(row, weights=where) if row["active"] and not row["weights"] else row for row in models]
             if models != self.models:
                 self.models = models
                 self.statusChanged.emit(self.status)
