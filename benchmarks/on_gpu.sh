@@ -5,6 +5,13 @@
 #                                               DEVICE=cuda, EXTRA=more arguments for each benchmark)
 # A machine without FaceLens's requirements but with torch (a bare GPU box) gets them from wheels put in .whl/
 # beforehand (`pip download --python-version 3.12 --only-binary :all: -d .whl ...`), installed under /tmp.
+#
+# Seconds each step took on an H200 (2026-11-28; the machine's start took about 30 s more): bench 150 with one
+# round (about 230 with today's three), long 230 with LONG_TRACK=3000 (half of it encoding the 10-minute video),
+# overhead over 190 for tiny alone (it was cut short). A 15-minute lease fits two calls: first
+# BUDGET=450 STEPS="bench overhead", then at once on the warm machine STEPS=compile with the time left.
+# Compiling autotunes for minutes; the kernels it keeps come back as OUT_DIR/compiled.tgz where they fit (16 MiB):
+# put that file in .whl/ and a later lease's compile step starts from them instead of autotuning again.
 set -u
 cd "$(dirname "$0")/.."
 out=${1:-benchmarks/results}
@@ -21,6 +28,10 @@ if [ -d .whl ] && ! python3 -c "import sqlalchemy, av, sam2" 2>/dev/null; then
     export PYTHONPATH=/tmp/site:$PWD/.whl/site
 fi
 export PYTHONUNBUFFERED=1
+export FACELENS_HOME=${FACELENS_HOME:-/tmp/facelens-gpu-home}  # the compiled kernels live in its compiled/
+if [ -f .whl/compiled.tgz ]; then
+    mkdir -p "$FACELENS_HOME" && tar -xzf .whl/compiled.tgz -C "$FACELENS_HOME" && echo "== compiled kernels from .whl/compiled.tgz"
+fi
 
 # step NAME SECONDS_NEEDED COMMAND...: SAM 2's per-frame "frame loading" progress bars are left out of the log.
 # Each command gets EXTRA and --out NAME.json; the SAM 2 ones also --device.
@@ -38,12 +49,17 @@ step() {
 for s in $steps; do
     case $s in
         bench) step bench 240 python3 benchmarks/sam2_bench.py --device "$dev" --models tiny,large --long 0 ;;
-        overhead) step overhead 150 python3 benchmarks/sam2_overhead.py --device "$dev" ;;
+        overhead) step overhead 190 python3 benchmarks/sam2_overhead.py --device "$dev" --models tiny --reps 2 ;;
         # No GPU in it: the mask writer beside a thread launching torch operations, measured on the GPU
         # machine's many cores (on a 2-core machine the helper process shares the launcher's).
         writer) step writer 100 python3 benchmarks/mask_writer.py --rounds 5 ;;
         long) step long 240 python3 benchmarks/sam2_long_video.py --device "$dev" --track "${LONG_TRACK:-6000}" ;;
-        compile) step compile 420 python3 benchmarks/sam2_bench.py --device "$dev" --models tiny --long 0 --compile ;;
+        compile)
+            step compile 300 python3 benchmarks/sam2_bench.py --device "$dev" --models tiny --long 0 --compile --rounds 1
+            if [ -d "$FACELENS_HOME/compiled" ]; then
+                tar -czf "$out/compiled.tgz" -C "$FACELENS_HOME" compiled
+                [ "$(stat -c %s "$out/compiled.tgz")" -le $((16 << 20)) ] || { echo "== compiled.tgz is over 16 MiB: not kept"; rm "$out/compiled.tgz"; }
+            fi ;;
         *) echo "unknown step $s (bench, overhead, writer, long, compile)"; exit 2 ;;
     esac
 done

@@ -1,4 +1,4 @@
-"""Where the app's SAM 2 propagation loses time against the raw video predictor: one run, variants side by side.
+"""Where the app's SAM 2 propagation loses time against the raw video predictor: variants side by side.
 
     python benchmarks/sam2_overhead.py --device cuda                  # tiny and large, 1 and 3 objects (~4 min)
     python benchmarks/sam2_overhead.py --quick                        # the CPU: a smoke run of the same code
@@ -7,15 +7,18 @@
 what, so a change to it can be judged on the GPU in one call. Each variant runs on the same model, video and
 prompts:
 
-* ``raw``: SAM 2's predictor over a JPEG folder (``init_state`` then ``propagate_in_video``), masks left on the GPU;
+* ``raw``: SAM 2's predictor over a JPEG folder (``init_state`` once, then ``propagate_in_video``), masks left
+  on the GPU;
 * ``raw_copy``: the same, copying each frame's masks to the host (what any script that keeps them must do);
 * ``app``: the app's propagation job as the window and the CLI run it (frames streamed from the video file,
   every mask encoded and committed);
 * ``app_encoded_in_thread``: the app with masks encoded (``annotation.rle``) on its writer thread instead of in
   the helper process (``annotation.rle_process``), where they hold the engine's Python lock part of the time;
 * ``app_switch_5ms``: the app with Python's default thread switch interval instead of the engine's 0.5 ms;
-* ``session_preloaded``: the tracking session alone, every frame decoded beforehand and nothing stored: the
-  ceiling the storing and streaming work is measured against.
+* ``session_streamed``: the tracking session alone, frames streamed from the video file, nothing stored: what
+  storing costs is ``app`` against this;
+* ``session_preloaded``: the same with every frame decoded beforehand: what streaming costs is
+  ``session_streamed`` against this, and what the session costs is this against ``raw``.
 
 Per variant: frames per second, the ratio to ``raw``, and the median / p95 / longest gap between two frames
 (a writer that stalls the engine shows as a long p95). The masks' stored size is printed too: masks from
@@ -53,39 +56,25 @@ def gaps(stamps: list[float]) -> dict:
     return {"gap_p50_ms": float(np.median(d)), "gap_p95_ms": float(np.percentile(d, 95)), "gap_max_ms": float(d.max())}
 
 
-def raw_copy(model, folder: Path, points) -> dict:
-    predictor, dev = model.predictor, model.device
-    with torch.inference_mode(), dev.autocast():
-        state = predictor.init_state(str(folder))
-        for k, (x, y) in enumerate(points):
-            predictor.add_new_points_or_box(state, frame_idx=0, obj_id=k + 1, points=np.array([[x, y]], np.float32),
-                                            labels=np.array([1], np.int32))
-        dev.synchronize()
-        t, n = time.perf_counter(), 0
-        for _, _, masks in predictor.propagate_in_video(state):
-            (masks > 0).cpu().numpy()
-            n += 1
-        dev.synchronize()
-        took = time.perf_counter() - t
-    predictor.reset_state(state)
-    return {"fps": n / took}
-
-
-def session_preloaded(seg: Segmentation, project: Project, item, points) -> dict:
+def session_alone(seg: Segmentation, project: Project, item, points, preload: bool) -> dict:
+    """The tracking session alone, nothing stored: ``preload``, every frame made ready on the device first (no
+    reading during the run), else streamed from the video file as the app does."""
     bench.prompt_fresh_objects(seg, project, item, points)
     session = seg._sessions[item.id]
     frames = session.frames
-    for n in range(len(frames)):  # every model input ready on the device: no reading during the run
-        frames._cache[n] = frames.to_model_input(frames.model_sized(frames.read(n)))
-    frames._keep = len(frames) + 1
-    frames.plan = lambda order: None
+    if preload:
+        for n in range(len(frames)):
+            frames._cache[n] = frames.to_model_input(frames.model_sized(frames.read(n)))
+        frames._keep, frames.plan = len(frames) + 1, lambda order: None
     dev = seg.active.device
     dev.synchronize()
     t, stamps = time.perf_counter(), []
     for _ in session.propagate(0, len(frames) - 1):
         stamps.append(time.perf_counter())
     dev.synchronize()
-    return {"fps": len(stamps) / (time.perf_counter() - t), **gaps(stamps)}
+    took = time.perf_counter() - t
+    seg.release_sessions()  # the preloaded frames go with the session
+    return {"fps": len(stamps) / took, **gaps(stamps)}
 
 
 def app(seg: Segmentation, project: Project, item, points) -> dict:
@@ -120,16 +109,17 @@ def with_switch_interval(seconds: float, fn):
     return run
 
 
-def variants_for(model, seg: Segmentation, project: Project, item, folder: Path) -> dict:
+def variants_for(raw: "bench.RawVideo", seg: Segmentation, project: Project, item) -> dict:
     def run_app(p):
         return app(seg, project, item, p)
 
-    return {"raw": lambda p: bench.raw_propagate(model, folder, p),
-            "raw_copy": lambda p: raw_copy(model, folder, p),
+    return {"raw": raw.propagate,
+            "raw_copy": lambda p: raw.propagate(p, copy=True),
             "app": run_app,
             "app_encoded_in_thread": encoded_in_thread(run_app),
             "app_switch_5ms": with_switch_interval(0.005, run_app),
-            "session_preloaded": lambda p: session_preloaded(seg, project, item, p)}
+            "session_streamed": lambda p: session_alone(seg, project, item, p, preload=False),
+            "session_preloaded": lambda p: session_alone(seg, project, item, p, preload=True)}
 
 
 def stored_size(project: Project, item) -> dict:
@@ -148,7 +138,8 @@ def main(argv=None) -> int:
     ap.add_argument("--quick", action="store_true", help="small sizes for a CPU")
     ap.add_argument("--frames", type=int, default=None)
     ap.add_argument("--objects", default="1,3")
-    ap.add_argument("--reps", type=int, default=1, help="rounds, each in alternating order; the best is kept")
+    ap.add_argument("--reps", type=int, default=1,
+                    help="rounds, each in the other order; the fastest of each variant is kept (the least disturbed)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(bench.ROOT / "benchmarks" / "results" / "sam2_overhead.json"))
     args = ap.parse_args(argv)
@@ -176,9 +167,10 @@ def main(argv=None) -> int:
                 active = ActiveSegmenter(Sam2Segmenter(model.entry, model.weights, device), model.entry,
                                          model.weights, device)
                 seg = Segmentation(engine, project, active)
-                variants = variants_for(model, seg, project, item, folder)
+                raw = bench.RawVideo(model, folder)
+                variants = variants_for(raw, seg, project, item)
                 if device.type != "cpu":  # warm-up of both paths
-                    bench.raw_propagate(model, folder, points[:1])
+                    raw.propagate(points[:1])
                     app(seg, project, item, points[:1])
                 row = {}
                 for k in objects:
@@ -192,6 +184,7 @@ def main(argv=None) -> int:
                     row[str(k)] = {"best": best, "runs": runs}
                     print_block(model.name, k, best, row[f"stored_{k}"])
                 report["models"][model.name] = row
+                raw.close()
                 seg.release_sessions()
                 MODEL_CACHE.release()
         finally:
@@ -203,10 +196,10 @@ def main(argv=None) -> int:
 
 def print_block(name: str, k: int, best: dict, stored: dict) -> None:
     base = best["raw"]["fps"]
-    print(f"\n{name}, {k} object(s)      fps   ratio   gap p50 / p95 / max ms")
+    print(f"\n{name}, {k} object(s)        fps   ratio   gap p50 / p95 / max ms")
     for v, r in best.items():
         gap = " / ".join(f"{r[g]:.0f}" for g in ("gap_p50_ms", "gap_p95_ms", "gap_max_ms") if g in r)
-        print(f"  {v:<20}{r['fps']:7.2f}{r['fps'] / base:8.2f}   {gap}")
+        print(f"  {v:<22}{r['fps']:7.2f}{r['fps'] / base:8.2f}   {gap}")
     print(f"  stored masks: {stored['masks']}, COCO RLE geometry {stored['avg_geometry_bytes'] or 0:.0f} bytes on average",
           flush=True)
 
