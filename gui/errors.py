@@ -16,13 +16,55 @@ from annotation.errors import FaceLensError
 
 def show_error(parent: QWidget | None, message: str, details: str | None = None,
                title: str = "FaceLens") -> QMessageBox:
-    box = QMessageBox(QMessageBox.Warning, title, message, QMessageBox.Ok, parent)
+    """Show ``message``; while the window's error box is still open, a new error joins it (newest first)
+    instead of opening a box over it: several errors in a row (a folder of rejected files, say) make one box
+    to read and close, not a stack of them. The same message again is counted, not repeated."""
+    box = _open_box(parent, title)
+    if box is None:
+        box = QMessageBox(QMessageBox.Warning, title, message, QMessageBox.Ok, parent)
+        box.setModal(False)
+        box.setAttribute(Qt.WA_DeleteOnClose)
+        box.setProperty(_MESSAGES, [[message, 1]])
+        if details:
+            box.setDetailedText(details)
+        if parent is not None:
+            setattr(parent, _BOX, box)
+        box.show()
+        return box
+    messages = box.property(_MESSAGES)
+    if messages[0][0] == message:
+        messages[0][1] += 1
+    else:
+        messages.insert(0, [message, 1])
+    box.setProperty(_MESSAGES, messages)
+    box.setText(_listed(messages))
     if details:
-        box.setDetailedText(details)
-    box.setModal(False)
-    box.setAttribute(Qt.WA_DeleteOnClose)
-    box.show()
+        earlier = box.detailedText()
+        box.setDetailedText(details + ("\n" + "-" * 40 + "\n" + earlier if earlier else ""))
+    box.raise_()
     return box
+
+
+_BOX, _MESSAGES = "_facelens_error_box", "facelens_messages"
+_SHOWN = 12  # messages listed in one box; older ones are counted
+
+
+def _open_box(parent: QWidget | None, title: str) -> QMessageBox | None:
+    box = getattr(parent, _BOX, None) if parent is not None else None
+    try:
+        if box is not None and box.isVisible() and box.windowTitle() == title:
+            return box
+    except RuntimeError:  # closed: Qt deleted it (WA_DeleteOnClose)
+        pass
+    return None
+
+
+def _listed(messages: list) -> str:
+    total = sum(n for _, n in messages)
+    lines = [f"{m} (×{n})" if n > 1 else m for m, n in messages[:_SHOWN]]
+    if len(messages) > _SHOWN:
+        lines.append(f"… and {len(messages) - _SHOWN} earlier ones")
+    return f"{total} errors, the latest first:\n\n" + "\n\n".join(lines)
 
 
 def short_message(error: BaseException) -> str:

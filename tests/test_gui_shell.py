@@ -105,6 +105,26 @@ def test_a_folder_that_is_not_a_project_gives_a_short_message_with_details(qtbot
     assert window.isEnabled()
 
 
+def test_errors_in_a_row_gather_in_one_box_until_it_is_closed(qtbot, tmp_path):
+    window = make_window(qtbot)
+    for name in ("a.pt", "b.pt", "b.pt"):
+        window.report_error(f"{name} is not a SAM 2 checkpoint", f"details of {name}")
+
+    def open_boxes():
+        return [w for w in window.findChildren(QMessageBox) if w.isVisible()]
+
+    assert len(open_boxes()) == 1
+    box = open_boxes()[0]
+    assert box.text().startswith("3 errors, the latest first:")
+    assert box.text().index("b.pt is not a SAM 2 checkpoint (×2)") < box.text().index("a.pt is not")
+    assert "details of a.pt" in box.detailedText() and "details of b.pt" in box.detailedText()
+    box.close()
+    qtbot.waitUntil(lambda: not open_boxes(), timeout=5_000)
+    window.report_error("c.pt is not a SAM 2 checkpoint", "")
+    qtbot.waitUntil(lambda: len(open_boxes()) == 1, timeout=5_000)
+    assert open_boxes()[0].text() == "c.pt is not a SAM 2 checkpoint"  # a fresh box, the closed ones' gone
+
+
 def test_export_menu_lists_every_format_and_coco_export_and_verify_run_as_jobs(qtbot, demo_dir, tmp_path):
     import json
 
