@@ -13,6 +13,9 @@ from PySide6.QtWidgets import QHBoxLayout, QLabel, QProgressBar, QStyle, QToolBu
 from gui.engine_bridge import EngineBridge
 
 
+LABEL_WIDTH = 380  # pixels for the running job's line at most
+
+
 class JobStatus(QWidget):
     """Shows the job the engine is running (the newest one until it starts); ``+N`` when more wait. Its Cancel
     cancelled the newest job, queued behind the one named ("Opening p2" shown over a running export)."""
@@ -58,7 +61,10 @@ class JobStatus(QWidget):
         more = sum(1 for j in self.bridge.running.values() if j.shown) - 1
         text = (job.name + (f" — {job.message}" if job.message else "") + (" — cancelling…" if job.cancelling else "")
                 + (f"  (+{more} waiting)" if more > 0 else ""))
-        self.label.setText(text)
+        # Elided in the middle, so the job's name and "(+N waiting)" stay in sight and the status bar keeps room
+        # for its messages; the whole line is the tooltip.
+        self.label.setText(self.label.fontMetrics().elidedText(text, Qt.ElideMiddle, LABEL_WIDTH))
+        self.label.setToolTip(text if self.label.text() != text else "")
         if job.total:
             self.bar.setRange(0, 1000)
             self.bar.setValue(int(1000 * min(job.done / job.total, 1.0)))

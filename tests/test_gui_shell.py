@@ -194,6 +194,34 @@ def test_the_status_bar_shows_a_running_job_and_its_cancel_button_stops_it(qtbot
     assert results[1].name == "Exporting" and results[1].cancelled and results[2].value == "opened"
 
 
+def test_a_long_job_line_is_cut_in_the_middle_and_a_long_message_can_be_read_whole(qtbot):
+    import threading
+
+    from gui.job_status import LABEL_WIDTH
+
+    window = make_window(qtbot)
+    go_on = threading.Event()
+    name = "propagate a_very_long_video_name_from_the_field_recorder_2026-11-28_session_04_camera_B.mp4"
+
+    def track(ctx):
+        ctx.progress(1, 10, "frame 1234, on the way to the range from the prompt")
+        go_on.wait(15)
+
+    label = window.job_status.label
+    window.engine.submit(track, name)
+    qtbot.waitUntil(lambda: "frame 1234" in label.toolTip(), timeout=15_000)
+    window.engine.submit(lambda ctx: None, "Importing 3 files")
+    qtbot.waitUntil(lambda: "waiting" in label.text(), timeout=15_000)
+    whole = f"{name} — frame 1234, on the way to the range from the prompt  (+1 waiting)"
+    assert label.toolTip() == whole
+    assert label.text().startswith("propagate a_very") and label.text().endswith("(+1 waiting)") and "…" in label.text()
+    assert label.fontMetrics().horizontalAdvance(label.text()) <= LABEL_WIDTH
+    message = "Propagated 120 frames of clip.mp4: 2 older masks removed where the object is no longer found, 1 kept"
+    window.statusBar().showMessage(message)
+    assert window.statusBar().toolTip() == message
+    go_on.set()
+
+
 def test_a_tool_gets_its_own_keys_once_chosen(qtbot, tmp_path):
     from gui.tools import TOOLS, Tool, register_tool
 
