@@ -72,6 +72,7 @@ class ObjectsPanel(QWidget):
             row.setData(0, Qt.UserRole, a.id)
             row.setData(0, Qt.UserRole + 1, ANNOTATION)
             row.setToolTip(0, w.describe(a))
+            row.setToolTip(2, a.source + (f", score {a.score:.3f}" if a.score is not None else ""))  # elided when narrow
             if prompt:
                 row.setToolTip(1, f"The {a.kind} SAM 2 was given for track {a.track_id} on this frame: propagation "
                                   f"starts from it. It is not an object and is left out of exports.")

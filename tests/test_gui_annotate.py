@@ -114,6 +114,7 @@ def test_select_moves_a_box_relabels_it_with_a_number_key_and_delete_removes_it(
     assert window.selected_ids == {box.id}
     objects = window.panel("objects")
     assert [i.isSelected() for i in objects._rows()] == [True]
+    assert next(objects._rows()).toolTip(2) == box.source  # the Source column is elided in a narrow panel
 
     press_keys(qtbot, window, Qt.Key_3)  # "eye": relabels the selection
     [relabelled] = _here(window)
