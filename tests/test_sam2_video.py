@@ -219,6 +219,26 @@ def test_the_compiled_predictor_tracks_with_the_loaded_weights_and_keeps_its_ker
     assert all(theirs[k].data_ptr() == ours[k].data_ptr() for k in ours)  # one copy of the weights
     assert compiled.add_all_frames_to_correct_as_cond
     assert os.environ["TORCHINDUCTOR_CACHE_DIR"].startswith(str(compiled_kernels_dir()))
+    # Over a fresh session of the app's (frames streamed from the file, the stored prompts), it tracks what the
+    # loaded predictor tracked: the same masks. Run eagerly here, the code a GPU compiles (compiling on a CPU
+    # would take an age); frames 1..2, forward from the prompts as the first propagation went.
+    project, item, seg = setup["project"], setup["item"], setup["seg"]
+    stored = {k: a.shape.to_array() for k, a in _masks(project, item).items()}
+    seg.release_sessions()
+    session = seg._session(item)
+    seg._sync(session, item)
+    passes, propagate_in_video = [], compiled.propagate_in_video
+    compiled.propagate_in_video = lambda *a, **k: passes.append(k) or propagate_in_video(*a, **k)
+    with torch.compiler.set_stance("force_eager"):
+        tracked = dict(session.propagate(1, 2, predictor=compiled))
+    seg.release_sessions()
+    assert passes and sorted(tracked) == [1, 2]  # the compiled predictor did the tracking
+    for frame, per_track in tracked.items():
+        for track, (mask, _presence) in per_track.items():
+            if (frame, track) in stored:
+                assert np.array_equal(mask, stored[(frame, track)]), (frame, track)
+            else:
+                assert not mask.any()  # no mask stored where the object was not found
 
 
 def test_a_slowly_tracked_frame_is_in_the_project_within_a_second_without_waiting_for_a_batch(tmp_path):
