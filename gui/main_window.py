@@ -109,7 +109,7 @@ class MainWindow(EditingMixin, QMainWindow):
         self.saved_indicator = SavedIndicator()
         bar.addPermanentWidget(self.job_status)
         bar.addPermanentWidget(self.saved_indicator)
-        bar.messageChanged.connect(bar.setToolTip)  # a message cut short by the widgets beside it, read whole
+        bar.messageChanged.connect(lambda text: bar.setToolTip(text))  # a message cut short beside the widgets, read whole
 
     def _build_docks(self) -> None:
         for spec in self.panel_specs:
