@@ -47,6 +47,10 @@ class EditingMixin:
         """Do ``command`` through the undo stack (committed at once); a failure is shown, never lost silently."""
         if self.undo_stack is None or self._waits_for_propagation(command, "edit it"):
             return None
+        if self.project.read_only:  # refused before anything is tried: nothing to mark "not saved"
+            self.report_error(f"Not saved: {self.project.root} is open read-only (read-only media or a "
+                              f"write-protected folder); copy the project folder somewhere writable to edit it")
+            return None
         try:
             return self.undo_stack.push(command)
         except Exception as e:

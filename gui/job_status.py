@@ -94,6 +94,18 @@ class SavedIndicator(QLabel):
         self.setToolTip(f"{what or 'Edit'} committed to the project at {time.strftime('%H:%M:%S')}. "
                         "There is no Save: every edit is written as it is made.")
 
+    def read_only(self, why: str) -> None:
+        self.state = "read-only"
+        self.setText("read-only")
+        self.setStyleSheet("color: #b8860b; font-weight: bold")
+        self.setToolTip(why)
+
+    def clear(self) -> None:
+        self.state = ""
+        self.setText("")
+        self.setStyleSheet("")
+        self.setToolTip("")
+
     def failed(self, message: str) -> None:
         self.state = "failed"
         self.setText("not saved ⚠")

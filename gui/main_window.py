@@ -172,7 +172,8 @@ class MainWindow(EditingMixin, QMainWindow):
         """Open a project in the background; the window switches to it when it is open."""
         path = Path(path).expanduser()
         self.statusBar().showMessage(f"Opening {path}…")
-        self.engine.submit(lambda ctx: Project.open(path), f"Opening {path.name}", Priority.INTERACTIVE,
+        # (read only where it cannot be written: a reviewer looks at evidence on a disc or write-blocked drive)
+        self.engine.submit(lambda ctx: Project.open_for_reading(path), f"Opening {path.name}", Priority.INTERACTIVE,
                            on_done=lambda r: self.set_project(r.value) if r.ok else self._show_empty_state())
 
     def open_demo(self) -> None:
@@ -207,7 +208,14 @@ class MainWindow(EditingMixin, QMainWindow):
         self._last_frames.clear()
         self.reload_labels()
         title = (project.settings.get("title") or project.root.name) if project else ""
-        self.setWindowTitle(f"{title} — FaceLens" if project else "FaceLens")
+        read_only = project is not None and project.read_only
+        self.setWindowTitle(f"{title}{' (read-only)' if read_only else ''} — FaceLens" if project else "FaceLens")
+        if read_only:
+            self.saved_indicator.read_only(f"{project.root} cannot be written (read-only media or a write-protected "
+                                           "folder): everything can be looked at, played, verified and exported "
+                                           "elsewhere; edits are refused. Copy the folder somewhere writable to edit.")
+        else:
+            self.saved_indicator.clear()
         if project is not None:
             self.settings.add_recent_project(project.root)
         self._update_undo_actions()
@@ -220,7 +228,8 @@ class MainWindow(EditingMixin, QMainWindow):
         # (with no media, the layers, timeline and panels are told too: the last project's video stayed drawn)
         self.set_media(item, self.settings.get_int(self._place_key("frame"), 0) if item else None)
         if project is not None:
-            self.statusBar().showMessage(f"Opened {project.root}", 5000)
+            self.statusBar().showMessage(f"Opened {project.root}" + (" read-only: it cannot be written, edits are "
+                                                                     "refused" if read_only else ""), 8000)
 
     def _switch_when_idle(self, project: Project | None) -> None:
         """Another project chosen while jobs run on this one: closing it under them failed them (a propagation

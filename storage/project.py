@@ -35,9 +35,10 @@ FOLDERS = ("media", "cache", "exports")
 
 
 class Project:
-    def __init__(self, root: Path, engine: Engine):
+    def __init__(self, root: Path, engine: Engine, read_only: bool = False):
         self.root = root
         self.engine = engine
+        self.read_only = read_only  # opened where it cannot be written (``open_for_reading``): nothing is written
         self.settings = SettingsRepository(self)
         self.audit = AuditRepository(self)
         self.media = MediaRepository(self)
@@ -127,14 +128,21 @@ class Project:
             raise ProjectError(f"{db}: schema {current!r} is older than this FaceLens's {schema.HEAD!r}, and {root} "
                                "cannot be written to upgrade it: copy the project folder somewhere writable and "
                                "open it there (the original stays as it is)")
-        return cls(root, engine)
+        return cls(root, engine, read_only=True)
 
     def close(self) -> None:
         self.engine.dispose()
 
+    def refuse_if_read_only(self, doing: str = "change it") -> None:
+        """Raise, saying why, where this project was opened read-only (no file of it may be written)."""
+        if self.read_only:
+            raise ProjectError(f"{self.root} is open read-only (read-only media or a write-protected folder): cannot "
+                               f"{doing}; copy the project folder somewhere writable and open the copy to edit it")
+
     def check_writable(self) -> None:
         """Raise the database's own error now if project.db cannot be written (a read-only file, folder or
         connection): commands that spend seconds to minutes on a model before they store anything ask first."""
+        self.refuse_if_read_only()
         with self.engine.connect() as conn:
             trans = conn.begin()
             try:  # a write that changes nothing still takes the write lock, which a read-only database refuses

@@ -70,6 +70,7 @@ def check_free(project: "Project", item: MediaItem, doing: str) -> None:
 def rewriting_masks(project: "Project", item: MediaItem, doing: str) -> Iterator[None]:
     """Hold ``item``'s lock while ``doing`` (say "propagate it"); refused, naming the holder, while another
     program holds it."""
+    project.refuse_if_read_only(doing)  # (its lock file could not be made there either)
     lock, who = _paths(project, item)
     lock.parent.mkdir(parents=True, exist_ok=True)
     with open(lock, "a+b") as f:

@@ -13,6 +13,7 @@ import subprocess
 
 import pytest
 
+from annotation.errors import ProjectError
 from annotation.model import Annotation
 from annotation.shapes import Box
 from storage.media.importer import import_paths
@@ -89,3 +90,63 @@ def test_a_copy_made_while_the_project_was_open_says_what_to_do(tmp_path, write_
     refused = run_cli("verify", copy, check=2)
     assert f"{copy / 'project.db-wal'}: holds changes not yet written into project.db" in refused.stderr
     assert "copy the project folder somewhere writable" in refused.stderr
+
+
+def test_the_window_shows_a_read_only_project_and_refuses_edits_saying_why(qtbot, tmp_path, write_protect):
+    """A reviewer opens evidence on a write-blocked drive in the window: it could not open it at all
+    ("OperationalError: unable to open database file"). It is shown, marked read-only, and every edit is
+    refused in words, the project left as it was; a writable project opened next is editable again."""
+    from gui.job_status import SavedIndicator
+    from tests.test_gui_support import drag, make_window, wait_picture
+
+    root, _ = _project(tmp_path)
+    before = _digest(root / "project.db")
+    write_protect(root / "project.db", root)
+    window = make_window(qtbot, root)
+    assert window.windowTitle().endswith("(read-only) — FaceLens")
+    indicator: SavedIndicator = window.saved_indicator
+    assert indicator.text() == "read-only" and "edits are refused" in indicator.toolTip()
+    assert window.canvas.image is not None and len(window.annotations_here()) == 1  # the photo and its box
+
+    window.tools.activate("box")
+    drag(window.canvas, [(2, 2), (20, 20)])
+    qtbot.waitUntil(lambda: window.last_error is not None, timeout=10_000)
+    assert f"Not saved: {root} is open read-only" in window.last_error[0]
+    assert len(window.annotations_here()) == 1
+    window.last_error = None
+    window.importer.import_paths([photo(tmp_path / "more.png", seed=3)])
+    qtbot.waitUntil(lambda: window.last_error is not None, timeout=10_000)
+    assert "is open read-only" in window.last_error[0] and "cannot import into it" in window.last_error[0]
+    assert len(window.project.media.all()) == 1
+    assert sorted(p.name for p in root.iterdir()) == ["cache", "exports", "media", "project.db"]
+    assert _digest(root / "project.db") == before
+
+    (tmp_path / "writable").mkdir()
+    other, _ = _project(tmp_path / "writable")
+    window.open_project(other)
+    qtbot.waitUntil(lambda: window.project is not None and window.project.root == other.resolve(), timeout=10_000)
+    assert "read-only" not in window.windowTitle() and indicator.text() == ""
+    wait_picture(qtbot, window)
+    window.tools.activate("box")
+    drag(window.canvas, [(2, 2), (20, 20)])
+    qtbot.waitUntil(lambda: len(window.annotations_here()) == 2, timeout=10_000)
+
+
+def test_a_read_only_project_refuses_what_would_write_beside_its_database(tmp_path, write_protect):
+    """A propagation's lock file and an import's copies go into the project folder too: refused up front, in
+    words, instead of an OSError from deep inside (or, for the import, one skipped file per file)."""
+    from storage.video_locks import rewriting_masks
+
+    root, _ = _project(tmp_path)
+    write_protect(root / "project.db", root)
+    with Project.open_for_reading(root) as p:
+        assert p.read_only
+        item = p.media.all()[0]
+        with pytest.raises(ProjectError, match=r"is open read-only .*: cannot propagate it; copy the project folder"):
+            with rewriting_masks(p, item, "propagate it"):
+                pass
+        with pytest.raises(ProjectError, match="cannot import into it"):
+            import_paths(p, [photo(tmp_path / "more.png", seed=3)])
+    copy = shutil.copytree(root, tmp_path / "copy")  # what the message says to do
+    with Project.open_for_reading(copy) as p:
+        assert not p.read_only

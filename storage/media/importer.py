@@ -106,6 +106,7 @@ def _copy_into(project: "Project", path: Path) -> Path:
 def import_paths(project: "Project", paths: Iterable[str | Path], copy: bool = False,
                  progress: Callable[[int, int], None] | None = None,
                  cancelled: Callable[[], bool] | None = None) -> ImportReport:
+    project.refuse_if_read_only("import into it")
     files, skipped = collect_files(paths)
     report = ImportReport(skipped=skipped)
     known = project.media.known_hashes()

@@ -100,6 +100,7 @@ def build_proxy_steps(project: "Project", item: MediaItem, gop: int = PROXY_GOP,
         raise InputError(f"media {item.id} is an image; only a video has a proxy", path=item.path)
     if not isinstance(gop, int) or gop < 1:
         raise InputError(f"the GOP must be a whole number of frames, 1 or more, got {gop!r}", field="gop")
+    project.refuse_if_read_only("build a proxy in it")
     source = media_file(project, item)
     index = frame_index(project, item)
     target = proxy_path(project, item.sha256)
