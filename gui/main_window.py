@@ -212,8 +212,9 @@ class MainWindow(EditingMixin, QMainWindow):
         self.setWindowTitle(f"{title}{' (read-only)' if read_only else ''} — FaceLens" if project else "FaceLens")
         if read_only:
             self.saved_indicator.read_only(f"{project.root} cannot be written (read-only media or a write-protected "
-                                           "folder): everything can be looked at, played, verified and exported "
-                                           "elsewhere; edits are refused. Copy the folder somewhere writable to edit.")
+                                           "folder): everything can be looked at, played and verified; edits, "
+                                           "imports and exports (logged in its audit chain) are refused. Copy the "
+                                           "folder somewhere writable to work on it.")
         else:
             self.saved_indicator.clear()
         if project is not None:

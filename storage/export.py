@@ -250,6 +250,7 @@ def check_outside_project(project: "Project", out: str | Path) -> None:
 
 def run_export(project: "Project", name: str, out: str | Path, progress: Progress | None = None) -> dict:
     """Export in the format ``name`` of ``EXPORTERS`` to ``out``, once it is known not to be the project's own."""
+    project.refuse_if_read_only("export from it (every export is logged in its audit chain)")
     check_outside_project(project, out)
     return EXPORTERS[name](project, Path(out), progress=progress)
 

@@ -97,6 +97,7 @@ def test_the_window_shows_a_read_only_project_and_refuses_edits_saying_why(qtbot
     ("OperationalError: unable to open database file"). It is shown, marked read-only, and every edit is
     refused in words, the project left as it was; a writable project opened next is editable again."""
     from gui.job_status import SavedIndicator
+    from gui.project_actions import export_to
     from tests.test_gui_support import drag, make_window, wait_picture
 
     root, _ = _project(tmp_path)
@@ -105,7 +106,7 @@ def test_the_window_shows_a_read_only_project_and_refuses_edits_saying_why(qtbot
     window = make_window(qtbot, root)
     assert window.windowTitle().endswith("(read-only) — FaceLens")
     indicator: SavedIndicator = window.saved_indicator
-    assert indicator.text() == "read-only" and "edits are refused" in indicator.toolTip()
+    assert indicator.text() == "read-only" and "edits, imports and exports" in indicator.toolTip()
     assert window.canvas.image is not None and len(window.annotations_here()) == 1  # the photo and its box
 
     window.tools.activate("box")
@@ -118,6 +119,11 @@ def test_the_window_shows_a_read_only_project_and_refuses_edits_saying_why(qtbot
     qtbot.waitUntil(lambda: window.last_error is not None, timeout=10_000)
     assert "is open read-only" in window.last_error[0] and "cannot import into it" in window.last_error[0]
     assert len(window.project.media.all()) == 1
+    window.last_error = None
+    export_to(window, "coco", tmp_path / "evidence.json")
+    qtbot.waitUntil(lambda: window.last_error is not None, timeout=10_000)
+    assert "cannot export from it (every export is logged in its audit chain)" in window.last_error[0]
+    assert not (tmp_path / "evidence.json").exists()
     assert sorted(p.name for p in root.iterdir()) == ["cache", "exports", "media", "project.db"]
     assert _digest(root / "project.db") == before
 
