@@ -189,6 +189,35 @@ def test_propagation_memory_keeps_only_what_sam2_reads_again(setup):
 
 
 
+def test_a_click_on_another_video_or_another_model_chosen_does_not_break_a_propagation(tmp_path):
+    """A click on video B between two frames of video A's propagation opened B's session, which closed A's under
+    the propagation (one session is kept): it failed with KeyError 'output_dict_per_obj'. Choosing another model
+    meanwhile did the same. A's session now lives until its propagation ends."""
+    project = Project.create(tmp_path / "proj")
+    import_paths(project, [indexed_video(tmp_path / "a.mp4", frames=3), indexed_video(tmp_path / "b.mp4", frames=2)])
+    a, b = project.media.all()
+    active = choose_segmenter("sam2.1_hiera_tiny", random_seed=0, device="cpu",
+                              settings=ModelSettings(tmp_path / "models.json"))
+    engine = Engine()
+    try:
+        seg = Segmentation(engine, project, active)
+        seg.segment(a, 0, Prompt(((60, 40),))).result()
+        clicks = []
+
+        def meanwhile(frame, _masks):  # on the engine thread, between frames: queued jobs run before the next one
+            if not clicks:
+                clicks.append(seg.segment(b, 1, Prompt(((170, 40),))))
+                clicks.append(engine.submit(seg.use_job(active), "another model"))
+
+        done = seg.propagate(a, on_masks=meanwhile).result()
+        assert done.ok, done.details
+        assert sorted(done.value.frames) == [0, 1, 2] and all(c.result().ok for c in clicks)
+        assert seg._sessions.keys() <= {b.id}  # A's session closed once its propagation ended (a model was chosen)
+    finally:
+        engine.stop()
+        project.close()
+
+
 def test_compiled_propagation_is_refused_on_a_cpu_and_the_project_is_left_as_it_was(setup, capsys):
     from tests.inprocess_cli import run_main
 
@@ -219,26 +248,30 @@ def test_the_compiled_predictor_tracks_with_the_loaded_weights_and_keeps_its_ker
     assert all(theirs[k].data_ptr() == ours[k].data_ptr() for k in ours)  # one copy of the weights
     assert compiled.add_all_frames_to_correct_as_cond
     assert os.environ["TORCHINDUCTOR_CACHE_DIR"].startswith(str(compiled_kernels_dir()))
-    # Over a fresh session of the app's (frames streamed from the file, the stored prompts), it tracks what the
-    # loaded predictor tracked: the same masks. Run eagerly here, the code a GPU compiles (compiling on a CPU
-    # would take an age); frames 1..2, forward from the prompts as the first propagation went.
+    # Over a fresh session of the app's (frames streamed from the file, the stored prompts) it tracks what the
+    # loaded predictor tracks: the same masks. Run eagerly here, the code a GPU compiles (compiling on a CPU
+    # would take an age).
     project, item, seg = setup["project"], setup["item"], setup["seg"]
-    stored = {k: a.shape.to_array() for k, a in _masks(project, item).items()}
-    seg.release_sessions()
-    session = seg._session(item)
-    seg._sync(session, item)
+
+    def fresh_run(predictor):
+        seg.release_sessions()
+        session = seg._session(item)
+        seg._sync(session, item)
+        out = {f: {t: m.copy() for t, (m, _) in masks.items()}
+               for f, masks in session.propagate(1, 2, predictor=predictor)}
+        seg.release_sessions()
+        return out
+
     passes, propagate_in_video = [], compiled.propagate_in_video
     compiled.propagate_in_video = lambda *a, **k: passes.append(k) or propagate_in_video(*a, **k)
+    loaded = fresh_run(None)
     with torch.compiler.set_stance("force_eager"):
-        tracked = dict(session.propagate(1, 2, predictor=compiled))
-    seg.release_sessions()
-    assert passes and sorted(tracked) == [1, 2]  # the compiled predictor did the tracking
-    for frame, per_track in tracked.items():
-        for track, (mask, _presence) in per_track.items():
-            if (frame, track) in stored:
-                assert np.array_equal(mask, stored[(frame, track)]), (frame, track)
-            else:
-                assert not mask.any()  # no mask stored where the object was not found
+        tracked = fresh_run(compiled)
+    assert passes and sorted(tracked) == sorted(loaded) == [1, 2]  # the compiled predictor did its tracking
+    for frame, masks in tracked.items():
+        assert masks.keys() == loaded[frame].keys()
+        for track, mask in masks.items():
+            assert np.array_equal(mask, loaded[frame][track]), (frame, track)
 
 
 def test_a_slowly_tracked_frame_is_in_the_project_within_a_second_without_waiting_for_a_batch(tmp_path):

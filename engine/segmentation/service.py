@@ -82,6 +82,7 @@ class Segmentation:
         self.keep_sessions = keep_sessions
         self._sessions: OrderedDict[int, VideoSession] = OrderedDict()  # media id -> session (engine thread)
         self._busy: set[int] = set()  # videos being propagated
+        self._stale: set[int] = set()  # their sessions, to close once their propagation ends (see release_sessions)
         self._provisional = itertools.count(-1, -1)
         MODEL_CACHE.on_pressure(self.release_sessions)
 
@@ -217,7 +218,10 @@ class Segmentation:
                 raise InputError(f"no object is prompted in media {item.id}; add one with segment "
                                  f"(--frame N --point X,Y) or the SAM tool first", path=item.path)
             with rewriting_masks(self.project, item, "propagate it"):
-                return (yield from tracking(ctx))
+                try:
+                    return (yield from tracking(ctx))
+                finally:
+                    self._close_if_stale(item.id)
 
         def tracking(ctx):
             session = self._session(item)
@@ -302,9 +306,11 @@ class Segmentation:
             model = self.active.segmenter.model()
             session = VideoSession(model, lambda: open_video(self.project, item), item, self.offload_state)
             self._sessions[item.id] = session
-            while len(self._sessions) > self.keep_sessions:
-                _, old = self._sessions.popitem(last=False)
-                old.close()
+            while len(self._sessions) > self.keep_sessions:  # the oldest go, but not one being propagated
+                evict = next((m for m in self._sessions if m not in self._busy and m != item.id), None)
+                if evict is None:
+                    break
+                self._sessions.pop(evict).close()
         self._sessions.move_to_end(item.id)
         return session
 
@@ -326,9 +332,21 @@ class Segmentation:
             session.add_prompt(f, t, prompt)
 
     def release_sessions(self) -> None:
-        while self._sessions:
-            _, session = self._sessions.popitem(last=False)
-            session.close()
+        """Close the open sessions (another model chosen, memory short). One being propagated is closed when
+        its propagation ends: closing it between two of its frames failed it (KeyError 'output_dict_per_obj')."""
+        for media_id in list(self._sessions):
+            if media_id in self._busy:
+                self._stale.add(media_id)
+            else:
+                self._sessions.pop(media_id).close()
+
+    def _close_if_stale(self, media_id: int) -> None:
+        """A propagation ended: close its session if it was released meanwhile."""
+        if media_id in self._stale:
+            self._stale.discard(media_id)
+            session = self._sessions.pop(media_id, None)
+            if session is not None:
+                session.close()
 
     def _image(self, item: MediaItem, frame: int | None) -> np.ndarray:
         if not item.is_video:
