@@ -219,7 +219,22 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     ys, xs = np.nonzero(mask & ~inner)
     shown = layer.mask_item.pixmap().toImage().pixelColor(int(xs[0]), int(ys[0]))
     assert shown.rgb() == QColor(window.label_color(track.label_id)).rgb()
+    # Taking back the correction's only click keeps correcting that track: the next click made a new object.
+    press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)
+    assert not sam.prompting and sam.track_id == track.id
+    press_keys(qtbot, window, Qt.Key_E)
+    click(window.canvas, 40, 40)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
+    assert sam.clicked.track_id == track.id and sam.labels == [0]
     press_keys(qtbot, window, Qt.Key_Escape)
+    # Choosing the object to correct in the panel's list leaves the keys to the canvas (E went to the list).
+    window.activateWindow()
+    row = next(panel.objects.topLevelItem(i) for i in range(panel.objects.topLevelItemCount())
+               if panel.objects.topLevelItem(i).data(0, Qt.UserRole) == track.id)
+    panel.objects.setFocus()
+    panel.objects.itemDoubleClicked.emit(row, 0)
+    assert sam.track_id == track.id and window.canvas.hasFocus()
+    sam.discard()
     # A track another program deletes while it is being corrected: Enter keeps the mask, as a new object (it
     # failed with an AttributeError and the clicks stayed stuck).
     video = window.current_media

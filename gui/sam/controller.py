@@ -255,7 +255,10 @@ class SamController(QObject):
         if self.prompting:
             self._request()
         else:
+            correcting = self.track_id if self.track_id is not None and self.track_id > 0 else None
             self.discard()
+            if correcting is not None:  # still correcting that track: the next click is not a new object
+                self.track_id = correcting
 
     @property
     def last_step_is_box(self) -> bool:

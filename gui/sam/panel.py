@@ -216,6 +216,7 @@ class SamPanel(QWidget):
         if track_id is not None:
             self.window.tools.activate("sam")
             self.sam.correct(int(track_id))
+            self.window.canvas.setFocus(Qt.OtherFocusReason)  # Q / E / B go to the canvas, not this list
 
 
 def make_panel(window) -> SamPanel:
