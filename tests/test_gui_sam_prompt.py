@@ -57,6 +57,10 @@ def test_the_click_mode_is_shown_and_each_new_object_starts_with_a_positive_clic
     assert mode.text() == "Now: left click adds a positive point"
     click(window.canvas, 300, 300)
     assert sam.labels == [1]
+    # A click beside the picture (to give the canvas the keys) adds nothing: it put a point on the picture's edge.
+    click(window.canvas, -40, 200)
+    assert sam.labels == [1] and len(sam.points) == 1
+    assert window.statusBar().currentMessage().startswith("SAM 2 points go on the picture: that click was beside it")
 
     # The preview is drawn in the label it will be stored with, also when the label changes mid-prompt.
     qtbot.waitUntil(lambda: layer.mask_item is not None and not sam._in_flight, timeout=TIMEOUT)

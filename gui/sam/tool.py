@@ -102,6 +102,10 @@ class SamTool(Tool):
             for item in self._rects:
                 self.canvas.tool_layer.add_item(item)
             return True
+        if p != e.scene:  # a click beside the picture (to give the canvas the keys, say) put a point on its edge
+            self.window.statusBar().showMessage("SAM 2 points go on the picture: that click was beside it, nothing "
+                                                "was added (a box may start beside it)", 4000)
+            return True
         negative = e.button == Qt.RightButton or bool(e.modifiers & Qt.ShiftModifier) or self.sam.mode == "negative"
         self.sam.add_point(p.x(), p.y(), positive=not negative)
         return True
