@@ -92,6 +92,25 @@ class Update(Command):
         return [self.after]
 
 
+class RelabelTrack(Command):
+    """An object's label on every frame: its track and all the annotations on it (the store's
+    ``relabel_track``); undo puts each label back as it was."""
+
+    def __init__(self, track, label_id: int | None, text: str = ""):
+        self.track, self.label_id = track, label_id
+        self.before: tuple[int | None, dict[int, int | None]] | None = None
+        self.text = text or f"Relabel track {track.id}"
+
+    def do(self, store):
+        self.before = store.relabel_track(self.track.id, self.label_id)
+
+    def undo(self, store):
+        store.put_track_labels_back(self.track.id, *self.before)
+
+    def records(self):
+        return [self.track]
+
+
 class Batch(Command):
     """Several commands that undo and redo as one step (a split segment, a multi-selection delete)."""
 

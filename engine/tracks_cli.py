@@ -1,10 +1,12 @@
-"""``facelens tracks list DIR`` and ``facelens tracks delete DIR TRACK_ID``: a video's tracks, and deleting one
-with its annotations on every frame (as the window's Objects and tracks panel does; the audit log keeps it)."""
+"""``facelens tracks list DIR``, ``tracks delete DIR TRACK_ID`` and ``tracks relabel DIR TRACK_ID LABEL``: a video's
+tracks, deleting one with its annotations on every frame (as the window's Objects and tracks panel does; the audit
+log keeps it), and relabelling an object on every frame (as a label key on one of its masks does in the window)."""
 from __future__ import annotations
 
 from annotation.errors import InputError
 from annotation.words import counted
 from engine.cli_support import open_project, print_result
+from storage.video_locks import check_free
 
 
 def _all_tracks(project) -> list:
@@ -32,14 +34,21 @@ def cmd_tracks_list(args) -> int:
     return 0
 
 
+def _track(project, track_id: int, doing: str):
+    """The track, once its video is not being propagated (by the window or `track`), which would go on storing
+    masks for it (with its old label, or for a track that is gone)."""
+    track = project.tracks.get(track_id)
+    if track is None:
+        ids = [t.id for t in _all_tracks(project)]
+        raise InputError(f"no track {track_id} in this project (its tracks: "
+                         f"{', '.join(map(str, ids)) if ids else 'none'})", path=str(project.root), field="track")
+    check_free(project, project.media.get(track.media_id), doing)
+    return track
+
+
 def cmd_tracks_delete(args) -> int:
     with open_project(args.dir) as project:
-        track = project.tracks.get(args.track_id)
-        if track is None:
-            ids = [t.id for t in _all_tracks(project)]
-            raise InputError(f"no track {args.track_id} in this project (its tracks: "
-                             f"{', '.join(map(str, ids)) if ids else 'none'})", path=str(project.root),
-                             field="track")
+        track = _track(project, args.track_id, "delete a track of it")
         gone = project.tracks.delete_with_annotations(track)
     frames = len({a.frame for a in gone})
     print_result(args, {"track": track.id, "media": track.media_id, "annotations": [a.id for a in gone],
@@ -49,8 +58,25 @@ def cmd_tracks_delete(args) -> int:
     return 0
 
 
+def cmd_tracks_relabel(args) -> int:
+    with open_project(args.dir) as project:
+        label = project.labels.by_name(args.label)
+        if label is None:
+            names = sorted({x.name for x in project.labels.all()})
+            raise InputError(f"no label {args.label!r} in this project (its labels: {', '.join(names)}; add one with "
+                             f"`labels add`)", path=str(project.root), field="label")
+        track = _track(project, args.track_id, "relabel a track of it")
+        before, changed = project.tracks.relabel(track.id, label.id)
+    old = {x.id: x.name for x in project.labels.all()}.get(before) if before is not None else None
+    print_result(args, {"track": track.id, "media": track.media_id, "label": label.name, "before": old,
+                        "annotations": sorted(changed)},
+                 f"track {track.id} of media {track.media_id} is labelled {label.name} now"
+                 f"{f' (was {old})' if old else ''}: {counted(len(changed), 'annotation')} relabelled")
+    return 0
+
+
 def add_commands(sub) -> None:
-    tracks = sub.add_parser("tracks", help="the tracks of the project's videos; delete one with its annotations")
+    tracks = sub.add_parser("tracks", help="the tracks of the project's videos; relabel or delete one (every frame)")
     tsub = tracks.add_subparsers(dest="tracks_command", metavar="TRACKS_COMMAND", required=True)
     c = tsub.add_parser("list", help="every track: its video, label, name and how many annotations on how many frames")
     c.add_argument("dir")
@@ -61,3 +87,9 @@ def add_commands(sub) -> None:
     c.add_argument("track_id", type=int, metavar="TRACK_ID")
     c.add_argument("--json", action="store_true")
     c.set_defaults(func=cmd_tracks_delete)
+    c = tsub.add_parser("relabel", help="label an object on every frame: its track and every annotation on it")
+    c.add_argument("dir")
+    c.add_argument("track_id", type=int, metavar="TRACK_ID")
+    c.add_argument("label", metavar="LABEL", help="a label of the project, by name (see `labels`)")
+    c.add_argument("--json", action="store_true")
+    c.set_defaults(func=cmd_tracks_relabel)

@@ -14,7 +14,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QComboBox, QDial
                                QFormLayout, QHBoxLayout, QLabel, QLineEdit, QListWidget, QListWidgetItem,
                                QPushButton, QVBoxLayout, QWidget)
 
-from annotation.commands import Batch, Update
+from annotation.commands import Batch, RelabelTrack, Update
 from annotation.errors import FaceLensError
 from annotation.model import Label
 from gui.actions import add_action
@@ -145,10 +145,18 @@ class LabelsPanel(QWidget):
             return
         w = self.window
         w.set_current_label(label)
-        chosen = [a for a in w.annotations_here() if a.id in w.selected_ids and a.label_id != label.id]
-        if chosen:
-            w.push(Batch([Update(a, a.with_(label_id=label.id)) for a in chosen],
-                         f"Relabel as {label.name}" if len(chosen) == 1 else f"Relabel {len(chosen)} as {label.name}"))
+        selected = [a for a in w.annotations_here() if a.id in w.selected_ids]
+        # An annotation on a track is one frame of an object: the object is relabelled, on every frame and for the
+        # frames a propagation adds later (one frame's mask alone went back to the track's label at the next one).
+        tracks = {a.track_id for a in selected if a.track_id is not None}
+        tracks = [t for t in map(w.project.tracks.get, sorted(tracks)) if t is not None]
+        plain = [a for a in selected if a.track_id is None and a.label_id != label.id]
+        relabel = [RelabelTrack(t, label.id, f"Relabel track {t.id} as {label.name}") for t in tracks
+                   if t.label_id != label.id or any(a.track_id == t.id and a.label_id != label.id for a in selected)]
+        steps = relabel + [Update(a, a.with_(label_id=label.id)) for a in plain]
+        if steps:
+            w.push(Batch(steps, steps[0].text if len(relabel) == 1 and not plain else
+                         f"Relabel as {label.name}" if len(steps) == 1 else f"Relabel {len(steps)} as {label.name}"))
 
     # --- adding labels and taxonomies ----------------------------------------------------------------------
     def open_add_dialog(self) -> "AddLabelDialog | None":

@@ -33,3 +33,9 @@ class ProjectStore:
 
     def delete(self, record):
         return self._repo(record).delete(record)
+
+    def relabel_track(self, track_id: int, label_id: int | None) -> tuple[int | None, dict[int, int | None]]:
+        return self.project.tracks.relabel(track_id, label_id)
+
+    def put_track_labels_back(self, track_id: int, label_id: int | None, labels: dict[int, int | None]) -> None:
+        self.project.tracks.put_labels_back(track_id, label_id, labels)

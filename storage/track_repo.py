@@ -78,6 +78,44 @@ class TrackRepository(Repository):
             self._log(s, "restore with annotations", f"track:{t.id}",
                       {"media": t.media_id, "annotations": [a.id for a in annotations]})
 
+    # --- an object's label on every frame -------------------------------------------------------------------
+    def relabel(self, track_id: int, label_id: int | None) -> tuple[int | None, dict[int, int | None]]:
+        """Give a track and every annotation on it the label ``label_id``, in one transaction: an object has one
+        label on all its frames, and a propagation labels the masks it adds with the track's (relabelling one
+        frame's mask was undone by the next propagation). Returns the track's label before and {annotation id:
+        label before} of the annotations that changed, for ``put_labels_back``."""
+        with self._write() as s:
+            row = s.get(Row, track_id)
+            if row is None:
+                raise InputError(f"track {track_id} does not exist (was it deleted?)", field="track")
+            before = row.label_id
+            changed = dict(s.execute(select(AnnotationRow.id, AnnotationRow.label_id).where(
+                AnnotationRow.track_id == track_id, AnnotationRow.label_id.is_distinct_from(label_id))).all())
+            s.execute(update(Row).where(Row.id == track_id).values(label_id=label_id))
+            self._set_labels(s, {a: label_id for a in changed})
+            self._log(s, "relabel", f"track:{track_id}", {"label": label_id, "before": before,
+                                                          "annotations": sorted(changed)})
+        return before, changed
+
+    def put_labels_back(self, track_id: int, label_id: int | None, labels: dict[int, int | None]) -> None:
+        """Undo of ``relabel``: the track's label and its annotations' as they were."""
+        with self._write() as s:
+            if not s.execute(update(Row).where(Row.id == track_id).values(label_id=label_id)).rowcount:
+                raise InputError(f"track {track_id} does not exist (was it deleted?)", field="track")
+            self._set_labels(s, labels)
+            self._log(s, "relabel", f"track:{track_id}", {"label": label_id, "put back": sorted(labels)})
+
+    @staticmethod
+    def _set_labels(s, labels: dict[int, int | None]) -> None:
+        by_label: dict[int | None, list[int]] = {}
+        for annotation_id, label_id in labels.items():
+            by_label.setdefault(label_id, []).append(annotation_id)
+        now = time.time()
+        for label_id, ids in by_label.items():
+            for k in range(0, len(ids), 900):  # SQLite's limit on a statement's parameters, with room to spare
+                s.execute(update(AnnotationRow).where(AnnotationRow.id.in_(ids[k:k + 900]))
+                          .values(label_id=label_id, updated_at=now))
+
     def get(self, track_id: int) -> Track | None:
         with self._read() as s:
             r = s.get(Row, track_id)
