@@ -49,6 +49,9 @@ def check_file_target(path: Path) -> None:
     """Refuse, in one line, a path that cannot become the export's file."""
     if path.is_dir():
         raise InputError("is a folder; expected the name of a file to write in it", path=str(path))
+    if path.exists() and not path.is_file():  # written over by the rename: /dev/full became a JSON file
+        raise InputError("is not a regular file (a device, a pipe or a socket); expected the name of a file to write",
+                         path=str(path))
     check_parent(path)
 
 
@@ -186,7 +189,7 @@ def export_coco(project: "Project", out: str | Path, progress: Progress | None =
                                 file_name=file_name)
     data = json.dumps(coco).encode("utf-8")
     part = frames_dir.with_name(frames_dir.name + ".part")
-    old = None
+    old, placed = None, False
     try:
         if wanted or turned:
             shutil.rmtree(part, ignore_errors=True)
@@ -194,13 +197,14 @@ def export_coco(project: "Project", out: str | Path, progress: Progress | None =
             total = len(wanted) + len(turned)
             done = _write_frames(project, media, wanted, part, progress, total)
             _write_upright(project, turned, part, progress, done, total)
-            old = _replace_folder(part, frames_dir)
+            old, placed = _replace_folder(part, frames_dir), True
         sha = write_atomic(out, data)
     except BaseException:
         shutil.rmtree(part, ignore_errors=True)
-        if old is not None:  # the JSON was not replaced: put the frames it refers to back
+        if placed:  # the JSON was not written: its frames go, and an earlier export's come back
             shutil.rmtree(frames_dir, ignore_errors=True)
-            old.replace(frames_dir)
+            if old is not None:
+                old.replace(frames_dir)
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
@@ -251,8 +255,14 @@ def check_outside_project(project: "Project", out: str | Path) -> None:
 def run_export(project: "Project", name: str, out: str | Path, progress: Progress | None = None) -> dict:
     """Export in the format ``name`` of ``EXPORTERS`` to ``out``, once it is known not to be the project's own."""
     project.refuse_if_read_only("export from it (every export is logged in its audit chain)")
+    out = Path(out).expanduser()
+    if out.is_symlink():  # written through, as editors do: the rename replaced the link with a file
+        out = out.resolve()
     check_outside_project(project, out)
-    return EXPORTERS[name](project, Path(out), progress=progress)
+    try:
+        return EXPORTERS[name](project, out, progress=progress)
+    except OSError as e:  # a read-only or full disk while writing: what was written is gone again
+        raise InputError(f"cannot write the export: {e.strerror or e}", path=str(e.filename or out)) from None
 
 
 # Export formats by name, as `main.py export --format NAME` and the window's File > Export offer them. Each is

@@ -7,6 +7,7 @@ import pytest
 from storage.project import Project
 from tests.cli import run_cli
 from tests.test_export_report import labelled_demo
+from tests.test_read_only_project import write_protect  # noqa: F401  (a fixture)
 
 
 def audit_entries(root: Path) -> int:
@@ -95,3 +96,60 @@ def test_an_export_over_the_projects_database_or_media_is_refused(demo_dir, fmt,
                                 f"{root / 'exports'})")
     assert out.read_bytes() == before and audit_entries(root) == entries
     assert run_cli("verify", root).stdout.startswith("verify: ok")
+
+
+def test_a_link_is_written_through_and_a_device_or_pipe_is_refused(demo_dir, tmp_path):
+    """The export's rename replaced a link with a file (the linked file kept its old content) and wrote over a
+    device (/dev/full became a JSON file)."""
+    import json
+    import os
+
+    root = labelled_demo(demo_dir)
+    sandbox = tmp_path / "sandbox"
+    sandbox.mkdir()
+    (sandbox / "real.json").write_text("{}")
+    (sandbox / "link.json").symlink_to(sandbox / "real.json")
+    run_cli("export", root, "--format", "coco", "--out", sandbox / "link.json")
+    assert (sandbox / "link.json").is_symlink() and json.loads((sandbox / "real.json").read_text())["images"]
+    os.mkfifo(sandbox / "pipe.json")
+    p = run_cli("export", root, "--format", "coco", "--out", sandbox / "pipe.json", check=2)
+    assert p.stderr.strip() == (f"facelens: error: {sandbox / 'pipe.json'}: is not a regular file (a device, a pipe "
+                                "or a socket); expected the name of a file to write")
+
+
+def _with_a_video_box(root: Path) -> Path:
+    """A box on frame 2 of the demo video: a COCO export writes that frame as a JPEG beside the JSON."""
+    from annotation.model import Annotation
+    from annotation.shapes import Box
+
+    with Project.open(root) as p:
+        video = next(m for m in p.media.all() if m.is_video)
+        p.annotations.add(Annotation(media_id=video.id, frame=2, shape=Box(10, 10, 50, 50)))
+    return root
+
+
+def test_an_export_that_fails_half_way_leaves_no_frames_and_says_why_in_one_line(demo_dir, tmp_path):
+    root = _with_a_video_box(labelled_demo(demo_dir))
+    sandbox = tmp_path / "sandbox"
+    sandbox.mkdir()
+    entries = audit_entries(root)
+    # The frames are written, then the JSON cannot be (its temporary name is taken by a folder): the frames
+    # folder, new, stayed behind without the JSON that refers to it.
+    (sandbox / "x.json.part").mkdir()
+    p = run_cli("export", root, "--format", "coco", "--out", sandbox / "x.json", check=2)
+    assert "x.json.part: cannot write the export: Is a directory" in p.stderr and "Traceback" not in p.stderr
+    assert everything_under(sandbox) == ["x.json.part"] and audit_entries(root) == entries
+    (sandbox / "x.json.part").rmdir()
+    assert run_cli("export", root, "--format", "coco", "--out", sandbox / "x.json").returncode == 0
+    assert (sandbox / "x_frames").is_dir()  # (so frames were written above, and taken away again)
+
+
+def test_an_export_into_a_folder_that_cannot_be_written_is_one_line(demo_dir, tmp_path, write_protect):
+    root = _with_a_video_box(labelled_demo(demo_dir))  # its frames are written first (it was a traceback)
+    sandbox = tmp_path / "sandbox"
+    sandbox.mkdir()
+    write_protect(sandbox)
+    p = run_cli("export", root, "--format", "coco", "--out", sandbox / "x.json", check=2)
+    assert p.stderr.startswith(f"facelens: error: {sandbox / 'x_frames.part'}: cannot write the export: Operation "
+                               "not permitted")
+    assert "Traceback" not in p.stderr and everything_under(sandbox) == []

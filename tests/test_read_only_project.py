@@ -156,3 +156,16 @@ def test_a_read_only_project_refuses_what_would_write_beside_its_database(tmp_pa
     copy = shutil.copytree(root, tmp_path / "copy")  # what the message says to do
     with Project.open_for_reading(copy) as p:
         assert not p.read_only
+
+
+def test_an_import_copy_that_cannot_be_written_is_one_line_and_leaves_no_half_copy(tmp_path, write_protect):
+    """A full disk or a protected media folder: it ended in a traceback and left media/NAME.part behind."""
+    root, _ = _project(tmp_path)
+    write_protect(root / "media")
+    more = [photo(tmp_path / "more.png", seed=3), photo(tmp_path / "other.png", seed=4)]
+    p = run_cli("import", root, *more, "--copy", check=2)
+    assert p.stderr.startswith(f"facelens: error: {more[0]}: cannot copy it into {root / 'media'}: Operation not "
+                               "permitted") and "Traceback" not in p.stderr
+    assert list((root / "media").iterdir()) == []
+    with Project.open(root) as project:
+        assert len(project.media.all()) == 1

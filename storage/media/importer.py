@@ -98,8 +98,12 @@ def _copy_into(project: "Project", path: Path) -> Path:
         target = project.media_dir / f"{path.stem}-{i}{path.suffix}"
         i += 1
     tmp = target.with_name(target.name + ".part")
-    shutil.copy2(path, tmp)
-    tmp.replace(target)
+    try:
+        shutil.copy2(path, tmp)
+        tmp.replace(target)
+    except OSError as e:  # a full disk, say: no half copy left in media/, and the import stops saying why
+        tmp.unlink(missing_ok=True)
+        raise InputError(f"cannot copy it into {project.media_dir}: {e.strerror or e}", path=str(path)) from None
     return target
 
 
@@ -132,7 +136,12 @@ def import_paths(project: "Project", paths: Iterable[str | Path], copy: bool = F
                     same_batch[ex.sha256].append(str(ex.path))
                 else:
                     same_batch[ex.sha256] = []
-                    stored = _copy_into(project, ex.path) if copy else ex.path
+                    try:
+                        stored = _copy_into(project, ex.path) if copy else ex.path
+                    except InputError:  # this batch's copies are not in the project: none stays in media/
+                        for _ex, copied in sources if copy else ():
+                            copied.unlink(missing_ok=True)
+                        raise
                     pr = ex.probe
                     rows.append(dict(kind=pr.kind, path=project.stored_path(stored), sha256=ex.sha256,
                                      size_bytes=ex.path.stat().st_size, width=pr.width, height=pr.height,
