@@ -31,6 +31,10 @@ def cmd_segment(args) -> int:
     points = [numbers(p, (2, 3), "point", "X,Y or X,Y,1 (positive) or X,Y,0 (negative)") for p in args.point]
     if any(len(p) == 3 and p[2] not in (0, 1) for p in points):
         raise FaceLensError("--point: the third number is the label, 1 (positive) or 0 (negative)")
+    if len(args.box) > 1:  # (the last one was used, the others dropped without a word)
+        raise FaceLensError(f"--box is given {len(args.box)} times: an object takes one box (add --point clicks to "
+                            f"refine it; segment again for another object)")
+    args.box = args.box[0] if args.box else None
     box = numbers(args.box, (4,), "box", "X0,Y0,X1,Y1") if args.box else None
     if box and (box[2] <= box[0] or box[3] <= box[1]):  # (X,Y,W,H given by mistake looks just like this)
         raise FaceLensError(f"--box {args.box}: expected two corners X0,Y0,X1,Y1 with X1 > X0 and Y1 > Y0 (the "
@@ -207,7 +211,7 @@ def add_commands(sub) -> None:
     c.add_argument("--frame", type=int, help="the video frame (videos only; default 0)")
     c.add_argument("--point", action="append", default=[], metavar="X,Y[,1|0]",
                    help="a click in pixels; ,1 positive (default) or ,0 negative; repeat for more")
-    c.add_argument("--box", metavar="X0,Y0,X1,Y1")
+    c.add_argument("--box", action="append", default=[], metavar="X0,Y0,X1,Y1", help="one box around the object")
     c.add_argument("--label", help="the label's name (e.g. face)")
     c.add_argument("--track", type=int, help="add the prompt to this track (a correction) instead of a new one")
     _add_model_options(c)
