@@ -172,3 +172,19 @@ def test_segment_and_track_refuse_a_media_file_changed_since_it_was_imported(dem
         assert "put the original back ('verify' checks it), or import the new file as new media" in err
     assert run_json("info", demo_dir)["annotations"] == 1 + 2  # the demo's box, the object's point and mask
     assert made["track_id"] is not None
+
+
+def test_a_video_object_whose_mask_cannot_be_stored_leaves_no_empty_track(demo_dir, capsys):
+    """On a full disk the track went in and its prompt and mask did not: an empty track stayed in the project.
+    (SQLite refuses the annotation here as a full disk does, by a trigger.)"""
+    import sqlite3
+
+    with sqlite3.connect(demo_dir / "project.db") as db:
+        db.execute("CREATE TRIGGER full BEFORE INSERT ON annotations BEGIN SELECT RAISE(ABORT, 'database or disk "
+                   "is full'); END")
+        tracks = db.execute("SELECT count(*) FROM tracks").fetchone()[0]
+    err = run_main(capsys, "segment", demo_dir, 2, "--frame", "3", "--point", "320,230", code=2).err
+    assert "database or disk is full" in err and len(err.strip().splitlines()) == 1
+    with sqlite3.connect(demo_dir / "project.db") as db:
+        assert db.execute("SELECT count(*) FROM tracks").fetchone()[0] == tracks
+        db.execute("DROP TRIGGER full")

@@ -179,19 +179,33 @@ class Segmentation:
             return Segmented(ann, None, clicked.result)
         # (another program propagating this video would track over the new prompt's frame, or miss the object)
         with rewriting_masks(self.project, item, "add or correct an object on it"):
-            track_id = clicked.track_id
+            track_id, new = clicked.track_id, None
             if track_id is None or track_id < 0:
-                track = self.project.tracks.add(Track(media_id=item.id, label_id=label_id))
+                new = self.project.tracks.add(Track(media_id=item.id, label_id=label_id))
                 session = self._sessions.get(item.id)
                 if session is not None and track_id is not None:
-                    session.rename_track(track_id, track.id)
-                track_id = track.id
+                    session.rename_track(track_id, new.id)
+                track_id = new.id
             else:
                 existing = _check_track(self.project, item, track_id)
                 label_id = existing.label_id if label_id is None else label_id
-            ann = save_segment(self.project, item, frame, clicked.result.mask, clicked.result.score,
-                               clicked.result.segmenter, clicked.prompt, track_id, label_id)
+            try:
+                ann = save_segment(self.project, item, frame, clicked.result.mask, clicked.result.score,
+                                   clicked.result.segmenter, clicked.prompt, track_id, label_id)
+            except Exception:  # (a full disk, say) the new track goes too: it stayed, empty, in the project
+                if new is not None:
+                    self._forget_new_track(item, new, clicked.track_id)
+                raise
         return Segmented(ann, track_id, clicked.result)
+
+    def _forget_new_track(self, item: MediaItem, track: Track, provisional: int | None) -> None:
+        session = self._sessions.get(item.id)
+        if session is not None and provisional is not None:
+            session.rename_track(track.id, provisional)  # the object waits under its old id for another try
+        try:
+            self.project.tracks.delete(track)
+        except Exception:  # the database refuses this too: the error being raised says why
+            pass
 
     # --- propagation -----------------------------------------------------------------------------------------
     def propagate_job(self, item: MediaItem, first: int = 0, last: int | None = None, from_frame: int | None = None,
