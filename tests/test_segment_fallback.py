@@ -96,6 +96,9 @@ def test_cli_segment_errors_are_one_line_and_change_nothing(demo_dir, capsys):
         # "expected one argument": argparse took a range starting with a minus sign for another option
         (("track", demo_dir, 2, "--frames", "-3:2"), "--frames '-3:2': frames are counted from 0 (the video has"),
         (("track", demo_dir, 2, "--frames", "5:-1"), "--frames '5:-1': frames are counted from 0"),
+        # a model asked for by name, without its weights here, gave GrabCut's mask (exit 0)
+        (("segment", demo_dir, 1, "--point", "100,100", "--model", "sam2.1_hiera_large"),
+         "--model sam2.1_hiera_large: SAM 2 is off: SAM 2.1 large needs the checkpoint file sam2.1_hiera_large.pt"),
         # the last box was used, the others dropped without a word
         (("segment", demo_dir, 1, "--box", "10,10,100,100", "--box", "200,200,300,300"),
          "--box is given 2 times: an object takes one box"),

@@ -66,6 +66,9 @@ def cmd_segment(args) -> int:
                                     f"track's label (leave --label out)")
         project.check_writable()  # before the model's work, not after it
         active = _segmenter(args)
+        if args.model and active.kind != "sam2":  # asked for by name: another segmenter's mask is not what was asked
+            raise FaceLensError(f"--model {args.model}: {active.status()['note']}; without --model, segment falls "
+                                "back to GrabCut")
         engine = Engine()
         try:
             service = Segmentation(engine, project, active)
