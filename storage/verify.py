@@ -53,7 +53,8 @@ def database_problem(error: DatabaseError) -> str:
         return f"database: cannot be written ({reason}); check the permissions of project.db and its folder"
     if "unable to open" in reason:
         return (f"database: cannot be opened ({reason}); SQLite must read project.db and create its -wal and -shm "
-                f"files beside it: check the folder's permissions")
+                f"files beside it: check that the folder can be written (its permissions, or a read-only disk or "
+                f"share: `info` and `verify` read such a project where it lies)")
     if "disk is full" in reason:
         return f"database: cannot be written ({reason}); free some disk space"
     if "locked" in reason:

@@ -31,7 +31,8 @@ def test_a_database_error_inside_a_job_reaches_the_cli_as_itself(tmp_path):
     ("attempt to write a readonly database", "cannot be written (attempt to write a readonly database); check the "
                                              "permissions of project.db and its folder"),
     ("unable to open database file", "cannot be opened (unable to open database file); SQLite must read project.db "
-                                     "and create its -wal and -shm files beside it: check the folder's permissions"),
+                                     "and create its -wal and -shm files beside it: check that the folder can be "
+                                     "written (its permissions, or a read-only disk or share"),
     ("database or disk is full", "cannot be written (database or disk is full); free some disk space"),
     ("database is locked", "is busy (database is locked); another program is writing to it"),
     ("file is not a database", "the file is damaged (file is not a database)"),

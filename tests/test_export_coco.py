@@ -165,7 +165,8 @@ def test_a_missing_video_is_named_and_nothing_is_written(labelled, tmp_path, cap
     out = tmp_path / "coco.json"
     err = run_main(capsys, "export", project.root, "--format", "coco", "--out", out, code=2).err
     missing = tmp_path / "src" / "v.mp4"
-    assert err.strip() == f"facelens: error: {missing}: the media file is missing (moved or deleted?)"
+    assert err.strip().startswith(f"facelens: error: {missing}: the media file is missing (moved or deleted? "
+                                  f"`main.py relink PROJECT")
     assert sorted(p.name for p in tmp_path.iterdir() if p.name != "home") == ["proj", "src"]
 
 

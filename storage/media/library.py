@@ -31,7 +31,8 @@ def media_file(project: "Project", item: MediaItem) -> Path:
     ``verify``'s job: it reads the whole file.)"""
     path = project.absolute_path(item.path)
     if not path.is_file():
-        raise InputError("the media file is missing (moved or deleted?)", path=str(path))
+        raise InputError(f"the media file is missing (moved or deleted? `main.py relink PROJECT {item.id} NEW_PATH` "
+                         "points the project at its new place)", path=str(path))
     size = path.stat().st_size
     if item.size_bytes and size != item.size_bytes:
         raise InputError(f"the media file changed since it was imported ({size} bytes, recorded {item.size_bytes}); "
