@@ -191,3 +191,33 @@ def test_a_video_object_whose_mask_cannot_be_stored_leaves_no_empty_track(demo_d
     with sqlite3.connect(demo_dir / "project.db") as db:
         assert db.execute("SELECT count(*) FROM tracks").fetchone()[0] == tracks
         db.execute("DROP TRIGGER full")
+
+
+def test_ctrl_c_during_track_says_how_far_it_got(demo_dir):
+    """It said "interrupted" and no more: a script could not tell which frames were kept."""
+    import signal
+    import sqlite3
+    import subprocess
+    import sys
+    import time
+
+    from tests.cli import MAIN
+
+    run_cli("segment", demo_dir, 2, "--frame", "0", "--point", "320,230", "--weights", "random", "--seed", "0")
+    proc = subprocess.Popen([sys.executable, str(MAIN), "track", str(demo_dir), "2", "--frames", "0:40", "--weights",
+                             "random", "--seed", "0"], stderr=subprocess.PIPE, text=True)
+
+    def propagated() -> int:
+        with sqlite3.connect(demo_dir / "project.db") as db:
+            return db.execute("SELECT count(*) FROM annotations WHERE attributes LIKE '%propagated%'").fetchone()[0]
+
+    deadline = time.monotonic() + 300
+    while propagated() < 2 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.2)
+    proc.send_signal(signal.SIGINT)
+    _out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 130, err
+    stopped = next(line for line in err.splitlines() if line.startswith("facelens: tracking stopped after "))
+    done = int(stopped.split("after ")[1].split(" ")[0])
+    assert stopped.endswith(f"of 40; the masks of those frames are kept (`tracks list` counts them)")
+    assert done >= 2 and propagated() == done - 1  # every frame said is in the project (frame 0: the accepted mask)

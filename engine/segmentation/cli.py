@@ -125,8 +125,21 @@ def cmd_track(args) -> int:
             service = Segmentation(engine, project, active, offload_state=args.offload_state,
                                    compile_propagation=args.compile)
             show = sys.stderr.isatty() and not args.json
-            progress = _progress_line() if show else None
-            out = wait_for(service.propagate(item, first, last, args.from_frame, on_progress=progress))
+            line = _progress_line() if show else None
+            reached = [0, None]  # frames done, of how many
+
+            def progress(job, done, total, message) -> None:
+                reached[:] = [int(done), total]
+                if line is not None:
+                    line(job, done, total, message)
+
+            try:
+                out = wait_for(service.propagate(item, first, last, args.from_frame, on_progress=progress))
+            except KeyboardInterrupt:  # (a script could not tell how far it got: "interrupted" and no more)
+                of = f" of {int(reached[1])}" if reached[1] else ""
+                print(f"{chr(10) if show else ''}facelens: tracking stopped after {counted(reached[0], 'frame')}{of}; "
+                      f"the masks of those frames are kept (`tracks list` counts them)", file=sys.stderr)
+                raise
             if show:
                 print(file=sys.stderr)
         finally:
