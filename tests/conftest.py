@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 import sys
 from pathlib import Path
 
@@ -64,3 +65,23 @@ def demo(demo_dir):
     p = Project.open(demo_dir)
     yield p
     p.close()
+
+
+# A folder or file made unwritable with ``chattr +i``, which binds root too (plain permissions do not); tests that
+# need one are skipped where that is not available.
+@pytest.fixture
+def write_protect():
+    protected = []
+
+    def protect(*paths):
+        try:
+            done = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True)
+        except FileNotFoundError:
+            pytest.skip("no chattr here to make a folder read-only")
+        if done.returncode != 0 or os.access(paths[0], os.W_OK):
+            pytest.skip(f"this file system cannot make a folder read-only ({done.stderr.decode().strip()})")
+        protected.extend(paths)
+
+    yield protect
+    if protected:
+        subprocess.run(["chattr", "-i", *map(str, protected)], check=True)

@@ -7,7 +7,6 @@ import pytest
 from storage.project import Project
 from tests.cli import run_cli
 from tests.test_export_report import labelled_demo
-from tests.test_read_only_project import write_protect  # noqa: F401  (a fixture)
 
 
 def audit_entries(root: Path) -> int:

@@ -7,9 +7,7 @@ not available the tests are skipped."""
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
-import subprocess
 
 import pytest
 
@@ -21,24 +19,6 @@ from storage import schema
 from storage.project import Project
 from tests.cli import run_cli
 from tests.media_factory import photo
-
-
-@pytest.fixture
-def write_protect():
-    protected = []
-
-    def protect(*paths):
-        try:
-            done = subprocess.run(["chattr", "+i", *map(str, paths)], capture_output=True)
-        except FileNotFoundError:
-            pytest.skip("no chattr here to make a folder read-only")
-        if done.returncode != 0 or os.access(paths[0], os.W_OK):
-            pytest.skip(f"this file system cannot make a folder read-only ({done.stderr.decode().strip()})")
-        protected.extend(paths)
-
-    yield protect
-    if protected:
-        subprocess.run(["chattr", "-i", *map(str, protected)], check=True)
 
 
 def _project(tmp_path):

@@ -251,7 +251,7 @@ def test_the_compiled_predictor_tracks_with_the_loaded_weights_and_keeps_its_ker
     # Over a fresh session of the app's (frames streamed from the file, the stored prompts) it tracks what the
     # loaded predictor tracks: the same masks. Run eagerly here, the code a GPU compiles (compiling on a CPU
     # would take an age).
-    project, item, seg = setup["project"], setup["item"], setup["seg"]
+    item, seg = setup["item"], setup["seg"]
 
     def fresh_run(predictor):
         seg.release_sessions()

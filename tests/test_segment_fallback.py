@@ -219,5 +219,5 @@ def test_ctrl_c_during_track_says_how_far_it_got(demo_dir):
     assert proc.returncode == 130, err
     stopped = next(line for line in err.splitlines() if line.startswith("facelens: tracking stopped after "))
     done = int(stopped.split("after ")[1].split(" ")[0])
-    assert stopped.endswith(f"of 40; the masks of those frames are kept (`tracks list` counts them)")
+    assert stopped.endswith("of 40; the masks of those frames are kept (`tracks list` counts them)")
     assert done >= 2 and propagated() == done - 1  # every frame said is in the project (frame 0: the accepted mask)
