@@ -18,6 +18,7 @@ from gui.tools import Tool, ToolEvent, register_tool
 
 MODES = {Qt.Key_Q: "positive", Qt.Key_E: "negative", Qt.Key_B: "box"}
 MIN_BOX = 3.0  # image pixels
+NEAR_EDGE_PX = 12  # screen pixels beside the picture within which a click still lands on its edge
 
 
 @register_tool
@@ -102,7 +103,10 @@ class SamTool(Tool):
             for item in self._rects:
                 self.canvas.tool_layer.add_item(item)
             return True
-        if p != e.scene:  # a click beside the picture (to give the canvas the keys, say) put a point on its edge
+        # A click just off the picture's edge means the edge (it stays on it); one well beside the picture (to give
+        # the canvas the keys, say) put a point on the edge all the same, and a mask came: now it adds nothing.
+        off = max(abs(p.x() - e.scene.x()), abs(p.y() - e.scene.y())) * (self.canvas.transform().m11() or 1.0)
+        if off > NEAR_EDGE_PX:
             self.window.statusBar().showMessage("SAM 2 points go on the picture: that click was beside it, nothing "
                                                 "was added (a box may start beside it)", 4000)
             return True
