@@ -19,11 +19,12 @@ import numpy as np
 from PIL import Image
 
 from annotation.coco import build_coco, frame_file_name, upright_file_name
-from annotation.errors import InputError
+from annotation.errors import BusyElsewhere, InputError
 from annotation.model import MediaItem
 from storage.emotion_export import export_eaf, export_emotion_csv, export_emotion_dataset
 from storage.media.images import load_image, shown_turned
 from storage.media.library import media_file, open_video
+from storage.video_locks import check_free
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -235,7 +236,22 @@ def describe_export(result: dict) -> list[str]:
     if result.get("left_out"):
         what = ", ".join(f"{n} {kind}" for kind, n in sorted(result["left_out"].items()))
         lines.append(f"left out (no {fmt} form): {what}")
+    lines += [f"note: {busy}: its masks in the export are those stored so far" for busy in
+              result.get("being_propagated", [])]
     return lines
+
+
+def being_propagated(project: "Project") -> list[str]:
+    """The videos a propagation is rewriting now (`track`, or a window): an export holds their masks so far."""
+    busy = []
+    for item in project.media.all():
+        if item.is_video:
+            try:
+                check_free(project, item, "export it")
+            except BusyElsewhere as e:
+                said = str(e).removeprefix(f"{e.path}: ") if e.path else str(e)
+                busy.append(said.split(": export it once")[0])
+    return busy
 
 
 def check_outside_project(project: "Project", out: str | Path) -> None:
@@ -259,8 +275,12 @@ def run_export(project: "Project", name: str, out: str | Path, progress: Progres
     if out.is_symlink():  # written through, as editors do: the rename replaced the link with a file
         out = out.resolve()
     check_outside_project(project, out)
+    busy = being_propagated(project)
     try:
-        return EXPORTERS[name](project, out, progress=progress)
+        result = EXPORTERS[name](project, out, progress=progress)
+        if busy:
+            result["being_propagated"] = busy
+        return result
     except OSError as e:  # a read-only or full disk while writing: what was written is gone again
         raise InputError(f"cannot write the export: {e.strerror or e}", path=str(e.filename or out)) from None
 

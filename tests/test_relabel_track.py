@@ -79,3 +79,4 @@ def test_a_track_of_a_video_another_program_propagates_is_neither_relabelled_nor
                 assert f"media {video} (astronaut_head.mp4) is being propagated by " in err
                 assert "once that is done, or cancel it there" in err
         assert _labels(p, mouth) == before and sorted(a.id for a in p.annotations.for_track(mouth)) == ids
+

@@ -3,6 +3,7 @@ or add an object to it. Both propagations replaced the masks they had read at th
 ended with two masks per object; and the window accepted an object on a video ``track`` was propagating."""
 from __future__ import annotations
 
+import os
 import socket
 import subprocess
 import sys
@@ -92,3 +93,22 @@ def test_the_window_does_not_accept_or_undo_an_object_on_a_video_another_program
     press_keys(qtbot, window, Qt.Key_Z, Qt.ControlModifier)  # once `track` is done, the same step works
     assert window.project.tracks.count() == before[1] - 1
     close_window(window)
+
+
+def test_an_export_taken_while_a_video_is_propagated_says_its_masks_are_those_so_far(demo_dir, capsys):
+    """It exported a half-tracked video without a word (the file itself was consistent)."""
+    from storage.video_locks import rewriting_masks
+    from tests.inprocess_cli import main_json, run_main
+
+    with Project.open(demo_dir) as p:
+        video = next(m for m in p.media.all() if m.is_video)
+        with rewriting_masks(p, video, "propagate it"):
+            out = main_json(capsys, "export", demo_dir, "--format", "coco", "--out", demo_dir / "exports" / "x.json")
+            text = run_main(capsys, "export", demo_dir, "--format", "coco", "--out", demo_dir / "exports" / "y.json")[0]
+        [said] = out["being_propagated"]
+        assert said.startswith(f"media {video.id} ({video.name}) is being propagated by ")
+        assert f"(process {os.getpid()} on " in said  # this test's own lock, standing in for `track`
+        assert f"note: media {video.id} ({video.name}) is being propagated by " in text
+        assert text.rstrip().endswith("its masks in the export are those stored so far")
+        after = main_json(capsys, "export", demo_dir, "--format", "coco", "--out", demo_dir / "exports" / "z.json")
+        assert "being_propagated" not in after
