@@ -67,7 +67,7 @@ def cmd_tracks_relabel(args) -> int:
                              f"`labels add`)", path=str(project.root), field="label")
         track = _track(project, args.track_id, "relabel a track of it")
         before, changed = project.tracks.relabel(track.id, label.id)
-    old = {x.id: x.name for x in project.labels.all()}.get(before) if before is not None else None
+        old = next((x.name for x in project.labels.all() if x.id == before), None)
     print_result(args, {"track": track.id, "media": track.media_id, "label": label.name, "before": old,
                         "annotations": sorted(changed)},
                  f"track {track.id} of media {track.media_id} is labelled {label.name} now"

@@ -14,7 +14,7 @@ from __future__ import annotations
 import traceback
 
 from annotation.commands import Batch, Command, Delete
-from annotation.errors import BusyElsewhere, InputError
+from annotation.errors import BusyElsewhere, InputError, ProjectError
 from annotation.model import Annotation, Label, Track
 from gui.errors import short_message
 
@@ -47,9 +47,10 @@ class EditingMixin:
         """Do ``command`` through the undo stack (committed at once); a failure is shown, never lost silently."""
         if self.undo_stack is None or self._waits_for_propagation(command, "edit it"):
             return None
-        if self.project.read_only:  # refused before anything is tried: nothing to mark "not saved"
-            self.report_error(f"Not saved: {self.project.root} is open read-only (read-only media or a "
-                              f"write-protected folder); copy the project folder somewhere writable to edit it")
+        try:  # refused before anything is tried: nothing to mark "not saved"
+            self.project.refuse_if_read_only("change it")
+        except ProjectError as e:
+            self.report_error(f"Not saved: {e}")
             return None
         try:
             return self.undo_stack.push(command)

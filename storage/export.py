@@ -19,12 +19,12 @@ import numpy as np
 from PIL import Image
 
 from annotation.coco import build_coco, frame_file_name, upright_file_name
-from annotation.errors import BusyElsewhere, InputError
+from annotation.errors import InputError
 from annotation.model import MediaItem
 from storage.emotion_export import export_eaf, export_emotion_csv, export_emotion_dataset
 from storage.media.images import load_image, shown_turned
 from storage.media.library import media_file, open_video
-from storage.video_locks import check_free
+from storage.video_locks import held_by
 
 if TYPE_CHECKING:
     from storage.project import Project
@@ -243,15 +243,8 @@ def describe_export(result: dict) -> list[str]:
 
 def being_propagated(project: "Project") -> list[str]:
     """The videos a propagation is rewriting now (`track`, or a window): an export holds their masks so far."""
-    busy = []
-    for item in project.media.all():
-        if item.is_video:
-            try:
-                check_free(project, item, "export it")
-            except BusyElsewhere as e:
-                said = str(e).removeprefix(f"{e.path}: ") if e.path else str(e)
-                busy.append(said.split(": export it once")[0])
-    return busy
+    return [f"media {item.id} ({item.name}) is being propagated by {holder}" for item in project.media.all()
+            if item.is_video and (holder := held_by(project, item)) is not None]
 
 
 def check_outside_project(project: "Project", out: str | Path) -> None:

@@ -66,6 +66,26 @@ def check_free(project: "Project", item: MediaItem, doing: str) -> None:
         pass
 
 
+def held_by(project: "Project", item: MediaItem) -> str | None:
+    """Who propagates ``item`` now ("`main.py track` (process N on host, since 01:24)", "a FaceLens window"), or None
+    while no one does (asked without waiting, and let go at once)."""
+    project.refuse_if_read_only("look at its locks")
+    lock, who = _paths(project, item)
+    lock.parent.mkdir(parents=True, exist_ok=True)
+    with open(lock, "a+b") as f:
+        if _lock(f):
+            _unlock(f)
+            return None
+    return _holder(who)
+
+
+def _holder(who: Path) -> str:
+    try:
+        return who.read_text(encoding="utf-8").strip() or "another program"
+    except OSError:
+        return "another program"
+
+
 @contextmanager
 def rewriting_masks(project: "Project", item: MediaItem, doing: str) -> Iterator[None]:
     """Hold ``item``'s lock while ``doing`` (say "propagate it"); refused, naming the holder, while another
@@ -75,11 +95,7 @@ def rewriting_masks(project: "Project", item: MediaItem, doing: str) -> Iterator
     lock.parent.mkdir(parents=True, exist_ok=True)
     with open(lock, "a+b") as f:
         if not _lock(f):
-            try:
-                holder = who.read_text(encoding="utf-8").strip()
-            except OSError:
-                holder = ""
-            raise BusyElsewhere(f"media {item.id} ({item.name}) is being propagated by {holder or 'another program'}: "
+            raise BusyElsewhere(f"media {item.id} ({item.name}) is being propagated by {_holder(who)}: "
                              f"{doing} once that is done, or cancel it there",
                              path=str(project.absolute_path(item.path)))
         try:

@@ -5,19 +5,12 @@ from __future__ import annotations
 
 from PySide6.QtCore import Qt
 
-from gui.sam.controller import sam_controller
-from tests.test_gui_support import TIMEOUT, click, close_window, drag, make_window, press_keys, wait_picture
+from tests.test_gui_support import TIMEOUT, click, close_window, drag, grabcut_sam_window, make_window, press_keys
 
 
 def test_sam_clicks_just_off_the_video_stay_on_it(qtbot, demo_dir):
-    window = make_window(qtbot, demo_dir)
-    sam = sam_controller(window)
-    qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=TIMEOUT)
-    video = next(m for m in window.project.media.all() if m.is_video)
-    window.set_media(video)
-    wait_picture(qtbot, window)
+    window, sam = grabcut_sam_window(qtbot, demo_dir, 2)  # the demo video
     width, height = window.canvas.image_size()
-    press_keys(qtbot, window, Qt.Key_S)
     press_keys(qtbot, window, Qt.Key_Q)
     layer = window.canvas.layer("sam preview")
 

@@ -17,7 +17,7 @@ from gui.sam.controller import BUSY, sam_controller
 from storage.media.importer import import_paths
 from storage.project import Project
 from tests.test_gui_sam import SLOW, window_with_random_sam2
-from tests.test_gui_support import TIMEOUT, click, close_window, drag, make_window, press_keys, wait_picture
+from tests.test_gui_support import TIMEOUT, click, close_window, drag, grabcut_sam_window, make_window, press_keys, wait_picture
 
 
 def _ready(qtbot, window):
@@ -141,12 +141,7 @@ def test_the_frames_chosen_to_propagate_over_stay_with_their_video(qtbot, demo_d
 
 def test_an_object_not_yet_accepted_is_dropped_with_a_word_when_the_frame_changes(qtbot, demo_dir):
     """It went without a word, and the Enter that followed on the new frame did nothing."""
-    window = make_window(qtbot, demo_dir)
-    sam = sam_controller(window)
-    qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=TIMEOUT)
-    window.set_media(2, 0)
-    wait_picture(qtbot, window, 0)
-    press_keys(qtbot, window, Qt.Key_S)
+    window, sam = grabcut_sam_window(qtbot, demo_dir, 2, 0)
     click(window.canvas, 320, 230)
     qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
     window.seek(1)

@@ -44,6 +44,19 @@ def wait_picture(qtbot, window, frame: int | None = None):
     qtbot.waitUntil(shown, timeout=TIMEOUT)
 
 
+def grabcut_sam_window(qtbot, project_dir: Path, media: int, frame: int | None = None):
+    """A window on ``media`` (at ``frame``) with the SAM tool chosen, segmenting with GrabCut (no weights here)."""
+    from gui.sam.controller import sam_controller
+
+    window = make_window(qtbot, project_dir)
+    sam = sam_controller(window)
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=TIMEOUT)
+    window.set_media(media, frame)
+    wait_picture(qtbot, window, frame)
+    press_keys(qtbot, window, Qt.Key_S)
+    return window, sam
+
+
 def close_window(window) -> None:
     """Close the window as the user does, and wait until it has: with a job running it closes once the job has
     finished its current step. Left open, its engine thread could still be inside torch when the tests end,

@@ -10,10 +10,9 @@ import sys
 
 from PySide6.QtCore import Qt
 
-from gui.sam.controller import sam_controller
 from storage.project import Project
 from tests.cli import MAIN, run_cli, run_json
-from tests.test_gui_support import TIMEOUT, click, close_window, make_window, press_keys, wait_picture
+from tests.test_gui_support import TIMEOUT, click, close_window, grabcut_sam_window, press_keys
 
 # Holds media 2's lock as `main.py track` does while it propagates, until its stdin closes.
 HOLD = """
@@ -62,12 +61,7 @@ def test_a_video_another_program_propagates_is_left_to_it(demo_dir):
 
 def test_the_window_does_not_accept_or_undo_an_object_on_a_video_another_program_propagates(qtbot, demo_dir):
     """It accepted an object while `track` ran; a refused undo then took the step off the undo list for good."""
-    window = make_window(qtbot, demo_dir)
-    sam = sam_controller(window)
-    qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=TIMEOUT)
-    window.set_media(2, 15)
-    wait_picture(qtbot, window, 15)
-    press_keys(qtbot, window, Qt.Key_S)
+    window, sam = grabcut_sam_window(qtbot, demo_dir, 2, 15)
     for x in (320, 200):  # an object accepted before, and one being prompted when `track` starts
         click(window.canvas, x, 200)
         qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
