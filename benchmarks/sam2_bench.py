@@ -234,20 +234,36 @@ class RawVideo:
                 match_memory_dtype(state, torch.float32)
             dev.synchronize()
             t1 = time.perf_counter()
-            frames = 0
+            frames, stamps, cpu = 0, [], []
             for frame, _, masks in predictor.propagate_in_video(state):
                 frames += 1
+                stamps.append(time.perf_counter())
+                cpu.append(time.thread_time())
                 if copy:
                     (masks > 0).cpu().numpy()
                 if self.fix_dtype:
                     match_memory_dtype(state, torch.float32, frame)
             dev.synchronize()
             took = time.perf_counter() - t1
-        return {"frames": frames, "propagate_s": took, "fps": frames / took}
+        out = {"frames": frames, "propagate_s": took, "fps": frames / took, **pace(t1, stamps, t1 + took)}
+        if frames > 1:  # (sam2_overhead's columns)
+            out.update(gap_p50_ms=1e3 / out["steady_fps"], cpu_ms_per_frame=(cpu[-1] - cpu[0]) * 1e3 / (frames - 1))
+        return out
 
     def close(self) -> None:
         self.predictor.reset_state(self.state)
         del self.state
+
+
+def pace(start: float, stamps: list[float], end: float) -> dict:
+    """Where a propagation's time went: until its first frame's masks came (start-up: reading the first frames,
+    encoding the prompts' memories), per frame once running (the median gap between two frames, which start-up
+    and end do not move), and after its last frame's masks came (the app: committing the last masks)."""
+    if not stamps:
+        return {}
+    gap = med(list(np.diff(stamps))) if len(stamps) > 1 else None
+    return {"first_ms": (stamps[0] - start) * 1e3, "tail_ms": (end - stamps[-1]) * 1e3,
+            "steady_fps": 1.0 / gap if gap else None}
 
 
 def propagation_rounds(raw: RawVideo, app, points: list[tuple[int, int]], rounds: int) -> dict:
@@ -263,9 +279,16 @@ def propagation_rounds(raw: RawVideo, app, points: list[tuple[int, int]], rounds
             raws.append(raw.propagate(points))
     ratios = [a["fps"] / b["fps"] for a, b in zip(apps, raws)]
     raw_fps, app_fps = med([r["fps"] for r in raws]), med([a["fps"] for a in apps])
-    return {"raw": {**raws[-1], "fps": raw_fps, "runs_fps": [r["fps"] for r in raws]},
-            "app": {**apps[-1], "fps": app_fps, "runs_fps": [a["fps"] for a in apps]},
-            "ratio": app_fps / raw_fps, "round_ratios": ratios}
+    out = {"raw": {**raws[-1], "fps": raw_fps, "runs_fps": [r["fps"] for r in raws]},
+           "app": {**apps[-1], "fps": app_fps, "runs_fps": [a["fps"] for a in apps]},
+           "ratio": app_fps / raw_fps, "round_ratios": ratios}
+    for side, runs in (("raw", raws), ("app", apps)):
+        for key in ("steady_fps", "first_ms", "tail_ms"):
+            values = [r[key] for r in runs if r.get(key) is not None]
+            out[side][key] = med(values) if values else None
+    if out["raw"]["steady_fps"] and out["app"]["steady_fps"]:
+        out["steady_ratio"] = out["app"]["steady_fps"] / out["raw"]["steady_fps"]
+    return out
 
 
 def prompt_fresh_objects(seg: Segmentation, project: Project, item, points: list[tuple[int, int]]) -> None:
@@ -285,12 +308,14 @@ def app_propagate(seg: Segmentation, project: Project, item, points: list[tuple[
         torch.cuda.reset_peak_memory_stats(dev.torch_device)
     rss0 = rss_mb()
     dev.synchronize()
+    stamps = []
     t0 = time.perf_counter()
-    out = job_value(seg.propagate(item))
+    out = job_value(seg.propagate(item, on_masks=lambda frame, masks: stamps.append(time.perf_counter())))
     dev.synchronize()
     took = time.perf_counter() - t0
     frames = len(out.frames)
     return {"frames": frames, "propagate_s": took, "fps": frames / took, "masks_stored": out.annotations,
+            **pace(t0, stamps, t0 + took),
             "rss_growth_mb": (rss_mb() or 0) - (rss0 or 0),
             "gpu_peak_mb": torch.cuda.max_memory_allocated(dev.torch_device) / 2 ** 20 if dev.type == "cuda" else None}
 
@@ -463,6 +488,12 @@ def print_row(name: str, row: dict, objects: list[int]) -> None:
         print(f"  {what:<44}{v['raw']['fps']:>12.2f}{v['app']['fps']:>12.2f}{v['ratio']:>8.2f}")
         rounds = "  ".join(f"{r:.2f}" for r in v["round_ratios"])
         print(f"  {'   app masks stored / each round: ratio':<44}{'':>12}{v['app']['masks_stored']:>12d}   {rounds}")
+        if v.get("steady_ratio"):
+            print(f"  {'   per frame once running (median gap), FPS':<44}{v['raw']['steady_fps']:>12.2f}"
+                  f"{v['app']['steady_fps']:>12.2f}{v['steady_ratio']:>8.2f}")
+            print(f"  {'   until the first masks / after the last, ms':<44}"
+                  f"{v['raw']['first_ms']:>6.0f} /{v['raw']['tail_ms']:>4.0f}{v['app']['first_ms']:>6.0f} /"
+                  f"{v['app']['tail_ms']:>4.0f}")
     print(f"  {'raw init_state (JPEG folder), s':<44}{row['raw_load_s']:>12.1f}")
     if "long" in row:
         lr = row["long"]

@@ -49,11 +49,16 @@ from storage.media.importer import import_paths  # noqa: E402
 from storage.project import Project  # noqa: E402
 
 
-def gaps(stamps: list[float]) -> dict:
+def gaps(stamps: list[float], cpu: list[float] = ()) -> dict:
+    """``cpu``: the tracking thread's CPU time (``time.thread_time``) at the same moments: its own work per frame
+    (launching, Python), apart from the time it waited (the device, the frames, Python's lock)."""
     d = np.diff(np.asarray(stamps)) * 1e3
     if not len(d):
         return {}
-    return {"gap_p50_ms": float(np.median(d)), "gap_p95_ms": float(np.percentile(d, 95)), "gap_max_ms": float(d.max())}
+    out = {"gap_p50_ms": float(np.median(d)), "gap_p95_ms": float(np.percentile(d, 95)), "gap_max_ms": float(d.max())}
+    if len(cpu) > 1:
+        out["cpu_ms_per_frame"] = (cpu[-1] - cpu[0]) * 1e3 / (len(cpu) - 1)
+    return out
 
 
 def session_alone(seg: Segmentation, project: Project, item, points, preload: bool) -> dict:
@@ -68,23 +73,29 @@ def session_alone(seg: Segmentation, project: Project, item, points, preload: bo
         frames._keep, frames.plan = len(frames) + 1, lambda order: None
     dev = seg.active.device
     dev.synchronize()
-    t, stamps = time.perf_counter(), []
+    t, stamps, cpu = time.perf_counter(), [], []
     for _ in session.propagate(0, len(frames) - 1):
         stamps.append(time.perf_counter())
+        cpu.append(time.thread_time())
     dev.synchronize()
     took = time.perf_counter() - t
     seg.release_sessions()  # the preloaded frames go with the session
-    return {"fps": len(stamps) / took, **gaps(stamps)}
+    return {"fps": len(stamps) / took, **gaps(stamps, cpu)}
 
 
 def app(seg: Segmentation, project: Project, item, points) -> dict:
     bench.prompt_fresh_objects(seg, project, item, points)
-    dev, stamps = seg.active.device, []
+    dev, stamps, cpu = seg.active.device, [], []
+
+    def heard(frame, masks):  # on the engine thread
+        stamps.append(time.perf_counter())
+        cpu.append(time.thread_time())
+
     dev.synchronize()
     t = time.perf_counter()
-    out = bench.job_value(seg.propagate(item, on_masks=lambda f, m: stamps.append(time.perf_counter())))
+    out = bench.job_value(seg.propagate(item, on_masks=heard))
     dev.synchronize()
-    return {"fps": len(out.frames) / (time.perf_counter() - t), "stored": out.annotations, **gaps(stamps)}
+    return {"fps": len(out.frames) / (time.perf_counter() - t), "stored": out.annotations, **gaps(stamps, cpu)}
 
 
 def encoded_in_thread(fn):
@@ -140,6 +151,7 @@ def main(argv=None) -> int:
     ap.add_argument("--objects", default="1,3")
     ap.add_argument("--reps", type=int, default=1,
                     help="rounds, each in the other order; the fastest of each variant is kept (the least disturbed)")
+    ap.add_argument("--variants", default=None, help="comma-separated, raw first (default: all of them)")
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--out", default=str(bench.ROOT / "benchmarks" / "results" / "sam2_overhead.json"))
     args = ap.parse_args(argv)
@@ -169,6 +181,8 @@ def main(argv=None) -> int:
                 seg = Segmentation(engine, project, active)
                 raw = bench.RawVideo(model, folder)
                 variants = variants_for(raw, seg, project, item)
+                if args.variants:
+                    variants = {v: variants[v] for v in args.variants.split(",")}
                 if device.type != "cpu":  # warm-up of both paths
                     raw.propagate(points[:1])
                     app(seg, project, item, points[:1])
@@ -196,10 +210,11 @@ def main(argv=None) -> int:
 
 def print_block(name: str, k: int, best: dict, stored: dict) -> None:
     base = best["raw"]["fps"]
-    print(f"\n{name}, {k} object(s)        fps   ratio   gap p50 / p95 / max ms")
+    print(f"\n{name}, {k} object(s)        fps   ratio   gap p50 / p95 / max ms   thread CPU ms/frame")
     for v, r in best.items():
         gap = " / ".join(f"{r[g]:.0f}" for g in ("gap_p50_ms", "gap_p95_ms", "gap_max_ms") if g in r)
-        print(f"  {v:<22}{r['fps']:7.2f}{r['fps'] / base:8.2f}   {gap}")
+        cpu = f"{r['cpu_ms_per_frame']:.1f}" if "cpu_ms_per_frame" in r else ""
+        print(f"  {v:<22}{r['fps']:7.2f}{r['fps'] / base:8.2f}   {gap:<18}{cpu:>8}")
     print(f"  stored masks: {stored['masks']}, COCO RLE geometry {stored['avg_geometry_bytes'] or 0:.0f} bytes on average",
           flush=True)
 
