@@ -39,7 +39,6 @@ from benchmarks.common import percentile, print_table, write_results  # noqa: E4
 from benchmarks.rle_encode import H, W, face_mask, speckled_mask  # noqa: E402
 from annotation.rle_process import ENCODER  # noqa: E402
 from engine.segmentation.store import MaskWriter  # noqa: E402
-from engine.worker import SWITCH_INTERVAL_S  # noqa: E402
 from storage.media.encode import write_video  # noqa: E402
 from storage.media.importer import import_paths  # noqa: E402
 from storage.project import Project  # noqa: E402
@@ -136,30 +135,25 @@ def main() -> None:
     rounds = args.rounds or (2 if args.quick else 8)
     seconds = 0.5 if args.quick else args.seconds
     torch.set_num_threads(1)  # the launcher's operations are tiny; one thread keeps them in Python
-    before = sys.getswitchinterval()
-    sys.setswitchinterval(SWITCH_INTERVAL_S)  # as the engine sets it
     kinds = {"face (smooth)": lambda k, s: np.asfortranarray(np.roll(face_mask(), 40 * k + s, axis=1)),
              "speckled (random weights)": lambda k, s: np.asfortranarray(speckled_mask(10 * s + k))}
     rows = []
-    try:
-        with tempfile.TemporaryDirectory() as tmp:
-            tmp = Path(tmp)
-            project = Project.create(tmp / "proj")
-            item = video_item(project, tmp)
-            run(1.0)  # warm-up: the first run of the loop is slower
-            for kind, make in kinds.items():
-                for objects, fps in RATES.items():
-                    tracks = [project.tracks.add(Track(media_id=item.id)).id for _ in range(objects)]
-                    masks = [{t: make(k, s) for k, t in enumerate(tracks)} for s in range(4)]
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp = Path(tmp)
+        project = Project.create(tmp / "proj")
+        item = video_item(project, tmp)
+        run(1.0)  # warm-up: the first run of the loop is slower
+        for kind, make in kinds.items():
+            for objects, fps in RATES.items():
+                tracks = [project.tracks.add(Track(media_id=item.id)).id for _ in range(objects)]
+                masks = [{t: make(k, s) for k, t in enumerate(tracks)} for s in range(4)]
 
-                    def start_writer():
-                        return MaskWriter(project, item, "sam2.1_hiera_tiny", dict.fromkeys(tracks))
+                def start_writer():
+                    return MaskWriter(project, item, "sam2.1_hiera_tiny", dict.fromkeys(tracks))
 
-                    for encoding, r in rounds_of(seconds, rounds, start_writer, masks, fps).items():
-                        rows.append({"masks": kind, "objects": objects, "fps": fps, "encoding": encoding, **r})
-            project.close()
-    finally:
-        sys.setswitchinterval(before)
+                for encoding, r in rounds_of(seconds, rounds, start_writer, masks, fps).items():
+                    rows.append({"masks": kind, "objects": objects, "fps": fps, "encoding": encoding, **r})
+        project.close()
     print_table(f"A thread launching tiny torch operations while MaskWriter stores 1080p masks "
                 f"(median of {rounds} runs of {seconds:g} s, each against one alone just before)",
                 ["masks", "objects", "frames/s", "encoded in", "of alone", "lowest", "highest", "p99 gap ms", "max gap ms",

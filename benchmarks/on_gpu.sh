@@ -51,7 +51,7 @@ for s in $steps; do
         bench) step bench 240 python3 benchmarks/sam2_bench.py --device "$dev" --models tiny,large --long 0 --profile ;;
         # (the variants that answer what is left: raw_copy and app_encoded_in_thread were measured 2026-11-28)
         overhead) step overhead 190 python3 benchmarks/sam2_overhead.py --device "$dev" --models tiny --reps 2 \
-            --variants raw,app,app_switch_5ms,session_streamed,session_preloaded ;;
+            --variants raw,app,session_streamed,session_preloaded ;;
         # No GPU in it: the mask writer beside a thread launching torch operations, measured on the GPU
         # machine's many cores (on a 2-core machine the helper process shares the launcher's).
         writer) step writer 100 python3 benchmarks/mask_writer.py --rounds 5 ;;

@@ -14,7 +14,8 @@ prompts:
   every mask encoded and committed);
 * ``app_encoded_in_thread``: the app with masks encoded (``annotation.rle``) on its writer thread instead of in
   the helper process (``annotation.rle_process``), where they hold the engine's Python lock part of the time;
-* ``app_switch_5ms``: the app with Python's default thread switch interval instead of the engine's 0.5 ms;
+* ``app_switch_0_5ms``: the app with a 0.5 ms thread switch interval instead of Python's 5 ms (the engine set
+  0.5 ms until 2026-11-28, when two runs on an H200 found it slower);
 * ``session_streamed``: the tracking session alone, frames streamed from the video file, nothing stored: what
   storing costs is ``app`` against this;
 * ``session_preloaded``: the same with every frame decoded beforehand: what streaming costs is
@@ -128,7 +129,7 @@ def variants_for(raw: "bench.RawVideo", seg: Segmentation, project: Project, ite
             "raw_copy": lambda p: raw.propagate(p, copy=True),
             "app": run_app,
             "app_encoded_in_thread": encoded_in_thread(run_app),
-            "app_switch_5ms": with_switch_interval(0.005, run_app),
+            "app_switch_0_5ms": with_switch_interval(0.0005, run_app),
             "session_streamed": lambda p: session_alone(seg, project, item, p, preload=False),
             "session_preloaded": lambda p: session_alone(seg, project, item, p, preload=True)}
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import heapq
 import inspect
 import itertools
-import sys
 import threading
 import traceback
 from concurrent.futures import Future
@@ -108,18 +107,14 @@ class JobHandle:
         return self._job.future.done()
 
 
-# How long a Python thread may keep the GIL while another waits for it (Python's default is 5 ms). The engine
-# thread lets go of the lock at every GPU kernel it launches and needs it back within microseconds; behind a
-# mask writer, a frame reader or the window running Python it would wait up to the full interval each time,
-# while the GPU runs dry.
-SWITCH_INTERVAL_S = 0.0005
-_PYTHON_DEFAULT_SWITCH_S = 0.005
+# Python's thread switch interval stays at its default (5 ms). A propagation's engine thread lets go of the GIL
+# at every kernel it launches; a shorter interval (0.5 ms, tried) made the mask writer and the frame reader take
+# it back sooner, and the handovers cost more than they saved: on an H200, 3 objects tracked with SAM 2.1 tiny at
+# 0.66 of the raw predictor's speed with 0.5 ms, 0.86 with 5 ms (benchmarks/gpu-runs/2026-11-28-h200-b).
 
 
 class Engine:
     def __init__(self, name: str = "facelens-engine"):
-        if sys.getswitchinterval() == _PYTHON_DEFAULT_SWITCH_S:  # a value someone chose on purpose stays
-            sys.setswitchinterval(SWITCH_INTERVAL_S)
         self._queue: list[_Entry] = []
         self._cv = threading.Condition()
         self._seq = itertools.count()
