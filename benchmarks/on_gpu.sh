@@ -6,12 +6,14 @@
 # A machine without FaceLens's requirements but with torch (a bare GPU box) gets them from wheels put in .whl/
 # beforehand (`pip download --python-version 3.12 --only-binary :all: -d .whl ...`), installed under /tmp.
 #
-# Seconds each step took on an H200 (2026-11-28; the machine's start took about 30 s more): bench 150 with one
-# round (about 230 with today's three), long 230 with LONG_TRACK=3000 (half of it encoding the 10-minute video),
-# overhead over 190 for tiny alone (it was cut short). A 15-minute lease fits two calls: first
-# BUDGET=450 STEPS="bench overhead", then at once on the warm machine STEPS=compile with the time left.
-# Compiling autotunes for minutes; the kernels it keeps come back as OUT_DIR/compiled.tgz where they fit (16 MiB):
-# put that file in .whl/ and a later lease's compile step starts from them instead of autotuning again.
+# Seconds each step took on an H200 (2026-11-28; the machine's start took about 30 s more): bench 200 (three
+# rounds, with --profile), overhead 130 with four variants (about 30 more each), long 230 with LONG_TRACK=3000
+# (half of it encoding the 10-minute video). BUDGET must stay under the call's own limit (a call is given less
+# than it asks for when less device time is left: the reply's limit_s), or the kernels below are lost.
+# Compiling autotunes for many minutes (tiny alone had not finished after 430 s): give it a lease of its own, two
+# calls on the warm machine, STEPS=compile each time (the second goes on from the first's kernels). The kernels it
+# keeps come back as OUT_DIR/compiled.tgz where they fit (16 MiB), also from a compile cut short: put that file
+# in .whl/ and a later lease's compile step starts from them instead of autotuning again.
 set -u
 cd "$(dirname "$0")/.."
 out=${1:-benchmarks/results}
@@ -34,7 +36,8 @@ if [ -f .whl/compiled.tgz ]; then
 fi
 
 # step NAME SECONDS_NEEDED COMMAND...: SAM 2's per-frame "frame loading" progress bars are left out of the log.
-# Each command gets EXTRA and --out NAME.json; the SAM 2 ones also --device.
+# Each command gets EXTRA and --out NAME.json; the SAM 2 ones also --device. KEEP=seconds: stop the command that
+# long before the budget's end (the compile step keeps time to pack its kernels).
 step() {
     local name=$1 need=$2
     shift 2
@@ -43,21 +46,22 @@ step() {
         return
     fi
     echo "== $name ($(left) s left)"
-    timeout "$(left)" "$@" $extra --out "$out/$name.json" 2>&1 | grep -v "frame loading" | tee "$out/$name.txt"
+    timeout "$(($(left) - ${KEEP:-0}))" "$@" $extra --out "$out/$name.json" 2>&1 | grep -v "frame loading" | tee "$out/$name.txt"
 }
 
 for s in $steps; do
     case $s in
         bench) step bench 240 python3 benchmarks/sam2_bench.py --device "$dev" --models tiny,large --long 0 --profile ;;
-        # (the variants that answer what is left: raw_copy and app_encoded_in_thread were measured 2026-11-28)
+        # (the variants that answer what is left: raw_copy, app_encoded_in_thread and the switch interval were
+        # measured 2026-11-28)
         overhead) step overhead 190 python3 benchmarks/sam2_overhead.py --device "$dev" --models tiny --reps 2 \
-            --variants raw,app,session_streamed,session_preloaded ;;
+            --variants raw,app,app_face_masks,app_nothing_stored,session_streamed,session_preloaded ;;
         # No GPU in it: the mask writer beside a thread launching torch operations, measured on the GPU
         # machine's many cores (on a 2-core machine the helper process shares the launcher's).
         writer) step writer 100 python3 benchmarks/mask_writer.py --rounds 5 ;;
         long) step long 240 python3 benchmarks/sam2_long_video.py --device "$dev" --track "${LONG_TRACK:-6000}" ;;
         compile)
-            step compile 300 python3 benchmarks/sam2_bench.py --device "$dev" --models tiny --long 0 --compile --rounds 1
+            KEEP=20 step compile 300 python3 benchmarks/sam2_bench.py --device "$dev" --models tiny --long 0 --compile --rounds 1
             if [ -d "$FACELENS_HOME/compiled" ]; then
                 tar -czf "$out/compiled.tgz" -C "$FACELENS_HOME" compiled
                 [ "$(stat -c %s "$out/compiled.tgz")" -le $((16 << 20)) ] || { echo "== compiled.tgz is over 16 MiB: not kept"; rm "$out/compiled.tgz"; }

@@ -16,6 +16,10 @@ prompts:
   the helper process (``annotation.rle_process``), where they hold the engine's Python lock part of the time;
 * ``app_switch_0_5ms``: the app with a 0.5 ms thread switch interval instead of Python's 5 ms (the engine set
   0.5 ms until 2026-11-28, when two runs on an H200 found it slower);
+* ``app_face_masks``: the app storing a smooth face-sized mask in place of each of the model's (what storing
+  costs with real weights' masks: random weights' are speckled, ~200 kB of COCO RLE each where a face's is a few);
+* ``app_nothing_stored``: the app handing its writer no masks (the job, the engine thread and the writer thread
+  as they are, nothing encoded or committed);
 * ``session_streamed``: the tracking session alone, frames streamed from the video file, nothing stored: what
   storing costs is ``app`` against this;
 * ``session_preloaded``: the same with every frame decoded beforehand: what streaming costs is
@@ -28,6 +32,7 @@ random weights are speckled, with COCO RLE strings of hundreds of kilobytes wher
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 import tempfile
 import time
@@ -45,6 +50,7 @@ from engine.models.cache import MODEL_CACHE  # noqa: E402
 from engine.segmentation.sam2_image import Sam2Segmenter  # noqa: E402
 from engine.segmentation.segmenters import ActiveSegmenter  # noqa: E402
 from engine.segmentation.service import Segmentation  # noqa: E402
+from engine.segmentation.store import MaskWriter  # noqa: E402
 from engine.worker import Engine  # noqa: E402
 from storage.media.importer import import_paths  # noqa: E402
 from storage.project import Project  # noqa: E402
@@ -110,6 +116,36 @@ def encoded_in_thread(fn):
     return run
 
 
+def storing_instead(replace, fn):
+    """The app with each frame's masks replaced by ``replace(masks)`` as the mask writer is handed them (the
+    engine thread's work and the writer's code unchanged): what storing these masks costs instead."""
+    def run(*args):
+        original = MaskWriter.add
+        MaskWriter.add = lambda writer, frame, masks: original(writer, frame, replace(masks))
+        try:
+            return fn(*args)
+        finally:
+            MaskWriter.add = original
+    return run
+
+
+def face_masks(masks: dict) -> dict:
+    """Smooth face-sized masks of the same size (one per object, shifted apart), as real weights give: a few kB of
+    COCO RLE where random weights' speckled masks take ~200 kB."""
+    out = {}
+    for k, (t, (mask, score)) in enumerate(masks.items()):
+        out[t] = (_face(mask.shape, k), score)
+    return out
+
+
+@functools.cache
+def _face(shape: tuple[int, int], k: int) -> np.ndarray:
+    h, w = shape
+    yy, xx = np.ogrid[0:h, 0:w]
+    cy, cx = h / 2, w * (k + 1) / 4
+    return np.asfortranarray(((yy - cy) / (0.3 * h)) ** 2 + ((xx - cx) / (0.1 * w)) ** 2 <= 1)
+
+
 def with_switch_interval(seconds: float, fn):
     def run(*args):
         before = sys.getswitchinterval()
@@ -130,6 +166,8 @@ def variants_for(raw: "bench.RawVideo", seg: Segmentation, project: Project, ite
             "app": run_app,
             "app_encoded_in_thread": encoded_in_thread(run_app),
             "app_switch_0_5ms": with_switch_interval(0.0005, run_app),
+            "app_face_masks": storing_instead(face_masks, run_app),
+            "app_nothing_stored": storing_instead(lambda masks: {}, run_app),
             "session_streamed": lambda p: session_alone(seg, project, item, p, preload=False),
             "session_preloaded": lambda p: session_alone(seg, project, item, p, preload=True)}
 
