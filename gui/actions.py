@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Callable, Iterable
 
+from PySide6.QtCore import Qt
 from PySide6.QtGui import QAction, QIcon, QKeySequence
 from PySide6.QtWidgets import QMenu, QWidget
 
@@ -18,8 +19,17 @@ OBJECT_PREFIX = "action:"
 THEMED_ICON = "facelens_icon"
 
 
+SHOWN_KEYS = "facelens_shown_keys"  # a menu entry's keys that another action takes (see ``key_of_widget``)
+
+
 def shortcut_text(action: QAction) -> str:
-    return ", ".join(s.toString(QKeySequence.NativeText) for s in action.shortcuts() if not s.isEmpty())
+    keys = ", ".join(s.toString(QKeySequence.NativeText) for s in action.shortcuts() if not s.isEmpty())
+    return keys or str(action.property(SHOWN_KEYS) or "")
+
+
+def menu_text(action: QAction) -> str:
+    """An entry's name as the user reads it: without its ``&`` and the keys a menu shows after a tab."""
+    return action.text().split("\t")[0].replace("&", "")
 
 
 def with_shortcut(tip: str, action: QAction) -> str:
@@ -92,3 +102,20 @@ def refresh_tooltips(window: QWidget) -> None:
         keys = shortcut_text(action)
         if keys and f"({keys})" not in tip:
             action.setToolTip(f"{tip} ({keys})")
+
+
+def key_of_widget(window: QWidget, menu: QMenu, widget: QWidget, key: str, text: str, slot: Callable, keys: str,
+                  tip: str) -> tuple[QAction, QAction]:
+    """An action whose key acts only while ``widget`` has the focus, listed in ``menu`` with that key.
+
+    Two actions: the key is one of ``widget``'s own (its context the widget's focus); the menu's entry runs the
+    same slot and shows the key without taking it. An action in a menu also takes its key whenever the menu bar
+    holds the keyboard (after Esc out of a menu), where it clashed with the window's action for the same key
+    and Qt ran neither. Returns (the key's action, the menu's entry)."""
+    act = add_action(window, None, key, text, slot, shortcut=keys, tip=tip)
+    window.removeAction(act)  # not window-wide
+    act.setShortcutContext(Qt.WidgetShortcut)
+    widget.addAction(act)
+    entry = add_action(window, menu, key + ".menu", f"{text}\t{keys}" if keys else text, slot, tip=tip)
+    entry.setProperty(SHOWN_KEYS, act.shortcut().toString(QKeySequence.NativeText))
+    return act, entry

@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtWidgets import (QDialog, QDialogButtonBox, QHeaderView, QLineEdit, QMessageBox, QTreeWidget,
                                QTreeWidgetItem, QVBoxLayout)
 
-from gui.actions import add_action, menu_actions, shortcut_text
+from gui.actions import add_action, menu_actions, menu_text, shortcut_text
 
 # Input the canvas itself understands (not menu actions).
 CANVAS_INPUT = (("Mouse wheel", "zoom around the cursor"), ("Middle-button drag", "pan"),
@@ -50,7 +50,7 @@ class ShortcutsDialog(QDialog):
                 continue
             group = QTreeWidgetItem(self.tree, [menu.title().replace("&", "")])
             for path, act in menu_actions(menu):
-                name = " › ".join(path[1:] + (act.text().replace("&", ""),))
+                name = " › ".join(path[1:] + (menu_text(act),))
                 QTreeWidgetItem(group, [name, shortcut_text(act), act.statusTip()])
         tools = QTreeWidgetItem(self.tree, ["Inside tools"])
         for tool in window.tools.tools.values():

@@ -3,11 +3,12 @@ and the ER/FER tiers themselves."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QAction
 from PySide6.QtWidgets import QComboBox, QHBoxLayout, QLabel, QVBoxLayout, QWidget
 
 from annotation.commands import Add, Delete, Update
 from annotation.emotion.tracks import TRACKS, label_of, scope_of, whole_clip
-from gui.actions import add_action
+from gui.actions import add_action, key_of_widget
 from gui.emotion.classes import DEFAULT_TAXONOMY, class_taxonomies, classes_of
 from gui.emotion.state import emotion_state
 from gui.emotion.scrolling import VerticalScroll
@@ -65,6 +66,7 @@ class TiersPanel(QWidget):
         add_action(self.window, menu, "emotion.focus_tiers", "Label on the tiers", self.focus_tiers,
                    shortcut="Ctrl+T", tip=f"Put the focus on the ER/FER tiers; then {KEY_HELP}")
         self.classes_menu = menu.addMenu("Label segment at cursor")
+        self._class_actions: list[QAction] = []
         self.classes_menu.setToolTipsVisible(True)
         for key, text, slot, keys in (
                 ("emotion.split", "Split segment at cursor", v.split, "S"),
@@ -83,13 +85,10 @@ class TiersPanel(QWidget):
             self._tier_action(menu, key, text, slot, keys)
         menu.addSeparator()
 
-    def _tier_action(self, menu, key: str, text: str, slot, keys: str):
-        act = add_action(self.window, menu, key, text, slot, shortcut=keys,
-                         tip=f"{text} ({keys} while the tiers have focus: Ctrl+T or a click on them)" if keys else text)
-        self.window.removeAction(act)  # not window-wide: the key is the tiers' while they have focus
-        act.setShortcutContext(Qt.WidgetShortcut)
-        self.view.addAction(act)
-        return act
+    def _tier_action(self, menu, key: str, text: str, slot, keys: str) -> list[QAction]:
+        """The key acts while the tiers have focus; the menu lists it (see ``key_of_widget``)."""
+        tip = f"{text} ({keys} while the tiers have focus: Ctrl+T or a click on them)" if keys else text
+        return list(key_of_widget(self.window, menu, self.view, key, text, slot, keys, tip))
 
     def focus_tiers(self) -> None:
         self.view.setFocus(Qt.ShortcutFocusReason)
@@ -100,13 +99,15 @@ class TiersPanel(QWidget):
 
     def _fill_classes_menu(self) -> None:
         """One entry per class of the chosen taxonomy, with its key (rebuilt when the taxonomy changes)."""
-        for act in self.classes_menu.actions():
+        for act in self._class_actions:
             self.view.removeAction(act)
+            self.window.removeAction(act)
             act.deleteLater()
         self.classes_menu.clear()
+        self._class_actions = []
         for c in self.classes():
-            self._tier_action(self.classes_menu, f"emotion.label.{c.name}", c.name,
-                              lambda _=False, n=c.name: self.view.assign(n), c.key)
+            self._class_actions += self._tier_action(self.classes_menu, f"emotion.label.{c.name}", c.name,
+                                                     lambda _=False, n=c.name: self.view.assign(n), c.key)
 
     def classes(self):
         t = class_taxonomies(self.window.project).get(self.taxonomy.currentText())
