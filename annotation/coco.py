@@ -106,6 +106,9 @@ def build_coco(media: Iterable[MediaItem], labels: Iterable[Label], annotations:
             (names,) = sets
             categories[c].update(keypoints=list(names), skeleton=[])
 
+    # Images in media and frame order (the annotations' own order put a frame corrected later after the frames
+    # tracked after it); each image's annotations together, in the order they were made.
+    kept.sort(key=lambda k: (k[0][0], -1 if k[0][1] is None else k[0][1]))
     images: dict[tuple[int, int | None], dict] = {}
     out = []
     for key, entry, _ in kept:

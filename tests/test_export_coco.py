@@ -244,3 +244,20 @@ def test_a_photo_turned_by_exif_is_exported_upright_so_its_masks_fit_without_exi
     err = run_main(capsys, "export", root, "--format", "coco", "--out", tmp_path / "again.json", code=2).err
     assert f"{files[0]}: the media file changed since it was imported (" in err
     assert not (tmp_path / "again.json").exists() and not (tmp_path / "again_frames").exists()
+
+
+def test_images_and_their_annotations_come_in_media_and_frame_order(labelled, tmp_path, capsys):
+    # A propagation stores frames 0..N, then a correction re-stores frame 11: the export listed frame 0, frame 11,
+    # frame 1, ... (the order the annotations were made in).
+    project, still, video = labelled
+    face = project.labels.by_name("face").id
+    for frame in (29, 2, 11):
+        project.annotations.add(Annotation(media_id=video, frame=frame, shape=Box(1, 1, 9, 9), label_id=face))
+    out = tmp_path / "coco.json"
+    run_main(capsys, "export", project.root, "--format", "coco", "--out", out)
+    coco = json.loads(out.read_text())
+    order = [(img["media_id"], -1 if img["frame"] is None else img["frame"]) for img in coco["images"]]
+    assert order == sorted(order) and [f for m, f in order if m == video] == [2, 4, 11, 17, 29]
+    assert [img["id"] for img in coco["images"]] == list(range(1, len(order) + 1))
+    images = [a["image_id"] for a in coco["annotations"]]
+    assert images == sorted(images)  # each image's annotations together, in the images' order
