@@ -353,10 +353,15 @@ def test_a_checkpoint_put_back_where_it_was_chosen_turns_sam2_on_again(qtbot, de
     checkpoint.rename(tmp_path / "elsewhere.pt")
     menu.aboutToShow.emit()
     qtbot.waitUntil(lambda: any("in memory" in a.text() for a in menu.actions()), timeout=TIMEOUT)
-    row = next(a.text() for a in menu.actions() if "in memory" in a.text())
+    row = next(a.text() for a in menu.actions() if "in memory" in a.text() and not a.text().startswith("Active:"))
     assert row == (f"SAM 2.1 tiny — in memory, loaded from {checkpoint}, which has gone since (choose it again where "
                    "it is now)")
     assert sam.status.get("kind") == "sam2" and not any("missing" in a.text() for a in menu.actions())
+    # The menu's "Active:" line and the SAM 2 panel say so too (they still said "chosen in the settings").
+    active = next(a.text() for a in menu.actions() if a.text().startswith("Active:"))
+    assert "which has gone since" in active and "chosen in the settings" not in active
+    assert "which has gone since" in panel.status.text() + panel.status.toolTip()
+    assert "chosen in the settings" not in panel.status.text() + panel.status.toolTip()
     # Not loaded (FaceLens let it go), it is off: its first click would fail on the missing file.
     MODEL_CACHE.release()
     menu.aboutToShow.emit()

@@ -130,12 +130,15 @@ class SamController(QObject):
             if (self.status.get("kind") != "sam2" and found.weights is not None) or (gone and not in_memory):
                 self._use(found, models)
                 return
+            status = self.active.status()
             if gone:
                 where = (f"in memory, loaded from {self.active.weights.path}, which has gone since (choose it again "
                          "where it is now)")
                 models = [dict(row, weights=where) if row["active"] and not row["weights"] else row for row in models]
-            if models != self.models:
-                self.models = models
+                # The "Active:" line and the SAM 2 panel say it too (they still named the file "chosen in the settings").
+                status = dict(status, weights=where, title=f"{self.active.model.title} ({where}) on {status['device']}")
+            if models != self.models or status != self.status:
+                self.models, self.status = models, status
                 self.statusChanged.emit(self.status)
 
         self.window.engine.submit(_looking_again(self.active), "Looking for SAM 2 weights", Priority.INTERACTIVE,
