@@ -106,3 +106,24 @@ def test_an_export_taken_while_a_video_is_propagated_says_its_masks_are_those_so
         assert text.rstrip().endswith("its masks in the export are those stored so far")
         after = main_json(capsys, "export", demo_dir, "--format", "coco", "--out", demo_dir / "exports" / "z.json")
         assert "being_propagated" not in after
+
+
+def test_a_propagation_refused_for_another_programs_leaves_no_failure_behind_in_the_sam_panel(qtbot, demo_dir,
+                                                                                             tmp_path):
+    """The panel said "Propagation failed: ... is being propagated by `main.py track`" minutes after `track` ended."""
+    from tests.test_gui_sam import window_with_random_sam2
+
+    run_json("segment", demo_dir, 2, "--point", "320,230")  # an object to propagate
+    window, sam = window_with_random_sam2(qtbot, demo_dir, tmp_path, media=2, frame=0)
+    holder = _holding(demo_dir)
+    try:
+        window.last_error = None
+        assert sam.propagate(0, 2)
+        qtbot.waitUntil(lambda: sam.propagation is None, timeout=TIMEOUT)
+        assert "is being propagated by `main.py track`" in window.last_error[0]  # said once, as it happened
+        assert "is being propagated" in window.statusBar().currentMessage()
+        assert window.panel("sam").result.text() == ""  # not kept as the video's last propagation
+    finally:
+        holder.stdin.close()
+        holder.wait(30)
+    close_window(window)

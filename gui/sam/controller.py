@@ -13,6 +13,7 @@ from collections import OrderedDict
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
+from annotation.errors import BusyElsewhere
 from annotation.model import Annotation, Track
 from annotation.words import counted
 from engine.pace import Pace
@@ -579,11 +580,15 @@ class SamController(QObject):
             self.last_result = (f"Propagated {counted(len(self.last_result_tracks), 'object')} over "
                                 f"{counted(len(done.frames), 'frame')}; {counted(done.annotations, 'mask')} stored"
                                 f"{done.remarks()}")
+        elif isinstance(result.exception, BusyElsewhere):
+            # Refused, nothing tracked: said once (the error box, the status bar), not kept as this video's last
+            # propagation (the panel said "Propagation failed" long after the other program was done).
+            self.last_result = ""
         else:
             self.last_result = f"Propagation failed: {result.error}"
         self.recent.clear()
         self.window.reload_annotations()
-        self.window.statusBar().showMessage(self.last_result, 8000)
+        self.window.statusBar().showMessage(self.last_result or f"Not propagated: {result.error}", 8000)
         self.propagationChanged.emit()
         self.objectsChanged.emit()
         self.previewChanged.emit()
