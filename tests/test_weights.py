@@ -2,6 +2,7 @@
 import json
 import os
 import pickle
+from pathlib import Path
 
 import pytest
 import torch
@@ -203,3 +204,15 @@ def test_a_checkpoint_that_would_run_code_is_refused_unloaded_in_one_whole_sente
                    f"weights, such as posix.mkdir, which FaceLens does not load because that could run code); "
                    f"expected the SAM 2.1 tiny checkpoint sam2.1_hiera_tiny.pt\n")
     assert not ran.exists()
+
+
+def test_a_checkpoint_that_cannot_be_read_is_one_line_naming_it(capsys, facelens_home):
+    # A file its user may not read (chmod 000): torch.load's error was caught, then the look at its first bytes
+    # (to tell a text file) failed the same way and came out as a traceback. /proc/self/mem fails the same way
+    # for any user, root too: it opens, and reading it is an input/output error.
+    unreadable = Path("/proc/self/mem")
+    with pytest.raises(InputError, match=r"^/proc/self/mem: the file cannot be read \(Input/output error\); check "
+                                         r"its permissions; expected the SAM 2\.1 tiny checkpoint"):
+        read_state_dict(unreadable, model_entry(TINY))
+    err = run_main(capsys, "models", "use", TINY, "--checkpoint", unreadable, code=2).err
+    assert err.strip().count("\n") == 0 and "/mem: the file cannot be read (Input/output error)" in err  # (resolved)

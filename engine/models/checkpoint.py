@@ -43,7 +43,12 @@ def read_state_dict(path: Path, entry: ModelEntry) -> dict[str, torch.Tensor]:
                     raise
                 obj = torch.load(path, map_location="cpu", weights_only=True)  # legacy (non-zip) format
     except _UNREADABLE as e:
-        reason = "it is a text file" if _is_text(path) else _reason(e)
+        try:
+            text = _is_text(path)
+        except OSError as unreadable:  # (a file its user may not read, a failing disk): torch's error said as much
+            raise InputError(f"the file cannot be read ({unreadable.strerror or unreadable}); check its permissions; "
+                             f"{expected}", path=str(path)) from None
+        reason = "it is a text file" if text else _reason(e)
         raise InputError(f"not a readable PyTorch checkpoint ({reason}); {expected}", path=str(path)) from None
     state = obj.get("model", obj) if isinstance(obj, dict) else obj
     if not isinstance(state, dict) or not state or not all(isinstance(v, torch.Tensor) for v in state.values()):
