@@ -75,6 +75,23 @@ def test_the_click_mode_is_shown_and_each_new_object_starts_with_a_positive_clic
     press_keys(qtbot, window, Qt.Key_Escape)
     assert mode.text() == "Now: left click adds a positive point"
 
+    # A new object that starts with a negative click: nothing is added, and the status bar says why (the window
+    # stored "everything but here" as an object, which the CLI refuses: a new object needs a positive point).
+    press_keys(qtbot, window, Qt.Key_E)
+    before = window.project.annotations.count()
+    click(window.canvas, 20, 480)
+    assert not sam.prompting and sam.clicked is None
+    assert window.statusBar().currentMessage().startswith("A new object starts with a positive click (Q) or a box (B)")
+    press_keys(qtbot, window, Qt.Key_Return)
+    assert window.project.annotations.count() == before
+    press_keys(qtbot, window, Qt.Key_Q)
+    click(window.canvas, 222, 125)  # the face, then where it is not: as before
+    press_keys(qtbot, window, Qt.Key_E)
+    click(window.canvas, 20, 480)
+    assert sam.labels == [1, 0]
+    qtbot.waitUntil(lambda: not sam._in_flight, timeout=TIMEOUT)
+    press_keys(qtbot, window, Qt.Key_Escape)
+
     # The SAM tool's keys in Help → Shortcuts include Ctrl+Z for taking a click back.
     rows = ShortcutsDialog(window).rows()
     assert ("SAM 2 tool", "Backspace, Ctrl+Z", "take the last click back") in rows

@@ -233,6 +233,13 @@ class SamController(QObject):
         return MODE_WORDS[self._mode]
 
     def add_point(self, x: float, y: float, positive: bool) -> None:
+        new_object = self.track_id is None or self.track_id < 0
+        if not positive and new_object and not any(self.labels) and self.box is None:
+            # Only where the object is not: SAM 2 gives "everything but here" (the CLI refuses it too).
+            self.window.statusBar().showMessage(
+                "A new object starts with a positive click (Q) or a box (B); a negative click (E) then says where "
+                "it is not", 6000)
+            return
         self.points.append((round(x, 2), round(y, 2)))
         self.labels.append(1 if positive else 0)
         self._steps.append(("point",))
