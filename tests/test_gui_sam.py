@@ -383,3 +383,42 @@ def test_a_checkpoint_put_back_where_it_was_chosen_turns_sam2_on_again(qtbot, de
     qtbot.waitUntil(lambda: sam.status.get("kind") == "sam2", timeout=TIMEOUT)
     window.tools.activate("select")
     close_window(window)
+
+
+def test_a_chosen_checkpoint_found_damaged_at_the_first_click_turns_sam2_off_with_its_reason(qtbot, demo_dir,
+                                                                                            tmp_path):
+    """It was said in the status bar for 8 s; then clicks did nothing, the badge and the panel still said SAM 2."""
+    tiny = model_entry("tiny")
+    whole = tmp_path / "whole.pt"
+    torch.save({"model": build_random_predictor(tiny.extra["config"], 0).state_dict()}, whole)
+    damaged = tmp_path / "tiny.pt"
+    damaged.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])  # a copy stopped half-way
+    ModelSettings().set_checkpoint(tiny.name, damaged)
+    window = make_window(qtbot, demo_dir)
+    sam, panel = sam_controller(window), window.panel("sam")
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "sam2", timeout=TIMEOUT)  # (found; not loaded yet)
+    window.set_media(1)
+    wait_picture(qtbot, window)
+    window.tools.activate("sam")
+    window.last_error = None
+    click(window.canvas, 256, 200)
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "grabcut", timeout=SLOW)
+    assert f"{damaged}: not a readable PyTorch checkpoint" in window.last_error[0]
+    assert "GrabCut" in window.last_error[0]
+    assert f"SAM 2 is off: {damaged} cannot be loaded" in panel.status.text()
+    badge = window.findChild(type(panel.status), "samSegmenterBadge")
+    assert badge.text() == "Segmenter: GrabCut (no SAM 2 weights)"
+    click(window.canvas, 256, 200)  # the click works again, with GrabCut
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    assert sam.clicked.result.segmenter == "grabcut"
+    # Opening the Models menu looks for the weights again: the same damaged file does not turn SAM 2 back on.
+    window.menus["models"].aboutToShow.emit()
+    qtbot.waitUntil(lambda: not window.engine.busy(), timeout=TIMEOUT)
+    assert sam.status.get("kind") == "grabcut"
+    # The whole file put in its place does.
+    damaged.write_bytes(whole.read_bytes())
+    window.menus["models"].aboutToShow.emit()
+    qtbot.waitUntil(lambda: sam.status.get("kind") == "sam2", timeout=TIMEOUT)
+    press_keys(qtbot, window, Qt.Key_Escape)
+    window.tools.activate("select")
+    close_window(window)

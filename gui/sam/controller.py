@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
+from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
-from annotation.errors import BusyElsewhere
+from annotation.errors import BusyElsewhere, InputError
 from annotation.model import Annotation, Track
 from annotation.words import counted
 from engine.pace import Pace
@@ -57,6 +58,7 @@ class SamController(QObject):
         super().__init__(window)
         self.window = window
         self.active = None  # ActiveSegmenter, once the first job has chosen it
+        self._damaged: tuple | None = None  # (path, size, mtime) of a chosen checkpoint that could not be loaded
         self.status: dict = {"title": "SAM 2: looking for weights…", "kind": None}
         self.models: list[dict] = []
         self.seg: Segmentation | None = None
@@ -128,6 +130,10 @@ class SamController(QObject):
             if not result.ok:
                 return
             found, models, gone, in_memory = result.value
+            if found.weights is not None and found.weights.kind == "checkpoint" and self._damaged is not None:
+                if _file_stamp(found.weights.path) == self._damaged:  # the file SAM 2 went off for, unchanged
+                    return
+                self._damaged = None
             if (self.status.get("kind") != "sam2" and found.weights is not None) or (gone and not in_memory):
                 self._use(found, models)
                 return
@@ -345,6 +351,17 @@ class SamController(QObject):
             self._request()
 
     def _click_failed(self, result) -> None:
+        active, error = self.active, result.exception
+        weights = active.weights if active is not None else None
+        if (weights is not None and weights.kind == "checkpoint" and isinstance(error, InputError)
+                and error.path == str(weights.path)):
+            # The chosen checkpoint cannot be loaded (damaged, another model's): SAM 2 goes off, saying why, as for
+            # a missing file (it was said for 8 s, then clicks did nothing and the panel still said SAM 2).
+            self._damaged = _file_stamp(weights.path)
+            self.window.report_error(f"{result.error}. SAM 2 is off: the SAM tool segments with GrabCut until "
+                                     "another checkpoint is chosen (Models → Choose checkpoint file…)")
+            self._use(_grabcut_instead(active, result.error), self.models)
+            return
         self.window.statusBar().showMessage(f"SAM 2: {result.error}", 8000)
 
     def next_candidate(self) -> None:
@@ -695,6 +712,23 @@ def _finding_weights(model: str | None):
         return choose_segmenter(settings=settings), describe_models("sam2", settings)
 
     return job
+
+
+def _file_stamp(path) -> tuple | None:
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return str(path), st.st_size, st.st_mtime_ns
+
+
+def _grabcut_instead(active, reason: str):
+    """GrabCut in place of a SAM 2 whose checkpoint cannot be loaded, the reason said as for a missing file."""
+    from engine.segmentation.grabcut import GrabCutSegmenter
+    from engine.segmentation.segmenters import ActiveSegmenter
+
+    return ActiveSegmenter(GrabCutSegmenter(reason=reason), active.model, None, active.device, missing=reason,
+                           off=f"{active.weights.path} cannot be loaded")
 
 
 def _looking_again(active):
