@@ -216,3 +216,12 @@ def test_a_checkpoint_that_cannot_be_read_is_one_line_naming_it(capsys, facelens
         read_state_dict(unreadable, model_entry(TINY))
     err = run_main(capsys, "models", "use", TINY, "--checkpoint", unreadable, code=2).err
     assert err.strip().count("\n") == 0 and "/mem: the file cannot be read (Input/output error)" in err  # (resolved)
+
+
+def test_models_list_with_a_name_lists_that_model_only(capsys, facelens_home):
+    # It printed every model, the name ignored, with exit 0.
+    rows = main_json(capsys, "models", "list", "tiny")["models"]
+    assert [r["model"] for r in rows] == [TINY]
+    assert len(main_json(capsys, "models", "list")["models"]) == 4
+    err = run_main(capsys, "models", "list", "huge", code=2).err
+    assert "huge" in err and err.strip().count("\n") == 0

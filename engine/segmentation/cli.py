@@ -197,6 +197,8 @@ def cmd_models(args) -> int:
         settings.set_checkpoint(entry.name, path)
         print(f"downloaded {path} (SHA-256 checked)")
     rows = describe_models("sam2", settings)
+    if args.action == "list" and args.name:  # that model only (an unknown name is an error naming the known ones)
+        rows = [r for r in rows if r["model"] == model_entry(args.name, family="sam2").name]
     from engine.segmentation.segmenters import default_device
 
     text = [f"models folder: {models_dir()}  device: {default_device(args.device)}"]
@@ -247,7 +249,7 @@ def add_commands(sub) -> None:
 
     c = sub.add_parser("models", help="the SAM 2.1 models and their weights; choose or download one")
     c.add_argument("action", nargs="?", choices=["list", "use", "download"], default="list")
-    c.add_argument("name", nargs="?", help="the model (for use / download)")
+    c.add_argument("name", nargs="?", help="the model (for use / download; with list, that model only)")
     c.add_argument("--checkpoint", metavar="PATH", help="with use: the model's checkpoint file")
     c.add_argument("--device")
     c.add_argument("--json", action="store_true")
