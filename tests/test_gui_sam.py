@@ -422,3 +422,31 @@ def test_a_chosen_checkpoint_found_damaged_at_the_first_click_turns_sam2_off_wit
     press_keys(qtbot, window, Qt.Key_Escape)
     window.tools.activate("select")
     close_window(window)
+
+
+def test_open_models_folder_says_where_it_is(qtbot, tmp_path):
+    """Without a file manager nothing opened and nothing was said (the path only on stderr)."""
+    from PySide6.QtCore import QObject, Slot
+    from PySide6.QtGui import QDesktopServices
+
+    from engine.models.weights import models_dir
+
+    class FileManager(QObject):  # what the desktop hands a folder to (Qt's own hook for it)
+        def __init__(self):
+            super().__init__()
+            self.opened = []
+
+        @Slot("QUrl")
+        def show(self, url):
+            self.opened.append(url.toLocalFile())
+
+    manager = FileManager()
+    QDesktopServices.setUrlHandler("file", manager, "show")
+    try:
+        window = make_window(qtbot)
+        window.action("models.folder").trigger()
+        assert manager.opened == [str(models_dir())] and models_dir().is_dir()
+        assert window.statusBar().currentMessage() == f"Models folder: {models_dir()}"
+    finally:
+        QDesktopServices.unsetUrlHandler("file")
+    close_window(window)

@@ -49,7 +49,7 @@ def install_models_menu(window, controller) -> None:
         "download": add_action(window, None, "models.download", "Download checkpoint…",
                                lambda: _download(window, controller, _model(controller)),
                                tip="Download the official checkpoint (its published SHA-256 is checked)"),
-        "folder": add_action(window, None, "models.folder", "Open models folder", _open_folder,
+        "folder": add_action(window, None, "models.folder", "Open models folder", lambda: _open_folder(window),
                              tip="Where downloads go, and where a checkpoint with its official name is found"),
         "offload": add_action(window, None, "models.offload", "Keep SAM 2's video memory in RAM",
                               controller.set_offload, checkable=True,
@@ -157,8 +157,13 @@ def _download(window, controller, model: str) -> None:
                          on_done=lambda r: controller.choose(model) if r.ok else None)
 
 
-def _open_folder() -> None:
+def _open_folder(window) -> None:
+    """The models folder in the file manager, and its path in the status bar: without a file manager (a bare
+    desktop, a remote session) nothing opened and nothing was said."""
     from engine.models.weights import models_dir
 
-    models_dir().mkdir(parents=True, exist_ok=True)
-    QDesktopServices.openUrl(QUrl.fromLocalFile(str(models_dir())))
+    folder = models_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    opened = QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+    window.statusBar().showMessage(f"Models folder: {folder}" if opened else
+                                   f"Models folder: {folder} (no file manager could open it here)", 15000)
