@@ -42,6 +42,22 @@ class ActiveSegmenter:
                 "note": None if self.weights else f"SAM 2 is off: {self.missing or missing_message(self.model)}"}
 
 
+def grabcut_instead(active: ActiveSegmenter, reason: str) -> ActiveSegmenter:
+    """GrabCut in place of a SAM 2 whose checkpoint cannot be loaded (damaged, cut short), the reason said as for
+    a missing file."""
+    return ActiveSegmenter(GrabCutSegmenter(reason=reason), active.model, None, active.device, missing=reason,
+                           off=f"{active.weights.path} cannot be loaded")
+
+
+def file_stamp(path) -> tuple | None:
+    """(path, size, modification time) of a file, None when it cannot be read: whether it changed since."""
+    try:
+        st = Path(path).stat()
+    except OSError:
+        return None
+    return str(path), st.st_size, st.st_mtime_ns
+
+
 # kind -> how to make it: (model entry, weights, device) -> segmenter
 SEGMENTERS: dict[str, Callable[[ModelEntry, Weights | None, Device], object]] = {
     "sam2": lambda entry, weights, device: Sam2Segmenter(entry, weights, device),

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import time
 from collections import OrderedDict
-from pathlib import Path
 
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
@@ -20,6 +19,7 @@ from annotation.words import counted
 from engine.pace import Pace
 from engine.segmentation.compiled import compile_refusal
 from engine.segmentation.prompt import Prompt
+from engine.segmentation.segmenters import file_stamp, grabcut_instead
 from engine.segmentation.service import Clicked, Segmentation
 from engine.segmentation.store import MANUAL, PROMPT, mask_annotation
 from engine.worker import Priority
@@ -129,9 +129,9 @@ class SamController(QObject):
         def done(result):
             if not result.ok:
                 return
-            found, models, gone, in_memory = result.value
-            if found.weights is not None and found.weights.kind == "checkpoint" and self._damaged is not None:
-                if _file_stamp(found.weights.path) == self._damaged:  # the file SAM 2 went off for, unchanged
+            found, models, gone, in_memory, stamp = result.value
+            if self._damaged is not None:
+                if stamp == self._damaged:  # the file SAM 2 went off for, unchanged
                     return
                 self._damaged = None
             if (self.status.get("kind") != "sam2" and found.weights is not None) or (gone and not in_memory):
@@ -357,10 +357,12 @@ class SamController(QObject):
                 and error.path == str(weights.path)):
             # The chosen checkpoint cannot be loaded (damaged, another model's): SAM 2 goes off, saying why, as for
             # a missing file (it was said for 8 s, then clicks did nothing and the panel still said SAM 2).
-            self._damaged = _file_stamp(weights.path)
+            self.window.engine.submit(lambda ctx: file_stamp(weights.path), "Noting the damaged checkpoint",
+                                      Priority.INTERACTIVE, show=False,
+                                      on_done=lambda r: setattr(self, "_damaged", r.value if r.ok else None))
             self.window.report_error(f"{result.error}. SAM 2 is off: the SAM tool segments with GrabCut until "
                                      "another checkpoint is chosen (Models → Choose checkpoint file…)")
-            self._use(_grabcut_instead(active, result.error), self.models)
+            self._use(grabcut_instead(active, result.error), self.models)
             return
         self.window.statusBar().showMessage(f"SAM 2: {result.error}", 8000)
 
@@ -714,26 +716,9 @@ def _finding_weights(model: str | None):
     return job
 
 
-def _file_stamp(path) -> tuple | None:
-    try:
-        st = Path(path).stat()
-    except OSError:
-        return None
-    return str(path), st.st_size, st.st_mtime_ns
-
-
-def _grabcut_instead(active, reason: str):
-    """GrabCut in place of a SAM 2 whose checkpoint cannot be loaded, the reason said as for a missing file."""
-    from engine.segmentation.grabcut import GrabCutSegmenter
-    from engine.segmentation.segmenters import ActiveSegmenter
-
-    return ActiveSegmenter(GrabCutSegmenter(reason=reason), active.model, None, active.device, missing=reason,
-                           off=f"{active.weights.path} cannot be loaded")
-
-
 def _looking_again(active):
-    """A job: ``_finding_weights``'s answer, and whether the active SAM 2's checkpoint file has gone (and if so,
-    whether its model is loaded all the same)."""
+    """A job: ``_finding_weights``'s answer, whether the active SAM 2's checkpoint file has gone (and if so,
+    whether its model is loaded all the same), and the found checkpoint's ``file_stamp``."""
     def job(ctx):
         from engine.models.cache import MODEL_CACHE
 
@@ -741,6 +726,7 @@ def _looking_again(active):
         weights = active.weights if active is not None else None
         gone = bool(weights and weights.kind == "checkpoint" and not weights.path.is_file())
         in_memory = gone and MODEL_CACHE.holds(active.model, weights, active.device)
-        return found, models, gone, in_memory
+        stamp = file_stamp(found.weights.path) if found.weights and found.weights.kind == "checkpoint" else None
+        return found, models, gone, in_memory, stamp
 
     return job
