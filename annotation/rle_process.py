@@ -59,7 +59,7 @@ class RleProcess:
             code = f"import sys; sys.path.insert(0, {str(_ROOT)!r}); from annotation.rle_process import serve; serve()"
             self._proc = subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                           stderr=subprocess.DEVNULL)
-            _wait_until_ready(self._proc.stdout)
+            wait_until_ready(self._proc.stdout, READY)
         return self._proc
 
     def _ask(self, proc: subprocess.Popen, mask: np.ndarray) -> str:
@@ -68,8 +68,8 @@ class RleProcess:
         if columns.size:
             proc.stdin.write(memoryview(columns.view(np.uint8)).cast("B"))  # the pipe's write lets go of the lock
         proc.stdin.flush()
-        n = _LENGTH.unpack(_read(proc.stdout, _LENGTH.size))[0]
-        return _read(proc.stdout, n).decode("ascii")
+        n = _LENGTH.unpack(read_exactly(proc.stdout, _LENGTH.size))[0]
+        return read_exactly(proc.stdout, n).decode("ascii")
 
     def _stop(self) -> None:
         proc, self._proc = self._proc, None
@@ -82,20 +82,20 @@ class RleProcess:
             proc.kill()
 
 
-def _wait_until_ready(stream) -> None:
-    """Read up to the helper's READY, skipping what Python printed before it."""
+def wait_until_ready(stream, ready: bytes) -> None:
+    """Read up to a helper's ``ready`` marker, skipping what Python printed before it."""
     seen = bytearray()
-    while not seen.endswith(READY):
+    while not seen.endswith(ready):
         byte = stream.read(1)
         if not byte or len(seen) > _START_TEXT_LIMIT:
             raise EOFError("the RLE helper process did not start")
         seen += byte
 
 
-def _read(stream, n: int) -> bytes:
+def read_exactly(stream, n: int) -> bytes:
     data = stream.read(n)
     if len(data) != n:
-        raise EOFError("the RLE helper process stopped")
+        raise EOFError("the helper process stopped")
     return data
 
 
@@ -109,7 +109,7 @@ def serve(stdin=None, stdout=None) -> None:
         if len(head) < _SIZE.size:
             return
         height, width = _SIZE.unpack(head)
-        pixels = _read(stdin, height * width)
+        pixels = read_exactly(stdin, height * width)
         counts = rle.compress(rle.run_lengths(np.frombuffer(pixels, np.bool_))).encode("ascii")
         stdout.write(_LENGTH.pack(len(counts)))
         stdout.write(counts)

@@ -1,19 +1,28 @@
 """Storing propagated masks at a GPU's frame rate: what the mask writer costs the engine thread, without a GPU.
 
-    python benchmarks/mask_writer.py            # 1080p masks, 4 s per run
+    python benchmarks/mask_writer.py            # 1080p masks, 1 s per run
     python benchmarks/mask_writer.py --quick    # a smoke run
 
-On a GPU, SAM 2's propagation is a Python loop launching small kernels on the engine thread; the app's
-``MaskWriter`` thread encodes each frame's masks (COCO RLE) and commits them to the project beside it. Each
-moment the writer holds Python's lock (the GIL) the engine thread cannot launch, and the GPU waits: that is
-the storing part of "the app keeps 0.95 of the raw speed while storing every mask". This measures it on any
-machine: a "launcher" thread runs a loop of tiny torch operations (a stand-in for the engine thread) and,
-paced like a propagation on an H200 (the issue's raw figures: 1 object at 50 frames per second, 3 objects at
-23), hands a frame's 1080p masks to the real ``MaskWriter`` over a real project file. Reported per case:
+On a GPU, SAM 2's propagation is a Python loop launching small kernels on the engine thread, and the app stores
+each frame's masks beside it: encoded (COCO RLE) and committed to the project. Each moment code in the engine's
+process holds Python's lock (the GIL) the engine thread cannot launch, and the GPU waits: that is the storing
+part of "the app keeps 0.95 of the raw speed while storing every mask". This measures it on any machine: a
+"launcher" thread runs a loop of tiny torch operations (a stand-in for the engine thread) and, paced like a
+propagation on an H200 (the issue's raw figures: 1 object at 50 frames per second, 3 objects at 23), hands a
+frame's 1080p masks to the app's mask writer over a real project file, stored each way the app can:
+
+* ``writer process``: the whole writer in a helper process (``engine.segmentation.writer_process``, the app's way);
+* ``thread, RLE helper``: a ``MaskWriter`` thread beside the launcher, the masks encoded in a helper process;
+* ``thread``: the same, encoded on that thread.
+
+Reported per case:
 
 * the launcher's speed as a fraction of its speed with nothing stored (the raw loop; 1.0: storing is free),
   and its longest stalls (p99, max gap between two of its iterations);
 * whether the writer kept up: the seconds ``flush()`` waited after the last frame, and the masks stored.
+
+On a machine with two cores the helper processes take the launcher's second core: they cost it there what they
+would not on a GPU machine's many.
 
 Masks come as the engine hands them over (column-major booleans): a smooth face-sized one, as real weights
 give (a few kB of RLE), and speckled ones, as the random weights of the GPU benchmarks give (~200 kB each).
@@ -38,7 +47,7 @@ from annotation.model import Track  # noqa: E402
 from benchmarks.common import percentile, print_table, write_results  # noqa: E402
 from benchmarks.rle_encode import H, W, face_mask, speckled_mask  # noqa: E402
 from annotation.rle_process import ENCODER  # noqa: E402
-from engine.segmentation.store import MaskWriter  # noqa: E402
+from engine.segmentation.writer_process import WRITERS  # noqa: E402
 from storage.media.encode import write_video  # noqa: E402
 from storage.media.importer import import_paths  # noqa: E402
 from storage.project import Project  # noqa: E402
@@ -62,7 +71,7 @@ def launch_loop(stop: threading.Event, stamps: list[float], on_frame=None, fps: 
             next_frame += 1.0 / fps
 
 
-def run(seconds: float, writer: MaskWriter | None = None, masks: list[dict[int, np.ndarray]] | None = None,
+def run(seconds: float, writer=None, masks: list[dict[int, np.ndarray]] | None = None,
         fps: float = 0.0, first_frame: int = 0) -> dict:
     """``masks``: a few frames' {track id: mask}, handed over in turn as frames ``first_frame``, ``first_frame``
     + 1, ... (new frames each run: masks stored again unchanged on the same frames would be left as they are)."""
@@ -95,29 +104,31 @@ def video_item(project: Project, tmp: Path):
     return project.media.all()[0]
 
 
-ENCODINGS = ("helper process", "this thread")  # where MaskWriter's masks are encoded (annotation.rle_process)
+# How the masks are stored: the whole writer in a helper process (engine.segmentation.writer_process, the app's
+# way), or a writer thread beside the launcher with the masks encoded in a helper (annotation.rle_process) or on it.
+WAYS = {"writer process": (True, True), "thread, RLE helper": (False, True), "thread": (False, False)}
 
 
 def rounds_of(seconds: float, rounds: int, start_writer, masks, fps: float) -> dict:
-    """``rounds`` rounds of runs, the launcher alone then beside a new writer encoding each way, each ``seconds``
+    """``rounds`` rounds of runs, the launcher alone then beside a new writer storing each way, each ``seconds``
     long: a shared machine's speed drifts by tens of percent over seconds, so each run is compared with the
-    launcher alone just before it, and the two ways take turns."""
+    launcher alone just before it, and the ways take turns."""
     out = {}
     frames = 0
     for k in range(rounds):
-        for encoding in ENCODINGS if k % 2 == 0 else ENCODINGS[::-1]:
-            ENCODER.enabled = encoding == "helper process"
+        for way in WAYS if k % 2 == 0 else list(WAYS)[::-1]:
+            WRITERS.enabled, ENCODER.enabled = WAYS[way]
             alone = run(seconds)
             r = run(seconds, start_writer(), masks, fps, frames)
             frames += r["frames"]
-            got = out.setdefault(encoding, {"fractions": [], "runs": []})
+            got = out.setdefault(way, {"fractions": [], "runs": []})
             got["fractions"].append(r["iterations_per_s"] / alone["iterations_per_s"])
             got["runs"].append(r)
-    ENCODER.enabled = True
+    WRITERS.enabled = ENCODER.enabled = True
     summary = {}
-    for encoding, got in out.items():
+    for way, got in out.items():
         runs, fractions = got["runs"], got["fractions"]
-        summary[encoding] = {
+        summary[way] = {
             "fraction": statistics.median(fractions), "fraction_min": min(fractions), "fraction_max": max(fractions),
             "stored": sum(r["stored"] for r in runs), "frames": sum(r["frames"] for r in runs),
             "flush_wait_s": max(r["flush_wait_s"] for r in runs), "gap_p99_ms": max(r["gap_p99_ms"] for r in runs),
@@ -128,7 +139,7 @@ def rounds_of(seconds: float, rounds: int, start_writer, masks, fps: float) -> d
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--quick", action="store_true", help="a smoke run: 2 rounds of 0.5 s")
-    ap.add_argument("--rounds", type=int, default=None, help="runs per case and encoding (default 8)")
+    ap.add_argument("--rounds", type=int, default=None, help="runs per case and way of storing (default 8)")
     ap.add_argument("--seconds", type=float, default=1.0, help="length of each run")
     ap.add_argument("--out", default=None, help="also write the JSON results here (on_gpu.sh brings them back)")
     args = ap.parse_args()
@@ -149,16 +160,16 @@ def main() -> None:
                 masks = [{t: make(k, s) for k, t in enumerate(tracks)} for s in range(4)]
 
                 def start_writer():
-                    return MaskWriter(project, item, "sam2.1_hiera_tiny", dict.fromkeys(tracks))
+                    return WRITERS.writer(project, item, "sam2.1_hiera_tiny", dict.fromkeys(tracks))
 
-                for encoding, r in rounds_of(seconds, rounds, start_writer, masks, fps).items():
-                    rows.append({"masks": kind, "objects": objects, "fps": fps, "encoding": encoding, **r})
+                for way, r in rounds_of(seconds, rounds, start_writer, masks, fps).items():
+                    rows.append({"masks": kind, "objects": objects, "fps": fps, "stored_by": way, **r})
         project.close()
     print_table(f"A thread launching tiny torch operations while MaskWriter stores 1080p masks "
                 f"(median of {rounds} runs of {seconds:g} s, each against one alone just before)",
-                ["masks", "objects", "frames/s", "encoded in", "of alone", "lowest", "highest", "p99 gap ms", "max gap ms",
+                ["masks", "objects", "frames/s", "stored by", "of alone", "lowest", "highest", "p99 gap ms", "max gap ms",
                  "stored", "flush s"],
-                [[r["masks"], r["objects"], r["fps"], r["encoding"], r["fraction"], r["fraction_min"], r["fraction_max"],
+                [[r["masks"], r["objects"], r["fps"], r["stored_by"], r["fraction"], r["fraction_min"], r["fraction_max"],
                   r["gap_p99_ms"], r["gap_max_ms"], r["stored"], r["flush_wait_s"]] for r in rows])
     path = write_results("mask_writer", {"seconds": seconds, "rounds": rounds, "rates": RATES, "runs": rows},
                          args.quick)

@@ -11,9 +11,11 @@ prompts:
   on the GPU;
 * ``raw_copy``: the same, copying each frame's masks to the host (what any script that keeps them must do);
 * ``app``: the app's propagation job as the window and the CLI run it (frames streamed from the video file,
-  every mask encoded and committed);
-* ``app_encoded_in_thread``: the app with masks encoded (``annotation.rle``) on its writer thread instead of in
-  the helper process (``annotation.rle_process``), where they hold the engine's Python lock part of the time;
+  every mask encoded and committed in a helper process, ``engine.segmentation.writer_process``);
+* ``app_writer_in_thread``: the app storing its masks as it did until 2026-11-28: a writer thread in the engine's
+  process committing them, the masks encoded in a helper process (``annotation.rle_process``);
+* ``app_encoded_in_thread``: the same with the masks encoded (``annotation.rle``) on that writer thread too, where
+  they hold the engine's Python lock part of the time;
 * ``app_switch_0_5ms``: the app with a 0.5 ms thread switch interval instead of Python's 5 ms (the engine set
   0.5 ms until 2026-11-28, when two runs on an H200 found it slower);
 * ``app_face_masks``: the app storing a smooth face-sized mask in place of each of the model's (what storing
@@ -51,6 +53,7 @@ from engine.segmentation.sam2_image import Sam2Segmenter  # noqa: E402
 from engine.segmentation.segmenters import ActiveSegmenter  # noqa: E402
 from engine.segmentation.service import Segmentation  # noqa: E402
 from engine.segmentation.store import MaskWriter  # noqa: E402
+from engine.segmentation.writer_process import WRITERS, ProcessMaskWriter  # noqa: E402
 from engine.worker import Engine  # noqa: E402
 from storage.media.importer import import_paths  # noqa: E402
 from storage.project import Project  # noqa: E402
@@ -105,27 +108,33 @@ def app(seg: Segmentation, project: Project, item, points) -> dict:
     return {"fps": len(out.frames) / (time.perf_counter() - t), "stored": out.annotations, **gaps(stamps, cpu)}
 
 
-def encoded_in_thread(fn):
-    """The app with its masks encoded on the writer thread instead of the helper process."""
+def writer_in_thread(fn, encoded_in_thread: bool = False):
+    """The app with its masks stored by a writer thread in its own process instead of the helper process;
+    ``encoded_in_thread``: encoded on that thread too, instead of in the RLE helper process."""
     def run(*args):
-        ENCODER.enabled = False
+        WRITERS.enabled, ENCODER.enabled = False, not encoded_in_thread
         try:
             return fn(*args)
         finally:
-            ENCODER.enabled = True
+            WRITERS.enabled = ENCODER.enabled = True
     return run
 
 
 def storing_instead(replace, fn):
     """The app with each frame's masks replaced by ``replace(masks)`` as the mask writer is handed them (the
     engine thread's work and the writer's code unchanged): what storing these masks costs instead."""
+    def replacing(original):
+        return lambda writer, frame, masks: original(writer, frame, replace(masks))
+
     def run(*args):
-        original = MaskWriter.add
-        MaskWriter.add = lambda writer, frame, masks: original(writer, frame, replace(masks))
+        originals = {cls: cls.add for cls in (MaskWriter, ProcessMaskWriter)}
+        for cls, original in originals.items():
+            cls.add = replacing(original)
         try:
             return fn(*args)
         finally:
-            MaskWriter.add = original
+            for cls, original in originals.items():
+                cls.add = original
     return run
 
 
@@ -164,7 +173,8 @@ def variants_for(raw: "bench.RawVideo", seg: Segmentation, project: Project, ite
     return {"raw": raw.propagate,
             "raw_copy": lambda p: raw.propagate(p, copy=True),
             "app": run_app,
-            "app_encoded_in_thread": encoded_in_thread(run_app),
+            "app_writer_in_thread": writer_in_thread(run_app),
+            "app_encoded_in_thread": writer_in_thread(run_app, encoded_in_thread=True),
             "app_switch_0_5ms": with_switch_interval(0.0005, run_app),
             "app_face_masks": storing_instead(face_masks, run_app),
             "app_nothing_stored": storing_instead(lambda masks: {}, run_app),

@@ -218,7 +218,7 @@ class Engine:
         except Cancelled:
             self._finish(job, JobResult(job.id, job.name, cancelled=True))
         except Exception as e:  # errors are results, never a dead thread
-            self._finish(job, JobResult(job.id, job.name, error=_one_line(e), details=traceback.format_exc(),
+            self._finish(job, JobResult(job.id, job.name, error=one_line(e), details=traceback.format_exc(),
                                         exception=e))
 
     def _finish(self, job: Job, result: JobResult) -> None:
@@ -231,6 +231,7 @@ class Engine:
                 traceback.print_exc()
 
 
-def _one_line(e: Exception) -> str:
+def one_line(e: BaseException) -> str:
+    """An error as the user reads it: its first line, after its kind unless it is one of ours."""
     text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
     return text if isinstance(e, FaceLensError) else f"{type(e).__name__}: {text}"

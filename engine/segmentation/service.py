@@ -31,8 +31,9 @@ from engine.models.cache import MODEL_CACHE
 from engine.segmentation.compiled import WARMING, compile_refusal
 from engine.segmentation.prompt import Prompt, SegmentResult
 from engine.segmentation.segmenters import ActiveSegmenter, choose_segmenter
-from engine.segmentation.store import MaskWriter, load_prompts, save_segment
+from engine.segmentation.store import load_prompts, save_segment
 from engine.segmentation.video_session import VideoSession, reached_backward
+from engine.segmentation.writer_process import WRITERS
 from engine.worker import Engine, JobHandle, Priority
 from storage.media.library import open_video, read_image
 from storage.video_locks import check_free, rewriting_masks
@@ -252,8 +253,8 @@ class Segmentation:
             backward = reached_backward({f for _, f in session.prompts}, from_frame) if from_frame is not None else None
             total = session.frames_to_report(first, last, from_frame, bool(backward))
             labels = {t.id: t.label_id for t in self.project.tracks.for_media(item.id)}
-            writer = MaskWriter(self.project, item, self.active.model.name,
-                                {t: labels.get(t) for t in session.track_ids}, prompted=session.prompts)
+            writer = WRITERS.writer(self.project, item, self.active.model.name,
+                                    {t: labels.get(t) for t in session.track_ids}, prompted=session.prompts)
             out, done = Propagated(), 0
             self._busy.add(item.id)
             try:
@@ -319,6 +320,7 @@ class Segmentation:
         if session is None:
             model = self.active.segmenter.model()
             session = VideoSession(model, lambda: open_video(self.project, item), item, self.offload_state)
+            WRITERS.warm()  # the helper that will store its propagation's masks starts meanwhile
             self._sessions[item.id] = session
             while len(self._sessions) > self.keep_sessions:  # the oldest go, but not one being propagated
                 evict = next((m for m in self._sessions if m not in self._busy and m != item.id), None)
