@@ -98,7 +98,9 @@ def save_segment(project, item: MediaItem, frame: int | None, mask: np.ndarray, 
 
 class MaskWriter:
     """Stores propagated masks in batches, on its own thread, while the engine thread tracks the next frame.
-    Replaces the tracks' older model masks, never a hand-edited one.
+    Replaces the tracks' older model masks, never a hand-edited one. A propagation runs it in a helper process
+    (``engine.segmentation.writer_process``), where it takes nothing from the engine's Python lock; in the
+    engine's process only where no helper can start.
 
     Each frame's masks are encoded (COCO RLE) as soon as they arrive, in a helper process where there is one
     (``annotation.rle_process``), and committed in batches. Encoding holds Python's lock, which the engine
