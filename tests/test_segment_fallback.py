@@ -47,6 +47,20 @@ def test_grabcut_click_on_a_non_square_image_finds_the_clicked_object():
     assert not negative.mask[45, 250]  # a negative click carves its spot out
 
 
+@pytest.mark.parametrize("width, height", [(2000, 200), (200, 2000), (640, 480)])
+def test_grabcut_click_inside_a_large_even_object_finds_all_of_it_on_any_shape_of_image(width, height):
+    """A click on a banner across a wide image (or a region filling most of a photo): the crop around the click
+    stayed inside the object, whose colour GrabCut then had to take for background, and a blob of a few hundred
+    pixels came back."""
+    import cv2
+
+    image = np.full((height, width, 3), 230, np.uint8)
+    cv2.ellipse(image, (width // 2, height // 2), (int(width * 0.4), int(height * 0.4)), 0, 0, 360, (200, 40, 40), -1)
+    banner = np.all(image == (200, 40, 40), axis=2)
+    result = GrabCutSegmenter().segment("banner", None, image, Prompt(points=((width / 2, height / 2),)))
+    assert (result.mask & banner).sum() / (result.mask | banner).sum() > 0.9
+
+
 def test_a_point_outside_the_image_is_refused_by_name():
     with pytest.raises(InputError, match=r"point 2 \(320, 10\) lies outside the 320x200 image"):
         Prompt(((5, 5), (320, 10))).validate(320, 200)

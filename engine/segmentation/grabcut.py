@@ -31,7 +31,7 @@ class GrabCutSegmenter:
         image = image() if callable(image) else image
         height, width = image.shape[:2]
         prompt.validate(width, height)
-        x0, y0, x1, y1 = _region(prompt, width, height)
+        x0, y0, x1, y1 = _region(prompt, image)
         scale = min(1.0, WORK_SIZE / max(x1 - x0, y1 - y0))
         crop = image[y0:y1, x0:x1]
         small = cv2.resize(crop, (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale))),
@@ -49,18 +49,55 @@ class GrabCutSegmenter:
         return SegmentResult(mask=mask, score=None, segmenter=self.name, candidates=[(mask, 1.0)])
 
 
-def _region(prompt: Prompt, width: int, height: int) -> tuple[int, int, int, int]:
-    """The crop to work on: the box with a margin, or a square around the clicks sized to the image."""
+def _region(prompt: Prompt, image: np.ndarray) -> tuple[int, int, int, int]:
+    """The crop to work on: the box with a margin; around clicks, the smallest of a few growing crops whose rim
+    is mostly (three quarters) unlike what was clicked: a click inside a large even region, a wall or a banner,
+    needs a crop that reaches its edges, since GrabCut takes the rim for background."""
+    height, width = image.shape[:2]
     if prompt.box is not None:
         x0, y0, x1, y1 = prompt.box
         mx, my = 0.15 * (x1 - x0) + 4, 0.15 * (y1 - y0) + 4
-    else:
-        pts = np.asarray([p for p, l in zip(prompt.points, prompt.labels) if l == 1] or prompt.points)
-        x0, y0 = pts.min(axis=0)
-        x1, y1 = pts.max(axis=0)
-        mx = my = 0.3 * min(width, height) + 0.5 * max(x1 - x0, y1 - y0)
-    return (max(0, int(x0 - mx)), max(0, int(y0 - my)), min(width, int(np.ceil(x1 + mx))),
-            min(height, int(np.ceil(y1 + my))))
+        return _clipped(x0 - mx, y0 - my, x1 + mx, y1 + my, width, height)
+    pts = np.asarray([p for p, l in zip(prompt.points, prompt.labels) if l == 1] or prompt.points)
+    x0, y0 = pts.min(axis=0)
+    x1, y1 = pts.max(axis=0)
+    clicked = _clicked_colours(image, pts)
+    for share in CROP_SHARES:  # the crop has the image's shape: a wide one for a wide image
+        mx, my = share * width + 0.5 * (x1 - x0), share * height + 0.5 * (y1 - y0)
+        region = _clipped(x0 - mx, y0 - my, x1 + mx, y1 + my, width, height)
+        if not _rim_like(image, region, clicked):
+            return region
+    return 0, 0, width, height
+
+
+CROP_SHARES = (0.3, 0.6)  # of the image's width and height on each side of the clicks; then the whole image
+_LIKE = 30.0  # RGB distance under which a rim pixel counts as the clicked colour
+
+
+def _clipped(x0, y0, x1, y1, width: int, height: int) -> tuple[int, int, int, int]:
+    return max(0, int(x0)), max(0, int(y0)), min(width, int(np.ceil(x1))), min(height, int(np.ceil(y1)))
+
+
+def _clicked_colours(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
+    """The median colour of a few pixels around each click, (N, 3)."""
+    height, width = image.shape[:2]
+    out = []
+    for x, y in pts:
+        x, y = min(width - 1, max(0, int(x))), min(height - 1, max(0, int(y)))
+        patch = image[max(0, y - 2):y + 3, max(0, x - 2):x + 3].reshape(-1, image.shape[2])
+        out.append(np.median(patch, axis=0))
+    return np.asarray(out, np.float32)
+
+
+def _rim_like(image: np.ndarray, region: tuple[int, int, int, int], clicked: np.ndarray) -> bool:
+    """Whether a quarter of the region's rim or more has a clicked colour (the object goes on past it)."""
+    x0, y0, x1, y1 = region
+    crop = image[y0:y1, x0:x1].astype(np.float32)
+    if crop.shape[0] < 3 or crop.shape[1] < 3:
+        return False
+    rim = np.concatenate([crop[0], crop[-1], crop[1:-1, 0], crop[1:-1, -1]])
+    distance = np.linalg.norm(rim[:, None, :3] - clicked[None, :, :3], axis=2).min(axis=1)
+    return float((distance < _LIKE).mean()) > 0.25
 
 
 def _seeds(prompt: Prompt, shape: tuple[int, int], origin: tuple[int, int], scale: float) -> np.ndarray:
