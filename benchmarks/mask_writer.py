@@ -119,7 +119,10 @@ def rounds_of(seconds: float, rounds: int, start_writer, masks, fps: float) -> d
         for way in WAYS if k % 2 == 0 else list(WAYS)[::-1]:
             WRITERS.enabled, ENCODER.enabled = WAYS[way]
             alone = run(seconds)
-            r = run(seconds, start_writer(), masks, fps, frames)
+            writer = start_writer()
+            if WAYS[way][0] and not WRITERS.enabled:  # it fell back to the thread: this row would not be what it says
+                raise SystemExit("mask_writer: the writer's helper process could not start")
+            r = run(seconds, writer, masks, fps, frames)
             frames += r["frames"]
             got = out.setdefault(way, {"fractions": [], "runs": []})
             got["fractions"].append(r["iterations_per_s"] / alone["iterations_per_s"])

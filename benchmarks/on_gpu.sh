@@ -52,10 +52,10 @@ step() {
 for s in $steps; do
     case $s in
         bench) step bench 240 python3 benchmarks/sam2_bench.py --device "$dev" --models tiny,large --long 0 --profile ;;
-        # (the variants that answer what is left: raw_copy, app_encoded_in_thread and the switch interval were
-        # measured 2026-11-28)
+        # (the variants that answer what is left: raw_copy, app_encoded_in_thread, the switch interval and the
+        # preloaded session were measured 2026-11-28; app_writer_in_thread is the app of those runs)
         overhead) step overhead 190 python3 benchmarks/sam2_overhead.py --device "$dev" --models tiny --reps 2 \
-            --variants raw,app,app_face_masks,app_nothing_stored,session_streamed,session_preloaded ;;
+            --variants raw,app,app_writer_in_thread,app_face_masks,app_nothing_stored,session_streamed ;;
         # No GPU in it: the mask writer beside a thread launching torch operations, measured on the GPU
         # machine's many cores (on a 2-core machine the helper process shares the launcher's).
         writer) step writer 100 python3 benchmarks/mask_writer.py --rounds 5 ;;

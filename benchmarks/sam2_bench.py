@@ -459,8 +459,17 @@ def main(argv=None) -> int:
         finally:
             engine.stop()
             project.close()
+    report["masks_stored_by"] = stored_by()
+    print(f"propagated masks stored by {report['masks_stored_by']}")
     write_report(args.out, report)
     return 0
+
+
+def stored_by() -> str:
+    """Who stored the app's propagated masks: the helper process, or the writer thread where it could not start."""
+    from engine.segmentation.writer_process import WRITERS
+
+    return "the helper process" if WRITERS.enabled else "the writer thread (the helper process could not start)"
 
 
 def write_report(path, report: dict) -> None:
