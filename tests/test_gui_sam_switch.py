@@ -66,3 +66,34 @@ def test_a_propagation_stopped_from_outside_the_panel(qtbot, demo_dir, tmp_path)
     close_window(window)
     with Project.open(demo_dir) as p:
         assert len([a for a in p.annotations.for_track(track.id) if a.kind == "mask"]) >= 2  # frame 0 and the one done
+
+
+def test_following_stopped_by_a_move_comes_back_with_the_next_propagation_but_not_once_unticked(
+        qtbot, demo_dir, tmp_path):
+    """Scrubbing away during a propagation stops following it; the next propagation followed nothing any more
+    (the box stayed unticked), though the user had never unticked it."""
+    window, sam = window_with_random_sam2(qtbot, demo_dir, tmp_path)
+    press_keys(qtbot, window, Qt.Key_S)
+    click(window.canvas, 320, 200)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
+    press_keys(qtbot, window, Qt.Key_Return)
+
+    def cancel(panel):
+        qtbot.mouseClick(panel.cancel, Qt.LeftButton)
+        qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
+
+    sam, panel = _propagating(qtbot, window, 0, 149)
+    window.seek(100)
+    qtbot.waitUntil(lambda: window.current_frame == 100, timeout=TIMEOUT)
+    assert not panel.follow.isChecked()
+    cancel(panel)
+    sam, panel = _propagating(qtbot, window, 0, 149)
+    assert panel.follow.isChecked()  # the move was about the last propagation
+    qtbot.waitUntil(lambda: window.current_frame < 100, timeout=SLOW)  # and the view follows again
+
+    panel.follow.setChecked(False)  # unticked by the user: their choice stays
+    cancel(panel)
+    sam, panel = _propagating(qtbot, window, 0, 149)
+    assert not panel.follow.isChecked()
+    cancel(panel)
+    close_window(window)

@@ -93,6 +93,7 @@ class SamController(QObject):
         self._follow = QElapsedTimer()
         self._markers = QElapsedTimer()
         self.follow = True
+        self._follow_paused = False  # following stopped by a move away, not by the user: the next propagation follows
         self._follow_targets: set[int] = set()  # frames the view was sent to by following, not by the user
         self._ahead: dict = {}  # (media id, frame) -> its look-ahead job; dropped when the user moves on
         self._ahead_timer = QTimer(self)
@@ -485,6 +486,8 @@ class SamController(QObject):
         self.recent.clear()
         self._deleted_meanwhile.clear()
         self._follow_targets.clear()
+        if self._follow_paused:  # a move away during the last one; unticked by the user it stays off
+            self.set_follow(True)
         self.progress, self.progress_message, self.last_result = (0, None), "", ""
         self._pace, self.seconds_left = Pace(), None
         self._follow.start()
@@ -582,8 +585,10 @@ class SamController(QObject):
         m = self.window.current_media
         return m is not None and self.propagating_media is not None and m.id == self.propagating_media
 
-    def set_follow(self, on: bool) -> None:
-        if on != self.follow:
+    def set_follow(self, on: bool, paused: bool = False) -> None:
+        """``paused``: turned off by a move away from the tracked frames, for this propagation only."""
+        if on != self.follow:  # (the check box echoes each change back: that is no change)
+            self._follow_paused = paused and not on
             self.follow = on
             self._follow_targets.clear()
             self.followChanged.emit(on)
@@ -672,7 +677,7 @@ class SamController(QObject):
             if frame in self._follow_targets:
                 self._follow_targets.discard(frame)
             else:  # the user went elsewhere (scrubbed, stepped): stop pulling the view back to the tracked frames
-                self.set_follow(False)
+                self.set_follow(False, paused=True)
                 self.window.statusBar().showMessage("Stopped following the tracked frames; tick Follow to go back "
                                                     "to them", 5000)
         if self.prompting and self.clicked is not None:
