@@ -22,7 +22,7 @@ from typing import Callable, Iterable
 from annotation.model import ROLE_PROMPT, Annotation, Label, MediaItem
 from annotation.shapes import Keypoints, Mask, Points, Polygon
 
-UNLABELED = "unlabeled"
+UNLABELED = "unlabelled"  # as the window and `tracks list` name them
 
 
 def frame_file_name(item: MediaItem, frame: int) -> str:

@@ -65,7 +65,7 @@ def test_export_coco_loads_in_pycocotools(demo_dir, demo):
     (mask_ann,) = [a for a in coco.anns.values() if isinstance(a["segmentation"], dict)]
     assert (coco.annToMask(mask_ann).astype(bool) == m).all()
     assert mask_ann["area"] == m.sum()
-    assert {c["name"] for c in coco.cats.values()} >= {"face", "unlabeled"}
+    assert {c["name"] for c in coco.cats.values()} >= {"face", "unlabelled"}
 
 
 @pytest.mark.parametrize("args, needle", [
