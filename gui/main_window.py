@@ -14,7 +14,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent
-from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QToolBar, QWidget
+from PySide6.QtWidgets import QDockWidget, QMainWindow, QMenu, QMessageBox, QToolBar, QWidget
 
 from annotation.commands import UndoStack
 from annotation.model import Annotation, Label, MediaItem
@@ -191,6 +191,8 @@ class MainWindow(EditingMixin, QMainWindow):
 
     def set_project(self, project: Project | None) -> None:
         if self.project is not None and project is not self.project and self.engine.busy():
+            if self._switching_to is None and not self._may_stop_propagating(project):
+                return
             self._switch_when_idle(project)
             return
         if self._switching_to is not None:
@@ -231,6 +233,26 @@ class MainWindow(EditingMixin, QMainWindow):
         if project is not None:
             self.statusBar().showMessage(f"Opened {project.root}" + (" read-only: it cannot be written, edits are "
                                                                      "refused" if read_only else ""), 8000)
+
+    def _may_stop_propagating(self, project: Project | None) -> bool:
+        """Another project chosen during a propagation (minutes of work): ask before cancelling it. Kept, the project
+        chosen is closed again and this one stays."""
+        if self.rewriting_media is None:
+            return True
+        where = project.root.name if project is not None else "no project"
+        box = QMessageBox(QMessageBox.Question, "Open another project", f"{self._what_runs()} is running.", parent=self)
+        box.setInformativeText(f"Opening {where} cancels it once the frame being tracked is done; the frames tracked "
+                               "so far are kept.")
+        stop = box.addButton("Cancel it and open", QMessageBox.AcceptRole)
+        box.setDefaultButton(box.addButton("Keep propagating", QMessageBox.RejectRole))
+        box.exec()
+        box.deleteLater()
+        if box.clickedButton() is stop:
+            return True
+        if project is not None:
+            project.close()
+        self.statusBar().showMessage(f"{where} not opened: {self._what_runs()} goes on", 8000)
+        return False
 
     def _switch_when_idle(self, project: Project | None) -> None:
         """Another project chosen while jobs run on this one: closing it under them failed them (a propagation

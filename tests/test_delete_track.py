@@ -6,13 +6,13 @@ from __future__ import annotations
 import dataclasses
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QApplication, QMenu, QMessageBox
+from PySide6.QtWidgets import QApplication, QMenu
 
 from annotation.model import ROLE_PROMPT, Annotation, Track
 from annotation.shapes import Box, Points
 from storage.project import Project
 from tests.inprocess_cli import main_json, run_main
-from tests.test_gui_support import TIMEOUT, close_window, make_window, press_keys, wait_picture
+from tests.test_gui_support import TIMEOUT, answer_message_box, close_window, make_window, press_keys, wait_picture
 
 
 def _tracks(demo_dir):
@@ -29,18 +29,6 @@ def _tracks(demo_dir):
         a += [Annotation(media_id=video.id, frame=0, track_id=eye.id, label_id=label, shape=Box(10, 10, 30, 20))]
         p.annotations.add_many(a)
         return video.id, mouth.id, eye.id, sorted(x.id for x in p.annotations.for_track(mouth.id))
-
-
-def _answer(qtbot, button: str, seen: list) -> None:
-    """Press ``button`` in the next message box, noting what it said."""
-    def press():
-        box = QApplication.activeModalWidget()
-        if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, press)
-            return
-        seen.append(f"{box.text()} {box.informativeText()}")
-        next(b for b in box.buttons() if b.text().replace("&", "") == button).click()
-    QTimer.singleShot(0, press)
 
 
 def _track_row(panel, track_id):
@@ -73,7 +61,7 @@ def test_del_on_a_track_deletes_it_on_every_frame_and_ctrl_z_brings_it_back(qtbo
         panel.tree.setFocus()
         panel.tree.clearSelection()
         _track_row(panel, mouth).setSelected(True)
-        _answer(qtbot, answer, seen)
+        answer_message_box(qtbot, answer, seen)
         qtbot.keyClick(panel.tree, Qt.Key_Delete)
         window.activateWindow()  # (the offscreen platform does not give it back when the message box closes)
         qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=TIMEOUT)
@@ -113,7 +101,7 @@ def test_the_context_menu_deletes_a_track(qtbot, demo_dir):
             QTimer.singleShot(20, pick)
             return
         items.extend(a.text() for a in menu.actions())
-        _answer(qtbot, "Delete", seen)
+        answer_message_box(qtbot, "Delete", seen)
         menu.actions()[0].trigger()
         menu.close()
 

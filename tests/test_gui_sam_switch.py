@@ -8,7 +8,7 @@ from gui.job_status import JobStatus
 from gui.sam.controller import BUSY_TRACKING, sam_controller
 from storage.project import Project
 from tests.test_gui_sam import SLOW, window_with_random_sam2
-from tests.test_gui_support import TIMEOUT, click, close_window, press_keys, wait_picture
+from tests.test_gui_support import TIMEOUT, answer_message_box, click, close_window, press_keys, wait_picture
 
 
 def _propagating(qtbot, window, first: int, last: int):
@@ -47,11 +47,23 @@ def test_a_propagation_stopped_from_outside_the_panel(qtbot, demo_dir, tmp_path)
     qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
     assert sam.last_result.startswith("Cancelled after ")
 
-    # Another project opened meanwhile: the propagation is cancelled, finishes its frame (kept), and then the
-    # window shows the new project, empty: no video, no outcome of the other project's propagation.
+    # Another project opened meanwhile: the window asks first. Kept, the propagation goes on and the other
+    # project is closed again (it was cancelled at once, without a word).
     sam, panel = _propagating(qtbot, window, 0, 149)
     window.last_error = None
+    seen = []
+    answer_message_box(qtbot, "Keep propagating", seen)
     window.set_project(Project.create(tmp_path / "next"))
+    assert seen == ["“Propagating astronaut_head.mp4” is running. Opening next cancels it once the frame being "
+                    "tracked is done; the frames tracked so far are kept."]
+    assert window.project.root == demo_dir.resolve() and sam.propagation is not None and not sam.cancelling
+    assert window.statusBar().currentMessage() == "next not opened: “Propagating astronaut_head.mp4” goes on"
+    done = sam.progress[0]
+    qtbot.waitUntil(lambda: sam.progress[0] > done, timeout=SLOW)
+    # Cancelled and opened: the propagation finishes its frame (kept), and then the window shows the new project,
+    # empty: no video, no outcome of the other project's propagation.
+    answer_message_box(qtbot, "Cancel it and open", seen)
+    window.set_project(Project.open(tmp_path / "next"))
     assert window.project.root == demo_dir.resolve()
     assert window.statusBar().currentMessage() == ("next opens after this step: “Propagating astronaut_head.mp4” "
                                                    "cancelled (what is finished stays)…")

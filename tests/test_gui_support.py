@@ -4,9 +4,9 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from PySide6.QtCore import QEvent, QPointF, Qt
+from PySide6.QtCore import QEvent, QPointF, Qt, QTimer
 from PySide6.QtGui import QMouseEvent
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from storage.media.importer import import_paths
 from storage.project import Project
@@ -121,3 +121,13 @@ def press_keys(qtbot, window, keys: str, modifiers=Qt.NoModifier) -> None:
     qtbot.keyClick(window.canvas, keys, modifiers)
 
 
+def answer_message_box(qtbot, button: str, seen: list) -> None:
+    """Press ``button`` in the next message box, noting what it said."""
+    def press():
+        box = QApplication.activeModalWidget()
+        if not isinstance(box, QMessageBox):
+            QTimer.singleShot(20, press)
+            return
+        seen.append(f"{box.text()} {box.informativeText()}")
+        next(b for b in box.buttons() if b.text().replace("&", "") == button).click()
+    QTimer.singleShot(0, press)
