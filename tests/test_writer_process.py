@@ -137,3 +137,20 @@ def test_a_frozen_app_stores_with_the_writer_thread(video, monkeypatch):
     assert type(writer) is MaskWriter
     writer.add(0, {track.id: (box(item, 10, 40, 20, 70), 0.9)})
     assert writer.flush() == 1 and len(masks_on(project, item, 0)) == 1
+
+
+def test_masks_handed_over_are_stored_also_when_the_app_goes_away_mid_propagation(video):
+    """The app killed (its end of the pipe closed without the end marker): the helper stores what came, then ends."""
+    project, item = video
+    track = project.tracks.add(Track(media_id=item.id))
+    writer = WRITERS.writer(project, item, MODEL, {track.id: None}, max_wait=60)
+    for frame in range(3):
+        writer.add(frame, {track.id: (box(item, 10, 40, 20 + frame, 70), 0.9)})
+    deadline = time.monotonic() + 10
+    while not writer._queue.empty() and time.monotonic() < deadline:  # all three sent down the pipe
+        time.sleep(0.01)
+    time.sleep(0.5)  # (the last one's few bytes written)
+    writer._proc.stdin.close()  # as the kernel closes it when the app dies
+    assert writer._proc.wait(10) == 0
+    assert [len(masks_on(project, item, f)) for f in range(3)] == [1, 1, 1]
+    assert project.audit.verify() == []

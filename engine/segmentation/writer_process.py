@@ -165,7 +165,7 @@ class ProcessMaskWriter:
                     if columns.size:
                         out.write(memoryview(columns.view(np.uint8)).cast("B"))  # the lock is let go meanwhile
                 out.flush()
-            except OSError:
+            except (OSError, ValueError):  # (ValueError: its pipe closed by the listener, which found it gone)
                 self._lost()
 
     def _listen(self) -> None:
@@ -196,7 +196,7 @@ def _start() -> subprocess.Popen:
     code = (f"import sys; sys.path.insert(0, {str(_ROOT)!r}); "
             "from engine.segmentation.writer_process import serve; serve()")
     return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL)
+                            stderr=None)  # (a crash's traceback goes where the app's own would)
 
 
 def _stop(proc: subprocess.Popen) -> None:
@@ -229,22 +229,25 @@ def serve(stdin=None, stdout=None) -> None:
     # this helper must still store. It ends when its input does (the app ended, or closed it).
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     stdin, stdout = stdin or sys.stdin.buffer, stdout or sys.stdout.buffer
-    while True:
-        stdout.write(READY)  # before each propagation: the next writer reads up to it
-        stdout.flush()
-        head = stdin.read(_LENGTH.size)
-        if len(head) < _LENGTH.size:
-            return
-        settings = json.loads(read_exactly(stdin, _LENGTH.unpack(head)[0]))
-        try:
-            project = Project.open(settings["project"])
-        except Exception as e:
-            _send(stdout, {"error": one_line(e)})
-            continue
-        try:
-            _store(project, settings, stdin, stdout)
-        finally:
-            project.close()
+    try:
+        while True:
+            stdout.write(READY)  # before each propagation: the next writer reads up to it
+            stdout.flush()
+            head = stdin.read(_LENGTH.size)
+            if len(head) < _LENGTH.size:
+                return
+            settings = json.loads(read_exactly(stdin, _LENGTH.unpack(head)[0]))
+            try:
+                project = Project.open(settings["project"])
+            except Exception as e:
+                _send(stdout, {"error": one_line(e)})
+                continue
+            try:
+                _store(project, settings, stdin, stdout)
+            finally:
+                project.close()
+    except (OSError, EOFError):  # the app went away (killed): what came is stored; nothing to say it to
+        return
 
 
 def _store(project, settings: dict, stdin, stdout) -> None:
