@@ -247,11 +247,14 @@ class AnnotationRepository(Repository):
         return set(named) - there
 
     def _insert_rows(self, s, rows: list[tuple], remove_ids: list[int], action: str, extra: dict) -> None:
+        media = {r[0] for r in rows}  # the entry names the media of what goes too (a batch may only remove)
+        for i in range(0, len(remove_ids), 500):
+            media.update(s.scalars(select(Row.media_id).where(Row.id.in_(remove_ids[i:i + 500]))))
         self._delete_ids(s, remove_ids)
         # Plain tuples to the driver's executemany: the ORM's per-row bookkeeping cost more than SQLite's work.
         if rows:
             s.connection().exec_driver_sql(_insert_sql(s.get_bind().dialect.paramstyle), rows)
-        payload = {"count": len(rows), "media": sorted({r[0] for r in rows})}
+        payload = {"count": len(rows), "media": sorted(media)}
         if remove_ids:
             payload["replaced"] = remove_ids
         self._log(s, action, "annotations", {**payload, **extra})

@@ -6,6 +6,7 @@ from PySide6.QtCore import Qt
 
 from gui.job_status import JobStatus
 from gui.sam.controller import BUSY_TRACKING, sam_controller
+from annotation.model import Track
 from storage.project import Project
 from tests.test_gui_sam import SLOW, window_with_random_sam2
 from tests.test_gui_support import TIMEOUT, answer_message_box, click, close_window, press_keys, wait_picture
@@ -108,4 +109,28 @@ def test_following_stopped_by_a_move_comes_back_with_the_next_propagation_but_no
     sam, panel = _propagating(qtbot, window, 0, 149)
     assert not panel.follow.isChecked()
     cancel(panel)
+    close_window(window)
+
+
+def test_the_windows_own_propagation_is_not_taken_for_another_programs_changes(qtbot, demo_dir, tmp_path):
+    """Its masks are committed by a helper process (engine.segmentation.writer_process): the window said
+    "Annotations changed by another program" all through its own propagation, and reloaded them every second."""
+    window, sam = window_with_random_sam2(qtbot, demo_dir, tmp_path)
+    press_keys(qtbot, window, Qt.Key_S)
+    click(window.canvas, 320, 200)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
+    press_keys(qtbot, window, Qt.Key_Return)
+    outside = []
+    window.outside_changes.changed.connect(lambda reloads, entries: outside.append(entries))
+    sam, panel = _propagating(qtbot, window, 0, 3)
+    qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
+    assert sam.last_result.startswith("Propagated")
+    qtbot.wait(2500)  # the window looks for outside changes every second: the last commits are read after the end
+    assert outside == [] and "another program" not in window.statusBar().currentMessage()
+    with Project.open(demo_dir) as p:
+        entries = [e for e in p.audit.entries() if e.action == "propagate"]
+    assert entries and all(e.payload["media"] == [2] for e in entries)
+    with Project.open(demo_dir) as other:  # what another program does still shows
+        other.tracks.add(Track(media_id=2, name="other"))
+    qtbot.waitUntil(lambda: outside != [], timeout=TIMEOUT)
     close_window(window)

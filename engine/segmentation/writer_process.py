@@ -106,7 +106,7 @@ class ProcessMaskWriter:
     def __init__(self, proc: subprocess.Popen, owner: WriterProcesses, project, item: MediaItem, source: str,
                  labels: dict[int, int | None], batch: int = 16, depth: int = 64, max_wait: float = 1.0,
                  prompted=()):
-        self._proc, self._owner = proc, owner
+        self._proc, self._owner, self._audit, self._media_id = proc, owner, project.audit, item.id
         wait_until_ready(proc.stdout, READY)
         _send(proc.stdin, {"project": str(project.root), "media_id": item.id, "source": source,
                            "labels": [[t, lab] for t, lab in labels.items()], "prompted": [list(p) for p in prompted],
@@ -115,6 +115,7 @@ class ProcessMaskWriter:
         if "error" in reply:  # (the helper is fine: the project is not, for it; say so here, as the thread would)
             owner.give_back(proc)
             raise WriterFailed(reply["error"])
+        project.audit.helper_stores(item.id)  # a window showing the project takes its entries for its own
         self.written = self.kept = self.unchanged = self.removed = 0
         self.gone_tracks: set[int] = set()
         self.frames_written: list[int] = []
@@ -179,6 +180,7 @@ class ProcessMaskWriter:
                     self.written, self.kept, self.unchanged = done["written"], done["kept"], done["unchanged"]
                     self.removed, self.gone_tracks = done["removed"], set(done["gone_tracks"])
                     self.frames_written = done["frames_written"]
+                    self._audit.helper_stored(self._media_id, done["audit"])
                     self._owner.give_back(self._proc)
                     return
         except (OSError, EOFError, ValueError):
@@ -187,6 +189,7 @@ class ProcessMaskWriter:
     def _lost(self) -> None:
         if not self._stopped:
             self._stopped = True
+            self._audit.helper_stored(self._media_id, ())  # (what it committed reads as another program's now)
             self._error = (f"the helper process storing the masks stopped (exit status {self._proc.poll()}); "
                            "the frames it had stored are kept, propagate again for the rest")
             _stop(self._proc)
@@ -275,7 +278,8 @@ def _store(project, settings: dict, stdin, stdout) -> None:
         _send(stdout, {"error": one_line(e)})
     _send(stdout, {"done": {"written": writer.written, "kept": writer.kept, "unchanged": writer.unchanged,
                             "removed": writer.removed, "gone_tracks": sorted(writer.gone_tracks),
-                            "frames_written": writer.frames_written}})
+                            "frames_written": writer.frames_written,
+                            "audit": sorted(project.audit.written_here())}})
 
 
 def _read_frame(stdin) -> tuple[int, dict] | None:
