@@ -224,8 +224,12 @@ class AnnotationRepository(Repository):
                     if what[-1] == keep_source:
                         kept.add(rid)
                     stored[rid] = tuple(what)
-            gone = self._gone_tracks(s, items)
-            items = [(old, row) for old, row in items if row is None or row[2] not in gone]
+            labels = self._track_labels(s, items)
+            gone = {row[2] for _, row in items if row is not None and row[2] is not None} - labels.keys()
+            # A track's annotations carry its label as it is now: relabelled while a propagation runs, the masks
+            # stored after (the propagation read the label at its start) were left with the old one.
+            items = [(old, row if row is None or row[2] is None else row[:4] + (labels[row[2]],) + row[5:])
+                     for old, row in items if row is None or row[2] not in gone]
             wanted = [(old, row) for old, row in items if kept.isdisjoint(old)]
             changed = [(old, row) for old, row in wanted
                        if not (row is not None and len(old) == 1 and stored.get(old[0]) == _compared(row))]
@@ -237,14 +241,15 @@ class AnnotationRepository(Repository):
                           dict(Counter(row[2] for row in rows)), sum(len(old) for old, row in changed if row is None))
 
     @staticmethod
-    def _gone_tracks(s, items) -> set[int]:
-        """The tracks the new rows name that are no longer in the project (deleted meanwhile, by another
-        program say): storing their annotations would break the project's foreign keys."""
+    def _track_labels(s, items) -> dict[int, int | None]:
+        """The label of each track the new rows name that is still in the project. One not there was deleted
+        meanwhile (by another program, say): storing its annotations would break the project's foreign keys."""
         named = sorted({row[2] for _, row in items if row is not None and row[2] is not None})
-        there = set()
+        out = {}
         for i in range(0, len(named), 500):
-            there.update(s.scalars(select(Track.id).where(Track.id.in_(named[i:i + 500]))))
-        return set(named) - there
+            out.update((t, label) for t, label in s.execute(select(Track.id, Track.label_id).where(
+                Track.id.in_(named[i:i + 500]))))
+        return out
 
     def _insert_rows(self, s, rows: list[tuple], remove_ids: list[int], action: str, extra: dict) -> None:
         media = {r[0] for r in rows}  # the entry names the media of what goes too (a batch may only remove)

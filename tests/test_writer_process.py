@@ -154,3 +154,25 @@ def test_masks_handed_over_are_stored_also_when_the_app_goes_away_mid_propagatio
     assert writer._proc.wait(10) == 0
     assert [len(masks_on(project, item, f)) for f in range(3)] == [1, 1, 1]
     assert project.audit.verify() == []
+
+
+@pytest.mark.parametrize("way", ["helper process", "thread"])
+def test_a_track_relabelled_during_the_propagation_has_its_new_label_on_the_frames_stored_after(video, way):
+    """The writer took the labels at the propagation's start: the masks stored after a relabel (the window's
+    ``2`` on the track's mask while the command line tracks it) kept the old label, or none."""
+    project, item = video
+    face, person = (project.labels.by_name(n) for n in ("face", "person"))
+    track = project.tracks.add(Track(media_id=item.id, label_id=face.id))
+    labels = {track.id: face.id}
+    writer = WRITERS.writer(project, item, MODEL, labels, batch=1) if way == "helper process" else \
+        MaskWriter(project, item, MODEL, labels, batch=1)
+    writer.add(0, {track.id: (box(item, 10, 40, 20, 70), 0.9)})
+    deadline = time.monotonic() + 10
+    while not masks_on(project, item, 0) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    with Project.open(project.root) as other:  # the window, another program
+        other.tracks.relabel(track.id, person.id)
+    for frame in (1, 2):
+        writer.add(frame, {track.id: (box(item, 10, 40, 20, 70), 0.9)})
+    assert writer.flush() == 3
+    assert [masks_on(project, item, f)[0].label_id for f in range(3)] == [person.id] * 3
