@@ -178,11 +178,13 @@ class ObjectsPanel(QWidget):
         if w.project is None or not track_ids:
             return False
         sam = sam_controller(w)
-        if sam.propagation is not None:  # its mask writer would store masks for a track that is gone
-            w.statusBar().showMessage("SAM 2 is propagating: cancel it or let it finish before deleting a track", 6000)
-            return False
         tracks = [t for t in (w.project.tracks.get(i) for i in track_ids) if t is not None]
         if not tracks:
+            return False
+        if sam.propagation is not None and any(t.media_id == sam.propagating_media for t in tracks):
+            # (its mask writer would store masks for a track that is gone; another video's tracks may go)
+            w.statusBar().showMessage("SAM 2 is propagating this video: cancel it or let it finish before deleting "
+                                      "its tracks", 6000)
             return False
         count, frames = w.project.tracks.usage(*(t.id for t in tracks))
         names = ", ".join(f"track {t.id}" for t in tracks)

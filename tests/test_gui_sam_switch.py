@@ -134,3 +134,35 @@ def test_the_windows_own_propagation_is_not_taken_for_another_programs_changes(q
         other.tracks.add(Track(media_id=2, name="other"))
     qtbot.waitUntil(lambda: outside != [], timeout=TIMEOUT)
     close_window(window)
+
+
+def test_during_a_propagation_only_another_videos_tracks_may_be_deleted(qtbot, demo_dir, tmp_path):
+    from annotation.shapes import Box
+    from annotation.model import Annotation
+    from storage.media.importer import import_paths
+    from tests.media_factory import indexed_video
+
+    with Project.open(demo_dir) as p:
+        import_paths(p, [indexed_video(tmp_path / "other.mp4", frames=3)])
+        other_video = next(m for m in p.media.all() if m.name == "other.mp4")
+        other = p.tracks.add(Track(media_id=other_video.id))
+        p.annotations.add(Annotation(media_id=other_video.id, frame=0, track_id=other.id, shape=Box(5, 5, 30, 30)))
+    window, sam = window_with_random_sam2(qtbot, demo_dir, tmp_path)
+    press_keys(qtbot, window, Qt.Key_S)
+    click(window.canvas, 320, 200)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
+    press_keys(qtbot, window, Qt.Key_Return)
+    [tracked] = window.project.tracks.for_media(2)
+    sam, panel = _propagating(qtbot, window, 0, 149)
+    objects = window.panel("objects")
+
+    seen = []
+    answer_message_box(qtbot, "Delete", seen)
+    assert objects.delete_tracks([other.id])  # (it was refused: "SAM 2 is propagating")
+    assert window.project.tracks.get(other.id) is None and len(seen) == 1
+    assert not objects.delete_tracks([tracked.id])
+    assert window.statusBar().currentMessage().startswith("SAM 2 is propagating this video")
+    assert window.project.tracks.get(tracked.id) is not None
+    qtbot.mouseClick(panel.cancel, Qt.LeftButton)
+    qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
+    close_window(window)
