@@ -156,6 +156,16 @@ def test_during_a_propagation_only_another_videos_tracks_may_be_deleted(qtbot, d
     sam, panel = _propagating(qtbot, window, 0, 149)
     objects = window.panel("objects")
 
+    # The other video on screen: its objects are listed, never this video's meanwhile (they stayed listed until
+    # the frame being tracked was done).
+    def listed():
+        return [panel.objects.topLevelItem(i).text(0) for i in range(panel.objects.topLevelItemCount())]
+
+    window.set_media(other_video.id, 0)
+    assert not any(row.startswith(f"track {tracked.id} ") for row in listed())
+    qtbot.waitUntil(lambda: any(row.startswith(f"track {other.id} ") for row in listed()), timeout=SLOW)
+    window.set_media(2)
+
     seen = []
     answer_message_box(qtbot, "Delete", seen)
     assert objects.delete_tracks([other.id])  # (it was refused: "SAM 2 is propagating")

@@ -24,6 +24,7 @@ class SamPanel(QWidget):
         self.window = window
         self.sam = sam_controller(window)
         self._showing_media: int | None = None  # the video whose frame range the boxes show
+        self._listed_media: int | None = None  # the video whose objects the list shows
         self._prompted = False  # the video on screen has an object prompted (something to propagate)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -164,8 +165,14 @@ class SamPanel(QWidget):
         item, project = self.window.current_media, self.window.project
         if item is None or project is None or not item.is_video:
             self.objects.clear()
-            self._prompted = False
+            self._prompted, self._listed_media = False, None
             return
+        if self._listed_media != item.id:  # another video's objects must not stay meanwhile
+            self.objects.clear()  # (the listing waits for the frame a propagation is tracking: seconds on a CPU)
+            self._prompted, self._listed_media = False, None
+            waiting = QTreeWidgetItem(self.objects, ["listing this video's objects…"])
+            waiting.setDisabled(True)
+            waiting.setFirstColumnSpanned(True)
 
         def job(ctx):
             from engine.segmentation.store import load_prompts
@@ -183,6 +190,7 @@ class SamPanel(QWidget):
             return
         tracks, frames = value
         self.objects.clear()
+        self._listed_media = item.id
         self._prompted = bool(frames)  # propagation starts from prompts: without one there is nothing to track
         if not tracks:
             hint = QTreeWidgetItem(self.objects, [EMPTY[0]])
