@@ -73,13 +73,17 @@ class RleProcess:
 
     def _stop(self) -> None:
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        try:
-            proc.stdin.close()  # the helper ends at the end of its input
-            proc.wait(timeout=2)
-        except (OSError, subprocess.TimeoutExpired):
-            proc.kill()
+        if proc is not None:
+            stop_helper(proc)
+
+
+def stop_helper(proc: subprocess.Popen) -> None:
+    """End a helper process: it ends at the end of its input; killed if it does not within 2 s."""
+    try:
+        proc.stdin.close()
+        proc.wait(timeout=2)
+    except (OSError, subprocess.TimeoutExpired):
+        proc.kill()
 
 
 def wait_until_ready(stream, ready: bytes) -> None:

@@ -12,6 +12,16 @@ from tests.test_gui_sam import SLOW, window_with_random_sam2
 from tests.test_gui_support import TIMEOUT, answer_message_box, click, close_window, press_keys, wait_picture
 
 
+def _window_with_the_face_as_an_object(qtbot, demo_dir, tmp_path):
+    """The demo video in a window with random SAM 2 weights, the face clicked and accepted on frame 0."""
+    window, sam = window_with_random_sam2(qtbot, demo_dir, tmp_path)
+    press_keys(qtbot, window, Qt.Key_S)
+    click(window.canvas, 320, 200)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
+    press_keys(qtbot, window, Qt.Key_Return)
+    return window, sam
+
+
 def _propagating(qtbot, window, first: int, last: int):
     sam, panel = sam_controller(window), window.panel("sam")
     panel.first.setValue(first)
@@ -24,11 +34,7 @@ def _propagating(qtbot, window, first: int, last: int):
 
 
 def test_a_propagation_stopped_from_outside_the_panel(qtbot, demo_dir, tmp_path):
-    window, sam = window_with_random_sam2(qtbot, demo_dir, tmp_path)
-    press_keys(qtbot, window, Qt.Key_S)
-    click(window.canvas, 320, 200)
-    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
-    press_keys(qtbot, window, Qt.Key_Return)
+    window, sam = _window_with_the_face_as_an_object(qtbot, demo_dir, tmp_path)
     [track] = window.project.tracks.for_media(2)
 
     # The status bar's Cancel: the panel says the cancel is under way (it went on saying "Starting…"), as its own
@@ -85,11 +91,7 @@ def test_following_stopped_by_a_move_comes_back_with_the_next_propagation_but_no
         qtbot, demo_dir, tmp_path):
     """Scrubbing away during a propagation stops following it; the next propagation followed nothing any more
     (the box stayed unticked), though the user had never unticked it."""
-    window, sam = window_with_random_sam2(qtbot, demo_dir, tmp_path)
-    press_keys(qtbot, window, Qt.Key_S)
-    click(window.canvas, 320, 200)
-    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
-    press_keys(qtbot, window, Qt.Key_Return)
+    window, sam = _window_with_the_face_as_an_object(qtbot, demo_dir, tmp_path)
 
     def cancel(panel):
         qtbot.mouseClick(panel.cancel, Qt.LeftButton)
@@ -115,11 +117,7 @@ def test_following_stopped_by_a_move_comes_back_with_the_next_propagation_but_no
 def test_the_windows_own_propagation_is_not_taken_for_another_programs_changes(qtbot, demo_dir, tmp_path):
     """Its masks are committed by a helper process (engine.segmentation.writer_process): the window said
     "Annotations changed by another program" all through its own propagation, and reloaded them every second."""
-    window, sam = window_with_random_sam2(qtbot, demo_dir, tmp_path)
-    press_keys(qtbot, window, Qt.Key_S)
-    click(window.canvas, 320, 200)
-    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
-    press_keys(qtbot, window, Qt.Key_Return)
+    window, sam = _window_with_the_face_as_an_object(qtbot, demo_dir, tmp_path)
     outside = []
     window.outside_changes.changed.connect(lambda reloads, entries: outside.append(entries))
     sam, panel = _propagating(qtbot, window, 0, 3)
@@ -147,11 +145,7 @@ def test_during_a_propagation_only_another_videos_tracks_may_be_deleted(qtbot, d
         other_video = next(m for m in p.media.all() if m.name == "other.mp4")
         other = p.tracks.add(Track(media_id=other_video.id))
         p.annotations.add(Annotation(media_id=other_video.id, frame=0, track_id=other.id, shape=Box(5, 5, 30, 30)))
-    window, sam = window_with_random_sam2(qtbot, demo_dir, tmp_path)
-    press_keys(qtbot, window, Qt.Key_S)
-    click(window.canvas, 320, 200)
-    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
-    press_keys(qtbot, window, Qt.Key_Return)
+    window, sam = _window_with_the_face_as_an_object(qtbot, demo_dir, tmp_path)
     [tracked] = window.project.tracks.for_media(2)
     sam, panel = _propagating(qtbot, window, 0, 149)
     objects = window.panel("objects")

@@ -36,7 +36,7 @@ import numpy as np
 
 from annotation.errors import FaceLensError
 from annotation.model import MediaItem
-from annotation.rle_process import read_exactly, wait_until_ready
+from annotation.rle_process import read_exactly, stop_helper, wait_until_ready
 from engine.segmentation.store import MaskWriter
 from engine.worker import one_line
 
@@ -81,7 +81,7 @@ class WriterProcesses:
             try:
                 return ProcessMaskWriter(proc, self, project, item, source, labels, **options)
             except (OSError, EOFError, ValueError):  # it died idle, or a fresh one did not start: this thread
-                _stop(proc)
+                stop_helper(proc)
                 if idle is None:
                     self.enabled = False
         return MaskWriter(project, item, source, labels, **options)
@@ -91,13 +91,13 @@ class WriterProcesses:
             if proc.poll() is None and len(self._idle) < 1:
                 self._idle.append(proc)
                 return
-        _stop(proc)
+        stop_helper(proc)
 
     def close(self) -> None:
         with self._lock:
             idle, self._idle = self._idle, []
         for proc in idle:
-            _stop(proc)
+            stop_helper(proc)
 
 
 class ProcessMaskWriter:
@@ -192,7 +192,7 @@ class ProcessMaskWriter:
             self._audit.helper_stored(self._media_id, ())  # (what it committed reads as another program's now)
             self._error = (f"the helper process storing the masks stopped (exit status {self._proc.poll()}); "
                            "the frames it had stored are kept, propagate again for the rest")
-            _stop(self._proc)
+            stop_helper(self._proc)
 
 
 def _start() -> subprocess.Popen:
@@ -200,14 +200,6 @@ def _start() -> subprocess.Popen:
             "from engine.segmentation.writer_process import serve; serve()")
     return subprocess.Popen([sys.executable, "-c", code], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                             stderr=None)  # (a crash's traceback goes where the app's own would)
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    try:
-        proc.stdin.close()  # the helper ends at the end of its input
-        proc.wait(timeout=2)
-    except (OSError, subprocess.TimeoutExpired):
-        proc.kill()
 
 
 def _send(stream, message: dict) -> None:
