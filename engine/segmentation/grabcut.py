@@ -36,7 +36,8 @@ class GrabCutSegmenter:
         crop = image[y0:y1, x0:x1]
         small = cv2.resize(crop, (max(1, round((x1 - x0) * scale)), max(1, round((y1 - y0) * scale))),
                            interpolation=cv2.INTER_AREA) if scale < 1 else crop.copy()
-        seeds = _seeds(prompt, small.shape[:2], (x0, y0), scale)
+        inner = (x0 > 0, y0 > 0, x1 < width, y1 < height)  # the crop's edges inside the picture
+        seeds = _seeds(prompt, small, (x0, y0), scale, inner)
         fg = _cut(np.ascontiguousarray(small), seeds)
         fg = _keep_prompted_parts(fg, prompt, (x0, y0), scale)
         mask = np.zeros((height, width), bool)
@@ -50,9 +51,10 @@ class GrabCutSegmenter:
 
 
 def _region(prompt: Prompt, image: np.ndarray) -> tuple[int, int, int, int]:
-    """The crop to work on: the box with a margin; around clicks, the smallest of a few growing crops whose rim
-    is mostly (three quarters) unlike what was clicked: a click inside a large even region, a wall or a banner,
-    needs a crop that reaches its edges, since GrabCut takes the rim for background."""
+    """The crop to work on: the box with a margin; around clicks, the smallest of a few growing crops (then the
+    whole picture) none of whose edges inside the picture crosses the clicked colour for a quarter of its
+    length. GrabCut takes those edges for background: an edge across the object (a click inside a large even
+    region, a banner, off its centre) cut it there, or left only a blob around the click."""
     height, width = image.shape[:2]
     if prompt.box is not None:
         x0, y0, x1, y1 = prompt.box
@@ -65,13 +67,13 @@ def _region(prompt: Prompt, image: np.ndarray) -> tuple[int, int, int, int]:
     for share in CROP_SHARES:  # the crop has the image's shape: a wide one for a wide image
         mx, my = share * width + 0.5 * (x1 - x0), share * height + 0.5 * (y1 - y0)
         region = _clipped(x0 - mx, y0 - my, x1 + mx, y1 + my, width, height)
-        if not _rim_like(image, region, clicked):
+        if not _crosses_the_object(image, region, clicked):
             return region
     return 0, 0, width, height
 
 
 CROP_SHARES = (0.3, 0.6)  # of the image's width and height on each side of the clicks; then the whole image
-_LIKE = 30.0  # RGB distance under which a rim pixel counts as the clicked colour
+_LIKE = 30.0  # RGB distance under which a pixel counts as the clicked colour
 
 
 def _clipped(x0, y0, x1, y1, width: int, height: int) -> tuple[int, int, int, int]:
@@ -89,39 +91,60 @@ def _clicked_colours(image: np.ndarray, pts: np.ndarray) -> np.ndarray:
     return np.asarray(out, np.float32)
 
 
-def _rim_like(image: np.ndarray, region: tuple[int, int, int, int], clicked: np.ndarray) -> bool:
-    """Whether a quarter of the region's rim or more has a clicked colour (the object goes on past it)."""
+def _crosses_the_object(image: np.ndarray, region: tuple[int, int, int, int], clicked: np.ndarray) -> bool:
+    """Whether an edge of the region inside the picture has the clicked colour for a quarter of its length or
+    more (the object goes on past it). Edges on the picture's border do not count: nothing lies past them."""
+    height, width = image.shape[:2]
     x0, y0, x1, y1 = region
-    crop = image[y0:y1, x0:x1].astype(np.float32)
-    if crop.shape[0] < 3 or crop.shape[1] < 3:
-        return False
-    rim = np.concatenate([crop[0], crop[-1], crop[1:-1, 0], crop[1:-1, -1]])
-    distance = np.linalg.norm(rim[:, None, :3] - clicked[None, :, :3], axis=2).min(axis=1)
-    return float((distance < _LIKE).mean()) > 0.25
+    edges = [image[y0:y1, x0] if x0 > 0 else None, image[y0:y1, x1 - 1] if x1 < width else None,
+             image[y0, x0:x1] if y0 > 0 else None, image[y1 - 1, x0:x1] if y1 < height else None]
+    for edge in edges:
+        if edge is None or len(edge) == 0:
+            continue
+        edge = edge.astype(np.float32)
+        distance = np.linalg.norm(edge[:, None, :3] - clicked[None, :, :3], axis=2).min(axis=1)
+        if float((distance < _LIKE).mean()) >= 0.25:
+            return True
+    return False
 
 
-def _seeds(prompt: Prompt, shape: tuple[int, int], origin: tuple[int, int], scale: float) -> np.ndarray:
-    h, w = shape
+def _seeds(prompt: Prompt, small: np.ndarray, origin: tuple[int, int], scale: float,
+           inner: tuple[bool, bool, bool, bool]) -> np.ndarray:
+    """GrabCut's starting labels on the scaled crop ``small``. ``inner``: whether the crop's left, top, right and
+    bottom edges lie inside the picture."""
+    h, w = small.shape[:2]
     ox, oy = origin
     seeds = np.full((h, w), cv2.GC_PR_BGD, np.uint8)
     if prompt.box is not None:
         bx0, by0, bx1, by1 = ((v - o) * scale for v, o in zip(prompt.box, (ox, oy, ox, oy)))
         seeds[:] = cv2.GC_BGD
         seeds[max(0, int(by0)):int(np.ceil(by1)), max(0, int(bx0)):int(np.ceil(bx1))] = cv2.GC_PR_FGD
-    else:
-        seeds[[0, -1], :] = cv2.GC_BGD  # the crop's rim is taken for background
-        seeds[:, [0, -1]] = cv2.GC_BGD
+    else:  # the crop's edges inside the picture are taken for background; on its border, an object may touch it
+        left, top, right, bottom = inner
+        for edge, where in ((left, np.s_[:, 0]), (top, np.s_[0, :]), (right, np.s_[:, -1]), (bottom, np.s_[-1, :])):
+            if edge:
+                seeds[where] = cv2.GC_BGD
     sure = max(2, int(0.03 * max(h, w)))
     likely = int(0.18 * max(h, w))
     for (x, y), label in zip(prompt.points, prompt.labels):
         c = (int((x - ox) * scale), int((y - oy) * scale))
         if label == 1:
-            if prompt.box is None:
-                cv2.circle(seeds, c, likely, int(cv2.GC_PR_FGD), -1)
-            cv2.circle(seeds, c, sure, int(cv2.GC_FGD), -1)
+            if prompt.box is None:  # likely foreground: what looks like the clicked spot around it (a disc of it all
+                # took in the background beside a thin part, which the colour model then learnt as the object's)
+                clicked = _clicked_colours(small, np.asarray([c]))[0]
+                distance = np.linalg.norm(small[..., :3].astype(np.float32) - clicked[:3], axis=2)
+                seeds[_disc((h, w), c, likely) & (distance < 2 * _LIKE) & (seeds == cv2.GC_PR_BGD)] = cv2.GC_PR_FGD
+                seeds[_disc((h, w), c, sure) & (distance < _LIKE)] = cv2.GC_FGD
+            cv2.circle(seeds, c, sure if prompt.box is not None else 1, int(cv2.GC_FGD), -1)
         else:
             cv2.circle(seeds, c, sure, int(cv2.GC_BGD), -1)
     return seeds
+
+
+def _disc(shape: tuple[int, int], centre: tuple[int, int], radius: int) -> np.ndarray:
+    disc = np.zeros(shape, np.uint8)
+    cv2.circle(disc, centre, radius, 1, -1)
+    return disc > 0
 
 
 def _cut(image: np.ndarray, seeds: np.ndarray) -> np.ndarray:
@@ -131,6 +154,7 @@ def _cut(image: np.ndarray, seeds: np.ndarray) -> np.ndarray:
         return np.isin(seeds, (cv2.GC_FGD, cv2.GC_PR_FGD))
     bgd, fgd = np.zeros((1, 65), np.float64), np.zeros((1, 65), np.float64)
     mask = seeds.copy()
+    cv2.setRNGSeed(0)  # its colour models start from k-means: the same click, the same mask, whatever ran before
     cv2.grabCut(image, mask, None, bgd, fgd, ITERATIONS, cv2.GC_INIT_WITH_MASK)
     return np.isin(mask, (cv2.GC_FGD, cv2.GC_PR_FGD))
 
