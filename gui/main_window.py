@@ -63,6 +63,7 @@ class MainWindow(EditingMixin, QMainWindow):
         self.project: Project | None = None
         PROGRAM[0] = "a FaceLens window"  # (who holds a video it propagates, as other programs are told)
         self._switching_to: Project | None = None  # the project to show once the jobs on this one have ended
+        self._leaving_agreed = False  # the user agreed to cancel a propagation for the project being opened
         self.undo_stack: UndoStack | None = None
         self.labels: list[Label] = []
         self._colors: dict[int, str] = {}
@@ -171,10 +172,18 @@ class MainWindow(EditingMixin, QMainWindow):
     def open_project(self, path: str | Path) -> None:
         """Open a project in the background; the window switches to it when it is open."""
         path = Path(path).expanduser()
+        if self.rewriting_media is not None:  # asked now: the opening itself waits for the frame being tracked
+            if not self._may_stop_propagating(path.name):
+                return
+            self._leaving_agreed = True
         self.statusBar().showMessage(f"Opening {path}…")
         # (read only where it cannot be written: a reviewer looks at evidence on a disc or write-blocked drive)
         self.engine.submit(lambda ctx: Project.open_for_reading(path), f"Opening {path.name}", Priority.INTERACTIVE,
-                           on_done=lambda r: self.set_project(r.value) if r.ok else self._show_empty_state())
+                           on_done=lambda r: self.set_project(r.value) if r.ok else self._not_opened())
+
+    def _not_opened(self) -> None:
+        self._leaving_agreed = False
+        self._show_empty_state()
 
     def open_demo(self) -> None:
         from storage.demo import build_demo
@@ -191,10 +200,15 @@ class MainWindow(EditingMixin, QMainWindow):
 
     def set_project(self, project: Project | None) -> None:
         if self.project is not None and project is not self.project and self.engine.busy():
-            if self._switching_to is None and not self._may_stop_propagating(project):
+            agreed, self._leaving_agreed = self._leaving_agreed, False
+            if self._switching_to is None and not agreed and not self._may_stop_propagating(
+                    project.root.name if project is not None else "no project"):
+                if project is not None:
+                    project.close()  # chosen, opened, and not wanted after all: this project stays
                 return
             self._switch_when_idle(project)
             return
+        self._leaving_agreed = False
         if self._switching_to is not None:
             self._switching_to = None
             self.engine.jobFinished.disconnect(self._switch_if_idle)
@@ -234,12 +248,10 @@ class MainWindow(EditingMixin, QMainWindow):
             self.statusBar().showMessage(f"Opened {project.root}" + (" read-only: it cannot be written, edits are "
                                                                      "refused" if read_only else ""), 8000)
 
-    def _may_stop_propagating(self, project: Project | None) -> bool:
-        """Another project chosen during a propagation (minutes of work): ask before cancelling it. Kept, the project
-        chosen is closed again and this one stays."""
+    def _may_stop_propagating(self, where: str) -> bool:
+        """Another project (``where``) chosen during a propagation, minutes of work: ask before cancelling it."""
         if self.rewriting_media is None:
             return True
-        where = project.root.name if project is not None else "no project"
         box = QMessageBox(QMessageBox.Question, "Open another project", f"{self._what_runs()} is running.", parent=self)
         box.setInformativeText(f"Opening {where} cancels it once the frame being tracked is done; the frames tracked "
                                "so far are kept.")
@@ -249,8 +261,6 @@ class MainWindow(EditingMixin, QMainWindow):
         box.deleteLater()
         if box.clickedButton() is stop:
             return True
-        if project is not None:
-            project.close()
         self.statusBar().showMessage(f"{where} not opened: {self._what_runs()} goes on", 8000)
         return False
 

@@ -56,24 +56,33 @@ def test_a_propagation_stopped_from_outside_the_panel(qtbot, demo_dir, tmp_path)
 
     # Another project opened meanwhile: the window asks first. Kept, the propagation goes on and the other
     # project is closed again (it was cancelled at once, without a word).
+    # File → Open asks at once (it asked once the opening, waiting for the frame being tracked, was done).
+    Project.create(tmp_path / "next").close()
     sam, panel = _propagating(qtbot, window, 0, 149)
     window.last_error = None
     seen = []
     answer_message_box(qtbot, "Keep propagating", seen)
-    window.set_project(Project.create(tmp_path / "next"))
+    window.open_project(tmp_path / "next")
     assert seen == ["“Propagating astronaut_head.mp4” is running. Opening next cancels it once the frame being "
                     "tracked is done; the frames tracked so far are kept."]
-    assert window.project.root == demo_dir.resolve() and sam.propagation is not None and not sam.cancelling
     assert window.statusBar().currentMessage() == "next not opened: “Propagating astronaut_head.mp4” goes on"
+    assert not any(j.name.startswith("Opening") for j in window.engine.running.values())
+    # A project opened another way (a new one, the demo) is asked about when it is ready, and closed if kept.
+    answer_message_box(qtbot, "Keep propagating", seen)
+    window.set_project(Project.open(tmp_path / "next"))
+    assert len(seen) == 2
+    assert window.project.root == demo_dir.resolve() and sam.propagation is not None and not sam.cancelling
     done = sam.progress[0]
     qtbot.waitUntil(lambda: sam.progress[0] > done, timeout=SLOW)
     # Cancelled and opened: the propagation finishes its frame (kept), and then the window shows the new project,
     # empty: no video, no outcome of the other project's propagation.
     answer_message_box(qtbot, "Cancel it and open", seen)
-    window.set_project(Project.open(tmp_path / "next"))
+    window.open_project(tmp_path / "next")
+    assert len(seen) == 3
     assert window.project.root == demo_dir.resolve()
-    assert window.statusBar().currentMessage() == ("next opens after this step: “Propagating astronaut_head.mp4” "
-                                                   "cancelled (what is finished stays)…")
+    qtbot.waitUntil(lambda: window.statusBar().currentMessage() == (
+        "next opens after this step: “Propagating astronaut_head.mp4” cancelled (what is finished stays)…"),
+        timeout=SLOW)
     assert panel.result.text().startswith("Cancelling: finishing the frame")
     qtbot.waitUntil(lambda: window.project.root == tmp_path / "next", timeout=SLOW)
     assert window.last_error is None and sam.propagation is None
