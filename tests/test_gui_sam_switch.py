@@ -169,10 +169,15 @@ def test_during_a_propagation_only_another_videos_tracks_may_be_deleted(qtbot, d
     qtbot.waitUntil(lambda: any(row.startswith(f"track {other.id} ") for row in listed()), timeout=SLOW)
     window.set_media(2)
 
+    window.set_media(other_video.id, 0)
+    qtbot.waitUntil(lambda: any(row.startswith(f"track {other.id} ") for row in listed()), timeout=SLOW)
     seen = []
     answer_message_box(qtbot, "Delete", seen)
     assert objects.delete_tracks([other.id])  # (it was refused: "SAM 2 is propagating")
     assert window.project.tracks.get(other.id) is None and len(seen) == 1
+    # The SAM 2 panel lets it go at once (it stayed listed until the frame being tracked was done).
+    assert not any(row.startswith(f"track {other.id} ") for row in listed())
+    window.set_media(2)
     assert not objects.delete_tracks([tracked.id])
     assert window.statusBar().currentMessage().startswith("SAM 2 is propagating this video")
     assert window.project.tracks.get(tracked.id) is not None

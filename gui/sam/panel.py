@@ -173,6 +173,11 @@ class SamPanel(QWidget):
             waiting = QTreeWidgetItem(self.objects, ["listing this video's objects…"])
             waiting.setDisabled(True)
             waiting.setFirstColumnSpanned(True)
+        else:  # nor a deleted track (reading the video's tracks alone is quick)
+            there = {t.id for t in project.tracks.for_media(item.id)}
+            for row in [self.objects.topLevelItem(i) for i in range(self.objects.topLevelItemCount())]:
+                if row.data(0, Qt.UserRole) is not None and row.data(0, Qt.UserRole) not in there:
+                    self.objects.takeTopLevelItem(self.objects.indexOfTopLevelItem(row))
 
         def job(ctx):
             from engine.segmentation.store import load_prompts
