@@ -100,7 +100,9 @@ def build_coco(media: Iterable[MediaItem], labels: Iterable[Label], annotations:
             1 for _, e, n in kept if n is not None and e["category_id"] in mixed)
         kept = [k for k in kept if not (k[2] is not None and k[1]["category_id"] in mixed)]
     if any(e["category_id"] == unlabeled_id for _, e, _ in kept):
-        categories[unlabeled_id] = {"id": unlabeled_id, "name": UNLABELED, "supercategory": ""}
+        # (a label of the user's may be called so too: tools that map categories by name must tell them apart)
+        name = UNLABELED if all(c["name"] != UNLABELED for c in categories.values()) else f"{UNLABELED} (no label)"
+        categories[unlabeled_id] = {"id": unlabeled_id, "name": name, "supercategory": ""}
     for c, sets in landmark_sets.items():
         if c not in mixed and c in categories:
             (names,) = sets

@@ -261,3 +261,21 @@ def test_images_and_their_annotations_come_in_media_and_frame_order(labelled, tm
     assert [img["id"] for img in coco["images"]] == list(range(1, len(order) + 1))
     images = [a["image_id"] for a in coco["annotations"]]
     assert images == sorted(images)  # each image's annotations together, in the images' order
+
+
+def test_annotations_without_a_label_keep_a_category_name_of_their_own(labelled, tmp_path, capsys):
+    """The user has a label called "unlabelled" too: the export listed two categories of that name, which tools
+    that map categories by name cannot tell apart."""
+    project, still, video = labelled
+    run_main(capsys, "labels", "add", project.root, "faces", "unlabelled")
+    theirs = project.labels.by_name("unlabelled").id
+    project.annotations.add_many([Annotation(media_id=still, shape=Box(1, 1, 9, 9), label_id=theirs),
+                                  Annotation(media_id=still, shape=Box(2, 2, 9, 9))])  # no label at all
+    out = tmp_path / "coco.json"
+    run_main(capsys, "export", project.root, "--format", "coco", "--out", out)
+    coco = json.loads(out.read_text())
+    names = [c["name"] for c in coco["categories"]]
+    assert len(names) == len(set(names)) and {"unlabelled", "unlabelled (no label)"} <= set(names)
+    by_name = {c["name"]: c["id"] for c in coco["categories"]}
+    boxes = {tuple(a["bbox"]): a["category_id"] for a in coco["annotations"] if a["image_id"] == 1}
+    assert boxes[(1, 1, 8, 8)] == by_name["unlabelled"] and boxes[(2, 2, 7, 7)] == by_name["unlabelled (no label)"]
