@@ -63,7 +63,6 @@ class MainWindow(EditingMixin, QMainWindow):
         self.project: Project | None = None
         PROGRAM[0] = "a FaceLens window"  # (who holds a video it propagates, as other programs are told)
         self._switching_to: Project | None = None  # the project to show once the jobs on this one have ended
-        self._leaving_agreed = False  # the user agreed to cancel a propagation for the project being opened
         self.undo_stack: UndoStack | None = None
         self.labels: list[Label] = []
         self._colors: dict[int, str] = {}
@@ -172,18 +171,15 @@ class MainWindow(EditingMixin, QMainWindow):
     def open_project(self, path: str | Path) -> None:
         """Open a project in the background; the window switches to it when it is open."""
         path = Path(path).expanduser()
-        if self.rewriting_media is not None:  # asked now: the opening itself waits for the frame being tracked
-            if not self._may_stop_propagating(path.name):
-                return
-            self._leaving_agreed = True
+        # Asked now, not once open: the opening itself waits for the frame being tracked.
+        asked = self.rewriting_media is not None
+        if not self._may_stop_propagating(path.name):
+            return
         self.statusBar().showMessage(f"Opening {path}…")
         # (read only where it cannot be written: a reviewer looks at evidence on a disc or write-blocked drive)
         self.engine.submit(lambda ctx: Project.open_for_reading(path), f"Opening {path.name}", Priority.INTERACTIVE,
-                           on_done=lambda r: self.set_project(r.value) if r.ok else self._not_opened())
-
-    def _not_opened(self) -> None:
-        self._leaving_agreed = False
-        self._show_empty_state()
+                           on_done=lambda r: self.set_project(r.value, asked) if r.ok else
+                           self._show_empty_state())
 
     def open_demo(self) -> None:
         from storage.demo import build_demo
@@ -198,17 +194,16 @@ class MainWindow(EditingMixin, QMainWindow):
         self.engine.submit(lambda ctx: build_demo(root), "Building the demo project", Priority.NORMAL,
                            on_done=lambda r: self.set_project(r.value) if r.ok else None)
 
-    def set_project(self, project: Project | None) -> None:
+    def set_project(self, project: Project | None, asked: bool = False) -> None:
+        """``asked``: the user was asked before it was opened whether to cancel a propagation for it."""
         if self.project is not None and project is not self.project and self.engine.busy():
-            agreed, self._leaving_agreed = self._leaving_agreed, False
-            if self._switching_to is None and not agreed and not self._may_stop_propagating(
+            if self._switching_to is None and not asked and not self._may_stop_propagating(
                     project.root.name if project is not None else "no project"):
                 if project is not None:
                     project.close()  # chosen, opened, and not wanted after all: this project stays
                 return
             self._switch_when_idle(project)
             return
-        self._leaving_agreed = False
         if self._switching_to is not None:
             self._switching_to = None
             self.engine.jobFinished.disconnect(self._switch_if_idle)

@@ -128,16 +128,17 @@ def _seeds(prompt: Prompt, small: np.ndarray, origin: tuple[int, int], scale: fl
     likely = int(0.18 * max(h, w))
     for (x, y), label in zip(prompt.points, prompt.labels):
         c = (int((x - ox) * scale), int((y - oy) * scale))
-        if label == 1:
-            if prompt.box is None:  # likely foreground: what looks like the clicked spot around it (a disc of it all
-                # took in the background beside a thin part, which the colour model then learnt as the object's)
-                clicked = _clicked_colours(small, np.asarray([c]))[0]
-                distance = np.linalg.norm(small[..., :3].astype(np.float32) - clicked[:3], axis=2)
-                seeds[_disc((h, w), c, likely) & (distance < 2 * _LIKE) & (seeds == cv2.GC_PR_BGD)] = cv2.GC_PR_FGD
-                seeds[_disc((h, w), c, sure) & (distance < _LIKE)] = cv2.GC_FGD
-            cv2.circle(seeds, c, sure if prompt.box is not None else 1, int(cv2.GC_FGD), -1)
-        else:
+        if label != 1:
             cv2.circle(seeds, c, sure, int(cv2.GC_BGD), -1)
+        elif prompt.box is not None:
+            cv2.circle(seeds, c, sure, int(cv2.GC_FGD), -1)
+        else:  # likely and sure foreground: what looks like the clicked spot around it (a disc of it all took in
+            # the background beside a thin part, which the colour model then learnt as the object's)
+            clicked = _clicked_colours(small, np.asarray([c]))[0]
+            distance = np.linalg.norm(small[..., :3].astype(np.float32) - clicked[:3], axis=2)
+            seeds[_disc((h, w), c, likely) & (distance < 2 * _LIKE) & (seeds == cv2.GC_PR_BGD)] = cv2.GC_PR_FGD
+            seeds[_disc((h, w), c, sure) & (distance < _LIKE)] = cv2.GC_FGD
+            cv2.circle(seeds, c, 1, int(cv2.GC_FGD), -1)  # the clicked pixel itself, whatever its neighbours
     return seeds
 
 
