@@ -245,18 +245,24 @@ class MainWindow(EditingMixin, QMainWindow):
 
     def _may_stop_propagating(self, where: str) -> bool:
         """Another project (``where``) chosen during a propagation, minutes of work: ask before cancelling it."""
+        return self._ask_to_stop_propagating("Open another project", f"Opening {where}", "open",
+                                             f"{where} not opened")
+
+    def _ask_to_stop_propagating(self, title: str, doing: str, verb: str, refused: str) -> bool:
+        """Whether the user lets ``doing`` ("Opening next") cancel the running propagation; kept, the status bar
+        says ``refused`` and that it goes on. True where nothing propagates."""
         if self.rewriting_media is None:
             return True
-        box = QMessageBox(QMessageBox.Question, "Open another project", f"{self._what_runs()} is running.", parent=self)
-        box.setInformativeText(f"Opening {where} cancels it once the frame being tracked is done; the frames tracked "
-                               "so far are kept.")
-        stop = box.addButton("Cancel it and open", QMessageBox.AcceptRole)
+        box = QMessageBox(QMessageBox.Question, title, f"{self._what_runs()} is running.", parent=self)
+        box.setInformativeText(f"{doing} cancels it once the frame being tracked is done; the frames tracked so far "
+                               "are kept.")
+        stop = box.addButton(f"Cancel it and {verb}", QMessageBox.AcceptRole)
         box.setDefaultButton(box.addButton("Keep propagating", QMessageBox.RejectRole))
         box.exec()
         box.deleteLater()
         if box.clickedButton() is stop:
             return True
-        self.statusBar().showMessage(f"{where} not opened: {self._what_runs()} goes on", 8000)
+        self.statusBar().showMessage(f"{refused}: {self._what_runs()} goes on", 8000)
         return False
 
     def _switch_when_idle(self, project: Project | None) -> None:
@@ -402,6 +408,10 @@ class MainWindow(EditingMixin, QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:
         if getattr(self, "_closed", False):
             return super().closeEvent(event)
+        if not getattr(self, "_closing", False) and not self._ask_to_stop_propagating(
+                "Close FaceLens", "Closing FaceLens", "close", "FaceLens stays open"):
+            event.ignore()
+            return
         self._save_window_state()  # as the user left it when asking to close, even if closing must wait
         if self.engine.busy():
             # Closing now would close the project under a running job and exit with the engine thread inside

@@ -2,6 +2,7 @@
 it runs (which failed it with "KeyError: 'output_dict_per_obj'", the old project's video staying on screen)."""
 from __future__ import annotations
 
+import numpy as np
 from PySide6.QtCore import Qt
 
 from gui.job_status import JobStatus
@@ -72,13 +73,20 @@ def test_a_propagation_stopped_from_outside_the_panel(qtbot, demo_dir, tmp_path)
     window.set_project(Project.open(tmp_path / "next"))
     assert len(seen) == 2
     assert window.project.root == demo_dir.resolve() and sam.propagation is not None and not sam.cancelling
+    # Closing the window asks the same way (it cancelled without a word); kept, window and propagation stay.
+    answer_message_box(qtbot, "Keep propagating", seen)
+    window.close()
+    assert seen[2] == ("“Propagating astronaut_head.mp4” is running. Closing FaceLens cancels it once the frame "
+                       "being tracked is done; the frames tracked so far are kept.")
+    assert window.isVisible() and sam.propagation is not None and not sam.cancelling
+    assert window.statusBar().currentMessage() == "FaceLens stays open: “Propagating astronaut_head.mp4” goes on"
     done = sam.progress[0]
     qtbot.waitUntil(lambda: sam.progress[0] > done, timeout=SLOW)
     # Cancelled and opened: the propagation finishes its frame (kept), and then the window shows the new project,
     # empty: no video, no outcome of the other project's propagation.
     answer_message_box(qtbot, "Cancel it and open", seen)
     window.open_project(tmp_path / "next")
-    assert len(seen) == 3
+    assert len(seen) == 4
     assert window.project.root == demo_dir.resolve()
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == (
         "next opens after this step: “Propagating astronaut_head.mp4” cancelled (what is finished stays)…"),
@@ -107,6 +115,18 @@ def test_following_stopped_by_a_move_comes_back_with_the_next_propagation_but_no
         qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
 
     sam, panel = _propagating(qtbot, window, 0, 149)
+    # A click with the select tool on a mask being propagated says why nothing is selected (a label key after it
+    # did nothing, without a word): it is stored, and read back for editing when the propagation ends.
+    def live_mask():
+        masks = sam.recent.get(window.current_frame, {}) if window.current_frame else {}
+        return next((m for m in masks.values() if m.any()), None)
+
+    qtbot.waitUntil(lambda: live_mask() is not None, timeout=SLOW)
+    press_keys(qtbot, window, Qt.Key_V)
+    ys, xs = np.nonzero(live_mask())
+    click(window.canvas, xs[len(xs) // 2] + 0.5, ys[len(ys) // 2] + 0.5)
+    assert window.selected_ids == set()
+    assert window.statusBar().currentMessage().startswith("SAM 2 is propagating this video: track ")
     window.seek(100)
     qtbot.waitUntil(lambda: window.current_frame == 100, timeout=TIMEOUT)
     assert not panel.follow.isChecked()
@@ -119,8 +139,12 @@ def test_following_stopped_by_a_move_comes_back_with_the_next_propagation_but_no
     cancel(panel)
     sam, panel = _propagating(qtbot, window, 0, 149)
     assert not panel.follow.isChecked()
-    cancel(panel)
-    close_window(window)
+    # Closed during it, once the user agreed: it is cancelled, and the window closes after the frame being tracked.
+    seen = []
+    answer_message_box(qtbot, "Cancel it and close", seen)
+    window.close()
+    assert seen and sam.cancelling
+    qtbot.waitUntil(lambda: getattr(window, "_closed", False), timeout=SLOW)
 
 
 def test_the_windows_own_propagation_is_not_taken_for_another_programs_changes(qtbot, demo_dir, tmp_path):

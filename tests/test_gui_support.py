@@ -60,7 +60,9 @@ def grabcut_sam_window(qtbot, project_dir: Path, media: int, frame: int | None =
 def close_window(window) -> None:
     """Close the window as the user does, and wait until it has: with a job running it closes once the job has
     finished its current step. Left open, its engine thread could still be inside torch when the tests end,
-    and an interpreter that exits then aborts."""
+    and an interpreter that exits then aborts. During a propagation the window asks first: the test cancels it."""
+    if window.rewriting_media is not None and not getattr(window, "_closing", False):
+        answer_message_box(None, "Cancel it and close", [])
     window.close()
     deadline = time.monotonic() + CLOSE_S
     while not getattr(window, "_closed", False) and time.monotonic() < deadline:
@@ -122,11 +124,14 @@ def press_keys(qtbot, window, keys: str, modifiers=Qt.NoModifier) -> None:
 
 
 def answer_message_box(qtbot, button: str, seen: list) -> None:
-    """Press ``button`` in the next message box, noting what it said."""
+    """Press ``button`` in the next message box to open within TIMEOUT, noting what it said."""
+    deadline = time.monotonic() + TIMEOUT / 1000
+
     def press():
         box = QApplication.activeModalWidget()
         if not isinstance(box, QMessageBox):
-            QTimer.singleShot(20, press)
+            if time.monotonic() < deadline:  # (none came: a later test's box is not this one's to answer)
+                QTimer.singleShot(20, press)
             return
         seen.append(f"{box.text()} {box.informativeText()}")
         next(b for b in box.buttons() if b.text().replace("&", "") == button).click()

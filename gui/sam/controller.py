@@ -579,6 +579,16 @@ class SamController(QObject):
         if frame == self.window.current_frame:
             self.previewChanged.emit()
 
+    def tracked_at(self, x: float, y: float) -> int | None:
+        """The track whose mask, just tracked and not read back from the project yet, covers image pixel (x, y)
+        of the frame on screen."""
+        if not self.showing_propagation:
+            return None
+        for track_id, mask in self.recent.get(self.window.current_frame, {}).items():
+            if 0 <= y < mask.shape[0] and 0 <= x < mask.shape[1] and mask[int(y), int(x)]:
+                return track_id
+        return None
+
     @property
     def showing_propagation(self) -> bool:
         """Whether the video on screen is the one being propagated (its arriving masks belong on it)."""

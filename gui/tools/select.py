@@ -51,6 +51,7 @@ class SelectTool(Tool):
         if a is None:
             if not ctrl:
                 w.set_selection(set())
+            self._say_if_tracked_just_now(e)
             self._drag = ("pan", e.view)
             self.canvas.viewport().setCursor(Qt.ClosedHandCursor)
             return True
@@ -97,6 +98,17 @@ class SelectTool(Tool):
         return "reshape" if self._drag and self._drag[0] == "handle" else "move"
 
     # --- helpers -------------------------------------------------------------------------------------------
+    def _say_if_tracked_just_now(self, e: ToolEvent) -> None:
+        """A click on a mask SAM 2 is propagating: it is not a stored annotation yet (the window reads them back
+        when the propagation ends), so nothing is selected, and a label key after it did nothing, without a word."""
+        from gui.sam.controller import sam_controller  # (the SAM tool's package imports the tools)
+
+        track_id = sam_controller(self.window).tracked_at(e.scene.x(), e.scene.y())
+        if track_id is not None:
+            self.window.statusBar().showMessage(
+                f"SAM 2 is propagating this video: track {track_id}'s masks can be selected, edited and relabelled "
+                "once that is done (or cancelled)", 8000)
+
     def _dragged_shape(self, e: ToolEvent):
         kind, a = self._drag[0], self._drag[1]
         p = self.clamp(e.scene)
