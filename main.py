@@ -93,7 +93,7 @@ def cmd_verify(args) -> int:
             problems = verify_project(project, head=noted)
             info = summary(project)
     except DatabaseError as e:  # too damaged to open
-        problems.append(database_problem(e))
+        problems.append(database_problem(e, Path(args.dir)))
     print_result(args, {"ok": not problems, "problems": problems, **info}, _verify_text(problems, info, noted))
     if problems:
         print(f"verify: {len(problems)} problem(s) found", file=sys.stderr)
@@ -383,7 +383,8 @@ def _damaged_database(args, error) -> int:
     from storage.verify import database_problem
 
     where = Path(args.dir) / "project.db" if getattr(args, "dir", None) else "the project database"
-    reason = database_problem(error).removeprefix("database: ")
+    reason = database_problem(error, Path(args.dir) if getattr(args, "dir", None) else None).removeprefix(
+        "database: ")
     if reason.startswith(("the file is damaged", "cannot be read")):  # (the others say what to do themselves)
         reason += "; 'verify' checks the whole project"
     print(f"facelens: error: {where}: {reason}", file=sys.stderr)

@@ -3,7 +3,9 @@ record against the entry that imported it, the SHA-256 of every media file, the 
 and verdicts against their entries. Each problem is one line naming what is wrong."""
 from __future__ import annotations
 
+import shutil
 from collections import defaultdict
+from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from sqlalchemy import text
@@ -14,6 +16,10 @@ from storage.media.hashing import sha256_file
 
 if TYPE_CHECKING:
     from storage.project import Project
+
+# Free space under which SQLite's bare "disk I/O error" means a full disk (it could not make its -shm file, 32 KB,
+# or grow its -wal file); above it the disk itself failed.
+FULL_DISK_BYTES = 16 * 2 ** 20
 
 
 def verify_project(project: "Project", progress: Callable[[int, int], None] | None = None,
@@ -30,7 +36,7 @@ def verify_project(project: "Project", progress: Callable[[int, int], None] | No
         problems += project.detectors.check_runs()
         problems += project.detectors.check_verdicts()
     except DatabaseError as e:  # a damaged file fails part-way: say so instead of a traceback
-        problems.append(database_problem(e))
+        problems.append(database_problem(e, project.root))
     return problems
 
 
@@ -44,9 +50,18 @@ def summary(project: "Project") -> dict:
         return {"media": None, "audit_entries": None, "audit_head": None}
 
 
-def database_problem(error: DatabaseError) -> str:
-    """One line for a database SQLite could not read."""
+def database_problem(error: DatabaseError, folder: Path | None = None) -> str:
+    """One line for a database SQLite could not read; ``folder``: the project's, whose disk is looked at when
+    SQLite says only "disk I/O error" (what it says of a full disk when it cannot even make its -shm file)."""
     reason = str(getattr(error, "orig", None) or error).strip()
+    if "disk I/O error" in reason and folder is not None:
+        free = _free_bytes(folder)
+        if free is not None and free < FULL_DISK_BYTES:
+            return f"database: cannot be used ({reason}): its disk is full ({_size(free)} free); " \
+                   f"free some disk space"
+        if free is not None:
+            return f"database: cannot be used ({reason}): the disk failed a read or write though " \
+                   f"{free // 2 ** 20} MB are free; check the disk, then run 'verify'"
     if any(word in reason for word in ("malformed", "not a database", "corrupt")):
         return f"database: the file is damaged ({reason})"
     if "readonly" in reason or "read-only" in reason:
@@ -60,6 +75,17 @@ def database_problem(error: DatabaseError) -> str:
     if "locked" in reason:
         return f"database: is busy ({reason}); another program is writing to it: try again when it is done"
     return f"database: cannot be read ({reason})"
+
+
+def _size(n: int) -> str:
+    return f"{n // 1024} KB" if n < 2 ** 20 else f"{n / 2 ** 20:.0f} MB"
+
+
+def _free_bytes(folder: Path) -> int | None:
+    try:
+        return shutil.disk_usage(folder).free
+    except OSError:
+        return None
 
 
 def _database(project: "Project") -> list[str]:

@@ -67,3 +67,21 @@ def test_segment_and_track_refuse_a_read_only_project_before_the_model_work(tmp_
                    code=2).err
     assert err.strip() == (f"facelens: error: {tmp_path / 'proj' / 'project.db'}: cannot be written (attempt to "
                            f"write a readonly database); check the permissions of project.db and its folder")
+
+
+@pytest.mark.parametrize("free, user_reads", [
+    (12 * 1024, "cannot be used (disk I/O error): its disk is full (12 KB free); free some disk space"),
+    (900 * 2 ** 20, "cannot be used (disk I/O error): the disk failed a read or write though 900 MB are free; check "
+                    "the disk, then run 'verify'"),
+])
+def test_a_bare_disk_io_error_says_whether_the_disk_is_full(tmp_path, monkeypatch, free, user_reads):
+    """What SQLite says of a full disk when it cannot even make its -shm file ("disk I/O error", no word of
+    space): the project's disk is looked at (its free space given here: a disk cannot be filled in a test)."""
+    import shutil
+    from collections import namedtuple
+
+    usage = namedtuple("usage", "total used free")
+    monkeypatch.setattr(shutil, "disk_usage", lambda folder: usage(10 ** 12, 10 ** 12 - free, free))
+    error = OperationalError("PRAGMA journal_mode", {}, sqlite3.OperationalError("disk I/O error"))
+    assert database_problem(error, tmp_path) == f"database: {user_reads}"
+    assert database_problem(error) == "database: cannot be read (disk I/O error)"  # (where the folder is unknown)
