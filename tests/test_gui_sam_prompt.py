@@ -115,6 +115,27 @@ def test_a_label_picked_with_the_mouse_leaves_the_keyboard_on_the_canvas(qtbot, 
     close_window(window)
 
 
+def test_the_click_mode_keys_work_right_after_a_thumbnail_is_clicked(qtbot, demo_dir):
+    """The media list kept the keyboard after a click on a thumbnail, and took Q, E and B for its type-to-find:
+    B and a drag gave a positive point, not a box (found by a tester)."""
+    window = make_window(qtbot, demo_dir)
+    sam = _ready(qtbot, window)
+    media = window.panel("media").view
+    row = media.model().index(1, 0)  # the video
+    qtbot.mouseClick(media.viewport(), Qt.LeftButton, pos=media.visualRect(row).center())
+    qtbot.waitUntil(lambda: window.current_media.id == 2, timeout=TIMEOUT)
+    assert QApplication.focusWidget() is media
+    for key, mode in ((Qt.Key_B, "box"), (Qt.Key_E, "negative"), (Qt.Key_Q, "positive"), (Qt.Key_B, "box")):
+        qtbot.keyClick(media, key)
+        assert sam.mode == mode
+    assert window.current_media.id == 2 and media.currentIndex().row() == 1  # nothing else was picked
+    wait_picture(qtbot, window)
+    drag(window.canvas, [(200, 150), (300, 260), (440, 330)])
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    assert sam.box is not None and sam.points == []
+    close_window(window)
+
+
 def test_the_status_bar_says_when_nothing_was_found_and_while_a_mask_is_being_computed(qtbot, tmp_path):
     Image.fromarray(np.full((240, 320, 3), 120, np.uint8)).save(tmp_path / "grey.png")
     with Project.create(tmp_path / "proj") as project:

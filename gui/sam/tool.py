@@ -29,6 +29,7 @@ class SamTool(Tool):
     icon_text = "S2"
     shortcut = "S"
     tooltip = "Click to segment (Q positive, E negative, B box, W next mask; Enter accept, Esc discard)"
+    letter_keys = (*MODES, Qt.Key_W)
     order = 50
     help = (("Q / E", "positive / negative points"), ("B", "draw a box"), ("Shift-click, right click", "negative point"),
             ("W", "SAM's next mask for a single click"), ("Backspace, Ctrl+Z", "take the last click back"),

@@ -1,9 +1,9 @@
 """One instance of each registered tool per window, the Tools menu and toolbar, and the brush size."""
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QActionGroup, QFont, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QApplication, QMenu, QToolBar
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QToolBar
 
 from gui import icons
 from gui.actions import add_action
@@ -71,6 +71,10 @@ class ToolManager(QObject):
             self.active.deactivate()
         left_word = bar.currentMessage() != said  # what leaving it dropped, say: that stays, not the new tool's hint
         self.active = tool
+        app = QApplication.instance()
+        app.removeEventFilter(self)
+        if tool.letter_keys:  # (only then: a filter on the application sees every event)
+            app.installEventFilter(self)
         tool.activate()
         self.window.canvas.setFocus(Qt.OtherFocusReason)  # so the tool's own keys reach it
         self.actions[key].setChecked(True)
@@ -78,6 +82,15 @@ class ToolManager(QObject):
         if not left_word:
             bar.showMessage(f"{tool.name}: {tool.tooltip}", 4000)
         self.toolChanged.emit(key)
+
+    def eventFilter(self, watched, event) -> bool:
+        """The active tool's letters pressed in one of the window's lists or trees (see ``Tool.letter_keys``):
+        after a thumbnail was clicked, B before a drag gave a point, and E made the next click a positive one."""
+        if event.type() != QEvent.KeyPress or not isinstance(watched, QAbstractItemView) \
+                or event.key() not in self.active.letter_keys or event.modifiers() != Qt.NoModifier \
+                or watched.window() is not self.window:
+            return False
+        return self.active.key_press(event)
 
     def restore(self) -> None:
         self.activate(str(self.settings.get("tools/current") or "select"))
