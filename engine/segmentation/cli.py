@@ -29,8 +29,9 @@ def cmd_segment(args) -> int:
     from engine.worker import Engine
 
     points = [numbers(p, (2, 3), "point", "X,Y or X,Y,1 (positive) or X,Y,0 (negative)") for p in args.point]
-    if any(len(p) == 3 and p[2] not in (0, 1) for p in points):
-        raise FaceLensError("--point: the third number is the label, 1 (positive) or 0 (negative)")
+    wrong = next((given for given, p in zip(args.point, points) if len(p) == 3 and p[2] not in (0, 1)), None)
+    if wrong is not None:  # (named, as the other --point errors name the value)
+        raise FaceLensError(f"--point {wrong}: the third number is the label, 1 (positive) or 0 (negative)")
     if len(args.box) > 1:  # (the last one was used, the others dropped without a word)
         raise FaceLensError(f"--box is given {len(args.box)} times: an object takes one box (add --point clicks to "
                             f"refine it; segment again for another object)")
