@@ -23,3 +23,8 @@ def test_a_label_key_and_a_tool_key_work_with_the_menu_bar_holding_the_keyboard(
     assert window.tools.active.key != "sam"
     qtbot.keyClick(bar, "s")
     assert window.tools.active.key == "sam"
+    # The SAM tool's own letters, which no menu binds, reach it too (the bar ignored them).
+    from gui.sam.controller import sam_controller
+
+    qtbot.keyClick(bar, "b")
+    assert sam_controller(window).mode == "box"

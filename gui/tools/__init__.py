@@ -83,7 +83,7 @@ class Tool:
     help: tuple[tuple[str, str], ...] = ()  # (keys, what they do) inside the tool, for Help → Shortcuts
     draft_noun = "shape"  # what a draft of this tool is called in the status bar and Edit → Undo
     # Letters its ``key_press`` reads that no menu binds: they reach it also while a list or tree of the window
-    # has the keyboard (a thumbnail just clicked), which otherwise takes them for its type-to-find.
+    # (a thumbnail just clicked: it took them for its type-to-find) or its menu bar has the keyboard.
     letter_keys: tuple[Qt.Key, ...] = ()
 
     def __init__(self, window: "MainWindow"):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QEvent, QObject, Qt, Signal
 from PySide6.QtGui import QActionGroup, QFont, QIcon, QPainter, QPalette, QPixmap
-from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QToolBar
+from PySide6.QtWidgets import QAbstractItemView, QApplication, QMenu, QMenuBar, QToolBar
 
 from gui import icons
 from gui.actions import add_action
@@ -84,9 +84,10 @@ class ToolManager(QObject):
         self.toolChanged.emit(key)
 
     def eventFilter(self, watched, event) -> bool:
-        """The active tool's letters pressed in one of the window's lists or trees (see ``Tool.letter_keys``):
-        after a thumbnail was clicked, B before a drag gave a point, and E made the next click a positive one."""
-        if event.type() != QEvent.KeyPress or not isinstance(watched, QAbstractItemView) \
+        """The active tool's letters pressed in one of the window's lists or trees (see ``Tool.letter_keys``), or
+        on its menu bar (where Esc out of a menu leaves the keyboard): after a thumbnail was clicked, B before a
+        drag gave a point, and E made the next click a positive one."""
+        if event.type() != QEvent.KeyPress or not isinstance(watched, (QAbstractItemView, QMenuBar)) \
                 or event.key() not in self.active.letter_keys or event.modifiers() != Qt.NoModifier \
                 or watched.window() is not self.window:
             return False
