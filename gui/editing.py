@@ -12,6 +12,7 @@ milliseconds, measured 7 ms median on this project's 2-core CI machine with a fu
 from __future__ import annotations
 
 import traceback
+from typing import Callable
 
 from annotation.commands import Batch, Command, Delete
 from annotation.errors import BusyElsewhere, InputError, ProjectError
@@ -25,6 +26,9 @@ class EditingMixin:
     # The video a SAM 2 propagation is writing masks into: its frames on screen may show records about to be
     # replaced, so the drawing tools wait (set by the SAM controller while it propagates).
     rewriting_media: int | None = None
+    # Set by the SAM controller: the ids among the frame's annotations that a running propagation is replacing
+    # (its newer masks are drawn and listed in their place).
+    replaced_here: Callable[[list[Annotation]], set[int]] | None = None
 
     # --- annotations ---------------------------------------------------------------------------------------
     def annotations_here(self) -> list[Annotation]:
@@ -36,6 +40,12 @@ class EditingMixin:
                 frame = self.current_frame if self.current_media.is_video else None
                 self._here = self.project.annotations.for_media(self.current_media.id, frame)
         return self._here
+
+    def annotations_shown(self) -> list[Annotation]:
+        """The annotations on screen, less those a running propagation is replacing on this frame."""
+        here = self.annotations_here()
+        gone = self.replaced_here(here) if self.replaced_here is not None else set()
+        return [a for a in here if a.id not in gone] if gone else here
 
     def make_annotation(self, shape) -> Annotation:
         """A new manual annotation of the current label on the image or frame on screen."""

@@ -58,7 +58,7 @@ class ObjectsPanel(QWidget):
             QTreeWidgetItem(self.tree, ["Nothing on screen"]).setDisabled(True)
             self._syncing = False
             return
-        here = w.annotations_here()
+        here = w.annotations_shown()
         where = f"Frame {w.current_frame}" if m.is_video else "This image"
         group = QTreeWidgetItem(self.tree, [f"{where} ({len(here)})"])
         group.setFlags(Qt.ItemIsEnabled)
@@ -94,8 +94,8 @@ class ObjectsPanel(QWidget):
                 row.setData(0, Qt.UserRole, on_frame.get(t.id))
                 row.setData(0, Qt.UserRole + 1, TRACK)
                 row.setData(0, Qt.UserRole + 2, t.id)
-                row.setToolTip(0, f"Track {t.id}: Del (or its right-click menu) deletes it with its annotations on "
-                                  f"every frame")
+                row.setToolTip(0, f"Track {t.id}: a label's key relabels it on every frame; Del (or its right-click "
+                                  f"menu) deletes it with its annotations on every frame")
         self.tree.expandAll()
         self._syncing = False
         self._show_selection()
@@ -103,16 +103,15 @@ class ObjectsPanel(QWidget):
     def _add_tracked_just_now(self, group, here, tracks) -> set[int]:
         """Rows for the masks a running propagation has made on this frame that the window has not read back
         from the project yet (it re-reads them when the propagation ends), so the mask on the canvas is listed,
-        not "none yet". Returns their track ids."""
-        sam, frame = sam_controller(self.window), self.window.current_frame
-        if sam.propagation is None or frame is None:
+        not "none yet" nor the older mask it replaces. Returns their track ids."""
+        sam = sam_controller(self.window)
+        if sam.propagation is None:
             return set()
-        stored = {a.track_id for a in here if a.kind == "mask"}
         there = {t.id for t in tracks}  # (not a track another program deleted while it was being tracked)
-        arriving = {t for t, mask in sam.recent.get(frame, {}).items()
-                    if t not in stored and t in there and mask.any()}
+        arriving = {t for t, mask in sam.live_here(self.window.annotations_here()).items()
+                    if t in there and mask.any()}
         if arriving:
-            group.setText(0, f"Frame {frame} ({len(here) + len(arriving)})")
+            group.setText(0, f"Frame {self.window.current_frame} ({len(here) + len(arriving)})")
             labels = {t.id: t.label_id for t in tracks}
             for t in sorted(arriving):
                 row = QTreeWidgetItem(group, [f"{self.window.label_name(labels.get(t))}, track {t}", "mask",

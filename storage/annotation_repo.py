@@ -340,6 +340,12 @@ class AnnotationRepository(Repository):
         with self._read() as s:
             return list(s.scalars(q))
 
+    def last_id(self) -> int:
+        """The largest annotation id there is (0 if none); ids are never handed out twice (AUTOINCREMENT), so any
+        annotation stored later has a larger one."""
+        with self._read() as s:
+            return s.scalar(select(func.max(Row.id))) or 0
+
     def count(self, media_id: int | None = None) -> int:
         q = select(func.count(Row.id))
         if media_id is not None:

@@ -17,7 +17,8 @@ from engine.models.weights import ModelSettings
 from engine.segmentation.sam2_models import build_random_predictor
 from gui.sam.controller import sam_controller
 from storage.project import Project
-from tests.test_gui_support import TIMEOUT, click, close_window, drag, make_window, press_keys, wait_picture
+from tests.test_gui_support import (TIMEOUT, answer_message_box, click, close_window, drag, make_window, press_keys,
+                                    wait_picture)
 
 SLOW = 240_000  # ms: a few SAM 2 frames on a busy 2-core CPU
 
@@ -258,7 +259,10 @@ def test_with_a_checkpoint_an_object_is_tracked_with_progress_and_cancel(qtbot, 
     panel.last.setValue(30)
     qtbot.mouseClick(panel.propagate_button, Qt.LeftButton)
     qtbot.waitUntil(lambda: sam.progress_message != "", timeout=SLOW)
+    seen = []
+    answer_message_box(qtbot, "Cancel it and close", seen)
     window.close()
+    assert seen  # asked first
     assert window.isVisible() and panel.result.text().startswith("Cancelling: finishing the frame")
     assert not panel.cancel.isEnabled()
     close_window(window)

@@ -127,6 +127,18 @@ def test_following_stopped_by_a_move_comes_back_with_the_next_propagation_but_no
     click(window.canvas, xs[len(xs) // 2] + 0.5, ys[len(ys) // 2] + 0.5)
     assert window.selected_ids == set()
     assert window.statusBar().currentMessage().startswith("SAM 2 is propagating this video: track ")
+    # Its track picked in the objects list and a label key: refused with a word, and the label to draw with stays
+    # (it changed, and nothing said the track was not relabelled).
+    from tests.test_delete_track import _track_row
+
+    [track] = window.project.tracks.for_media(2)
+    drawing = window.current_label_id()
+    other = next(label for label in window.labels if label.id not in (drawing, track.label_id))
+    _track_row(window.panel("objects"), track.id).setSelected(True)
+    window.panel("labels").pick(other)
+    assert window.statusBar().currentMessage() == ("This video is being propagated: relabel it once that is done (or "
+                                                   "cancelled)")
+    assert window.current_label_id() == drawing and window.project.tracks.get(track.id).label_id == track.label_id
     window.seek(100)
     qtbot.waitUntil(lambda: window.current_frame == 100, timeout=TIMEOUT)
     assert not panel.follow.isChecked()
@@ -207,4 +219,45 @@ def test_during_a_propagation_only_another_videos_tracks_may_be_deleted(qtbot, d
     assert window.project.tracks.get(tracked.id) is not None
     qtbot.mouseClick(panel.cancel, Qt.LeftButton)
     qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
+    close_window(window)
+
+
+def test_a_correction_carried_on_shows_the_new_masks_in_place_of_the_old_ones_as_they_come(qtbot, demo_dir, tmp_path):
+    """Re-propagating frames that have masks (From this frame after a correction): the followed view drew each
+    frame's old mask, and listed it, until the propagation ended; someone watching saw nothing change (found by a
+    tester)."""
+    window, sam = _window_with_the_face_as_an_object(qtbot, demo_dir, tmp_path)
+    [track] = window.project.tracks.for_media(2)
+    sam, panel = _propagating(qtbot, window, 0, 5)
+    qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
+    old = {a.frame: a.id for a in window.project.annotations.for_track(track.id) if a.kind == "mask"}
+    assert sorted(old) == [0, 1, 2, 3, 4, 5]
+
+    window.seek(1)
+    wait_picture(qtbot, window, 1)
+    sam.correct(track.id)
+    click(window.canvas, 420, 300)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=SLOW)
+    press_keys(qtbot, window, Qt.Key_Return)
+    qtbot.waitUntil(lambda: not sam.prompting, timeout=TIMEOUT)
+    assert sam.propagate(0, 5, from_frame=1)
+    annotations, preview = window.canvas.layer("annotations"), window.canvas.layer("sam preview")
+
+    def replaced_on_screen():
+        f = window.current_frame
+        return f in (2, 3, 4) and sam.recent.get(f) and old[f] in {a.id for a in window.annotations_here()}
+
+    qtbot.waitUntil(replaced_on_screen, timeout=SLOW)
+    frame = window.current_frame
+    assert old[frame] not in annotations.items  # the old mask is not drawn under the new one
+    assert len(preview.root.childItems()) == 1  # the new one is
+    rows = [(r.text(0), r.text(2)) for r in window.panel("objects")._rows()]
+    assert f"track {track.id}" in " ".join(name for name, _ in rows) and ("tracked just now" in dict(rows).values())
+    assert not any(name.endswith(f"#{old[frame]}, track {track.id}") for name, _ in rows), rows
+    qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
+    if window.current_frame != frame:
+        window.seek(frame)
+        wait_picture(qtbot, window, frame)
+    [now] = [a.id for a in window.annotations_here() if a.track_id == track.id and a.kind == "mask"]
+    assert now in annotations.items and preview.root.childItems() == []  # once it is over: what is stored
     close_window(window)

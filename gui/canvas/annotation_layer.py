@@ -48,7 +48,7 @@ class AnnotationLayer(CanvasLayer):
         if w is None:
             return
         selected = w.selected_ids
-        for a in w.annotations_here():
+        for a in w.annotations_shown():
             if a.id in self.hidden:
                 continue
             color = QColor(w.label_color(a.label_id))

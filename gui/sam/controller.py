@@ -11,6 +11,7 @@ from __future__ import annotations
 import time
 from collections import OrderedDict
 
+import numpy as np
 from PySide6.QtCore import QElapsedTimer, QObject, Qt, QTimer, Signal
 
 from annotation.errors import BusyElsewhere, InputError
@@ -89,6 +90,7 @@ class SamController(QObject):
         self.last_result_media: int | None = None  # the video the last propagation was of
         self.last_result_tracks: set[int] = set()  # the objects it tracked: it is told while one is still there
         self.recent: OrderedDict[int, dict] = OrderedDict()
+        self._older_than = 0  # the first annotation id stored after the running propagation began
         self._deleted_meanwhile: set[int] = set()  # tracks another program deleted during this propagation
         self._follow = QElapsedTimer()
         self._markers = QElapsedTimer()
@@ -111,6 +113,7 @@ class SamController(QObject):
         window.engine.jobProgress.connect(self._job_progress)
         window.engine.jobCancelling.connect(self._job_cancelling)
         window.outside_changes.changed.connect(self._changed_elsewhere)
+        window.replaced_here = self.replaced_here  # (the canvas and the objects list draw the new masks instead)
         window.commandApplied.connect(lambda command, _how: self._forget_result_of_gone_tracks(command.records()))
         self.choose()
         if window.project is not None:
@@ -486,6 +489,7 @@ class SamController(QObject):
         self.recent.clear()
         self._deleted_meanwhile.clear()
         self._follow_targets.clear()
+        self._older_than = w.project.annotations.last_id() + 1  # (ids are never reused: newer ones are this run's)
         if self._follow_paused:  # a move away during the last one; unticked by the user it stays off
             self.set_follow(True)
         self.progress, self.progress_message, self.last_result = (0, None), "", ""
@@ -577,14 +581,31 @@ class SamController(QObject):
             self._follow_targets.add(frame)
             self.window.seek(frame)
         if frame == self.window.current_frame:
+            if self.replaced_here(self.window.annotations_here()):
+                self.window.canvas.notify_layers("annotations_changed")  # the old masks leave for the new ones
             self.previewChanged.emit()
+
+    def live_here(self, here: list[Annotation]) -> dict[int, np.ndarray]:
+        """The masks just tracked on the frame on screen (``here``: its stored annotations) that are drawn in place
+        of what is stored: not those of tracks whose mask there the propagation keeps (corrected by hand, or
+        accepted with this frame's prompt: the mask writer's rule) or the window has read back already."""
+        if not self.showing_propagation or not self.recent.get(self.window.current_frame):
+            return {}
+        prompted = {a.track_id for a in here if a.attributes.get("role") == PROMPT}
+        settled = {a.track_id for a in here if a.kind == "mask" and (
+            a.source == MANUAL or a.track_id in prompted or a.id >= self._older_than)}
+        return {t: m for t, m in self.recent[self.window.current_frame].items() if t not in settled}
+
+    def replaced_here(self, here: list[Annotation]) -> set[int]:
+        """Ids of the stored masks on the frame on screen that the masks just tracked replace: a re-propagation
+        (a correction carried on, a range tracked again) showed each frame's old masks as it went."""
+        live = self.live_here(here)
+        return {a.id for a in here if a.kind == "mask" and a.track_id in live} if live else set()
 
     def tracked_at(self, x: float, y: float) -> int | None:
         """The track whose mask, just tracked and not read back from the project yet, covers image pixel (x, y)
         of the frame on screen."""
-        if not self.showing_propagation:
-            return None
-        for track_id, mask in self.recent.get(self.window.current_frame, {}).items():
+        for track_id, mask in self.live_here(self.window.annotations_here()).items():
             if 0 <= y < mask.shape[0] and 0 <= x < mask.shape[1] and mask[int(y), int(x)]:
                 return track_id
         return None

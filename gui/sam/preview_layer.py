@@ -42,7 +42,7 @@ class SamPreviewLayer(CanvasLayer):
         w, c = self.window, self.controller
         if w is None or w.current_media is None:
             return
-        for track_id, mask in (c.recent.get(w.current_frame, {}) if c.showing_propagation else {}).items():
+        for track_id, mask in c.live_here(w.annotations_here()).items():
             self.add_item(_mask_item(mask, QColor(_track_color(w, track_id))))
         if c.clicked is not None and c.clicked.result.mask.shape == _image_shape(w):
             # A correction is drawn in its track's colour; a new object in the label it will get.
