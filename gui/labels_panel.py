@@ -144,12 +144,18 @@ class LabelsPanel(QWidget):
         if label is None:
             return
         w = self.window
-        w.set_current_label(label)
         selected = [a for a in w.annotations_here() if a.id in w.selected_ids]
         # An annotation on a track is one frame of an object: the object is relabelled, on every frame and for the
         # frames a propagation adds later (one frame's mask alone went back to the track's label at the next one).
+        # So is a track picked in the objects list, also where it has no mask on this frame.
         tracks = {a.track_id for a in selected if a.track_id is not None}
+        objects = w.panel("objects")
+        tracks |= set(objects.selected_tracks()) if objects is not None else set()
         tracks = [t for t in map(w.project.tracks.get, sorted(tracks)) if t is not None]
+        if w.rewriting_media is not None and any(r.media_id == w.rewriting_media for r in [*selected, *tracks]):
+            w.say_propagating("relabel it")  # (and the label to draw with stays: nothing was drawn or relabelled)
+            return
+        w.set_current_label(label)
         plain = [a for a in selected if a.track_id is None and a.label_id != label.id]
         relabel = [RelabelTrack(t, label.id, f"Relabel track {t.id} as {label.name}") for t in tracks
                    if t.label_id != label.id or any(a.track_id == t.id and a.label_id != label.id for a in selected)]

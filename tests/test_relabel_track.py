@@ -46,6 +46,16 @@ def test_a_label_key_on_a_tracked_mask_relabels_the_object_on_every_frame_and_un
     writer.flush()
     assert _labels(window.project, mouth) == (hair.id, {hair.id})
 
+    # A track picked in the objects list is relabelled too, also where it has no mask on the frame on screen (the
+    # label key only changed the label to draw with).
+    from tests.test_delete_track import _track_row
+
+    panel.tree.clearSelection()
+    _track_row(panel, eye).setSelected(True)
+    assert window.selected_ids == set()  # (eye has nothing on frame 1)
+    window.panel("labels").pick(hair)
+    assert _labels(window.project, eye) == (hair.id, {hair.id})
+
 
 def test_tracks_relabel_on_the_command_line(demo_dir, capsys):
     video, mouth, eye, ids = _tracks(demo_dir)
