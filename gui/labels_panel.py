@@ -150,7 +150,7 @@ class LabelsPanel(QWidget):
         # So is a track picked in the objects list, also where it has no mask on this frame.
         tracks = {a.track_id for a in selected if a.track_id is not None}
         objects = w.panel("objects")
-        tracks |= set(objects.selected_tracks()) if objects is not None else set()
+        tracks |= objects.picked_tracks() if objects is not None else set()
         tracks = [t for t in map(w.project.tracks.get, sorted(tracks)) if t is not None]
         if w.rewriting_media is not None and any(r.media_id == w.rewriting_media for r in [*selected, *tracks]):
             w.say_propagating("relabel it")  # (and the label to draw with stays: nothing was drawn or relabelled)

@@ -117,6 +117,7 @@ class ObjectsPanel(QWidget):
                 row = QTreeWidgetItem(group, [f"{self.window.label_name(labels.get(t))}, track {t}", "mask",
                                               "tracked just now"])
                 row.setIcon(0, color_swatch(self.window.label_color(labels.get(t))))
+                row.setData(0, Qt.UserRole + 2, t)  # (its track: a label key on it is refused with a word)
                 row.setToolTip(0, "SAM 2 is propagating: this mask is stored as it goes, and listed in full (to "
                                   "select and edit) when the propagation ends")
         return arriving
@@ -161,6 +162,11 @@ class ObjectsPanel(QWidget):
     def selected_tracks(self) -> list[int]:
         return [item.data(0, Qt.UserRole + 2) for item in self.tree.selectedItems()
                 if item.data(0, Qt.UserRole + 1) == TRACK]
+
+    def picked_tracks(self) -> set[int]:
+        """The tracks of the rows picked: track rows, and the masks a running propagation has just tracked (no
+        annotation the window has read yet)."""
+        return {item.data(0, Qt.UserRole + 2) for item in self.tree.selectedItems()} - {None}
 
     def _context_menu(self, pos) -> None:
         item = self.tree.itemAt(pos)

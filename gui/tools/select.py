@@ -48,10 +48,10 @@ class SelectTool(Tool):
             return True
         a = layer.annotation_at(e.view.toPoint())
         ctrl = bool(e.modifiers & Qt.ControlModifier)
+        self._say_if_propagating(a, e)
         if a is None:
             if not ctrl:
                 w.set_selection(set())
-            self._say_if_tracked_just_now(e)
             self._drag = ("pan", e.view)
             self.canvas.viewport().setCursor(Qt.ClosedHandCursor)
             return True
@@ -98,16 +98,17 @@ class SelectTool(Tool):
         return "reshape" if self._drag and self._drag[0] == "handle" else "move"
 
     # --- helpers -------------------------------------------------------------------------------------------
-    def _say_if_tracked_just_now(self, e: ToolEvent) -> None:
-        """A click on a mask SAM 2 is propagating: it is not a stored annotation yet (the window reads them back
-        when the propagation ends), so nothing is selected, and a label key after it did nothing, without a word."""
+    def _say_if_propagating(self, a, e: ToolEvent) -> None:
+        """A click on an annotation (``a``) or a mask just tracked, of the video SAM 2 is propagating: its edits
+        wait (a mask just tracked is not even selectable: the window reads it back when the propagation ends),
+        and without a word a label key or a drag after the click did nothing."""
         from gui.sam.controller import sam_controller  # (the SAM tool's package imports the tools)
 
-        track_id = sam_controller(self.window).tracked_at(e.scene.x(), e.scene.y())
-        if track_id is not None:
-            self.window.statusBar().showMessage(
-                f"SAM 2 is propagating this video: track {track_id}'s masks can be selected, edited and relabelled "
-                "once that is done (or cancelled)", 8000)
+        w = self.window
+        if w.rewriting_media is None or w.current_media is None or w.rewriting_media != w.current_media.id:
+            return
+        if a is not None or sam_controller(w).tracked_at(e.scene.x(), e.scene.y()) is not None:
+            w.say_propagating("edit its annotations")
 
     def _dragged_shape(self, e: ToolEvent):
         kind, a = self._drag[0], self._drag[1]
