@@ -175,6 +175,8 @@ class MainWindow(EditingMixin, QMainWindow):
         asked = self.rewriting_media is not None
         if not self._may_stop_propagating(path.name):
             return
+        if asked:  # cancelled now, as agreed: the panel says so at once, not once the project is open
+            self.engine.cancel_all()
         self.statusBar().showMessage(f"Opening {path}…")
         # (read only where it cannot be written: a reviewer looks at evidence on a disc or write-blocked drive)
         self.engine.submit(lambda ctx: Project.open_for_reading(path), f"Opening {path.name}", Priority.INTERACTIVE,

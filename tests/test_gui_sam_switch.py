@@ -88,6 +88,7 @@ def test_a_propagation_stopped_from_outside_the_panel(qtbot, demo_dir, tmp_path)
     window.open_project(tmp_path / "next")
     assert len(seen) == 4
     assert window.project.root == demo_dir.resolve()
+    assert sam.cancelling  # at once (it was cancelled once the opening, waiting for the frame, was done)
     qtbot.waitUntil(lambda: window.statusBar().currentMessage() == (
         "next opens after this step: “Propagating astronaut_head.mp4” cancelled (what is finished stays)…"),
         timeout=SLOW)
@@ -126,7 +127,8 @@ def test_following_stopped_by_a_move_comes_back_with_the_next_propagation_but_no
     ys, xs = np.nonzero(live_mask())
     click(window.canvas, xs[len(xs) // 2] + 0.5, ys[len(ys) // 2] + 0.5)
     assert window.selected_ids == set()
-    assert window.statusBar().currentMessage().startswith("SAM 2 is propagating this video: track ")
+    said = "This video is being propagated: edit its annotations once that is done (or cancelled)"
+    assert window.statusBar().currentMessage() == said
     # Its track picked in the objects list and a label key: refused with a word, and the label to draw with stays
     # (it changed, and nothing said the track was not relabelled).
     from tests.test_delete_track import _track_row
@@ -139,6 +141,28 @@ def test_following_stopped_by_a_move_comes_back_with_the_next_propagation_but_no
     assert window.statusBar().currentMessage() == ("This video is being propagated: relabel it once that is done (or "
                                                    "cancelled)")
     assert window.current_label_id() == drawing and window.project.tracks.get(track.id).label_id == track.label_id
+    # So is a label key on the row of a mask just tracked (it changed the label to draw with, without a word).
+    objects = window.panel("objects")
+
+    def just_tracked():
+        return next((r for r in objects._rows() if r.text(2) == "tracked just now"), None)
+
+    qtbot.waitUntil(lambda: just_tracked() is not None, timeout=SLOW)
+    objects.tree.clearSelection()
+    just_tracked().setSelected(True)
+    window.statusBar().clearMessage()
+    window.panel("labels").pick(other)
+    assert window.statusBar().currentMessage() == ("This video is being propagated: relabel it once that is done (or "
+                                                   "cancelled)")
+    assert window.current_label_id() == drawing
+    # A click on a stored mask of that video (the one accepted on frame 0) selects it, and says the same.
+    window.seek(0)
+    wait_picture(qtbot, window, 0)
+    window.statusBar().clearMessage()
+    accepted = next(a for a in window.annotations_here() if a.kind == "mask")
+    ys, xs = np.nonzero(accepted.shape.to_array())
+    click(window.canvas, xs[len(xs) // 2] + 0.5, ys[len(ys) // 2] + 0.5)
+    assert window.selected_ids == {accepted.id} and window.statusBar().currentMessage() == said
     window.seek(100)
     qtbot.waitUntil(lambda: window.current_frame == 100, timeout=TIMEOUT)
     assert not panel.follow.isChecked()
