@@ -77,7 +77,9 @@ class SamController(QObject):
         self.propagation = None  # JobHandle
         self.propagating_media: int | None = None  # the video being propagated (its masks are being rewritten)
         self.cancelling = False  # Cancel was pressed; the frame being tracked finishes first
-        self._media_just_changed = False  # the next frame change restores a video's frame, not a user's move
+        # The frame a video shown again comes back on: its arrival is no move of the user's (a jump made before it
+        # arrived is: both were taken for the restoring, and following went on).
+        self._restoring: int | None = None
         # SAM 2's video memory in RAM instead of on the GPU: slower, but a long video fits a small GPU
         self.offload_state = str(window.settings.get("sam/offload_state", "false")).lower() == "true"
         # Propagate with SAM 2's compiled predictor (CUDA only; the first run compiles for minutes)
@@ -689,7 +691,7 @@ class SamController(QObject):
         return active is not None and active.key == "sam"
 
     def _media_changed(self, *_) -> None:
-        self._media_just_changed = True
+        self._restoring = self.window.current_frame
         self.discard()
         if self._sam_tool_active():
             self._ahead_timer.start()
@@ -703,7 +705,7 @@ class SamController(QObject):
         return None
 
     def _frame_changed(self, frame: int) -> None:
-        restored, self._media_just_changed = self._media_just_changed, False
+        restored, self._restoring = frame == self._restoring, None
         if self.propagation is not None and self.follow and not restored:  # (coming back to a video is no move)
             if frame in self._follow_targets:
                 self._follow_targets.discard(frame)
