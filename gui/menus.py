@@ -76,8 +76,8 @@ def _view_menu(window, menu) -> None:
                tip="One image pixel per screen pixel")
     menu.addSeparator()
     hide = add_action(window, menu, "view.hide_overlays", "Hide overlays",
-                      lambda on: window.canvas.annotation_layer.set_visible(not on), shortcut="H",
-                      tip="Hide the annotations to see the picture underneath", checkable=True)
+                      window.canvas.hide_overlays, shortcut="H",
+                      tip="Hide the annotations and SAM 2's masks to see the picture underneath", checkable=True)
     hide.setChecked(False)
     opacity = menu.addMenu("Overlay &opacity")
     slider_action = QWidgetAction(window)

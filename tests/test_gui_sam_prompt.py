@@ -136,6 +136,20 @@ def test_the_click_mode_keys_work_right_after_a_thumbnail_is_clicked(qtbot, demo
     close_window(window)
 
 
+def test_hide_overlays_hides_the_preview_too(qtbot, demo_dir):
+    """H showed the picture under the annotations, and left the SAM preview over it (found by a tester)."""
+    window = make_window(qtbot, demo_dir)
+    sam = _ready(qtbot, window)
+    click(window.canvas, 222, 125)
+    preview, annotations = window.canvas.layer("sam preview"), window.canvas.annotation_layer
+    qtbot.waitUntil(lambda: preview.mask_item is not None and not sam._in_flight, timeout=TIMEOUT)
+    press_keys(qtbot, window, Qt.Key_H)
+    assert not preview.visible and not annotations.visible
+    press_keys(qtbot, window, Qt.Key_H)
+    assert preview.visible and annotations.visible and preview.mask_item is not None  # the prompt is still there
+    close_window(window)
+
+
 def test_the_status_bar_says_when_nothing_was_found_and_while_a_mask_is_being_computed(qtbot, tmp_path):
     Image.fromarray(np.full((240, 320, 3), 120, np.uint8)).save(tmp_path / "grey.png")
     with Project.create(tmp_path / "proj") as project:

@@ -51,6 +51,7 @@ class CanvasLayer:
     name = "layer"
     z = 150.0
     follows_overlay_opacity = True  # faded by View → Overlay opacity
+    hides_with_overlays = False  # hidden by View → Hide overlays (H): the annotations and a model's masks
 
     def __init__(self):
         self.root = LayerRoot()

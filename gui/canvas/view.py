@@ -71,6 +71,7 @@ class Canvas(QGraphicsView):
         self.fit_mode = True
         self._pan_from: QPointF | None = None
         self.layers: list[CanvasLayer] = []
+        self.overlays_hidden = False  # View → Hide overlays
         self.annotation_layer = self.add_layer(AnnotationLayer())
         self.tool_layer = self.add_layer(ToolPreviewLayer())
         self._update_background()
@@ -83,6 +84,8 @@ class Canvas(QGraphicsView):
         self.layers.append(layer)
         layer.attach(self)
         layer.overlay_opacity_changed(self.window.overlay_opacity)
+        if layer.hides_with_overlays and self.overlays_hidden:
+            layer.set_visible(False)
         if self.window.current_media is not None:
             layer.media_changed(self.window.current_media)
             layer.frame_changed(self.window.current_frame)
@@ -94,6 +97,13 @@ class Canvas(QGraphicsView):
             self.scene().removeItem(layer.root)
             self.layers.remove(layer)
             layer.canvas = None
+
+    def hide_overlays(self, hidden: bool) -> None:
+        """View → Hide overlays (H): the picture without the annotations and a model's masks over it."""
+        self.overlays_hidden = hidden
+        for layer in self.layers:
+            if layer.hides_with_overlays:
+                layer.set_visible(not hidden)
 
     def layer(self, name: str) -> CanvasLayer | None:
         return next((l for l in self.layers if l.name == name), None)
