@@ -171,6 +171,10 @@ class MainWindow(EditingMixin, QMainWindow):
     def open_project(self, path: str | Path) -> None:
         """Open a project in the background; the window switches to it when it is open."""
         path = Path(path).expanduser()
+        if self.project is not None and path.resolve() == self.project.root.resolve():
+            # (Open recent lists it: opening it again cancelled a propagation and emptied the undo history)
+            self.statusBar().showMessage(f"{path} is the project open already", 6000)
+            return
         # Asked now, not once open: the opening itself waits for the frame being tracked.
         asked = self.rewriting_media is not None
         if not self._may_stop_propagating(path.name):

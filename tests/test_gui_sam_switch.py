@@ -55,6 +55,18 @@ def test_a_propagation_stopped_from_outside_the_panel(qtbot, demo_dir, tmp_path)
     qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
     assert sam.last_result.startswith("Cancelled after ")
 
+    # The project open already, chosen again (Open recent lists it): nothing to cancel, nothing reopened (the
+    # propagation was cancelled for it, and the undo history emptied).
+    sam, panel = _propagating(qtbot, window, 0, 149)
+    asked = []
+    answer_message_box(qtbot, "Keep propagating", asked, within_ms=500)  # (were it asked, as it was)
+    window.open_project(demo_dir)
+    qtbot.wait(600)
+    assert asked == [] and window.statusBar().currentMessage() == f"{demo_dir} is the project open already"
+    assert sam.propagation is not None and not sam.cancelling and window.undo_stack.undo_text
+    qtbot.mouseClick(panel.cancel, Qt.LeftButton)
+    qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
+
     # Another project opened meanwhile: the window asks first. Kept, the propagation goes on and the other
     # project is closed again (it was cancelled at once, without a word).
     # File → Open asks at once (it asked once the opening, waiting for the frame being tracked, was done).

@@ -123,9 +123,9 @@ def press_keys(qtbot, window, keys: str, modifiers=Qt.NoModifier) -> None:
     qtbot.keyClick(window.canvas, keys, modifiers)
 
 
-def answer_message_box(qtbot, button: str, seen: list) -> None:
-    """Press ``button`` in the next message box to open within TIMEOUT, noting what it said."""
-    deadline = time.monotonic() + TIMEOUT / 1000
+def answer_message_box(qtbot, button: str, seen: list, within_ms: int = TIMEOUT) -> None:
+    """Press ``button`` in the next message box to open within ``within_ms``, noting what it said."""
+    deadline = time.monotonic() + within_ms / 1000
 
     def press():
         box = QApplication.activeModalWidget()
