@@ -128,6 +128,10 @@ def test_following_stopped_by_a_move_comes_back_with_the_next_propagation_but_no
         qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
 
     sam, panel = _propagating(qtbot, window, 0, 149)
+    # Models → Keep SAM 2's video memory in RAM waits for it, and its greyed item says so (a menu shows no tip).
+    window.menus["models"].aboutToShow.emit()
+    offload = next(a for a in window.menus["models"].actions() if a.objectName() == "action:models.offload")
+    assert not offload.isEnabled() and offload.text().endswith("(not while a video is being propagated)")
     # A click with the select tool on a mask being propagated says why nothing is selected (a label key after it
     # did nothing, without a word): it is stored, and read back for editing when the propagation ends.
     def live_mask():

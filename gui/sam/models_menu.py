@@ -17,6 +17,7 @@ from engine.segmentation.compiled import compile_refusal
 from engine.worker import Priority
 from gui.actions import add_action
 
+OFFLOAD_TEXT, COMPILE_TEXT = "Keep SAM 2's video memory in RAM", "Compile SAM 2 for propagation"
 COMPILE_TIP = ("Track videos several times faster on a CUDA GPU; the first propagation compiles for minutes, later "
                "ones reuse it. Clicks are never compiled.")
 
@@ -51,10 +52,10 @@ def install_models_menu(window, controller) -> None:
                                tip="Download the official checkpoint (its published SHA-256 is checked)"),
         "folder": add_action(window, None, "models.folder", "Open models folder", lambda: _open_folder(window),
                              tip="Where downloads go, and where a checkpoint with its official name is found"),
-        "offload": add_action(window, None, "models.offload", "Keep SAM 2's video memory in RAM",
+        "offload": add_action(window, None, "models.offload", OFFLOAD_TEXT,
                               controller.set_offload, checkable=True,
                               tip="For long videos on a small GPU: slower, but the GPU holds only the frame at work"),
-        "compile": add_action(window, None, "models.compile", "Compile SAM 2 for propagation",
+        "compile": add_action(window, None, "models.compile", COMPILE_TEXT,
                               controller.set_compile, checkable=True, tip=COMPILE_TIP),
     }
     static["offload"].setChecked(controller.offload_state)
@@ -90,9 +91,14 @@ def _fill(controller, menu, static: dict) -> None:
     model = _model(controller)
     static["checkpoint"].setText(f"Choose checkpoint file for {model}…")
     static["download"].setText(f"Download {model}.pt…")
-    static["offload"].setEnabled(controller.propagation is None)  # not while a video is being tracked
+    # A greyed item says why in its own text (a menu shows no status tip for it, nor a tooltip by default).
+    busy = controller.propagation is not None  # (not while a video is being tracked)
+    static["offload"].setEnabled(not busy)
+    static["offload"].setText(OFFLOAD_TEXT + (" (not while a video is being propagated)" if busy else ""))
     refusal = compile_refusal(controller.active.device) if controller.active is not None else "no segmenter yet"
-    static["compile"].setEnabled(refusal is None and controller.propagation is None)
+    static["compile"].setEnabled(refusal is None and not busy)
+    static["compile"].setText(COMPILE_TEXT + (f" ({refusal})" if refusal else
+                                              " (not while a video is being propagated)" if busy else ""))
     static["compile"].setStatusTip(refusal or COMPILE_TIP)
     static["compile"].setToolTip(refusal or COMPILE_TIP)
     for act in static.values():
