@@ -223,6 +223,7 @@ class MainWindow(EditingMixin, QMainWindow):
             self.undo_stack.subscribe(self._command_done)
         self.current_media, self.current_frame, self.selected_ids, self._here = None, None, set(), None
         self._last_frames.clear()
+        self.current_label = None  # (the last project's: another label of this one may have its id)
         self.reload_labels()
         title = (project.settings.get("title") or project.root.name) if project else ""
         read_only = project is not None and project.read_only
@@ -303,6 +304,9 @@ class MainWindow(EditingMixin, QMainWindow):
         self.labels = self.project.labels.all() if self.project else []
         self._colors = {l.id: l.color for l in self.labels}
         keep = self.current_label and next((l for l in self.labels if l.id == self.current_label.id), None)
+        if keep is None and self.project is not None:  # the project just opened: the label last drawn with in it
+            remembered = self.settings.get_int(self._place_key("label"), -1)
+            keep = next((l for l in self.labels if l.id == remembered), None)
         self.set_current_label(keep or (self.labels[0] if self.labels else None))
         self.labelsChanged.emit()
 

@@ -62,20 +62,27 @@ def test_workspaces_show_their_panels_and_remember_each_layout(qtbot, tmp_path):
     assert again.docks["objects"].isVisible()
 
 
-def test_tool_opacity_and_recent_projects_are_kept_between_runs(qtbot, tmp_path):
+def test_tool_label_opacity_and_recent_projects_are_kept_between_runs(qtbot, tmp_path):
     root = photo_project(tmp_path)
     window = make_window(qtbot, root)
     window.tools.activate("polygon")
     window.set_overlay_opacity(0.7)
+    drawn_with = window.labels[2]
+    window.panel("labels").pick(drawn_with)
     close_window(window)
     assert settings_file().is_file()
 
-    again = make_window(qtbot)
+    again = make_window(qtbot, root)
     assert again.tools.active.key == "polygon"
+    assert again.current_label_id() == drawn_with.id  # the label too (it went back to the first one)
     assert abs(again.overlay_opacity - 0.7) < 1e-6
     assert Settings().recent_projects() == [str(root.resolve())]
     assert start_target(Settings(), None) == root.resolve()
     assert start_target(Settings(), tmp_path / "asked") == tmp_path / "asked"
+    other = photo_project(tmp_path / "other")  # another project: its own first label, not one of that id
+    again.open_project(other)
+    qtbot.waitUntil(lambda: again.project.root == other.resolve(), timeout=10_000)
+    assert again.current_label_id() == again.labels[0].id
 
 
 def test_with_no_project_the_demo_is_built_in_the_background_and_opened(qtbot):
