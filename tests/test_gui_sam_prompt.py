@@ -150,6 +150,25 @@ def test_hide_overlays_hides_the_preview_too(qtbot, demo_dir):
     close_window(window)
 
 
+def test_a_blob_from_a_click_on_a_shaded_object_says_that_a_box_helps(qtbot, demo_dir):
+    """A click on the astronaut's suit (orange in many shades) gave GrabCut a blob of a few hundred pixels, and
+    nothing said what would do better (found by a tester); a box around the suit gives the suit."""
+    window = make_window(qtbot, demo_dir)
+    sam = _ready(qtbot, window)
+    click(window.canvas, 166, 287)
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    assert 0 < sam.clicked.result.mask.sum() < 1000
+    assert window.statusBar().currentMessage().startswith("GrabCut found only ")
+    assert window.statusBar().currentMessage().endswith(" pixels around the click: for a larger object of many "
+                                                         "shades, draw a box around it (B)")
+    press_keys(qtbot, window, Qt.Key_Escape)
+    press_keys(qtbot, window, Qt.Key_B)
+    drag(window.canvas, [(20, 210), (200, 400), (360, 505)])
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    assert sam.clicked.result.mask.sum() > 30_000 and not window.statusBar().currentMessage().startswith("GrabCut")
+    close_window(window)
+
+
 def test_the_status_bar_says_when_nothing_was_found_and_while_a_mask_is_being_computed(qtbot, tmp_path):
     Image.fromarray(np.full((240, 320, 3), 120, np.uint8)).save(tmp_path / "grey.png")
     with Project.create(tmp_path / "proj") as project:

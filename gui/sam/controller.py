@@ -26,6 +26,7 @@ from engine.segmentation.store import MANUAL, PROMPT, mask_annotation
 from engine.worker import Priority
 from gui.sam.commands import AcceptObject
 
+SMALL_FOR_GRABCUT = 0.002  # of the picture: a GrabCut mask from clicks this small is said to be, with what helps
 RECENT_FRAMES = 32  # propagated frames' masks kept for display (and the frame on screen's) until the window re-reads them
 FOLLOW_MS = 150  # while propagating, the view follows the newest frame at most this often
 AHEAD_DELAY_MS = 300  # the look-ahead starts once the user has stayed on an image or frame this long
@@ -349,10 +350,15 @@ class SamController(QObject):
             self.clicked = result.value
             self.track_id = result.value.track_id
             self.previewChanged.emit()
-            if not self._dirty and not self.clicked.result.mask.any():
-                who = "GrabCut" if self.clicked.result.segmenter == "grabcut" else "SAM 2"
-                bar.showMessage(f"{who} found no object at this prompt: click inside the object or draw a box "
-                                f"around it (Esc drops the prompt)", 6000)
+            mask = self.clicked.result.mask
+            grabcut = self.clicked.result.segmenter == "grabcut"
+            if not self._dirty and not mask.any():
+                bar.showMessage(f"{'GrabCut' if grabcut else 'SAM 2'} found no object at this prompt: click inside "
+                                f"the object or draw a box around it (Esc drops the prompt)", 6000)
+            elif not self._dirty and grabcut and self.box is None and mask.mean() < SMALL_FOR_GRABCUT:
+                # (a click on a shaded or patterned object, clothing say: GrabCut learns colours, and finds a blob)
+                bar.showMessage(f"GrabCut found only {int(mask.sum())} pixels around the click: for a larger object "
+                                f"of many shades, draw a box around it (B)", 8000)
         if self._dirty and self.prompting:
             self._request()
 
