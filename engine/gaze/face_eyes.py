@@ -43,7 +43,9 @@ class FaceMeshEyes:
     """The face-mesh model in video mode (tracking from frame to frame), one face."""
 
     def __init__(self, min_detection_confidence: float = 0.5):
-        import mediapipe as mp
+        from engine.mediapipe_import import import_mediapipe
+
+        mp = import_mediapipe()
 
         self._mesh = mp.solutions.face_mesh.FaceMesh(static_image_mode=False, max_num_faces=1,
                                                      refine_landmarks=True,

@@ -19,7 +19,9 @@ class Face:
 
 class FaceFinder:
     def __init__(self, margin: float = 0.25, min_confidence: float = 0.5, full_range: bool = False):
-        import mediapipe as mp
+        from engine.mediapipe_import import import_mediapipe
+
+        mp = import_mediapipe()
 
         if margin < 0:
             raise ValueError(f"the margin must be 0 or more, got {margin}")
