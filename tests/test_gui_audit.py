@@ -210,3 +210,26 @@ def test_importing_scores_from_the_window_says_which_columns_it_ignored(qtbot, c
     qtbot.waitUntil(lambda: bool(said) or window.last_error is not None, timeout=TIMEOUT)
     assert window.last_error is None, window.last_error
     assert said[0].startswith(f"detector run {run_id + 1}: ") and " · ignored columns: lable" in said[0]
+
+
+def test_the_queue_moves_the_view_only_in_the_audit_workspace(qtbot, case):
+    """The queue, filled as the project opened, took the view to its first sample in every workspace: the image
+    the user had left (and whose place was saved) was lost at every start (found by a tester)."""
+    from tests.test_gui_support import close_window
+
+    root = case[0]
+    window = make_window(qtbot, root)
+    state = audit_state(window)
+    qtbot.waitUntil(lambda: state.overview is not None and state.current is not None, timeout=TIMEOUT)
+    other = next(m for m in window.project.media.all() if m.id != state.current.media_id)
+    window.set_media(other)
+    wait_picture(qtbot, window)
+    close_window(window)
+
+    again = make_window(qtbot, root)
+    state = audit_state(again)
+    qtbot.waitUntil(lambda: state.overview is not None and state.current is not None, timeout=TIMEOUT)
+    qtbot.wait(200)
+    assert again.layouts.current == "annotate" and again.current_media.id == other.id
+    press_keys(qtbot, again, Qt.Key_3, Qt.ControlModifier)  # the Audit workspace: the sample under review
+    assert again.current_media.id == state.current.media_id

@@ -143,6 +143,7 @@ class QueuePanel(QWidget):
         # toggled: a window that starts in Audit; triggered: a switch, which comes first (connected first), so the
         # default layout is in place to adjust
         window.action("workspace.audit").toggled.connect(self._audit_shown)
+        window.action("workspace.audit").triggered.connect(lambda: self.state.show_current())  # (after the switch)
         window.action("workspace.audit").triggered.connect(lambda: self._audit_shown(True))
         window.action("workspace.reset").triggered.connect(
             lambda: self._audit_shown(window.action("workspace.audit").isChecked(), default=True))

@@ -163,7 +163,7 @@ class AuditState(QObject):
         self.currentChanged.emit(item)
         if item is None:
             return
-        self.window.set_media(item.media_id, item.frame)
+        self.show_current()
         project = self.window.project
 
         def done(result):
@@ -172,6 +172,13 @@ class AuditState(QObject):
 
         self.window.engine.submit(jobs.face_job(project, item.result_id), "Finding the face", Priority.INTERACTIVE,
                                   on_done=done, on_error=lambda r: self.message.emit(r.error or ""), show=False)
+
+    def show_current(self) -> None:
+        """The sample under review on the canvas, in the Audit workspace: elsewhere the queue filling as a project
+        opens took the view from where the user had left it (and that place was saved over)."""
+        w = self.window
+        if self.current is not None and w.layouts.current == "audit":
+            w.set_media(self.current.media_id, self.current.frame)
 
     def record(self, verdict: str, note: str = "") -> None:
         item, project = self.current, self.window.project
