@@ -143,10 +143,13 @@ def test_hide_overlays_hides_the_preview_too(qtbot, demo_dir):
     click(window.canvas, 222, 125)
     preview, annotations = window.canvas.layer("sam preview"), window.canvas.annotation_layer
     qtbot.waitUntil(lambda: preview.mask_item is not None and not sam._in_flight, timeout=TIMEOUT)
+    gaze, heat_map = window.canvas.layer("gaze point"), window.canvas.layer("fixation map")
+    assert gaze.visible and not heat_map.visible  # (the heat map is off until asked for)
     press_keys(qtbot, window, Qt.Key_H)
-    assert not preview.visible and not annotations.visible
+    assert not preview.visible and not annotations.visible and not gaze.visible  # the gaze stayed too
     press_keys(qtbot, window, Qt.Key_H)
     assert preview.visible and annotations.visible and preview.mask_item is not None  # the prompt is still there
+    assert gaze.visible and not heat_map.visible  # each overlay as it was: H does not turn the heat map on
     close_window(window)
 
 

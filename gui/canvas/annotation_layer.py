@@ -18,7 +18,6 @@ class AnnotationLayer(CanvasLayer):
     name = "annotations"
     z = Z["annotations"]
     follows_overlay_opacity = False  # it fades fills and masks itself, so outlines stay visible
-    hides_with_overlays = True
 
     def __init__(self):
         super().__init__()

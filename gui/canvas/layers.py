@@ -51,13 +51,15 @@ class CanvasLayer:
     name = "layer"
     z = 150.0
     follows_overlay_opacity = True  # faded by View → Overlay opacity
-    hides_with_overlays = False  # hidden by View → Hide overlays (H): the annotations and a model's masks
+    hides_with_overlays = True  # hidden by View → Hide overlays (H), whatever the layer's own visibility
 
     def __init__(self):
         self.root = LayerRoot()
         self.canvas: "Canvas | None" = None
         self._opacity = 1.0
         self._overlay_opacity = 1.0
+        self._shown = True  # the layer's own visibility (a gaze overlay unticked stays so when H is pressed twice)
+        self._overlays_hidden = False
 
     @property
     def window(self):
@@ -98,7 +100,16 @@ class CanvasLayer:
         return self.root.isVisible()
 
     def set_visible(self, visible: bool) -> None:
-        self.root.setVisible(visible)
+        self._shown = visible
+        self._apply_visible()
+
+    def set_overlays_hidden(self, hidden: bool) -> None:
+        """View → Hide overlays."""
+        self._overlays_hidden = hidden
+        self._apply_visible()
+
+    def _apply_visible(self) -> None:
+        self.root.setVisible(self._shown and not (self._overlays_hidden and self.hides_with_overlays))
 
     @property
     def opacity(self) -> float:

@@ -39,6 +39,7 @@ class ToolPreviewLayer(CanvasLayer):
     name = "tool"
     z = Z["tool"]
     follows_overlay_opacity = False
+    hides_with_overlays = False  # (what is being drawn stays in view)
 
     def media_changed(self, media):
         self.clear()
@@ -84,8 +85,7 @@ class Canvas(QGraphicsView):
         self.layers.append(layer)
         layer.attach(self)
         layer.overlay_opacity_changed(self.window.overlay_opacity)
-        if layer.hides_with_overlays and self.overlays_hidden:
-            layer.set_visible(False)
+        layer.set_overlays_hidden(self.overlays_hidden)
         if self.window.current_media is not None:
             layer.media_changed(self.window.current_media)
             layer.frame_changed(self.window.current_frame)
@@ -99,11 +99,11 @@ class Canvas(QGraphicsView):
             layer.canvas = None
 
     def hide_overlays(self, hidden: bool) -> None:
-        """View → Hide overlays (H): the picture without the annotations and a model's masks over it."""
+        """View → Hide overlays (H): the picture without what is drawn over it (annotations, masks, gaze, face
+        boxes); the drawing tools' own marks stay."""
         self.overlays_hidden = hidden
         for layer in self.layers:
-            if layer.hides_with_overlays:
-                layer.set_visible(not hidden)
+            layer.set_overlays_hidden(hidden)
 
     def layer(self, name: str) -> CanvasLayer | None:
         return next((l for l in self.layers if l.name == name), None)

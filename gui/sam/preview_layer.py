@@ -19,7 +19,6 @@ class SamPreviewLayer(CanvasLayer):
     name = "sam preview"
     z = Z["model preview"]
     follows_overlay_opacity = False  # the live preview stays visible however faint the stored masks are
-    hides_with_overlays = True  # (H showed the picture under the annotations but not under the preview)
 
     def __init__(self, controller):
         super().__init__()
