@@ -61,7 +61,7 @@ def database_problem(error: DatabaseError, folder: Path | None = None) -> str:
                    f"free some disk space"
         if free is not None:
             return f"database: cannot be used ({reason}): the disk failed a read or write though " \
-                   f"{free // 2 ** 20} MB are free; check the disk, then run 'verify'"
+                   f"{_size(free)} are free; check the disk, then run 'verify'"
     if any(word in reason for word in ("malformed", "not a database", "corrupt")):
         return f"database: the file is damaged ({reason})"
     if "readonly" in reason or "read-only" in reason:
