@@ -233,3 +233,31 @@ def test_the_queue_moves_the_view_only_in_the_audit_workspace(qtbot, case):
     assert again.layouts.current == "annotate" and again.current_media.id == other.id
     press_keys(qtbot, again, Qt.Key_3, Qt.ControlModifier)  # the Audit workspace: the sample under review
     assert again.current_media.id == state.current.media_id
+
+
+def test_no_verdict_is_given_while_another_picture_is_on_screen(qtbot, case):
+    """With the queue focused, a plain A (Shift forgotten) went to the previous media while the queue still showed
+    the sample under review, and the verdict key after it saved a verdict given with another picture on screen
+    (found by a tester). The sample comes back, nothing is saved, and the note is kept for the verdict."""
+    root, run_id, _, _ = case
+    window, state, panel = _audit_window(qtbot, root)
+    sample = state.current
+    press_keys(qtbot, window, Qt.Key_N)
+    typed(qtbot, "moire on the cheek")
+    typed(qtbot, Qt.Key_Return)
+    assert QApplication.focusWidget() is panel.table
+    typed(qtbot, Qt.Key_A)  # Shift forgotten: the window's previous media
+    qtbot.waitUntil(lambda: window.current_media.id != sample.media_id, timeout=TIMEOUT)
+    typed(qtbot, Qt.Key_A, Qt.ShiftModifier)  # Attack, with another picture on screen
+    refused = "not the sample under review"
+    qtbot.waitUntil(lambda: refused in window.statusBar().currentMessage()
+                    or window.project.detectors.verdicts(run_id), timeout=TIMEOUT)
+    assert window.project.detectors.verdicts(run_id) == []
+    assert window.current_media.id == sample.media_id and state.current is sample
+    assert panel.verdict_bar.note.text() == "moire on the cheek"
+
+    typed(qtbot, Qt.Key_A, Qt.ShiftModifier)  # the sample is on screen again: now it counts
+    qtbot.waitUntil(lambda: len(window.project.detectors.verdicts(run_id)) == 1, timeout=TIMEOUT)
+    v = window.project.detectors.verdicts(run_id)[0]
+    assert (v.result_id, v.verdict, v.note) == (sample.result_id, "attack", "moire on the cheek")
+    assert panel.verdict_bar.note.text() == ""

@@ -67,8 +67,9 @@ def panel(window):
 
 def record(window, verdict: str) -> None:
     p = panel(window)
-    note = p.verdict_bar.take_note() if p is not None else ""
-    audit_state(window).record(verdict, note)
+    note = p.verdict_bar.note.text().strip() if p is not None else ""
+    if audit_state(window).record(verdict, note) and p is not None:
+        p.verdict_bar.note.clear()  # kept when no verdict was given
 
 
 def write_note(window) -> None:

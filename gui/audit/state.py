@@ -180,10 +180,26 @@ class AuditState(QObject):
         if self.current is not None and w.layouts.current == "audit":
             w.set_media(self.current.media_id, self.current.frame)
 
-    def record(self, verdict: str, note: str = "") -> None:
+    def on_screen(self) -> bool:
+        """Whether the canvas shows the sample under review: its media (the frames around a video's scored frame
+        are what a reviewer looks at to judge it)."""
+        item, w = self.current, self.window
+        return item is not None and w.current_media is not None and w.current_media.id == item.media_id
+
+    def record(self, verdict: str, note: str = "") -> bool:
+        """Whether the verdict went to be saved (not while another picture is on screen)."""
         item, project = self.current, self.window.project
         if item is None or project is None:
-            return
+            return False
+        if not self.on_screen():
+            # the view moved to other media (a media key, the media list): a verdict now would be given with
+            # another picture on screen, so the sample comes back first and the reviewer decides again
+            self.show_current()
+            where = f"frame {item.frame} of media {item.media_id}" if item.frame is not None else \
+                f"media {item.media_id}"
+            self.message.emit(f"The picture on screen was not the sample under review: {where} is shown again; "
+                              f"give the verdict again (no verdict saved)")
+            return False
 
         def done(result):
             if not result.ok:
@@ -198,6 +214,7 @@ class AuditState(QObject):
 
         self.window.engine.submit(lambda ctx: project.detectors.add_verdict(item.result_id, verdict, note),
                                   "Recording the verdict", Priority.INTERACTIVE, on_done=done, show=False)
+        return True
 
     # --- whole-run work ------------------------------------------------------------------------------------
     def import_scores(self, scores: str, features: str | None, model: str | None, version: str,

@@ -47,8 +47,3 @@ class VerdictBar(QWidget):
     def write_note(self) -> None:
         self.note.setFocus(Qt.ShortcutFocusReason)
         self.note.selectAll()
-
-    def take_note(self) -> str:
-        text = self.note.text().strip()
-        self.note.clear()
-        return text
