@@ -119,6 +119,17 @@ def test_keyboard_labelling_on_the_tiers_and_the_gap_panel(qtbot, emotion_window
     assert "FER against ER: WAR 0.520, UAR 0.520 over 25 frames" in analysis.summary.text()
 
 
+def test_a_number_key_off_the_tiers_says_what_it_did(qtbot, emotion_window):
+    """Off the tiers a digit picks the drawing label, which the Emotion workspace does not show: it changed
+    silently (found by a tester). It says so, and where the emotion keys act."""
+    window, state, _ = emotion_window
+    second = window.labels[1]
+    type_keys(qtbot, window.canvas, Qt.Key_2)
+    assert window.current_label.id == second.id and state.segments() == []
+    said = window.statusBar().currentMessage()
+    assert said.startswith(f"Drawing with {second.name} (the Labels panel is not in view)") and "Ctrl+T" in said
+
+
 def test_segments_move_and_grow_with_keys_and_the_keys_are_listed(qtbot, emotion_window):
     window, state, _ = emotion_window
     panel = window.panel("emotion.tiers")
