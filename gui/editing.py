@@ -207,7 +207,7 @@ class EditingMixin:
             return
         self.current_label = label
         if label is not None and self.project is not None:  # (the next session draws with it again)
-            self.settings.set(self._place_key("label"), label.id)
+            self.settings.set(self.place_key("label"), label.id)
         self.currentLabelChanged.emit(label)
 
     def describe(self, a: Annotation) -> str:

@@ -242,10 +242,10 @@ class MainWindow(EditingMixin, QMainWindow):
         self.mediaListChanged.emit()
         self._show_empty_state()
         media = project.media.all() if project is not None else []
-        remembered = self.settings.get_int(self._place_key("media"), -1)
+        remembered = self.settings.get_int(self.place_key("media"), -1)
         item = next((m for m in media if m.id == remembered), media[0] if media else None)
         # (with no media, the layers, timeline and panels are told too: the last project's video stayed drawn)
-        self.set_media(item, self.settings.get_int(self._place_key("frame"), 0) if item else None)
+        self.set_media(item, self.settings.get_int(self.place_key("frame"), 0) if item else None)
         if project is not None:
             self.statusBar().showMessage(f"Opened {project.root}" + (" read-only: it cannot be written, edits are "
                                                                      "refused" if read_only else ""), 8000)
@@ -290,22 +290,22 @@ class MainWindow(EditingMixin, QMainWindow):
         if self._switching_to is not None and not self.engine.busy():
             QTimer.singleShot(0, lambda: self._switching_to is not None and self.set_project(self._switching_to))
 
-    def _place_key(self, what: str) -> str:
+    def place_key(self, what: str) -> str:
         digest = hashlib.sha1(str(self.project.root).encode()).hexdigest()[:16] if self.project else "none"
         return f"project/{digest}/{what}"
 
     def _remember_place(self) -> None:
         if self.project is None or self.current_media is None:
             return
-        self.settings.set(self._place_key("media"), self.current_media.id)
-        self.settings.set(self._place_key("frame"), self.current_frame or 0)
+        self.settings.set(self.place_key("media"), self.current_media.id)
+        self.settings.set(self.place_key("frame"), self.current_frame or 0)
 
     def reload_labels(self) -> None:
         self.labels = self.project.labels.all() if self.project else []
         self._colors = {l.id: l.color for l in self.labels}
         keep = self.current_label and next((l for l in self.labels if l.id == self.current_label.id), None)
         if keep is None and self.project is not None:  # the project just opened: the label last drawn with in it
-            remembered = self.settings.get_int(self._place_key("label"), -1)
+            remembered = self.settings.get_int(self.place_key("label"), -1)
             keep = next((l for l in self.labels if l.id == remembered), None)
         self.set_current_label(keep or (self.labels[0] if self.labels else None))
         self.labelsChanged.emit()

@@ -75,7 +75,6 @@ class SamPanel(QWidget):
         self.result_box.setFrameShape(QFrame.NoFrame)
         self.result_box.setHorizontalScrollBarPolicy(Qt.ScrollBarAlwaysOff)
         self.result_box.setFixedHeight(4 * self.result.fontMetrics().lineSpacing())
-        self._ranges: dict[int, tuple[int, int]] = {}  # video -> the frames chosen to propagate over
         for box in (self.first, self.last):
             box.valueChanged.connect(self._range_chosen)
 
@@ -120,7 +119,9 @@ class SamPanel(QWidget):
 
     def _media_changed(self, item) -> None:
         count = (item.frame_count or 1) if item is not None and item.is_video else 1
-        first, last = self._ranges.get(item.id, (0, count - 1)) if item is not None else (0, 0)
+        saved = self._ranges().get(str(item.id)) if item is not None else None
+        ok = isinstance(saved, list) and len(saved) == 2 and all(isinstance(v, int) for v in saved)
+        first, last = saved if ok else (0, count - 1)
         self._showing_media = None  # (the boxes change below: not the user's choice)
         for box in (self.first, self.last):
             box.setRange(0, count - 1)
@@ -130,10 +131,19 @@ class SamPanel(QWidget):
         self.refresh()
         self._show_propagation()
 
+    def _ranges(self) -> dict[str, list[int]]:
+        """Video id -> the frames chosen to propagate over, kept per project in the settings."""
+        w = self.window
+        ranges = w.settings.get_json(w.place_key("sam_ranges"), {}) if w.project is not None else {}
+        return ranges if isinstance(ranges, dict) else {}
+
     def _range_chosen(self, *_) -> None:
-        """The range chosen for a video stays with it (coming back to it during a propagation showed 0..end)."""
-        if getattr(self, "_showing_media", None) is not None:
-            self._ranges[self._showing_media] = (self.first.value(), self.last.value())
+        """The range chosen for a video stays with it: coming back to it (during a propagation, or after a restart)
+        showed 0..end."""
+        if getattr(self, "_showing_media", None) is not None and self.window.project is not None:
+            ranges = self._ranges()
+            ranges[str(self._showing_media)] = [self.first.value(), self.last.value()]
+            self.window.settings.set_json(self.window.place_key("sam_ranges"), ranges)
 
     def _show_propagation(self) -> None:
         item, running = self.window.current_media, self.sam.propagation is not None
