@@ -10,7 +10,8 @@ from gui.sam.controller import BUSY_TRACKING, sam_controller
 from annotation.model import Track
 from storage.project import Project
 from tests.test_gui_sam import SLOW, window_with_random_sam2
-from tests.test_gui_support import TIMEOUT, answer_message_box, click, close_window, press_keys, wait_picture
+from tests.test_gui_support import (TIMEOUT, answer_message_box, click, close_window, make_window, press_keys,
+                                    wait_picture)
 
 
 def _window_with_the_face_as_an_object(qtbot, demo_dir, tmp_path):
@@ -301,3 +302,66 @@ def test_a_correction_carried_on_shows_the_new_masks_in_place_of_the_old_ones_as
     [now] = [a.id for a in window.annotations_here() if a.track_id == track.id and a.kind == "mask"]
     assert now in annotations.items and preview.root.childItems() == []  # once it is over: what is stored
     close_window(window)
+
+
+def test_the_frames_chosen_to_propagate_over_are_kept_per_video_after_a_restart(qtbot, demo_dir, tmp_path):
+    """The panel's range went back to the whole video after a restart (found by a tester); another project's video
+    with the same id starts on its own whole length."""
+    import shutil
+
+    window = make_window(qtbot, demo_dir)
+    window.set_media(2)
+    wait_picture(qtbot, window)
+    panel = window.panel("sam")
+    panel.first.setValue(10)
+    panel.last.setValue(40)
+    window.set_media(1)
+    wait_picture(qtbot, window)
+    close_window(window)
+
+    again = make_window(qtbot, demo_dir)
+    again.set_media(2)
+    wait_picture(qtbot, again)
+    panel = again.panel("sam")
+    assert (panel.first.value(), panel.last.value()) == (10, 40)
+    close_window(again)
+
+    other = tmp_path / "other"
+    shutil.copytree(demo_dir, other)
+    third = make_window(qtbot, other)
+    third.set_media(2)
+    wait_picture(qtbot, third)
+    panel = third.panel("sam")
+    assert (panel.first.value(), panel.last.value()) == (0, third.current_media.frame_count - 1)
+
+
+def test_the_model_stays_while_a_video_is_propagated_and_a_checkpoint_chosen_meanwhile_waits(qtbot, demo_dir,
+                                                                                              tmp_path):
+    """The model could be switched during a propagation, which went on with the old one while the window named the
+    new one (found by a tester). The Models menu's switches are greyed and say why; a checkpoint checked meanwhile
+    (chosen just before) is used once the propagation is done."""
+    import torch
+
+    from engine.models.registry import model_entry
+    from engine.segmentation.sam2_models import build_random_predictor
+    from gui.sam.models_menu import use_checkpoint
+
+    small = model_entry("small")
+    torch.save({"model": build_random_predictor(small.extra["config"], 0).state_dict()}, tmp_path / "small.pt")
+    window, sam = _window_with_the_face_as_an_object(qtbot, demo_dir, tmp_path)
+    sam, panel = _propagating(qtbot, window, 0, 149)
+    window.menus["models"].aboutToShow.emit()
+    actions = {a.objectName(): a for a in window.menus["models"].actions()}
+    for key in ("models.use.sam2.1_hiera_small", "models.checkpoint", "models.download"):
+        act = actions[f"action:{key}"]
+        assert not act.isEnabled() and act.text().endswith("(not while a video is being propagated)"), key
+
+    checked = use_checkpoint(window, sam, small.name, str(tmp_path / "small.pt"))
+    qtbot.waitUntil(lambda: "is used once the propagation is done" in window.statusBar().currentMessage(),
+                    timeout=SLOW)
+    assert checked.done() and sam.propagation is not None and sam.status["model"] == "sam2.1_hiera_tiny"
+    qtbot.mouseClick(panel.cancel, Qt.LeftButton)
+    qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
+    qtbot.waitUntil(lambda: sam.status["model"] == small.name, timeout=TIMEOUT)
+    window.menus["models"].aboutToShow.emit()
+    assert all(a.isEnabled() for a in window.menus["models"].actions() if a.objectName().startswith("action:models.use"))

@@ -76,6 +76,7 @@ class SamController(QObject):
         self._in_flight = False
         self._dirty = False
         self.propagation = None  # JobHandle
+        self._use_after_propagation = None  # (segmenter, models) chosen while a propagation ran
         self.propagating_media: int | None = None  # the video being propagated (its masks are being rewritten)
         self.cancelling = False  # Cancel was pressed; the frame being tracked finishes first
         # The frame a video shown again comes back on: its arrival is no move of the user's (a jump made before it
@@ -163,6 +164,11 @@ class SamController(QObject):
             self._use(*result.value)
 
     def _use(self, active, models: list[dict]) -> None:
+        if self.propagation is not None:  # (a checkpoint checked or downloaded meanwhile) it goes on with its model
+            self._use_after_propagation = (active, models)
+            self.window.statusBar().showMessage(f"{active.status().get('title', 'The segmenter')} is used once the "
+                                                "propagation is done", 8000)
+            return
         self.active, self.models = active, models
         self.status = self.active.status()
         if self.seg is not None:
@@ -662,6 +668,9 @@ class SamController(QObject):
         self.propagationChanged.emit()
         self.objectsChanged.emit()
         self.previewChanged.emit()
+        if self._use_after_propagation is not None:
+            chosen, self._use_after_propagation = self._use_after_propagation, None
+            self._use(*chosen)
 
     # --- look-ahead ------------------------------------------------------------------------------------------
     def prefetch(self) -> None:

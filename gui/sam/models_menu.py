@@ -78,27 +78,29 @@ def _fill(controller, menu, static: dict) -> None:
     if status.get("device"):
         menu.addAction(f"Device: {status['device']}").setEnabled(False)
     menu.addSeparator()
+    # A greyed item says why in its own text (a menu shows no status tip for it, nor a tooltip by default).
+    busy = controller.propagation is not None  # (not while a video is being tracked: it goes on with its model)
+    not_now = " (not while a video is being propagated)" if busy else ""
     group = QActionGroup(menu)
     for row in controller.models:
         where = row["weights"] or f"no weights (needs {row['needs']})"
-        act = menu.addAction(f"{row['title']} — {where}")
+        act = menu.addAction(f"{row['title']} — {where}" + (not_now if not row["active"] else ""))
         act.setObjectName(f"action:models.use.{row['model']}")
         act.setCheckable(True)
         act.setChecked(row["active"])
+        act.setEnabled(not busy)
         act.triggered.connect(lambda _=False, m=row["model"]: controller.choose(m))
         group.addAction(act)
     menu.addSeparator()
     model = _model(controller)
-    static["checkpoint"].setText(f"Choose checkpoint file for {model}…")
-    static["download"].setText(f"Download {model}.pt…")
-    # A greyed item says why in its own text (a menu shows no status tip for it, nor a tooltip by default).
-    busy = controller.propagation is not None  # (not while a video is being tracked)
-    static["offload"].setEnabled(not busy)
-    static["offload"].setText(OFFLOAD_TEXT + (" (not while a video is being propagated)" if busy else ""))
+    static["checkpoint"].setText(f"Choose checkpoint file for {model}…" + not_now)
+    static["download"].setText(f"Download {model}.pt…" + not_now)
+    for key in ("checkpoint", "download", "offload"):
+        static[key].setEnabled(not busy)
+    static["offload"].setText(OFFLOAD_TEXT + not_now)
     refusal = compile_refusal(controller.active.device) if controller.active is not None else "no segmenter yet"
     static["compile"].setEnabled(refusal is None and not busy)
-    static["compile"].setText(COMPILE_TEXT + (f" ({refusal})" if refusal else
-                                              " (not while a video is being propagated)" if busy else ""))
+    static["compile"].setText(COMPILE_TEXT + (f" ({refusal})" if refusal else not_now))
     static["compile"].setStatusTip(refusal or COMPILE_TIP)
     static["compile"].setToolTip(refusal or COMPILE_TIP)
     for act in static.values():
