@@ -24,6 +24,7 @@ def _segmenter(args):
 
 
 def cmd_segment(args) -> int:
+    from engine.segmentation.grabcut import small_blob_hint
     from engine.segmentation.prompt import Prompt
     from engine.segmentation.service import Segmentation
     from engine.worker import Engine
@@ -76,9 +77,12 @@ def cmd_segment(args) -> int:
             done = wait_for(service.segment(item, args.frame, prompt, args.track, label.id if label else None))
         finally:
             engine.stop()
+    a = done.annotation
     if active.kind != "sam2":  # after the work, so that an error stays the one line on stderr
         print(f"facelens: {active.status()['note']}; segmented with GrabCut", file=sys.stderr)
-    a = done.annotation
+        hint = small_blob_hint(int(a.shape.area()), item.width * item.height, prompt, "--box X0,Y0,X1,Y1")
+        if hint:
+            print(f"facelens: {hint}", file=sys.stderr)
     data = {"annotation_id": a.id, "track_id": done.track_id, "area": int(a.shape.area()), "score": a.score,
             "rle": a.shape.to_geometry(), "segmenter": active.status()}
     where = f" frame {a.frame}, track {done.track_id}," if item.is_video else ""

@@ -14,6 +14,16 @@ from engine.segmentation.prompt import Prompt, SegmentResult
 
 WORK_SIZE = 320
 ITERATIONS = 5
+SMALL_SHARE = 0.002  # of the picture: a mask from clicks this small is said to be, with what helps
+
+
+def small_blob_hint(pixels: int, picture_pixels: int, prompt: Prompt, how_to_box: str) -> str | None:
+    """What to do instead when clicks without a box found only a blob: a click on an object of many shades
+    (clothing, say) gives GrabCut a few hundred pixels, since it learns colours; a box gives the object."""
+    if prompt.box is not None or pixels == 0 or pixels >= SMALL_SHARE * picture_pixels:
+        return None
+    return (f"GrabCut found only {pixels} pixels around the click: for a larger object of many shades, "
+            f"draw a box around it ({how_to_box})")
 
 
 class GrabCutSegmenter:

@@ -19,6 +19,7 @@ from annotation.model import Annotation, Track
 from annotation.words import counted
 from engine.pace import Pace
 from engine.segmentation.compiled import compile_refusal
+from engine.segmentation.grabcut import small_blob_hint
 from engine.segmentation.prompt import Prompt
 from engine.segmentation.segmenters import file_stamp, grabcut_instead
 from engine.segmentation.service import Clicked, Segmentation
@@ -26,7 +27,6 @@ from engine.segmentation.store import MANUAL, PROMPT, mask_annotation
 from engine.worker import Priority
 from gui.sam.commands import AcceptObject
 
-SMALL_FOR_GRABCUT = 0.002  # of the picture: a GrabCut mask from clicks this small is said to be, with what helps
 RECENT_FRAMES = 32  # propagated frames' masks kept for display (and the frame on screen's) until the window re-reads them
 FOLLOW_MS = 150  # while propagating, the view follows the newest frame at most this often
 AHEAD_DELAY_MS = 300  # the look-ahead starts once the user has stayed on an image or frame this long
@@ -361,10 +361,9 @@ class SamController(QObject):
             if not self._dirty and not mask.any():
                 bar.showMessage(f"{'GrabCut' if grabcut else 'SAM 2'} found no object at this prompt: click inside "
                                 f"the object or draw a box around it (Esc drops the prompt)", 6000)
-            elif not self._dirty and grabcut and self.box is None and mask.mean() < SMALL_FOR_GRABCUT:
-                # (a click on a shaded or patterned object, clothing say: GrabCut learns colours, and finds a blob)
-                bar.showMessage(f"GrabCut found only {int(mask.sum())} pixels around the click: for a larger object "
-                                f"of many shades, draw a box around it (B)", 8000)
+            elif not self._dirty and grabcut and (hint := small_blob_hint(int(mask.sum()), mask.size,
+                                                                          self.clicked.prompt, "B")):
+                bar.showMessage(hint, 8000)
         if self._dirty and self.prompting:
             self._request()
 
