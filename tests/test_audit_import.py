@@ -77,6 +77,25 @@ def test_media_may_be_given_by_project_id_and_json_carries_the_model(project, tm
     assert t.label.tolist() == [1, 0, 0] and t.attack_type.tolist() == ["FaceSwap", None, None]
 
 
+def test_a_model_named_by_a_number_is_stored_as_logged_and_a_model_that_is_no_name_is_refused(project, tmp_path):
+    """``"model": 5`` was logged as a number and stored as text: `verify` took the run for changed after it was
+    recorded, on every run after, and its report was refused (found by a tester)."""
+    data = make_dataset(tmp_path / "data", per_class=2, unseen=0)
+    first = import_scores(project, data.csv)
+    media = int(project.detectors.results(first.run_id).media_id[0])
+    path = tmp_path / "numbered.json"
+    path.write_text(json.dumps({"model": 5, "version": 2, "results": [{"media": media, "score": 0.3}]}))
+    rec = project.detectors.run(import_scores(project, path).run_id)
+    assert (rec.model, rec.version) == ("5", "2")
+    assert project.detectors.check_runs() == [] and project.audit.verify() == []
+
+    before = _state(project)
+    path.write_text(json.dumps({"model": {"name": "x"}, "results": [{"media": media, "score": 0.3}]}))
+    with pytest.raises(InputError, match=r"numbered.json, field 'model': expected the model as text, not "):
+        import_scores(project, path)
+    assert _state(project) == before
+
+
 @pytest.mark.parametrize("change, message, line", [
     ({"score": "1.3"}, "field 'score': '1.3' is outside [0, 1]", 5),
     ({"score": "high"}, "field 'score': expected a number in [0, 1]", 5),

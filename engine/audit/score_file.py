@@ -117,6 +117,12 @@ def _read_json(path: Path, text: str) -> ScoreFile:
         meta = {k: doc[k] for k in ("model", "version", "params") if k in doc}
         if "params" in meta and not isinstance(meta["params"], dict):
             raise InputError("expected an object of parameters", path=str(path), field="params")
+        for key in ("model", "version"):  # (stored as text: a number was logged as one and stored as text, and
+            value = meta.get(key)          # `verify` then took the run for changed after it was recorded)
+            if isinstance(value, bool) or not isinstance(value, (str, int, float, type(None))):
+                raise InputError(f"expected the {key} as text, not {json.dumps(value)}", path=str(path), field=key)
+            if value is not None:
+                meta[key] = str(value)
         records = doc["results"]
     elif isinstance(doc, list):
         records = doc
