@@ -94,11 +94,22 @@ def _verdict(v: Verdict) -> VerdictRecord:
     return VerdictRecord(v.id, v.result_id, v.verdict, v.note, v.reviewer, v.created_at)
 
 
+REVIEWER_LENGTH = 128  # (the column's width)
+
+
 def _reviewer(name: str) -> str:
-    """A verdict names who decided: a blank name would vouch for nobody."""
+    """A verdict names who decided: a blank name would vouch for nobody; a name is one line of a name's length
+    (it is shown in the queue, the report and the audit log)."""
     if not name.strip():
         raise InputError(f"a verdict needs a reviewer's name, and {name!r} is blank", field="reviewer")
-    return name.strip()
+    name = name.strip()
+    if any(not c.isprintable() for c in name):
+        raise InputError(f"the reviewer's name {name!r} holds a line break or control character: expected a name "
+                         f"on one line", field="reviewer")
+    if len(name) > REVIEWER_LENGTH:
+        raise InputError(f"the reviewer's name is {len(name)} characters long: expected at most {REVIEWER_LENGTH}",
+                         field="reviewer")
+    return name
 
 
 def result_row_values(r: dict) -> list:

@@ -156,3 +156,16 @@ def test_the_face_under_review_is_the_one_the_result_names_or_else_the_whole_fra
     assert main.main(["audit", "queue", str(demo_dir), str(run_id), "--threshold", "0.5"]) == 0
     line = next(t for t in capsys.readouterr().out.splitlines() if t.strip().startswith(f"result {second:>5}"))
     assert "astronaut.png face 1  [contradicts the ground truth]" in line
+
+
+@pytest.mark.parametrize("name, said", [("r" * 129, "129 characters long: expected at most 128"),
+                                        ("ada\nbob", "holds a line break or control character")])
+def test_a_reviewer_name_is_one_line_of_a_names_length(project, run, name, said):
+    """A 300-character name (the column holds 128) and one with a line break were taken, and the window's details
+    grew until the picture had no room (found by a tester)."""
+    run_id, _ = run
+    item = build_queue(project, run_id).items[0]
+    entries = len(project.audit.entries())
+    with pytest.raises(InputError, match=said):
+        project.detectors.add_verdict(item.result_id, "attack", reviewer=name)
+    assert project.detectors.verdicts(run_id) == [] and len(project.audit.entries()) == entries
