@@ -33,6 +33,7 @@ def _audit_window(qtbot, root):
     press_keys(qtbot, window, Qt.Key_3, Qt.ControlModifier)  # the Audit workspace
     state = audit_state(window)
     qtbot.waitUntil(lambda: state.overview is not None and state.current is not None, timeout=TIMEOUT)
+    wait_picture(qtbot, window)  # (a verdict is given with its picture on screen)
     return window, state, window.panel("audit.queue")
 
 
@@ -256,8 +257,91 @@ def test_no_verdict_is_given_while_another_picture_is_on_screen(qtbot, case):
     assert window.current_media.id == sample.media_id and state.current is sample
     assert panel.verdict_bar.note.text() == "moire on the cheek"
 
+    wait_picture(qtbot, window)
     typed(qtbot, Qt.Key_A, Qt.ShiftModifier)  # the sample is on screen again: now it counts
     qtbot.waitUntil(lambda: len(window.project.detectors.verdicts(run_id)) == 1, timeout=TIMEOUT)
     v = window.project.detectors.verdicts(run_id)[0]
     assert (v.result_id, v.verdict, v.note) == (sample.result_id, "attack", "moire on the cheek")
     assert panel.verdict_bar.note.text() == ""
+
+
+def _video_rows(panel):
+    return [r for r in range(panel.model.rowCount()) if panel.model.item(r).frame is not None]
+
+
+def test_a_verdict_is_given_with_its_own_frame_on_screen_and_a_note_stays_with_its_sample(qtbot, case):
+    """Found by a tester: another frame of the same video on screen (itself a queued sample) took the verdict of
+    the frame under review; and a note written on one sample went along to the next and was saved with its
+    verdict."""
+    root, run_id, _, _ = case
+    window, state, panel = _audit_window(qtbot, root)
+    panel.band.setValue(0.5)  # every test sample is flagged: the video's frames are in the queue
+    qtbot.waitUntil(lambda: len(_video_rows(panel)) >= 2, timeout=TIMEOUT)
+    row = _video_rows(panel)[0]
+    sample = panel.model.item(row)
+    panel.table.selectRow(row)
+    panel.table.setFocus()
+    wait_picture(qtbot, window, sample.frame)
+    other = 0 if sample.frame != 0 else 5
+    window.seek(other)
+    wait_picture(qtbot, window, other)
+    typed(qtbot, Qt.Key_A, Qt.ShiftModifier)
+    said = window.statusBar().currentMessage()
+    assert said.startswith("The picture on screen was not the sample under review: ") and \
+        f", frame {sample.frame} is shown again; no verdict saved" in said
+    wait_picture(qtbot, window, sample.frame)
+    assert window.project.detectors.verdicts(run_id) == []
+
+    # a note written here waits for this sample; the next one starts without it
+    press_keys(qtbot, window, Qt.Key_N)
+    typed(qtbot, "seam at the jaw")
+    typed(qtbot, Qt.Key_Return)
+    press_keys(qtbot, window, Qt.Key_Down, Qt.ShiftModifier)
+    following = state.current
+    assert following.result_id != sample.result_id and panel.verdict_bar.note.text() == ""
+    qtbot.waitUntil(lambda: state.not_on_screen() is None, timeout=TIMEOUT)
+    typed(qtbot, Qt.Key_B, Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: len(window.project.detectors.verdicts(run_id)) == 1, timeout=TIMEOUT)
+    assert [(v.result_id, v.note) for v in window.project.detectors.verdicts(run_id)] == [(following.result_id, "")]
+    panel.table.selectRow(row)
+    assert state.current.result_id == sample.result_id and panel.verdict_bar.note.text() == "seam at the jaw"
+
+
+def test_no_verdict_is_given_on_a_sample_whose_picture_cannot_be_shown(qtbot, case, tmp_path):
+    """Its file gone, the canvas was empty and a verdict key still saved a verdict (found by a tester)."""
+    root, run_id, _, _ = case
+    window, state, panel = _audit_window(qtbot, root)
+    few = panel.model.rowCount()
+    panel.band.setValue(0.5)  # every test sample is flagged
+    qtbot.waitUntil(lambda: panel.model.rowCount() > few, timeout=TIMEOUT)
+    row = next(r for r in range(1, panel.model.rowCount()) if panel.model.item(r).frame is None
+               and panel.model.item(r).media_id != state.current.media_id)
+    item = panel.model.item(row)
+    media = window.project.media.get(item.media_id)
+    gone = tmp_path / "moved-away"
+    gone.mkdir()
+    window.project.absolute_path(media.path).rename(gone / media.name)
+    panel.table.selectRow(row)
+    panel.table.setFocus()
+    qtbot.waitUntil(lambda: window.canvas.message.startswith("Cannot show "), timeout=TIMEOUT)
+    typed(qtbot, Qt.Key_U, Qt.ShiftModifier)
+    said = window.statusBar().currentMessage()
+    assert said.startswith(f"{media.name} is not on screen (") and said.endswith(
+        "; no verdict saved: give it with the sample on screen")
+    qtbot.wait(200)
+    assert window.project.detectors.verdicts(run_id) == []
+
+
+def test_a_long_note_neither_widens_the_panel_nor_is_read_as_markup(qtbot, case):
+    """A note without spaces widened the queue's dock until the picture had no room, and it stayed so after a
+    restart (found by a tester); a note is text, not rich text."""
+    root, run_id, _, _ = case
+    window, state, panel = _audit_window(qtbot, root)
+    dock, canvas = window.docks["audit.queue"].width(), window.canvas.width()
+    note = "<b>bold</b>" + "x" * 400
+    window.project.detectors.add_verdict(state.current.result_id, "attack", note)
+    state.reload_runs(run_id)  # (as a change by another program does)
+    qtbot.waitUntil(lambda: state.current is not None and state.current.verdict is not None, timeout=TIMEOUT)
+    qtbot.wait(100)
+    assert "&lt;b&gt;bold&lt;/b&gt;xxx" in panel.details.text() and note in panel.details.toolTip()
+    assert window.docks["audit.queue"].width() == dock and window.canvas.width() == canvas

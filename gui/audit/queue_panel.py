@@ -2,11 +2,13 @@
 review and the verdict bar. Selecting a row shows its frame on the canvas."""
 from __future__ import annotations
 
+from html import escape
+
 import numpy as np
 from PySide6.QtCore import QEvent, Qt, QTimer
 from PySide6.QtGui import QImage, QPixmap
 from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QDoubleSpinBox, QHBoxLayout, QHeaderView,
-                               QLabel, QTableView, QToolButton, QVBoxLayout, QWidget)
+                               QLabel, QSizePolicy, QTableView, QToolButton, QVBoxLayout, QWidget)
 
 from gui.audit.menu import install_audit_menu
 from gui.audit.queue_model import COLUMNS, REASON_TEXT, QueueModel
@@ -46,6 +48,8 @@ class QueuePanel(QWidget):
 
         self.runs = QComboBox()
         self.runs.setToolTip("The detector run under review")
+        self.runs.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)  # (a long model name)
+        self.runs.setMinimumContentsLength(20)
         self.runs.currentIndexChanged.connect(self._run_picked)
         top = QHBoxLayout()
         top.addWidget(self.runs, 1)
@@ -113,6 +117,9 @@ class QueuePanel(QWidget):
         self.details.setWordWrap(True)
         self.details.setAlignment(Qt.AlignTop | Qt.AlignLeft)
         self.details.setTextInteractionFlags(Qt.TextSelectableByMouse)
+        # a long name or a note without spaces cannot wrap: it is cut at the panel's edge (the tooltip has it all),
+        # not let to widen the dock until the picture had no room left
+        self.details.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)
         face = QHBoxLayout()
         face.addWidget(self.crop)
         face.addWidget(self.details, 1)
@@ -276,9 +283,12 @@ class QueuePanel(QWidget):
                  "Flagged: " + "; ".join(REASON_TEXT[r] for r in item.reasons)]
         if item.verdict is not None:
             v = item.verdict
-            lines.append(f"Verdict: <b>{v.verdict.replace('_', ' ')}</b> by {v.reviewer}"
-                         + (f" — {v.note}" if v.note else ""))
+            # (what a reviewer typed is text, not markup)
+            lines.append(f"Verdict: <b>{v.verdict.replace('_', ' ')}</b> by {escape(v.reviewer)}"
+                         + (f" — {escape(v.note)}" if v.note else ""))
         self.details.setText("<br>".join(lines))
+        self.details.setToolTip(f"Verdict by {v.reviewer}" + (f": {v.note}" if v.note else "")
+                                if item.verdict is not None else "")
 
     def _show_face(self, view) -> None:
         self.crop.setPixmap(to_pixmap(view.crop, CROP_SIDE))

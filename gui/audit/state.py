@@ -180,25 +180,34 @@ class AuditState(QObject):
         if self.current is not None and w.layouts.current == "audit":
             w.set_media(self.current.media_id, self.current.frame)
 
-    def on_screen(self) -> bool:
-        """Whether the canvas shows the sample under review: its media (the frames around a video's scored frame
-        are what a reviewer looks at to judge it)."""
+    def not_on_screen(self) -> str | None:
+        """Why the canvas does not show the sample under review (its media, at its frame for a video scored per
+        frame), or None when it does."""
         item, w = self.current, self.window
-        return item is not None and w.current_media is not None and w.current_media.id == item.media_id
+        if item is None:
+            return "No sample under review"
+        media = w.project.media.get(item.media_id) if w.project is not None else None
+        name = media.name if media is not None else f"media {item.media_id}"
+        frame = item.frame if media is not None and media.is_video else None  # (a photo's score may say frame 0)
+        where = name if frame is None else f"{name}, frame {frame}"
+        other_frame = frame is not None and w.canvas.image is not None and w.canvas.shown_frame != frame
+        if w.current_media is None or w.current_media.id != item.media_id or other_frame:
+            return f"The picture on screen was not the sample under review: {where} is shown again"
+        if w.canvas.image is None:  # still being read, or its file cannot be shown (missing, unreadable)
+            failed = w.canvas.message.startswith("Cannot show")
+            return f"{where} is not on screen ({'it cannot be shown: see why in its place' if failed else 'loading'})"
+        return None
 
     def record(self, verdict: str, note: str = "") -> bool:
-        """Whether the verdict went to be saved (not while another picture is on screen)."""
+        """Whether the verdict went to be saved: a verdict is given with its sample on screen, never another
+        picture (a media key, the media list or the timeline moved the view), nor none."""
         item, project = self.current, self.window.project
         if item is None or project is None:
             return False
-        if not self.on_screen():
-            # the view moved to other media (a media key, the media list): a verdict now would be given with
-            # another picture on screen, so the sample comes back first and the reviewer decides again
+        why = self.not_on_screen()
+        if why is not None:
             self.show_current()
-            where = f"frame {item.frame} of media {item.media_id}" if item.frame is not None else \
-                f"media {item.media_id}"
-            self.message.emit(f"The picture on screen was not the sample under review: {where} is shown again; "
-                              f"give the verdict again (no verdict saved)")
+            self.message.emit(f"{why}; no verdict saved: give it with the sample on screen")
             return False
 
         def done(result):

@@ -8,6 +8,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSizePolicy, QToolButton, QWidget
 
 from gui.audit.menu import VERDICT_KEYS
+from gui.audit.state import audit_state
 
 
 class VerdictBar(QWidget):
@@ -38,6 +39,22 @@ class VerdictBar(QWidget):
         self.who.setStyleSheet("color: palette(mid)")
         grid.addWidget(self.who, 2, 0, 1, len(VERDICT_KEYS))
         self.refresh_reviewer()
+        # A note belongs to the sample it was written on: moving on took it along, and the next verdict saved it
+        # under another result. It waits for its sample instead.
+        self._drafts: dict[tuple[str, int], str] = {}  # (project, result) -> the note written for it
+        self._sample: tuple[str, int] | None = None
+        audit_state(window).currentChanged.connect(self._sample_changed)
+
+    def _sample_changed(self, item) -> None:
+        if self._sample is not None:
+            text = self.note.text()
+            if text.strip():
+                self._drafts[self._sample] = text
+            else:
+                self._drafts.pop(self._sample, None)
+        project = self.window.project
+        self._sample = (str(project.root), item.result_id) if item is not None and project is not None else None
+        self.note.setText(self._drafts.get(self._sample, "") if self._sample is not None else "")
 
     def refresh_reviewer(self) -> None:
         p = self.window.project
