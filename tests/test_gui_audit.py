@@ -2,6 +2,8 @@
 score over time of the sample under review, the metrics dock, and report export and verification."""
 from __future__ import annotations
 
+import shutil
+
 import pytest
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
@@ -345,3 +347,38 @@ def test_a_long_note_neither_widens_the_panel_nor_is_read_as_markup(qtbot, case)
     qtbot.wait(100)
     assert "&lt;b&gt;bold&lt;/b&gt;xxx" in panel.details.text() and note in panel.details.toolTip()
     assert window.docks["audit.queue"].width() == dock and window.canvas.width() == canvas
+
+
+def test_a_restart_brings_the_reviewer_back_to_their_run_sample_and_settings(qtbot, case, tmp_path):
+    """The window opened on the newest run at its first sample, with Reject and Band back to their defaults
+    (found by a tester). Another project's run of the same id is not taken for it."""
+    from tests.test_gui_support import close_window
+
+    root, run_id, _, _ = case
+    other = make_dataset(tmp_path / "other", per_class=12, unseen=4, seed=1)
+    with Project.open(root) as p:
+        newest = import_scores(p, other.csv, other.features, model="efficientnet").run_id
+    window, state, panel = _audit_window(qtbot, root)
+    qtbot.waitUntil(lambda: state.run_id == newest and state.overview is not None, timeout=TIMEOUT)
+    panel.runs.setCurrentIndex(panel.runs.findData(run_id))
+    qtbot.waitUntil(lambda: state.overview is not None and state.overview.run.id == run_id, timeout=TIMEOUT)
+    panel.reject.setValue(0.2)
+    qtbot.waitUntil(lambda: state.overview is not None and state.overview.queue.settings.reject == 0.2,
+                    timeout=TIMEOUT)
+    panel.band.setValue(0.3)
+    qtbot.waitUntil(lambda: state.overview is not None and state.overview.queue.settings.band == 0.3,
+                    timeout=TIMEOUT)
+    panel.table.selectRow(3)
+    place = state.current.result_id
+    close_window(window)
+
+    window, state, panel = _audit_window(qtbot, root)
+    assert state.run_id == run_id and state.current.result_id == place
+    assert (panel.reject.value(), panel.band.value()) == (0.2, 0.3)
+    assert (state.overview.queue.settings.reject, state.overview.queue.settings.band) == (0.2, 0.3)
+    close_window(window)
+
+    copy = tmp_path / "copy"
+    shutil.copytree(root, copy)
+    window, state, panel = _audit_window(qtbot, copy)  # a place of its own: none yet, so the newest run
+    assert state.run_id == newest and state.current.result_id == panel.model.item(0).result_id

@@ -74,6 +74,8 @@ class QueuePanel(QWidget):
         self.band.setSingleStep(0.01)
         self.band.setValue(0.05)
         self.band.setToolTip("Samples whose score is this close to the threshold are flagged")
+        self.reject.setValue(self.state.settings.reject)  # (kept from the last start)
+        self.band.setValue(self.state.settings.band)
         for box in (self.threshold, self.reject, self.band):
             box.setKeyboardTracking(False)
             box.valueChanged.connect(self._settings_changed)
@@ -220,8 +222,9 @@ class QueuePanel(QWidget):
         self.model.set_items(q.items, {m["id"]: m["path"] for m in data.media},
                              {m["id"] for m in data.media if m["kind"] == "video"})
         self._show_status()
-        if q.items:
-            self.table.selectRow(0)
+        if q.items:  # where the reviewer was in this run, else the sample most at risk
+            last = self.state.last_reviewed()
+            self.table.selectRow(next((r for r, i in enumerate(q.items) if i.result_id == last), 0))
 
     def _show_status(self) -> None:
         q = self.state.overview.queue

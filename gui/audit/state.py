@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, Signal
 from engine.worker import Priority
 from gui.audit import jobs
 
+HABITS = {"reject": (0.0, 0.5), "band": (0.0, 0.5)}  # queue settings kept for the reviewer: their range in the panel
 OBJECT_NAME = "auditState"
 
 
@@ -34,10 +35,18 @@ class AuditState(QObject):
         self.overview = None
         self.current = None
         self.settings = jobs.queue_settings()
-        window.projectChanged.connect(lambda _p: self.reload_runs())
+        for key in HABITS:  # the reviewer's habits, kept from run to run and from one start to the next
+            value = window.settings.get_float(f"audit/{key}", getattr(self.settings, key))
+            if HABITS[key][0] <= value <= HABITS[key][1]:
+                setattr(self.settings, key, value)
+        window.projectChanged.connect(self._project_changed)
         window.outside_changes.changed.connect(self._changed_elsewhere)
 
     # --- loading -------------------------------------------------------------------------------------------
+    def _project_changed(self, _project) -> None:
+        self.run_id = None  # (another project's run of the same id is another run)
+        self.reload_runs()
+
     def reload_runs(self, select: int | None = None) -> None:
         project = self.window.project
         self.set_current(None)
@@ -53,7 +62,8 @@ class AuditState(QObject):
             self.runs = result.value
             self.runsChanged.emit(self.runs)
             ids = [r.id for r in self.runs]
-            self.load(select if select in ids else (self.run_id if self.run_id in ids else (ids[-1] if ids else None)))
+            last = self.window.settings.get_int(self.window.place_key("audit/run"), -1)  # reviewed before a restart
+            self.load(next((i for i in (select, self.run_id, last) if i in ids), ids[-1] if ids else None))
 
         self.window.engine.submit(lambda ctx: project.detectors.runs(), "Reading detector runs",
                                   Priority.INTERACTIVE, on_done=done, show=False)
@@ -118,6 +128,7 @@ class AuditState(QObject):
             self.overviewChanged.emit(None)
             return
         self.settings.threshold = self._thresholds().get(self._run_key(run_id))  # None: the run's own (auto)
+        self.window.settings.set(self.window.place_key("audit/run"), run_id)
         settings = self.settings
 
         def done(result):
@@ -139,6 +150,8 @@ class AuditState(QObject):
             setattr(self.settings, k, v)
         if "threshold" in changes and self.run_id is not None and self.window.project is not None:
             self._remember_threshold(self.run_id, changes["threshold"])
+        for key in HABITS.keys() & changes.keys():
+            self.window.settings.set(f"audit/{key}", changes[key])
         self.load(self.run_id)
 
     # A threshold set by hand belongs to its run (another detector's scores live on another scale); the reject
@@ -163,6 +176,7 @@ class AuditState(QObject):
         self.currentChanged.emit(item)
         if item is None:
             return
+        self.window.settings.set(self.window.place_key("audit/sample"), f"{self.run_id}:{item.result_id}")
         self.show_current()
         project = self.window.project
 
@@ -172,6 +186,11 @@ class AuditState(QObject):
 
         self.window.engine.submit(jobs.face_job(project, item.result_id), "Finding the face", Priority.INTERACTIVE,
                                   on_done=done, on_error=lambda r: self.message.emit(r.error or ""), show=False)
+
+    def last_reviewed(self) -> int | None:
+        """The result under review in this run when the window last closed (the reviewer's place in the queue)."""
+        run, _, result = str(self.window.settings.get(self.window.place_key("audit/sample")) or "").partition(":")
+        return int(result) if run == str(self.run_id) and result.isdigit() else None
 
     def show_current(self) -> None:
         """The sample under review on the canvas, in the Audit workspace: elsewhere the queue filling as a project
