@@ -283,3 +283,27 @@ def test_from_this_frame_within_a_range_given_backwards_and_the_keys_back_on_the
     qtbot.keyClick(QApplication.focusWidget(), Qt.Key_Escape)
     assert not sam.prompting
     close_window(window)
+
+
+def test_a_click_made_after_esc_while_the_dropped_prompts_mask_was_coming_gets_its_mask(qtbot, demo_dir):
+    """Esc while the first click's mask was being computed, then a click: its mask never came, and Enter said
+    "still being computed" for good (found by a tester); and the blob hint of a dropped prompt stayed."""
+    window = make_window(qtbot, demo_dir)
+    sam = _ready(qtbot, window)
+    release = threading.Event()  # the engine busy, as with a first embedding: the click's mask takes a while
+    window.engine.submit(lambda ctx: release.wait(TIMEOUT / 1000), "an embedding", Priority.INTERACTIVE, show=False)
+    click(window.canvas, 100, 100)
+    press_keys(qtbot, window, Qt.Key_Escape)
+    click(window.canvas, 222, 125)
+    release.set()
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    [(x, y)] = sam.clicked.prompt.points  # the second click's
+    assert abs(x - 222) < 1 and abs(y - 125) < 1 and sam.clicked.result.mask.any()
+    press_keys(qtbot, window, Qt.Key_Escape)
+
+    click(window.canvas, 166, 287)  # the suit: a blob, and the hint about a box
+    qtbot.waitUntil(lambda: sam.clicked is not None and not sam._in_flight, timeout=TIMEOUT)
+    assert window.statusBar().currentMessage().startswith("GrabCut found only ")
+    press_keys(qtbot, window, Qt.Key_Escape)
+    assert window.statusBar().currentMessage() == ""
+    close_window(window)

@@ -75,6 +75,7 @@ class SamController(QObject):
         self._generation = 0  # bumps when the prompt is dropped, so a late preview is ignored
         self._in_flight = False
         self._dirty = False
+        self._hint = ""  # what the status bar says about the prompt being built
         self.propagation = None  # JobHandle
         self._use_after_propagation = None  # (segmenter, models) chosen while a propagation ran
         self.propagating_media: int | None = None  # the video being propagated (its masks are being rewritten)
@@ -350,8 +351,10 @@ class SamController(QObject):
         bar = self.window.statusBar()
         if bar.currentMessage() in (BUSY, BUSY_TRACKING):
             bar.clearMessage()
-        if generation != self._generation:
-            return  # the prompt was accepted or discarded meanwhile
+        if generation != self._generation:  # the prompt was accepted or discarded meanwhile
+            if self._dirty and self.prompting:  # (and a new one begun: its click waited for this one)
+                self._request()
+            return
         if result.ok:
             self.clicked = result.value
             self.track_id = result.value.track_id
@@ -359,10 +362,12 @@ class SamController(QObject):
             mask = self.clicked.result.mask
             grabcut = self.clicked.result.segmenter == "grabcut"
             if not self._dirty and not mask.any():
-                bar.showMessage(f"{'GrabCut' if grabcut else 'SAM 2'} found no object at this prompt: click inside "
-                                f"the object or draw a box around it (Esc drops the prompt)", 6000)
+                self._hint = (f"{'GrabCut' if grabcut else 'SAM 2'} found no object at this prompt: click inside "
+                              f"the object or draw a box around it (Esc drops the prompt)")
+                bar.showMessage(self._hint, 6000)
             elif not self._dirty and grabcut and (hint := small_blob_hint(int(mask.sum()), mask.size,
                                                                           self.clicked.prompt, "B")):
+                self._hint = hint
                 bar.showMessage(hint, 8000)
         if self._dirty and self.prompting:
             self._request()
@@ -464,6 +469,9 @@ class SamController(QObject):
 
     def _reset_prompt(self) -> None:
         self._generation += 1
+        if self._hint and self.window.statusBar().currentMessage() == self._hint:
+            self.window.statusBar().clearMessage()  # (about the prompt just dropped or accepted)
+        self._hint = ""
         self.points, self.labels, self.box, self.clicked, self.track_id = [], [], None, None, None
         self._steps, self._taken_back = [], []
         self._dirty = False
