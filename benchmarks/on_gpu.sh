@@ -4,7 +4,7 @@
 #   bash benchmarks/on_gpu.sh [OUT_DIR]        (BUDGET=seconds, default 540; STEPS="bench overhead writer long compile",
 #                                               DEVICE=cuda, EXTRA=more arguments for each benchmark)
 # A machine without FaceLens's requirements but with torch (a bare GPU box) gets them from wheels put in .whl/
-# beforehand (`pip download --python-version 3.12 --only-binary :all: -d .whl ...`), installed under /tmp.
+# and .whl-cv/ beforehand (`bash benchmarks/gpu_wheels.sh`, which says how they travel), installed under /tmp.
 #
 # Seconds each step took on an H200 (2026-11-28; the machine's start took about 30 s more): bench 200 (three
 # rounds, with --profile), overhead 130 with four variants (about 30 more each), long 230 with LONG_TRACK=3000
@@ -26,7 +26,8 @@ start=$(date +%s)
 left() { echo $((budget - ($(date +%s) - start))); }
 
 if [ -d .whl ] && ! python3 -c "import sqlalchemy, av, sam2" 2>/dev/null; then
-    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site .whl/*.whl || exit
+    python3 -m pip install -q --no-index --no-deps --no-compile --no-cache-dir --upgrade --target /tmp/site \
+        .whl/*.whl $(ls .whl-cv/*.whl 2>/dev/null) || exit
     export PYTHONPATH=/tmp/site:$PWD/.whl/site
 fi
 export PYTHONUNBUFFERED=1
