@@ -32,7 +32,7 @@ from gui.playback import Playback
 from gui.settings import Settings
 from gui.tools.manager import ToolManager
 from gui.workspaces import WorkspaceLayouts
-from storage.project import Project
+from storage.project import DISK_FULL, Project
 from storage.video_locks import PROGRAM
 
 DEFAULT_OPACITY = 0.45
@@ -229,10 +229,11 @@ class MainWindow(EditingMixin, QMainWindow):
         read_only = project is not None and project.read_only
         self.setWindowTitle(f"{title}{' (read-only)' if read_only else ''} — FaceLens" if project else "FaceLens")
         if read_only:
-            self.saved_indicator.read_only(f"{project.root} cannot be written (read-only media or a write-protected "
-                                           "folder): everything can be looked at, played and verified; edits, "
-                                           "imports and exports (logged in its audit chain) are refused. Copy the "
-                                           "folder somewhere writable to work on it.")
+            then = ("Free some disk space and open it again to work on it." if project.read_only == DISK_FULL else
+                    "Copy the folder somewhere writable to work on it.")
+            self.saved_indicator.read_only(f"{project.root} cannot be written ({project.read_only}): everything can "
+                                           "be looked at, played and verified; edits, imports and exports (logged in "
+                                           f"its audit chain) are refused. {then}")
         else:
             self.saved_indicator.clear()
         if project is not None:

@@ -34,11 +34,20 @@ DB_NAME = "project.db"
 FOLDERS = ("media", "cache", "exports")
 
 
+READ_ONLY_MEDIA, DISK_FULL = "read-only media or a write-protected folder", "its disk is full"  # why read-only
+
+
+def _remedy(why: str, to: str) -> str:
+    if why == DISK_FULL:
+        return f"free some disk space, then {to} again"
+    return f"copy the project folder somewhere writable and {to} there (the original stays as it is)"
+
 class Project:
-    def __init__(self, root: Path, engine: Engine, read_only: bool = False):
+    def __init__(self, root: Path, engine: Engine, read_only: str = ""):
         self.root = root
         self.engine = engine
-        self.read_only = read_only  # opened where it cannot be written (``open_for_reading``): nothing is written
+        # why it was opened without writing anything (``open_for_reading``): read-only media, a full disk; "" if not
+        self.read_only = read_only
         self.settings = SettingsRepository(self)
         self.audit = AuditRepository(self)
         self.media = MediaRepository(self)
@@ -108,16 +117,26 @@ class Project:
         """Open a project for commands that only read it (``info``, ``verify``): as ``open`` where the project can
         be written; where it cannot (read-only media, a write-protected folder), read as it is, writing nothing.
         A reviewer handed the project on a disc can verify its evidence chain there."""
+        from sqlalchemy.exc import DatabaseError
+
+        from storage.verify import disk_is_full
+
         root = Path(root).expanduser().resolve()
         db = root / DB_NAME
+        why = READ_ONLY_MEDIA
         if not db.is_file() or (os.access(root, os.W_OK) and os.access(db, os.W_OK)):
-            return cls.open(root)
+            try:
+                return cls.open(root)
+            except DatabaseError as e:  # a full disk: SQLite cannot even make its -shm file; read where it lies
+                if not disk_is_full(e, root):
+                    raise
+                why = DISK_FULL
         if not _is_sqlite(db):
             raise ProjectError(f"{db}: not an SQLite database")
         wal = root / f"{DB_NAME}-wal"
         if wal.is_file() and wal.stat().st_size > 0:
             raise ProjectError(f"{wal}: holds changes not yet written into {DB_NAME}, and {root} cannot be written "
-                               "to merge them: copy the project folder somewhere writable and open it there")
+                               f"({why}) to merge them: {_remedy(why, 'open it')}")
         engine = sqlite_reader(str(db))
         current = schema.current_revision(engine)
         if current != schema.HEAD:
@@ -126,9 +145,8 @@ class Project:
                 raise ProjectError(f"{db}: schema {current!r} is not one this FaceLens knows; was it made by a newer "
                                    "version?")
             raise ProjectError(f"{db}: schema {current!r} is older than this FaceLens's {schema.HEAD!r}, and {root} "
-                               "cannot be written to upgrade it: copy the project folder somewhere writable and "
-                               "open it there (the original stays as it is)")
-        return cls(root, engine, read_only=True)
+                               f"cannot be written ({why}) to upgrade it: {_remedy(why, 'open it')}")
+        return cls(root, engine, read_only=why)
 
     def close(self) -> None:
         self.engine.dispose()
@@ -136,8 +154,8 @@ class Project:
     def refuse_if_read_only(self, doing: str = "change it") -> None:
         """Raise, saying why, where this project was opened read-only (no file of it may be written)."""
         if self.read_only:
-            raise ProjectError(f"{self.root} is open read-only (read-only media or a write-protected folder): cannot "
-                               f"{doing}; copy the project folder somewhere writable and open the copy to edit it")
+            raise ProjectError(f"{self.root} is open read-only ({self.read_only}): cannot {doing}; "
+                               f"{_remedy(self.read_only, 'edit it')}")
 
     def check_writable(self) -> None:
         """Raise the database's own error now if project.db cannot be written (a read-only file, folder or

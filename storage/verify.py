@@ -50,6 +50,16 @@ def summary(project: "Project") -> dict:
         return {"media": None, "audit_entries": None, "audit_head": None}
 
 
+def disk_is_full(error: DatabaseError, folder: Path) -> bool:
+    """Whether SQLite failed for want of space on ``folder``'s disk (in its words, or as a bare "disk I/O error"
+    with next to nothing free)."""
+    reason = str(getattr(error, "orig", None) or error)
+    if "disk is full" in reason:
+        return True
+    free = _free_bytes(folder) if "disk I/O error" in reason else None
+    return free is not None and free < FULL_DISK_BYTES
+
+
 def database_problem(error: DatabaseError, folder: Path | None = None) -> str:
     """One line for a database SQLite could not read; ``folder``: the project's, whose disk is looked at when
     SQLite says only "disk I/O error" (what it says of a full disk when it cannot even make its -shm file)."""

@@ -85,3 +85,26 @@ def write_protect():
     yield protect
     if protected:
         subprocess.run(["chattr", "-i", *map(str, protected)], check=True)
+
+
+# A small disk of its own (a 4 MB tmpfs) that a test can fill: SQLite on a really full disk, where a stand-in for it
+# would not say what SQLite does. Skipped where mounting is not allowed.
+@pytest.fixture
+def small_disk(tmp_path):
+    where = tmp_path / "small-disk"
+    where.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=4m", "tmpfs", str(where)], capture_output=True)
+    if done.returncode != 0:
+        pytest.skip(f"no small disk to fill here ({done.stderr.decode().strip()})")
+
+    def fill() -> None:
+        with open(where / "filler", "wb", buffering=0) as f:
+            try:
+                while True:
+                    f.write(b"\0" * 4096)
+            except OSError:  # (no space left)
+                pass
+        assert shutil.disk_usage(where).free < 4096
+
+    yield where, fill
+    subprocess.run(["umount", "-l", str(where)], check=True)
