@@ -43,6 +43,10 @@ def test_a_reviewer_works_through_a_run_from_the_command_line(capsys, tmp_path):
     video = cli_json(capsys, "audit", "metrics", proj, 1, "--level", "video", "--target-apcer", 0.1)
     assert video["n_bona_fide"] == 2 and video["n_attack"] == 2  # two live photos; the attack photo and video
     assert "ROC AUC" in cli(capsys, "audit", "metrics", proj, 1, "--split", "dev").out
+    # how the threshold came to be, in words ("(given, given)" said nothing)
+    assert "threshold 0.5000 (given by the reviewer)" in cli(capsys, "audit", "metrics", proj, 1, "--threshold",
+                                                              0.5).out
+    assert "(eer, chosen on dev)" in cli(capsys, "audit", "metrics", proj, 1).out
 
     conf = cli_json(capsys, "audit", "confidence", proj, 1, "--reject", 0.1)
     assert list(conf) == ["threshold", "flagged", "aurc_score", "aurc_mahalanobis"]

@@ -96,7 +96,7 @@ def cmd_audit_metrics(args) -> int:
             f"  [{ci[key][0]:.4f}, {ci[key][1]:.4f}]" if key in ci and ci[key][0] is not None else "")
 
     text = [f"run {run.id} ({run.model}), {args.level} level, {ev.split or 'all rows'}: {v['n_bona_fide']} bona fide, "
-            f"{v['n_attack']} attacks; threshold {v['threshold']:.4f} ({ev.point.method}, {ev.point.chosen_on})"]
+            f"{v['n_attack']} attacks; threshold {v['threshold']:.4f} ({ev.point.how()})"]
     text += [line(n, k) for n, k in (("ROC AUC", "auc"), ("EER", "eer"), ("EER threshold", "eer_threshold"),
                                      ("accuracy", "acc"), ("APCER (max)", "apcer_max"), ("BPCER", "bpcer"),
                                      ("ACER", "acer"), ("HTER", "hter"), ("BPCER @ APCER 5%", "bpcer_at_apcer_5"),

@@ -52,6 +52,11 @@ class OperatingPoint:
     method: str  # eer | min_hter | target_apcer | given
     chosen_on: str  # "dev", "all rows" or "given"
 
+    def how(self) -> str:
+        """How the threshold came to be, in words (the report, the CLI)."""
+        return {"given": "given by the reviewer", "default": "no labelled samples to choose one on"}.get(
+            self.method, f"{self.method}, chosen on {self.chosen_on}")
+
 
 def calibration_rows(s: Samples) -> tuple[Samples, str]:
     """The labelled samples a threshold is chosen on: the dev split, or every row when there is none."""

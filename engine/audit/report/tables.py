@@ -35,17 +35,12 @@ def run_rows(data) -> list[tuple[str, str]]:
             ("scores from", r.source or "-"), ("scores SHA-256", r.source_sha256 or "-"),
             ("features SHA-256", r.features_sha256 or "-"), ("rows", str(r.rows)),
             ("frame-to-video aggregation", r.aggregation),
-            ("operating threshold", f"{fmt(q.point.threshold)} ({_how(q.point)})"),
+            ("operating threshold", f"{fmt(q.point.threshold)} ({q.point.how()})"),
             ("uncertainty band", f"± {data.settings.queue.band:g}"),
             ("fraction rejected by confidence", f"{data.settings.queue.reject:g}"),
             ("bootstrap", f"{data.settings.bootstrap} rounds, seed {data.settings.seed}, 95% intervals"),
             ("report written", data.created_at)]
     return rows
-
-
-def _how(point) -> str:
-    return {"given": "given by the reviewer", "default": "no labelled samples to choose one on"}.get(
-        point.method, f"{point.method}, chosen on {point.chosen_on}")
 
 
 def metric_rows(data) -> tuple[list[str], list[list[str]]]:
