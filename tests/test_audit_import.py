@@ -224,3 +224,12 @@ def test_a_csv_without_the_score_column_says_which_columns_it_has(project, tmp_p
     path.write_text("media,prob\na.png,0.3\n")
     with pytest.raises(InputError, match=r"s.csv, line 1: missing column 'score' \(the header has 'media', 'prob'"):
         import_scores(project, path)
+
+
+@pytest.mark.parametrize("sep, named", [(";", "';'"), ("\t", "a tab")])
+def test_a_csv_separated_by_something_else_says_so(project, tmp_path, sep, named):
+    """A semicolon CSV (a spreadsheet's export in many locales) said only that 'media' and 'score' were missing."""
+    path = tmp_path / "s.csv"
+    path.write_text(f"media{sep}score\na.png{sep}0.3\n")
+    with pytest.raises(InputError, match=f"its columns look separated by {named}: FaceLens reads comma-separated"):
+        import_scores(project, path)

@@ -84,8 +84,12 @@ def _read_csv(path: Path, text: str) -> ScoreFile:
                          f"{', '.join(COLUMNS)})", path=str(path), line=1)
     missing = [c for c in REQUIRED if c not in names]
     if missing:
+        other = next((sep for sep in (";", "\t", "|") if len(names) == 1 and sep in names[0]), None)
+        hint = f"; its columns look separated by {'a tab' if other == chr(9) else repr(other)}: FaceLens reads " \
+               f"comma-separated files (save it as CSV with commas)" if other else ""
         raise InputError(f"missing column {', '.join(repr(c) for c in missing)} (the header has "
-                         f"{', '.join(repr(n) for n in names)}; expected {', '.join(COLUMNS)})", path=str(path), line=1)
+                         f"{', '.join(repr(n) for n in names)}; expected {', '.join(COLUMNS)}){hint}", path=str(path),
+                         line=1)
     dupes = sorted({n for n in names if names.count(n) > 1 and n})
     if dupes:
         raise InputError(f"column {dupes[0]!r} appears twice in the header", path=str(path), line=1)
