@@ -51,6 +51,8 @@ def test_a_reviewer_works_through_the_queue_from_the_keyboard(qtbot, case):
     root, run_id, expected, auc = case
     window, state, panel = _audit_window(qtbot, root)
     assert not window.docks["audit.queue"].visibleRegion().isEmpty()  # in front of the tabs it shares
+    # the run as the reviewer tells it from others: its model, rows, whether it has features, when it was imported
+    assert panel.runs.currentText().startswith(f"Run {run_id}: xception (76 rows, features, 20")
     model = panel.model
     assert [model.item(r).result_id for r in range(model.rowCount())] == expected  # most at risk first
     first = model.item(0)

@@ -2,6 +2,7 @@
 review and the verdict bar. Selecting a row shows its frame on the canvas."""
 from __future__ import annotations
 
+import time
 from html import escape
 
 import numpy as np
@@ -181,7 +182,10 @@ class QueuePanel(QWidget):
         self.runs.blockSignals(True)
         self.runs.clear()
         for r in runs:
-            self.runs.addItem(f"Run {r.id}: {r.model} {r.version}".strip() + f" ({r.rows} rows)", r.id)
+            # (two imports of one file, with and without features, read alike: what tells them apart is said)
+            when = time.strftime("%Y-%m-%d %H:%M", time.localtime(r.created_at))
+            self.runs.addItem(f"Run {r.id}: {r.model} {r.version}".strip() + f" ({r.rows} rows"
+                              + (", features" if r.has_features else "") + f", {when})", r.id)
         if self.runs.findData(self.state.run_id) >= 0:  # (the list refilled: the run under review stays picked)
             self.runs.setCurrentIndex(self.runs.findData(self.state.run_id))
         self.runs.blockSignals(False)
