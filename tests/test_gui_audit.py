@@ -179,13 +179,19 @@ def test_a_window_that_starts_in_audit_shows_the_queue_in_front(qtbot, case):
     qtbot.waitUntil(lambda: not window.docks["audit.queue"].visibleRegion().isEmpty(), timeout=TIMEOUT)
 
 
-def test_a_threshold_set_by_hand_belongs_to_its_run(qtbot, case, tmp_path):
-    root, run_id, _, _ = case
+def _window_on_a_second_run(qtbot, root, tmp_path):
+    """Another detector's run imported into the case; the window opens on it (the newest)."""
     other = make_dataset(tmp_path / "other", per_class=12, unseen=4, seed=1)
     with Project.open(root) as p:
         second = import_scores(p, other.csv, other.features, model="efficientnet").run_id
     window, state, panel = _audit_window(qtbot, root)
     qtbot.waitUntil(lambda: state.run_id == second and state.overview is not None, timeout=TIMEOUT)
+    return window, state, panel, second
+
+
+def test_a_threshold_set_by_hand_belongs_to_its_run(qtbot, case, tmp_path):
+    root, run_id, _, _ = case
+    window, state, panel, second = _window_on_a_second_run(qtbot, root, tmp_path)
     panel.threshold.setValue(0.6)
     qtbot.waitUntil(lambda: state.overview.queue.point.threshold == pytest.approx(0.6), timeout=TIMEOUT)
 
@@ -357,11 +363,7 @@ def test_a_restart_brings_the_reviewer_back_to_their_run_sample_and_settings(qtb
     from tests.test_gui_support import close_window
 
     root, run_id, _, _ = case
-    other = make_dataset(tmp_path / "other", per_class=12, unseen=4, seed=1)
-    with Project.open(root) as p:
-        newest = import_scores(p, other.csv, other.features, model="efficientnet").run_id
-    window, state, panel = _audit_window(qtbot, root)
-    qtbot.waitUntil(lambda: state.run_id == newest and state.overview is not None, timeout=TIMEOUT)
+    window, state, panel, newest = _window_on_a_second_run(qtbot, root, tmp_path)
     panel.runs.setCurrentIndex(panel.runs.findData(run_id))
     qtbot.waitUntil(lambda: state.overview is not None and state.overview.run.id == run_id, timeout=TIMEOUT)
     panel.reject.setValue(0.2)
