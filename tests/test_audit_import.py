@@ -233,3 +233,19 @@ def test_a_csv_separated_by_something_else_says_so(project, tmp_path, sep, named
     path.write_text(f"media{sep}score\na.png{sep}0.3\n")
     with pytest.raises(InputError, match=f"its columns look separated by {named}: FaceLens reads comma-separated"):
         import_scores(project, path)
+
+
+def test_parameters_with_nan_or_infinity_are_refused_by_name(project, tmp_path, capsys):
+    """They reached the audit log's strict JSON and ended in a traceback (found by a tester)."""
+    from tests.inprocess_cli import run_main
+
+    data = make_dataset(tmp_path / "data", per_class=2, unseen=0)
+    before = _state(project)
+    path = tmp_path / "nan.json"
+    path.write_text('{"params": {"t": NaN}, "results": [{"media": "x.png", "score": 0.3}]}')
+    with pytest.raises(InputError, match=r"nan.json, field 'params': NaN and Infinity cannot be stored"):
+        import_scores(project, path)
+    err = run_main(capsys, "audit", "import", project.root, data.csv, "--params", '{"f": Infinity}', code=2).err
+    assert err.strip().endswith("--params: NaN and Infinity cannot be stored as parameters (the audit log "
+                                "is strict JSON): give them as text, such as \"nan\"")
+    assert _state(project) == before

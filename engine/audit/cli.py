@@ -60,6 +60,13 @@ def cmd_audit_import(args) -> int:
         raise FaceLensError(f"--params: not valid JSON ({e})") from None
     if params is not None and not isinstance(params, dict):
         raise FaceLensError(f"--params: expected a JSON object, got {args.params}")
+    if params is not None:
+        from engine.audit.score_file import check_params
+
+        try:
+            check_params(params)
+        except FaceLensError as e:
+            raise FaceLensError(f"--params: {e}") from None
     with open_project(args.dir) as project:
         try:
             run = import_scores(project, args.file, args.features, args.model, args.version, params,

@@ -107,6 +107,15 @@ def _read_csv(path: Path, text: str) -> ScoreFile:
     return ScoreFile(path, rows, ignored_columns=[n for n in names if n not in COLUMNS])
 
 
+def check_params(params: dict, **where) -> None:
+    """A run's parameters go into its audit entry, which is strict JSON: NaN and Infinity cannot (a traceback)."""
+    try:
+        json.dumps(params, allow_nan=False)
+    except ValueError:
+        raise InputError("NaN and Infinity cannot be stored as parameters (the audit log is strict JSON): give "
+                         "them as text, such as \"nan\"", **where) from None
+
+
 # --- JSON --------------------------------------------------------------------------------------------------
 def _read_json(path: Path, text: str) -> ScoreFile:
     try:
@@ -121,6 +130,8 @@ def _read_json(path: Path, text: str) -> ScoreFile:
         meta = {k: doc[k] for k in ("model", "version", "params") if k in doc}
         if "params" in meta and not isinstance(meta["params"], dict):
             raise InputError("expected an object of parameters", path=str(path), field="params")
+        if "params" in meta:
+            check_params(meta["params"], path=str(path), field="params")
         for key in ("model", "version"):  # (stored as text: a number was logged as one and stored as text, and
             value = meta.get(key)          # `verify` then took the run for changed after it was recorded)
             if isinstance(value, bool) or not isinstance(value, (str, int, float, type(None))):
