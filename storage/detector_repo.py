@@ -97,7 +97,7 @@ def _verdict(v: Verdict) -> VerdictRecord:
 REVIEWER_LENGTH = 128  # (the column's width)
 
 
-def _reviewer(name: str) -> str:
+def reviewer_name(name: str) -> str:
     """A verdict names who decided: a blank name would vouch for nobody; a name is one line of a name's length
     (it is shown in the queue, the report and the audit log)."""
     if not name.strip():
@@ -325,7 +325,7 @@ class DetectorRepository(Repository):
     def add_verdict(self, result_id: int, verdict: str, note: str = "", reviewer: str | None = None) -> VerdictRecord:
         if verdict not in VERDICTS:
             raise InputError(f"verdict {verdict!r} is not one of {', '.join(VERDICTS)}", field="verdict")
-        reviewer = _reviewer(self.project.actor if reviewer is None else reviewer)
+        reviewer = reviewer_name(self.project.actor if reviewer is None else reviewer)
         result = self.result(result_id)
         now = time.time()
         with self._write() as s:

@@ -295,7 +295,9 @@ def test_a_verdict_is_given_with_its_own_frame_on_screen_and_a_note_stays_with_i
     other = 0 if sample.frame != 0 else 5
     window.seek(other)
     wait_picture(qtbot, window, other)
+    window.playback.toggle()  # playing, too: it stops on the sample's frame
     typed(qtbot, Qt.Key_A, Qt.ShiftModifier)
+    assert not window.playback.playing
     said = window.statusBar().currentMessage()
     assert said.startswith("The picture on screen was not the sample under review: ") and \
         f", frame {sample.frame} is shown again; no verdict saved" in said
@@ -340,6 +342,12 @@ def test_no_verdict_is_given_on_a_sample_whose_picture_cannot_be_shown(qtbot, ca
         "; no verdict saved: give it with the sample on screen")
     qtbot.wait(200)
     assert window.project.detectors.verdicts(run_id) == []
+    # the file back: the refused key reads it again, and once it is on screen a verdict counts
+    (gone / media.name).rename(window.project.absolute_path(media.path))
+    typed(qtbot, Qt.Key_U, Qt.ShiftModifier)
+    wait_picture(qtbot, window)
+    typed(qtbot, Qt.Key_U, Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: len(window.project.detectors.verdicts(run_id)) == 1, timeout=TIMEOUT)
 
 
 def test_a_long_note_neither_widens_the_panel_nor_is_read_as_markup(qtbot, case):
@@ -353,8 +361,45 @@ def test_a_long_note_neither_widens_the_panel_nor_is_read_as_markup(qtbot, case)
     state.reload_runs(run_id)  # (as a change by another program does)
     qtbot.waitUntil(lambda: state.current is not None and state.current.verdict is not None, timeout=TIMEOUT)
     qtbot.wait(100)
-    assert "&lt;b&gt;bold&lt;/b&gt;xxx" in panel.details.text() and note in panel.details.toolTip()
+    assert "&lt;b&gt;bold&lt;/b&gt;xxx" in panel.details.text()
+    assert "&lt;b&gt;bold&lt;/b&gt;xxx" in panel.details.toolTip()  # (a tooltip is read as markup too)
     assert window.docks["audit.queue"].width() == dock and window.canvas.width() == canvas
+
+
+def test_a_reviewer_name_that_cannot_sign_is_said_at_once_and_a_refused_verdict_keeps_its_note(qtbot, case,
+                                                                                                 monkeypatch):
+    """Found by a tester: a 183-character name widened the dock like a long note, was only refused at the first
+    verdict, and that verdict's note was lost with it."""
+    monkeypatch.setenv("FACELENS_USER", "r" * 183)
+    root, run_id, _, _ = case
+    window, state, panel = _audit_window(qtbot, root)
+    dock = window.docks["audit.queue"].width()
+    assert panel.verdict_bar.who.text() == ("Verdicts cannot be recorded as this user (the reviewer's name is 183 "
+                                            "characters long: expected at most 128): set FACELENS_USER to your name")
+    assert window.docks["audit.queue"].width() == dock
+    press_keys(qtbot, window, Qt.Key_N)
+    typed(qtbot, "halo around the hair")
+    typed(qtbot, Qt.Key_Return)
+    typed(qtbot, Qt.Key_B, Qt.ShiftModifier)
+    qtbot.waitUntil(lambda: window.last_error is not None, timeout=TIMEOUT)
+    assert "183 characters long" in window.last_error[0]
+    assert window.project.detectors.verdicts(run_id) == [] and panel.verdict_bar.note.text() == "halo around the hair"
+
+
+def test_two_verdict_keys_in_a_row_give_one_verdict(qtbot, case):
+    """The second key, pressed before the first verdict was saved and the queue had moved on, was saved on the
+    same sample over the first (found by a tester)."""
+    root, run_id, _, _ = case
+    window, state, panel = _audit_window(qtbot, root)
+    first = state.current
+    panel.table.setFocus()
+    typed(qtbot, Qt.Key_B, Qt.ShiftModifier)
+    typed(qtbot, Qt.Key_A, Qt.ShiftModifier)  # (before the engine has saved the first)
+    assert window.statusBar().currentMessage().startswith(f"The verdict on result {first.result_id} is being saved")
+    qtbot.waitUntil(lambda: state.current.result_id != first.result_id, timeout=TIMEOUT)
+    qtbot.wait(200)
+    assert [(v.result_id, v.verdict) for v in window.project.detectors.verdicts(run_id)] == \
+        [(first.result_id, "bona_fide")]
 
 
 def test_a_restart_brings_the_reviewer_back_to_their_run_sample_and_settings(qtbot, case, tmp_path):

@@ -68,8 +68,7 @@ def panel(window):
 def record(window, verdict: str) -> None:
     p = panel(window)
     note = p.verdict_bar.note.text().strip() if p is not None else ""
-    if audit_state(window).record(verdict, note) and p is not None:
-        p.verdict_bar.note.clear()  # kept when no verdict was given
+    audit_state(window).record(verdict, note)  # (the note is cleared once the verdict is saved with it)
 
 
 def write_note(window) -> None:

@@ -294,8 +294,9 @@ class QueuePanel(QWidget):
             lines.append(f"Verdict: <b>{v.verdict.replace('_', ' ')}</b> by {escape(v.reviewer)}"
                          + (f" — {escape(v.note)}" if v.note else ""))
         self.details.setText("<br>".join(lines))
-        self.details.setToolTip(f"Verdict by {v.reviewer}" + (f": {v.note}" if v.note else "")
-                                if item.verdict is not None else "")
+        # (escaped inside a paragraph: a tooltip that looks like markup is read as markup, pictures and all)
+        self.details.setToolTip(f"<p>Verdict by {escape(v.reviewer)}" + (f": {escape(v.note)}" if v.note else "")
+                                + "</p>" if item.verdict is not None else "")
 
     def _show_face(self, view) -> None:
         self.crop.setPixmap(to_pixmap(view.crop, CROP_SIDE))

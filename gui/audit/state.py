@@ -34,6 +34,7 @@ class AuditState(QObject):
         self.run_id: int | None = None
         self.overview = None
         self.current = None
+        self._saving: int | None = None  # the result whose verdict is being saved
         self.settings = jobs.queue_settings()
         for key in HABITS:  # the reviewer's habits, kept from run to run and from one start to the next
             value = window.settings.get_float(f"audit/{key}", getattr(self.settings, key))
@@ -220,16 +221,27 @@ class AuditState(QObject):
     def record(self, verdict: str, note: str = "") -> bool:
         """Whether the verdict went to be saved: a verdict is given with its sample on screen, never another
         picture (a media key, the media list or the timeline moved the view), nor none."""
-        item, project = self.current, self.window.project
+        item, project, w = self.current, self.window.project, self.window
         if item is None or project is None:
+            return False
+        if self._saving is not None:
+            # A second key before the first verdict is saved and the queue has moved on: it was saved on the same
+            # sample, over the first, though meant for the next one, which was not on screen yet.
+            self.message.emit(f"The verdict on result {self._saving} is being saved; no verdict saved: give it "
+                              f"once the next sample is on screen")
             return False
         why = self.not_on_screen()
         if why is not None:
-            self.show_current()
+            w.playback.pause()  # (playing, it was not "shown again")
+            if w.current_media is not None and w.current_media.id == item.media_id and w.canvas.image is None:
+                w.reopen_media()  # its file may be back: read it again
+            else:
+                self.show_current()
             self.message.emit(f"{why}; no verdict saved: give it with the sample on screen")
             return False
 
         def done(result):
+            self._saving = None
             if not result.ok:
                 return
             v = result.value
@@ -240,6 +252,7 @@ class AuditState(QObject):
             self.verdictRecorded.emit(v)
             self.message.emit(f"result {v.result_id}: {v.verdict.replace('_', ' ')} (by {v.reviewer}), saved")
 
+        self._saving = item.result_id
         self.window.engine.submit(lambda ctx: project.detectors.add_verdict(item.result_id, verdict, note),
                                   "Recording the verdict", Priority.INTERACTIVE, on_done=done, show=False)
         return True

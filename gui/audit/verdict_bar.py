@@ -11,6 +11,9 @@ from gui.audit.menu import VERDICT_KEYS
 from gui.audit.state import audit_state
 
 
+FIELD = "field 'reviewer': "
+
+
 class VerdictBar(QWidget):
     done = Signal()  # the note is written: back to the queue
 
@@ -28,22 +31,25 @@ class VerdictBar(QWidget):
             grid.addWidget(b, 0, i)
             self.buttons[verdict] = b
         self.note = QLineEdit()
-        self.note.setPlaceholderText("Note for the next verdict (N; Enter: back to the queue)")
-        self.note.setToolTip("What you saw: it goes with the next verdict. N writes here; Enter or Esc goes back "
-                             "to the queue and keeps the note")
+        self.note.setPlaceholderText("Note on this sample (N; Enter: back to the queue)")
+        self.note.setToolTip("What you saw: it is saved with this sample's verdict, and waits here while you look "
+                             "at others. N writes here; Enter or Esc goes back to the queue and keeps the note")
+        self.note.setEnabled(False)  # (until a sample is picked: a note belongs to one)
         self.note.setClearButtonEnabled(True)
         self.note.returnPressed.connect(self.done)
         QShortcut(QKeySequence(Qt.Key_Escape), self.note, self.done.emit, context=Qt.WidgetShortcut)
         grid.addWidget(self.note, 1, 0, 1, len(VERDICT_KEYS))
         self.who = QLabel()
-        self.who.setStyleSheet("color: palette(mid)")
+        self.who.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # (a long name must not widen the dock)
         grid.addWidget(self.who, 2, 0, 1, len(VERDICT_KEYS))
         self.refresh_reviewer()
         # A note belongs to the sample it was written on: moving on took it along, and the next verdict saved it
         # under another result. It waits for its sample instead.
         self._drafts: dict[tuple[str, int], str] = {}  # (project, result) -> the note written for it
         self._sample: tuple[str, int] | None = None
-        audit_state(window).currentChanged.connect(self._sample_changed)
+        state = audit_state(window)
+        state.currentChanged.connect(self._sample_changed)
+        state.verdictRecorded.connect(self._verdict_saved)
 
     def _sample_changed(self, item) -> None:
         if self._sample is not None:
@@ -55,11 +61,36 @@ class VerdictBar(QWidget):
         project = self.window.project
         self._sample = (str(project.root), item.result_id) if item is not None and project is not None else None
         self.note.setText(self._drafts.get(self._sample, "") if self._sample is not None else "")
+        self.note.setEnabled(self._sample is not None)
+
+    def _verdict_saved(self, v) -> None:
+        """Its note went with it (kept until then: a verdict that could not be saved kept none, and the note was
+        lost)."""
+        project = self.window.project
+        key = (str(project.root), v.result_id) if project is not None else None
+        self._drafts.pop(key, None)
+        if key == self._sample:
+            self.note.clear()
 
     def refresh_reviewer(self) -> None:
+        from annotation.errors import InputError
+        from storage.detector_repo import reviewer_name
+
         p = self.window.project
-        text = f"Verdicts are recorded as {p.actor}, each hashed into the audit log (not signed)" if p else ""
-        self.who.setText(text)
+        if p is None:
+            self.who.setText("")
+            return
+        try:
+            name = reviewer_name(p.actor)
+        except InputError as e:  # (FACELENS_USER or the project's annotator setting): said before a verdict fails
+            self.who.setText(f"Verdicts cannot be recorded as this user ({str(e).removeprefix(FIELD)}): set "
+                             f"FACELENS_USER to your name")
+            self.who.setStyleSheet("color: #c62828")
+            self.who.setToolTip(str(e))
+            return
+        self.who.setText(f"Verdicts are recorded as {name}, each hashed into the audit log (not signed)")
+        self.who.setStyleSheet("color: palette(mid)")
+        self.who.setToolTip(name)
 
     def write_note(self) -> None:
         self.note.setFocus(Qt.ShortcutFocusReason)
