@@ -307,3 +307,20 @@ def test_a_click_made_after_esc_while_the_dropped_prompts_mask_was_coming_gets_i
     press_keys(qtbot, window, Qt.Key_Escape)
     assert window.statusBar().currentMessage() == ""
     close_window(window)
+
+
+def test_an_object_dropped_before_its_first_mask_came_leaves_the_video(qtbot, demo_dir, tmp_path):
+    """Esc before a video click's mask came left its object in SAM 2's session: every later propagation tracked
+    it and called a track that never existed "deleted during the propagation (by another program)" (found by a
+    tester)."""
+    window, sam = window_with_random_sam2(qtbot, demo_dir, tmp_path)
+    press_keys(qtbot, window, Qt.Key_S)
+    release = threading.Event()
+    window.engine.submit(lambda ctx: release.wait(TIMEOUT / 1000), "an embedding", Priority.INTERACTIVE, show=False)
+    click(window.canvas, 320, 200)
+    press_keys(qtbot, window, Qt.Key_Escape)
+    release.set()
+    qtbot.waitUntil(lambda: not sam._in_flight and not window.engine.busy(), timeout=SLOW)
+    session = sam.seg._sessions[window.current_media.id]
+    assert session.state["obj_id_to_idx"] == {} and session.prompts == {}
+    close_window(window)

@@ -338,20 +338,23 @@ class SamController(QObject):
         item, frame = w.current_media, w.current_frame if w.current_media.is_video else None
         job = seg.click_job(item, frame, self.prompt(), self.track_id, replace=True)
         w.engine.submit(job, "SAM 2 click", Priority.INTERACTIVE, show=False,
-                        on_done=lambda r: self._previewed(r, generation), on_error=self._click_failed)
+                        on_done=lambda r: self._previewed(r, generation, item, seg), on_error=self._click_failed)
         self._busy_timer.start()
 
     def _say_busy(self) -> None:
         if self._in_flight:
             self.window.statusBar().showMessage(BUSY if self.propagation is None else BUSY_TRACKING)
 
-    def _previewed(self, result, generation: int) -> None:
+    def _previewed(self, result, generation: int, item, seg) -> None:
         self._in_flight = False
         self._busy_timer.stop()
         bar = self.window.statusBar()
         if bar.currentMessage() in (BUSY, BUSY_TRACKING):
             bar.clearMessage()
-        if generation != self._generation:  # the prompt was accepted or discarded meanwhile
+        if generation != self._generation:  # the prompt was dropped meanwhile (Esc before its mask came)
+            if result.ok and seg is self.seg:  # the object this click added to the video goes too: it was
+                self.window.engine.submit(seg.discard_job(item, result.value),  # tracked by every propagation
+                                          "SAM 2 discard", Priority.INTERACTIVE, show=False)
             if self._dirty and self.prompting:  # (and a new one begun: its click waited for this one)
                 self._request()
             return
