@@ -156,22 +156,25 @@ class LabelsPanel(QWidget):
             w.say_propagating("relabel it")  # (and the label to draw with stays: nothing was drawn or relabelled)
             return
         w.set_current_label(label)
-        self._say_if_hidden(label)
         plain = [a for a in selected if a.track_id is None and a.label_id != label.id]
         relabel = [RelabelTrack(t, label.id, f"Relabel track {t.id} as {label.name}") for t in tracks
                    if t.label_id != label.id or any(a.track_id == t.id and a.label_id != label.id for a in selected)]
         steps = relabel + [Update(a, a.with_(label_id=label.id)) for a in plain]
+        text = (steps[0].text if len(relabel) == 1 and not plain else
+                f"Relabel as {label.name}" if len(steps) == 1 else f"Relabel {len(steps)} as {label.name}")
         if steps:
-            w.push(Batch(steps, steps[0].text if len(relabel) == 1 and not plain else
-                         f"Relabel as {label.name}" if len(steps) == 1 else f"Relabel {len(steps)} as {label.name}"))
+            w.push(Batch(steps, text))
+        done = text.replace("Relabel", "Relabelled", 1) + (", on every frame of its track" if relabel else "")
+        self._say_if_hidden(label, done if steps else "")
 
-    def _say_if_hidden(self, label: Label) -> None:
-        """A label key where this panel is not in view (the Emotion workspace) changed the drawing label unseen."""
+    def _say_if_hidden(self, label: Label, relabelled: str) -> None:
+        """A label key where this panel is not in view (the Emotion workspace) changed the drawing label, or the
+        selection's, unseen. ``relabelled``: what it did to the selection, if anything."""
         w = self.window
         dock = w.docks.get("labels")
         if dock is not None and not dock.visibleRegion().isEmpty():
             return
-        text = f"Drawing with {label.name} (the Labels panel is not in view)"
+        text = f"{relabelled or 'Drawing with ' + label.name} (the Labels panel is not in view)"
         if w.layouts.current == "emotion":
             text += "; number keys label the ER/FER tiers while they have the focus (Ctrl+T)"
         w.statusBar().showMessage(text, 8000)

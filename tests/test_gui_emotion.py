@@ -129,6 +129,20 @@ def test_a_number_key_off_the_tiers_says_what_it_did(qtbot, emotion_window):
     said = window.statusBar().currentMessage()
     assert said.startswith(f"Drawing with {second.name} (the Labels panel is not in view)") and "Ctrl+T" in said
 
+    # with a selection, it is relabelled, and that is what it says (it said only "Drawing with")
+    from annotation.model import Annotation
+    from annotation.shapes import Box
+
+    box = window.project.annotations.add(Annotation(media_id=2, frame=window.current_frame, shape=Box(10, 10, 60, 60),
+                                                    label_id=second.id))
+    window.reload_annotations()
+    window.set_selection({box.id})
+    third = window.labels[2]
+    type_keys(qtbot, window.canvas, Qt.Key_3)
+    assert window.project.annotations.get(box.id).label_id == third.id
+    assert window.statusBar().currentMessage().startswith(f"Relabelled as {third.name} (the Labels panel is not in "
+                                                          f"view)")
+
 
 def test_segments_move_and_grow_with_keys_and_the_keys_are_listed(qtbot, emotion_window):
     window, state, _ = emotion_window
