@@ -360,8 +360,13 @@ def test_the_model_stays_while_a_video_is_propagated_and_a_checkpoint_chosen_mea
     qtbot.waitUntil(lambda: "is used once the propagation is done" in window.statusBar().currentMessage(),
                     timeout=SLOW)
     assert checked.done() and sam.propagation is not None and sam.status["model"] == "sam2.1_hiera_tiny"
+    # said where it stays in sight until then (the status bar's message was soon covered)
+    assert "\nNext: SAM 2.1 small" in panel.status.text()
+    window.menus["models"].aboutToShow.emit()
+    assert any(a.text().startswith("Next: SAM 2.1 small") for a in window.menus["models"].actions())
     qtbot.mouseClick(panel.cancel, Qt.LeftButton)
     qtbot.waitUntil(lambda: sam.propagation is None, timeout=SLOW)
     qtbot.waitUntil(lambda: sam.status["model"] == small.name, timeout=TIMEOUT)
+    assert "Next:" not in panel.status.text()
     window.menus["models"].aboutToShow.emit()
     assert all(a.isEnabled() for a in window.menus["models"].actions() if a.objectName().startswith("action:models.use"))

@@ -167,8 +167,10 @@ class SamController(QObject):
     def _use(self, active, models: list[dict]) -> None:
         if self.propagation is not None:  # (a checkpoint checked or downloaded meanwhile) it goes on with its model
             self._use_after_propagation = (active, models)
-            self.window.statusBar().showMessage(f"{active.status().get('title', 'The segmenter')} is used once the "
-                                                "propagation is done", 8000)
+            waiting = f"{active.status().get('title', 'The segmenter')} is used once the propagation is done"
+            self.window.statusBar().showMessage(waiting, 8000)
+            self.status = dict(self.status, waiting=waiting)  # (the panel and the menu say it meanwhile)
+            self.statusChanged.emit(self.status)
             return
         self.active, self.models = active, models
         self.status = self.active.status()

@@ -75,6 +75,8 @@ def _fill(controller, menu, static: dict) -> None:
     menu.clear()  # (the per-model actions belong to the menu and go; the static ones stay with the window)
     status = controller.status
     menu.addAction(f"Active: {status.get('title', '')}").setEnabled(False)
+    if status.get("waiting"):
+        menu.addAction(f"Next: {status['waiting']}").setEnabled(False)
     if status.get("device"):
         menu.addAction(f"Device: {status['device']}").setEnabled(False)
     menu.addSeparator()

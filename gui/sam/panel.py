@@ -110,6 +110,8 @@ class SamPanel(QWidget):
         text = status.get("title", "")
         if status.get("note"):
             text += f"\nSAM 2 is off: {status.get('off') or 'no weights'} (Models → Choose checkpoint file…)"
+        if status.get("waiting"):
+            text += f"\nNext: {status['waiting']}"
         self.status.setText(text)
         self.status.setToolTip(status.get("note") or status.get("weights") or "")
         self._show_propagation()
