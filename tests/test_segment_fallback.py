@@ -111,8 +111,9 @@ def test_cli_segment_without_weights_uses_grabcut_and_says_which_file_is_missing
 def test_cli_segment_says_that_a_box_helps_when_a_click_finds_only_a_blob(demo_dir, capsys):
     """The window said it (a click on the astronaut's suit finds a few hundred pixels), the CLI did not."""
     said = run_main(capsys, "segment", demo_dir, 1, "--point", "166,287", "--json")
-    area = json.loads(said.out)["area"]
-    assert 0 < area < 1000
+    out = json.loads(said.out)
+    area = out["area"]
+    assert 0 < area < 1000 and out["hint"].startswith(f"GrabCut found only {area} pixels")  # (for scripts too)
     assert f"facelens: GrabCut found only {area} pixels around the click: for a larger object of many shades, " \
            f"draw a box around it (--box X0,Y0,X1,Y1)" in said.err
     assert "found only" not in run_main(capsys, "segment", demo_dir, 1, "--box", ",".join(map(str, FACE_BOX))).err

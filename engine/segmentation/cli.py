@@ -78,13 +78,14 @@ def cmd_segment(args) -> int:
         finally:
             engine.stop()
     a = done.annotation
+    hint = None
     if active.kind != "sam2":  # after the work, so that an error stays the one line on stderr
         print(f"facelens: {active.status()['note']}; segmented with GrabCut", file=sys.stderr)
         hint = small_blob_hint(int(a.shape.area()), item.width * item.height, prompt, "--box X0,Y0,X1,Y1")
         if hint:
             print(f"facelens: {hint}", file=sys.stderr)
     data = {"annotation_id": a.id, "track_id": done.track_id, "area": int(a.shape.area()), "score": a.score,
-            "rle": a.shape.to_geometry(), "segmenter": active.status()}
+            "rle": a.shape.to_geometry(), "segmenter": active.status(), "hint": hint}
     where = f" frame {a.frame}, track {done.track_id}," if item.is_video else ""
     score = f", score {a.score:.3f}" if a.score is not None else ""
     print_result(args, data, f"stored mask annotation {a.id} on media {item.id}{where} {int(a.shape.area())} px"
