@@ -52,6 +52,9 @@ class QueuePanel(QWidget):
         self.runs.setSizeAdjustPolicy(QComboBox.AdjustToMinimumContentsLengthWithIcon)  # (a long model name)
         self.runs.setMinimumContentsLength(20)
         self.runs.currentIndexChanged.connect(self._run_picked)
+        self.runs.currentTextChanged.connect(  # (its text is cut to the panel's width)
+            lambda text: self.runs.setToolTip(f"The detector run under review: {text}" if text else
+                                              "The detector run under review"))
         top = QHBoxLayout()
         top.addWidget(self.runs, 1)
         for key, text in (("audit.import", "Import…"), ("audit.detect", "Run…"), ("audit.report", "Export…")):

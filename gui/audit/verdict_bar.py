@@ -41,6 +41,7 @@ class VerdictBar(QWidget):
         grid.addWidget(self.note, 1, 0, 1, len(VERDICT_KEYS))
         self.who = QLabel()
         self.who.setSizePolicy(QSizePolicy.Ignored, QSizePolicy.Preferred)  # (a long name must not widen the dock)
+        self.who.setWordWrap(True)
         grid.addWidget(self.who, 2, 0, 1, len(VERDICT_KEYS))
         self.refresh_reviewer()
         # A note belongs to the sample it was written on: moving on took it along, and the next verdict saved it
