@@ -75,6 +75,8 @@ def cmd_info(args) -> int:
             f"{info['tracks']} tracks, {info['segments']} segments"]
     text += [f"  {m['id']:>4} {m['kind']:<5} {m['width']}x{m['height']} "
              f"{m['frames']} frames{_turned(m['rotation'])}  {m['path']}" for m in info["media"]]
+    if info["read_only"]:
+        text.append(f"read where it lies, writing nothing: {info['read_only']}")
     print_result(args, info, "\n".join(text))
     return 0
 

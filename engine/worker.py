@@ -232,6 +232,11 @@ class Engine:
 
 
 def one_line(e: BaseException) -> str:
-    """An error as the user reads it: its first line, after its kind unless it is one of ours."""
+    """An error as the user reads it: its first line, after its kind unless it is one of ours; SQLite's words
+    for a database that cannot be written in the user's."""
     text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    if "attempt to write a readonly database" in text:  # a project opened read-only
+        return "the project is open read-only (its folder cannot be written): nothing was changed"
+    if "database or disk is full" in text or "No space left on device" in text:  # (the disk filled up meanwhile)
+        return "the project's disk is full: nothing was changed; free some disk space and do it again"
     return text if isinstance(e, FaceLensError) else f"{type(e).__name__}: {text}"

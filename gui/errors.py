@@ -11,8 +11,6 @@ import traceback
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
-from annotation.errors import FaceLensError
-
 
 def show_error(parent: QWidget | None, message: str, details: str | None = None,
                title: str = "FaceLens") -> QMessageBox:
@@ -69,10 +67,9 @@ def _listed(messages: list) -> str:
 
 def short_message(error: BaseException) -> str:
     """One line: the message of an error the user can act on, or the type and first line of a bug."""
-    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-    if "attempt to write a readonly database" in text:  # SQLite's words for a project opened read-only
-        return "the project is open read-only (its folder cannot be written): nothing was changed"
-    return text if isinstance(error, FaceLensError) else f"{type(error).__name__}: {text}"
+    from engine.worker import one_line
+
+    return one_line(error)
 
 
 def install_excepthook(report) -> None:

@@ -227,7 +227,8 @@ class MainWindow(EditingMixin, QMainWindow):
         self.reload_labels()
         title = (project.settings.get("title") or project.root.name) if project else ""
         read_only = project is not None and project.read_only
-        self.setWindowTitle(f"{title}{' (read-only)' if read_only else ''} — FaceLens" if project else "FaceLens")
+        self.setWindowTitle(f"{title}{f' (read-only: {project.read_only})' if read_only else ''} — FaceLens"
+                            if project else "FaceLens")
         if read_only:
             then = ("Free some disk space and open it again to work on it." if project.read_only == DISK_FULL else
                     "Copy the folder somewhere writable to work on it.")
@@ -248,8 +249,9 @@ class MainWindow(EditingMixin, QMainWindow):
         # (with no media, the layers, timeline and panels are told too: the last project's video stayed drawn)
         self.set_media(item, self.settings.get_int(self.place_key("frame"), 0) if item else None)
         if project is not None:
-            self.statusBar().showMessage(f"Opened {project.root}" + (" read-only: it cannot be written, edits are "
-                                                                     "refused" if read_only else ""), 8000)
+            self.statusBar().showMessage(f"Opened {project.root}" + (f" read-only ({project.read_only}): it cannot be "
+                                                                     "written, edits are refused" if read_only else ""),
+                                         8000)
 
     def _may_stop_propagating(self, where: str) -> bool:
         """Another project (``where``) chosen during a propagation, minutes of work: ask before cancelling it."""

@@ -39,7 +39,7 @@ READ_ONLY_MEDIA, DISK_FULL = "read-only media or a write-protected folder", "its
 
 def _remedy(why: str, to: str) -> str:
     if why == DISK_FULL:
-        return f"free some disk space, then {to} again"
+        return "free some disk space, then open the project again" + ("" if to == "open it" else f" to {to}")
     return f"copy the project folder somewhere writable and {to} there (the original stays as it is)"
 
 class Project:

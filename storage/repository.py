@@ -21,6 +21,8 @@ class Repository:
         self.project = project
 
     def _write(self):
+        # (a project opened read-only: said in words before SQLite's "attempt to write a readonly database")
+        self.project.refuse_if_read_only()
         return write_session(self.project.engine)
 
     def _read(self):

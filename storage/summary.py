@@ -17,4 +17,5 @@ def project_summary(project: "Project") -> dict:
         "annotations": project.annotations.count(),
         "tracks": project.tracks.count(),
         "segments": project.segments.count(),
+        "read_only": project.read_only or None,  # why it was read where it lies (read-only media, a full disk)
     }

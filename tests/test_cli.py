@@ -23,7 +23,8 @@ def test_new_import_info_verify_round(tmp_path):
                      "relinked": []}
 
     info = run_json("info", proj)
-    assert set(info) == {"schema_version", "media", "annotations", "tracks", "segments"}
+    assert set(info) == {"schema_version", "media", "annotations", "tracks", "segments", "read_only"}
+    assert info["read_only"] is None
     assert info["media"][1] | {"sha256": None} == {"id": 2, "path": (src / "v.mp4").as_posix(), "kind": "video",
                                                    "sha256": None, "width": 192, "height": 96, "frames": 20,
                                                    "fps": 25.0, "size_bytes": (src / "v.mp4").stat().st_size,

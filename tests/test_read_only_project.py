@@ -84,7 +84,7 @@ def test_the_window_shows_a_read_only_project_and_refuses_edits_saying_why(qtbot
     before = _digest(root / "project.db")
     write_protect(root / "project.db", root)
     window = make_window(qtbot, root)
-    assert window.windowTitle().endswith("(read-only) — FaceLens")
+    assert window.windowTitle().endswith("(read-only: read-only media or a write-protected folder) — FaceLens")
     indicator: SavedIndicator = window.saved_indicator
     assert indicator.text() == "read-only" and "edits, imports and exports" in indicator.toolTip()
     assert window.canvas.image is not None and len(window.annotations_here()) == 1  # the photo and its box

@@ -76,7 +76,7 @@ def cmd_emotion_label(args) -> int:
 def cmd_emotion_report(args) -> int:
     from engine.emotion.report import emotion_report
 
-    with open_project(args.dir) as project:
+    with open_project(args.dir, reading=True) as project:
         for media_id in args.media or ():
             media_or_error(project, media_id)
         r = emotion_report(project, args.media)
@@ -108,7 +108,7 @@ def cmd_emotion_score(args) -> int:
     from annotation.errors import InputError
     from engine.emotion.recognition import score_frames
 
-    with open_project(args.dir) as project:
+    with open_project(args.dir, reading=True) as project:
         r = score_frames(project, args.reference, args.source)
     if not r["units"]:
         raise InputError("no frame has a label from both the reference and the source, so there is nothing to "

@@ -251,6 +251,7 @@ class AuditState(QObject):
                         q.verdict = v
             self.verdictRecorded.emit(v)
             self.message.emit(f"result {v.result_id}: {v.verdict.replace('_', ' ')} (by {v.reviewer}), saved")
+            self.window.saved_indicator.saved(f"The verdict on result {v.result_id}")  # (a failed one said not)
 
         self._saving = item.result_id
         self.window.engine.submit(lambda ctx: project.detectors.add_verdict(item.result_id, verdict, note),

@@ -84,14 +84,20 @@ class VerdictBar(QWidget):
         try:
             name = reviewer_name(p.actor)
         except InputError as e:  # (FACELENS_USER or the project's annotator setting): said before a verdict fails
-            self.who.setText(f"Verdicts cannot be recorded as this user ({str(e).removeprefix(FIELD)}): set "
-                             f"FACELENS_USER to your name")
-            self.who.setStyleSheet("color: #c62828")
-            self.who.setToolTip(str(e))
+            self._cannot(f"Verdicts cannot be recorded as this user ({str(e).removeprefix(FIELD)}): set "
+                         f"FACELENS_USER to your name")
+            return
+        if p.read_only:
+            self._cannot(f"Verdicts cannot be recorded: the project is open read-only ({p.read_only})")
             return
         self.who.setText(f"Verdicts are recorded as {name}, each hashed into the audit log (not signed)")
         self.who.setStyleSheet("color: palette(mid)")
         self.who.setToolTip(name)
+
+    def _cannot(self, text: str) -> None:
+        self.who.setText(text)
+        self.who.setStyleSheet("color: #c62828")
+        self.who.setToolTip(text)
 
     def write_note(self) -> None:
         self.note.setFocus(Qt.ShortcutFocusReason)

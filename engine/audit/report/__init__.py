@@ -25,11 +25,16 @@ def write_report(project: "Project", run_id: int, out: str | Path, settings: Rep
         raise InputError(f"expected a report file ending in {', '.join(sorted(WRITERS))}", path=str(out))
     if not out.parent.is_dir():
         raise InputError("the folder does not exist", path=str(out.parent))
+    project.refuse_if_read_only("write a report from it (every report is logged in its audit chain)")
     _refuse_if_changed(project, run_id)
     data = collect(project, run_id, settings)
     manifest = writer(data, out)
-    project.audit.append("report", f"detector_run:{run_id}", {"path": str(out.resolve()),
-                                                               "manifest_digest": manifest_digest(manifest)})
+    try:
+        project.audit.append("report", f"detector_run:{run_id}", {"path": str(out.resolve()),
+                                                                   "manifest_digest": manifest_digest(manifest)})
+    except Exception:  # (a disk that filled up): a report the chain does not record would look tampered with
+        out.unlink(missing_ok=True)
+        raise
     return manifest
 
 
