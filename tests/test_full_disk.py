@@ -15,6 +15,7 @@ from storage.project import Project
 from tests.audit_factory import make_dataset
 from tests.cli import run_cli
 from tests.media_factory import photo
+from tests.test_gui_audit import look
 from tests.test_gui_support import TIMEOUT, close_window, drag, make_window, press_keys, wait_picture
 
 
@@ -50,6 +51,7 @@ def test_a_project_on_a_full_disk_is_read_verified_and_shown_but_not_written(qtb
     state, panel = audit_state(window), window.panel("audit.queue")
     qtbot.waitUntil(lambda: state.current is not None, timeout=TIMEOUT)
     wait_picture(qtbot, window)
+    look(qtbot)
     assert panel.verdict_bar.who.text() == "Verdicts cannot be recorded: the project is open read-only (its disk " \
                                            "is full)"
     menu.record(window, "attack")

@@ -13,7 +13,7 @@ from engine.audit.importer import import_scores
 from engine.audit.review import build_queue
 from gui.audit import menu
 from gui.audit.queue_model import VERDICT_COLUMN
-from gui.audit.state import audit_state
+from gui.audit.state import LOOK_MS, audit_state
 from storage.project import Project
 from tests.audit_factory import make_dataset
 from tests.test_gui_support import TIMEOUT, make_window, press_keys, wait_picture
@@ -36,7 +36,13 @@ def _audit_window(qtbot, root):
     state = audit_state(window)
     qtbot.waitUntil(lambda: state.overview is not None and state.current is not None, timeout=TIMEOUT)
     wait_picture(qtbot, window)  # (a verdict is given with its picture on screen)
+    look(qtbot)
     return window, state, window.panel("audit.queue")
+
+
+def look(qtbot) -> None:
+    """The reviewer looks at the sample before deciding (a verdict on one just come on screen is refused)."""
+    qtbot.wait(LOOK_MS + 50)
 
 
 def typed(qtbot, keys, modifiers=Qt.NoModifier) -> None:
@@ -77,6 +83,7 @@ def test_a_reviewer_works_through_the_queue_from_the_keyboard(qtbot, case):
 
     press_keys(qtbot, window, Qt.Key_Down, Qt.ShiftModifier)
     assert state.current.result_id == model.item(2).result_id
+    look(qtbot)
     press_keys(qtbot, window, Qt.Key_A, Qt.ShiftModifier)  # Attack
     qtbot.waitUntil(lambda: len(window.project.detectors.verdicts(run_id)) == 2, timeout=TIMEOUT)
 
@@ -292,6 +299,7 @@ def test_a_verdict_is_given_with_its_own_frame_on_screen_and_a_note_stays_with_i
     panel.table.selectRow(row)
     panel.table.setFocus()
     wait_picture(qtbot, window, sample.frame)
+    look(qtbot)
     other = 0 if sample.frame != 0 else 5
     window.seek(other)
     wait_picture(qtbot, window, other)
@@ -312,6 +320,7 @@ def test_a_verdict_is_given_with_its_own_frame_on_screen_and_a_note_stays_with_i
     following = state.current
     assert following.result_id != sample.result_id and panel.verdict_bar.note.text() == ""
     qtbot.waitUntil(lambda: state.not_on_screen() is None, timeout=TIMEOUT)
+    look(qtbot)
     typed(qtbot, Qt.Key_B, Qt.ShiftModifier)
     qtbot.waitUntil(lambda: len(window.project.detectors.verdicts(run_id)) == 1, timeout=TIMEOUT)
     assert [(v.result_id, v.note) for v in window.project.detectors.verdicts(run_id)] == [(following.result_id, "")]
@@ -336,6 +345,7 @@ def test_no_verdict_is_given_on_a_sample_whose_picture_cannot_be_shown(qtbot, ca
     panel.table.selectRow(row)
     panel.table.setFocus()
     qtbot.waitUntil(lambda: window.canvas.message.startswith("Cannot show "), timeout=TIMEOUT)
+    look(qtbot)
     typed(qtbot, Qt.Key_U, Qt.ShiftModifier)
     said = window.statusBar().currentMessage()
     assert said.startswith(f"{media.name} is not on screen (") and said.endswith(
@@ -388,7 +398,8 @@ def test_a_reviewer_name_that_cannot_sign_is_said_at_once_and_a_refused_verdict_
 
 def test_two_verdict_keys_in_a_row_give_one_verdict(qtbot, case):
     """The second key, pressed before the first verdict was saved and the queue had moved on, was saved on the
-    same sample over the first (found by a tester)."""
+    same sample over the first; pressed just after, on the next sample, seen for milliseconds (found by
+    testers)."""
     root, run_id, _, _ = case
     window, state, panel = _audit_window(qtbot, root)
     first = state.current
@@ -397,6 +408,10 @@ def test_two_verdict_keys_in_a_row_give_one_verdict(qtbot, case):
     typed(qtbot, Qt.Key_A, Qt.ShiftModifier)  # (before the engine has saved the first)
     assert window.statusBar().currentMessage().startswith(f"The verdict on result {first.result_id} is being saved")
     qtbot.waitUntil(lambda: state.current.result_id != first.result_id, timeout=TIMEOUT)
+    # and just after it was saved and the queue moved on: the next sample was on screen for milliseconds
+    typed(qtbot, Qt.Key_A, Qt.ShiftModifier)
+    assert window.statusBar().currentMessage() == (f"Result {state.current.result_id} came on screen just now: look "
+                                                   f"at it first; no verdict saved")
     qtbot.wait(200)
     assert [(v.result_id, v.verdict) for v in window.project.detectors.verdicts(run_id)] == \
         [(first.result_id, "bona_fide")]

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QElapsedTimer, QObject, Signal
 
 from engine.worker import Priority
 from gui.audit import jobs
 
+LOOK_MS = 400  # a verdict on a sample that came on screen less than this ago is refused: no one judged it
 HABITS = {"reject": (0.0, 0.5), "band": (0.0, 0.5)}  # queue settings kept for the reviewer: their range in the panel
 OBJECT_NAME = "auditState"
 
@@ -35,6 +36,7 @@ class AuditState(QObject):
         self.overview = None
         self.current = None
         self._saving: int | None = None  # the result whose verdict is being saved
+        self._shown = QElapsedTimer()  # since the sample under review changed
         self.settings = jobs.queue_settings()
         for key in HABITS:  # the reviewer's habits, kept from run to run and from one start to the next
             value = window.settings.get_float(f"audit/{key}", getattr(self.settings, key))
@@ -174,6 +176,7 @@ class AuditState(QObject):
     # --- the sample under review ---------------------------------------------------------------------------
     def set_current(self, item) -> None:
         self.current = item
+        self._shown.start()
         self.currentChanged.emit(item)
         if item is None:
             return
@@ -223,6 +226,11 @@ class AuditState(QObject):
         picture (a media key, the media list or the timeline moved the view), nor none."""
         item, project, w = self.current, self.window.project, self.window
         if item is None or project is None:
+            return False
+        if self._shown.isValid() and self._shown.elapsed() < LOOK_MS:
+            # (a second key right after the first: the queue had moved on, and it judged a sample seen for
+            # milliseconds)
+            self.message.emit(f"Result {item.result_id} came on screen just now: look at it first; no verdict saved")
             return False
         if self._saving is not None:
             # A second key before the first verdict is saved and the queue has moved on: it was saved on the same
