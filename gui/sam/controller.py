@@ -99,7 +99,7 @@ class SamController(QObject):
         self._deleted_meanwhile: set[int] = set()  # tracks another program deleted during this propagation
         self._follow = QElapsedTimer()
         self._markers = QElapsedTimer()
-        self.follow = True
+        self.follow = window.settings.get("sam/follow", "true") not in ("false", False)  # (unticked, it stays so)
         self._follow_paused = False  # following stopped by a move away, not by the user: the next propagation follows
         self._follow_targets: set[int] = set()  # frames the view was sent to by following, not by the user
         self._ahead: dict = {}  # (media id, frame) -> its look-ahead job; dropped when the user moves on
@@ -153,6 +153,8 @@ class SamController(QObject):
                 models = [dict(row, weights=where) if row["active"] and not row["weights"] else row for row in models]
                 # The "Active:" line and the SAM 2 panel say it too (they still named the file "chosen in the settings").
                 status = dict(status, weights=where, title=f"{self.active.model.title} ({where}) on {status['device']}")
+            if self.status.get("waiting"):  # (a segmenter chosen meanwhile is still to come: it stays said)
+                status = dict(status, waiting=self.status["waiting"])
             if models != self.models or status != self.status:
                 self.models, self.status = models, status
                 self.statusChanged.emit(self.status)
@@ -647,6 +649,8 @@ class SamController(QObject):
         if on != self.follow:  # (the check box echoes each change back: that is no change)
             self._follow_paused = paused and not on
             self.follow = on
+            if not paused and not self._follow_paused:  # the user's choice, not a pause for this propagation
+                self.window.settings.set("sam/follow", "true" if on else "false")
             self._follow_targets.clear()
             self.followChanged.emit(on)
 

@@ -55,7 +55,7 @@ class SamPanel(QWidget):
         self.cancel.setToolTip("Stop the propagation; the frames done are kept")
         self.cancel.clicked.connect(self.sam.cancel)
         self.follow = QCheckBox("Follow the frames as they are tracked")
-        self.follow.setChecked(True)
+        self.follow.setChecked(self.sam.follow)
         self.follow.toggled.connect(self.sam.set_follow)
         self.sam.followChanged.connect(self.follow.setChecked)
         self.bar = QProgressBar()
