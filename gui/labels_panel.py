@@ -17,6 +17,7 @@ from PySide6.QtWidgets import (QAbstractItemView, QColorDialog, QComboBox, QDial
 from annotation.commands import Batch, RelabelTrack, Update
 from annotation.errors import FaceLensError
 from annotation.model import Label
+from annotation.words import counted
 from gui.actions import add_action
 from gui.errors import short_message
 from gui.icons import color_swatch
@@ -164,8 +165,7 @@ class LabelsPanel(QWidget):
                 f"Relabel as {label.name}" if len(steps) == 1 else f"Relabel {len(steps)} as {label.name}")
         if steps:
             w.push(Batch(steps, text))
-        done = text.replace("Relabel", "Relabelled", 1) + (", on every frame of its track" if relabel else "")
-        self._say_if_hidden(label, done if steps else "")
+        self._say_if_hidden(label, _relabelled(relabel, plain, label) if steps else "")
 
     def _say_if_hidden(self, label: Label, relabelled: str) -> None:
         """A label key where this panel is not in view (the Emotion workspace) changed the drawing label, or the
@@ -298,3 +298,15 @@ class AddLabelDialog(QDialog):
             self.error.show()
             return
         super().accept()
+
+
+def _relabelled(relabel: list, plain: list, label: Label) -> str:
+    """What a label key did to the selection, in words: "Relabelled tracks 1, 2 as mouth, on every frame of their
+    tracks" ("Relabelled 2 as mouth, on every frame of its track" read like track 2)."""
+    parts = []
+    if relabel:
+        parts.append(f"track{'s' if len(relabel) > 1 else ''} {', '.join(str(r.track.id) for r in relabel)}")
+    if plain:
+        parts.append(counted(len(plain), "annotation"))
+    every = f", on every frame of {'its track' if len(relabel) == 1 else 'their tracks'}" if relabel else ""
+    return f"Relabelled {' and '.join(parts)} as {label.name}{every}"

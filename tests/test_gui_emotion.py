@@ -140,8 +140,20 @@ def test_a_number_key_off_the_tiers_says_what_it_did(qtbot, emotion_window):
     third = window.labels[2]
     type_keys(qtbot, window.canvas, Qt.Key_3)
     assert window.project.annotations.get(box.id).label_id == third.id
-    assert window.statusBar().currentMessage().startswith(f"Relabelled as {third.name} (the Labels panel is not in "
-                                                          f"view)")
+    assert window.statusBar().currentMessage().startswith(f"Relabelled 1 annotation as {third.name} (the Labels "
+                                                          f"panel is not in view)")
+    # two objects: which, and that it is on every frame of their tracks ("Relabelled 2 as …" read like track 2)
+    from annotation.model import Track
+
+    tracks = [window.project.tracks.add(Track(media_id=2, label_id=second.id, name=f"object {i}")) for i in (1, 2)]
+    masks = [window.project.annotations.add(Annotation(media_id=2, frame=window.current_frame, track_id=t.id,
+                                                       shape=Box(70 + 60 * i, 10, 110 + 60 * i, 60),
+                                                       label_id=second.id)) for i, t in enumerate(tracks)]
+    window.reload_annotations()
+    window.set_selection({m.id for m in masks})
+    type_keys(qtbot, window.canvas, Qt.Key_3)
+    assert window.statusBar().currentMessage().startswith(
+        f"Relabelled tracks {tracks[0].id}, {tracks[1].id} as {third.name}, on every frame of their tracks")
 
 
 def test_segments_move_and_grow_with_keys_and_the_keys_are_listed(qtbot, emotion_window):
