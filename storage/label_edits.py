@@ -86,7 +86,9 @@ def add_label(project: "Project", taxonomy: str, name: str, color: str | None = 
             raise InputError(f"expected one of {' '.join(LABEL_KEYS)} (or none), got {key!r}", field="key")
         taken = next((l.name for l in existing.labels if l.key == key), None)
         if taken:
-            raise InputError(f"key {key} is label {taken!r}'s in taxonomy {taxonomy!r}", field="key")
+            free = [k for k in LABEL_KEYS if k not in {l.key for l in existing.labels}]
+            raise InputError(f"key {key} is taken by label {taken!r} in taxonomy {taxonomy!r}; expected a free key "
+                             f"({' '.join(free) if free else 'none is left'}) or none", field="key")
     label = LabelDef(name, color.lower(), key)
     return project.labels.add_taxonomy(replace(existing, labels=existing.labels + (label,)))
 

@@ -58,7 +58,8 @@ def test_a_label_added_on_the_command_line_is_in_the_project_after_a_restart(roo
     (("faces", "face"), "field 'name': taxonomy 'faces' already has a label 'face'"),
     (("facse", "nose"), "field 'taxonomy': the project has no taxonomy 'facse' (it has faces)"),
     (("faces", "nose", "--color", "blue"), "field 'color': expected a colour like #e6194b, got 'blue'"),
-    (("faces", "nose", "--key", "1"), "field 'key': key 1 is label 'face''s in taxonomy 'faces'"),
+    (("faces", "nose", "--key", "1"), "field 'key': key 1 is taken by label 'face' in taxonomy 'faces'; expected a "
+                                      "free key ("),
     (("faces", "nose", "--key", "R"), "field 'key': expected one of 1 2 3 4 5 6 7 8 9 0 - (or none), got 'R'"),
     (("faces", "  "), "field 'name': must not be empty"),
 ])

@@ -68,7 +68,8 @@ def test_a_duplicate_or_a_bad_colour_keeps_the_dialog_open_with_the_reason_and_c
     dialog.color_edit.setText("#aabbcc")
     dialog.key_box.setCurrentIndex(dialog.key_box.findData("1"))
     dialog.buttons.button(QDialogButtonBox.Ok).click()
-    assert dialog.error.text() == "field 'key': key 1 is label 'face''s in taxonomy 'faces'"
+    assert dialog.error.text().startswith("field 'key': key 1 is taken by label 'face' in taxonomy 'faces'; expected "
+                                          "a free key (")
     assert _labels(root) == before
     dialog.buttons.button(QDialogButtonBox.Cancel).click()
     assert _labels(root) == before

@@ -126,7 +126,7 @@ def test_cli_segment_errors_are_one_line_and_change_nothing(demo_dir, capsys):
         (("segment", demo_dir, 1, "--point", "5,5", "--point", "10,20,2"), "--point 10,20,2: the third number is the "
                                                                            "label, 1 (positive) or 0 (negative)"),
         (("segment", demo_dir, 2, "--frame", "150", "--point", "10,10"), "frame 150 is outside the video (0..149)"),
-        (("segment", demo_dir, 1, "--point", "1,1", "--label", "nose"), "no label 'nose'"),
+        (("segment", demo_dir, 1, "--point", "1,1", "--label", "nose"), "field 'label': no label 'nose'"),
         (("track", demo_dir, 1), "is an image; track follows objects through a video"),
         (("track", demo_dir, 2, "--frames", "5:500"), "--frames '5:500'"),
         (("track", demo_dir, 2), "propagation needs SAM 2"),

@@ -6,7 +6,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from annotation.errors import FaceLensError
+from annotation.errors import FaceLensError, InputError
 from annotation.words import counted
 from engine.cli_support import media_or_error, numbers, open_project, print_result, wait_for
 
@@ -57,8 +57,8 @@ def cmd_segment(args) -> int:
         prompt.validate(item.width, item.height, where=item.path)
         label = project.labels.by_name(args.label) if args.label else None
         if args.label and label is None:
-            raise FaceLensError(f"no label {args.label!r} in this project "
-                                f"(it has {', '.join(l.name for l in project.labels.all())})")
+            raise InputError(f"no label {args.label!r} in this project (it has "
+                             f"{', '.join(l.name for l in project.labels.all())})", field="label")
         if label is not None and args.track is not None:
             track = project.tracks.get(args.track)
             if track is not None and track.media_id == item.id and track.label_id != label.id:
