@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from PySide6.QtCore import QRectF, QSize, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap, QStandardItem, QStandardItemModel
-from PySide6.QtWidgets import (QAbstractItemView, QComboBox, QFileDialog, QHBoxLayout, QLabel, QLineEdit,
-                               QListView, QMenu, QStackedWidget, QVBoxLayout, QWidget)
+from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel,
+                               QLineEdit, QListView, QMenu, QStackedWidget, QVBoxLayout, QWidget)
 
 from annotation.model import MediaItem
 from gui import icons
@@ -195,7 +195,12 @@ class MediaBrowser(QWidget):
                 self.view.selectionModel().blockSignals(True)
                 self.view.setCurrentIndex(index)
                 self.view.selectionModel().blockSignals(False)
-                self.view.scrollTo(index)
+                # Not while the row is being pressed: a row cut off at the edge scrolled under the mouse, and the
+                # release selected the next row, highlighted while the pressed one was shown (Qt holds its own
+                # scrolling back during a press for this). D and A, and a row out of sight, are scrolled to.
+                pressing = QApplication.mouseButtons() != Qt.NoButton
+                if not pressing or not self.view.viewport().rect().intersects(self.view.visualRect(index)):
+                    self.view.scrollTo(index)
                 self.view.viewport().update()
                 return
 

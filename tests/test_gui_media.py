@@ -9,7 +9,7 @@ from PySide6.QtWidgets import QApplication
 
 from storage.project import Project
 from tests.media_factory import indexed_video, photo
-from tests.test_gui_support import click, make_window, press_keys
+from tests.test_gui_support import click, make_window, press_keys, wait_picture
 
 
 def _names(browser):
@@ -104,3 +104,25 @@ def test_dropping_files_and_folders_imports_them_and_reports_duplicates_and_skip
     assert [Path(p).name for p, _ in window.importer.last_report.duplicates] == ["a.png"]
     assert "already in the project" in window.importer.summary_box.text()
     assert len(_names(browser)) == 2
+
+
+def test_a_row_cut_off_at_the_bottom_is_the_one_picked_and_highlighted(qtbot, tmp_path):
+    """Pressing a row half out of sight scrolled it into view under the mouse, and the release highlighted the next
+    row while the pressed one was on screen: someone could annotate one picture believing it another (found by a
+    tester)."""
+    from storage.media.importer import import_paths
+
+    root = tmp_path / "p"
+    with Project.create(root) as p:
+        import_paths(p, [photo(tmp_path / f"face{i:02}.png", seed=i) for i in range(12)])
+    window = make_window(qtbot, root)
+    view = window.panel("media").view
+    y = view.viewport().height() - 5  # on the row cut off at the bottom
+    pressed = view.indexAt(QPoint(20, y))
+    assert pressed.isValid() and view.visualRect(pressed).bottom() > view.viewport().height()
+    name = pressed.data().split("\n")[0]
+    qtbot.mousePress(view.viewport(), Qt.LeftButton, pos=QPoint(20, y))
+    qtbot.mouseRelease(view.viewport(), Qt.LeftButton, pos=QPoint(20, y))
+    wait_picture(qtbot, window)
+    assert window.current_media.name == name
+    assert [i.data().split("\n")[0] for i in view.selectionModel().selectedIndexes()] == [name]
