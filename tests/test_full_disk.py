@@ -92,3 +92,18 @@ def test_a_disk_that_fills_up_while_the_window_is_open_refuses_edits_in_words(qt
     qtbot.waitUntil(lambda: len(window.project.annotations.for_media(media_id)) == 2, timeout=TIMEOUT)
     assert window.saved_indicator.text() == "saved ✓"
     close_window(window)
+
+
+def test_a_copy_that_does_not_fit_says_to_free_space_and_leaves_nothing(tmp_path, small_disk):
+    import numpy as np
+    from PIL import Image
+
+    disk, _fill = small_disk
+    root = disk / "case"
+    Project.create(root).close()
+    big = tmp_path / "big.png"  # noise does not compress: bigger than the whole disk
+    Image.fromarray(np.random.default_rng(0).integers(0, 255, (1400, 1400, 3), np.uint8)).save(big)
+    done = run_cli("import", root, big, "--copy", check=2)
+    said = done.stdout + done.stderr
+    assert "No space left on device; free some disk space" in said
+    assert list((root / "media").iterdir()) == []

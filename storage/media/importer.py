@@ -6,6 +6,7 @@ committed in batches, so an interrupted import keeps what it finished.
 """
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 from concurrent.futures import ThreadPoolExecutor
@@ -103,7 +104,8 @@ def _copy_into(project: "Project", path: Path) -> Path:
         tmp.replace(target)
     except OSError as e:  # a full disk, say: no half copy left in media/, and the import stops saying why
         tmp.unlink(missing_ok=True)
-        raise InputError(f"cannot copy it into {project.media_dir}: {e.strerror or e}", path=str(path)) from None
+        full = "; free some disk space" if e.errno == errno.ENOSPC else ""
+        raise InputError(f"cannot copy it into {project.media_dir}: {e.strerror or e}{full}", path=str(path)) from None
     return target
 
 
