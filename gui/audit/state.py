@@ -221,23 +221,24 @@ class AuditState(QObject):
             return f"{where} is not on screen ({'it cannot be shown: see why in its place' if failed else 'loading'})"
         return None
 
-    def record(self, verdict: str, note: str = "") -> bool:
-        """Whether the verdict went to be saved: a verdict is given with its sample on screen, never another
-        picture (a media key, the media list or the timeline moved the view), nor none."""
+    def record(self, verdict: str, note: str = "") -> None:
+        """Save a verdict on the sample under review, given with it on screen: never another picture (a media key,
+        the media list or the timeline moved the view), nor none, nor one seen for milliseconds; refused in words
+        otherwise."""
         item, project, w = self.current, self.window.project, self.window
         if item is None or project is None:
-            return False
+            return
         if self._shown.isValid() and self._shown.elapsed() < LOOK_MS:
             # (a second key right after the first: the queue had moved on, and it judged a sample seen for
             # milliseconds)
             self.message.emit(f"Result {item.result_id} came on screen just now: look at it first; no verdict saved")
-            return False
+            return
         if self._saving is not None:
             # A second key before the first verdict is saved and the queue has moved on: it was saved on the same
             # sample, over the first, though meant for the next one, which was not on screen yet.
             self.message.emit(f"The verdict on result {self._saving} is being saved; no verdict saved: give it "
                               f"once the next sample is on screen")
-            return False
+            return
         why = self.not_on_screen()
         if why is not None:
             w.playback.pause()  # (playing, it was not "shown again")
@@ -246,7 +247,7 @@ class AuditState(QObject):
             else:
                 self.show_current()
             self.message.emit(f"{why}; no verdict saved: give it with the sample on screen")
-            return False
+            return
 
         def done(result):
             self._saving = None
@@ -264,7 +265,6 @@ class AuditState(QObject):
         self._saving = item.result_id
         self.window.engine.submit(lambda ctx: project.detectors.add_verdict(item.result_id, verdict, note),
                                   "Recording the verdict", Priority.INTERACTIVE, on_done=done, show=False)
-        return True
 
     # --- whole-run work ------------------------------------------------------------------------------------
     def import_scores(self, scores: str, features: str | None, model: str | None, version: str,

@@ -1,15 +1,16 @@
-"""The verdict bar: one button per verdict (the Audit menu's actions, so the keys are the same), and a note
-that goes with the next verdict. From the keyboard: N writes a note, Enter or Esc goes back to the queue (the
-note is kept for the verdict), then Shift+B/A/F/U decides."""
+"""The verdict bar: one button per verdict (the Audit menu's actions, so the keys are the same), a note on the
+sample under review (it waits with its sample until its verdict is saved), and who records the verdicts. From the
+keyboard: N writes a note, Enter or Esc goes back to the queue (the note is kept), then Shift+B/A/F/U decides."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import QGridLayout, QLabel, QLineEdit, QSizePolicy, QToolButton, QWidget
 
+from annotation.errors import InputError
 from gui.audit.menu import VERDICT_KEYS
 from gui.audit.state import audit_state
-
+from storage.detector_repo import reviewer_name
 
 FIELD = "field 'reviewer': "
 
@@ -74,9 +75,6 @@ class VerdictBar(QWidget):
             self.note.clear()
 
     def refresh_reviewer(self) -> None:
-        from annotation.errors import InputError
-        from storage.detector_repo import reviewer_name
-
         p = self.window.project
         if p is None:
             self.who.setText("")
