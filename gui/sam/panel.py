@@ -114,7 +114,17 @@ class SamPanel(QWidget):
             text += f"\nNext: {status['waiting']}"
         self.status.setText(text)
         self.status.setToolTip(status.get("note") or status.get("weights") or "")
+        self._fit_status()
         self._show_propagation()
+
+    def _fit_status(self) -> None:
+        """The status's lines all in sight: a dock lays out a wrapped label by its one-line height, and with the
+        checkpoint's path and a "Next:" line it was cut at the top and bottom."""
+        self.status.setMinimumHeight(self.status.heightForWidth(max(self.status.width(), 100)))
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        self._fit_status()
 
     def _show_mode(self, *_) -> None:
         self.mode.setText(f"Now: {self.sam.mode_words}")
