@@ -8,7 +8,7 @@ count below the list follows). A missing file's context menu offers *Locate file
 to the file chosen when its SHA-256 is the one recorded at import."""
 from __future__ import annotations
 
-from PySide6.QtCore import QRectF, QSize, QSortFilterProxyModel, Qt
+from PySide6.QtCore import QModelIndex, QRectF, QSize, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter, QPalette, QPixmap, QStandardItem, QStandardItemModel
 from PySide6.QtWidgets import (QAbstractItemView, QApplication, QComboBox, QFileDialog, QHBoxLayout, QLabel,
                                QLineEdit, QListView, QMenu, QStackedWidget, QVBoxLayout, QWidget)
@@ -161,7 +161,12 @@ class MediaBrowser(QWidget):
         return out
 
     def _apply_filter(self, *_):
+        # Filtering moves the list's current row (the row on screen filtered out, another takes its place), which
+        # is not the user picking another media: typing "img0" switched the open video to the last match.
+        self.view.selectionModel().blockSignals(True)
         self.proxy.set_filter(self.filter_box.text(), KIND_FILTERS[self.kind_box.currentIndex()][1])
+        self.view.selectionModel().blockSignals(False)
+        self._show_current(self.window.current_media)
         total, shown = self.model.rowCount(), self.proxy.rowCount()
         self.stack.setCurrentWidget(self.view if total else self.empty)
         if self.window.project is None:
@@ -203,6 +208,11 @@ class MediaBrowser(QWidget):
                     self.view.scrollTo(index)
                 self.view.viewport().update()
                 return
+        # filtered out: nothing highlighted (another row was, while this media stayed on screen)
+        self.view.selectionModel().blockSignals(True)
+        self.view.setCurrentIndex(QModelIndex())
+        self.view.clearSelection()
+        self.view.selectionModel().blockSignals(False)
 
     # --- missing files -------------------------------------------------------------------------------------
     def check_file(self, item: MediaItem | None, reopen: bool = False) -> None:

@@ -126,3 +126,23 @@ def test_a_row_cut_off_at_the_bottom_is_the_one_picked_and_highlighted(qtbot, tm
     wait_picture(qtbot, window)
     assert window.current_media.name == name
     assert [i.data().split("\n")[0] for i in view.selectionModel().selectedIndexes()] == [name]
+
+
+def test_typing_a_filter_leaves_the_media_on_screen(qtbot, tmp_path):
+    """Typing "face0" in the filter switched the open media to the last match (found by a tester); the one on
+    screen stays, highlighted where the filter keeps it and nothing highlighted where it does not."""
+    from storage.media.importer import import_paths
+
+    root = tmp_path / "p"
+    with Project.create(root) as p:
+        import_paths(p, [photo(tmp_path / f"{name}.png", seed=i) for i, name in enumerate(
+            ["face01", "face02", "other1", "other2"])])
+    window = make_window(qtbot, root)
+    browser = window.panel("media")
+    window.set_media(next(m for m in window.project.media.all() if m.name == "other2.png"))
+    wait_picture(qtbot, window)
+    qtbot.keyClicks(browser.filter_box, "face0")
+    qtbot.wait(200)
+    assert window.current_media.name == "other2.png" and browser.view.selectionModel().selectedIndexes() == []
+    browser.filter_box.clear()
+    assert [i.data().split("\n")[0] for i in browser.view.selectionModel().selectedIndexes()] == ["other2.png"]
