@@ -165,17 +165,20 @@ class LabelsPanel(QWidget):
                 f"Relabel as {label.name}" if len(steps) == 1 else f"Relabel {len(steps)} as {label.name}")
         if steps:
             w.push(Batch(steps, text))
-        self._say_if_hidden(label, _relabelled(relabel, plain, label) if steps else "")
+        self._say(label, _relabelled(relabel, plain, label) if steps else "")
 
-    def _say_if_hidden(self, label: Label, relabelled: str) -> None:
-        """A label key where this panel is not in view (the Emotion workspace) changed the drawing label, or the
-        selection's, unseen. ``relabelled``: what it did to the selection, if anything."""
+    def _say(self, label: Label, relabelled: str) -> None:
+        """What a label key did, where it is not seen: the selection relabelled (a shape selected before a drawing
+        tool was taken still is, and was relabelled by a key meant for the next shape, with only "saved ✓" said),
+        or the drawing label changed where this panel is not in view (the Emotion workspace).
+        ``relabelled``: what it did to the selection, if anything."""
         w = self.window
         dock = w.docks.get("labels")
-        if dock is not None and not dock.visibleRegion().isEmpty():
+        hidden = dock is None or dock.visibleRegion().isEmpty()
+        if not relabelled and not hidden:
             return
-        text = f"{relabelled or 'Drawing with ' + label.name} (the Labels panel is not in view)"
-        if w.layouts.current == "emotion":
+        text = (relabelled or f"Drawing with {label.name}") + (" (the Labels panel is not in view)" if hidden else "")
+        if hidden and w.layouts.current == "emotion":
             text += "; number keys label the ER/FER tiers while they have the focus (Ctrl+T)"
         w.statusBar().showMessage(text, 8000)
 
