@@ -109,7 +109,7 @@ def import_taxonomy(project: "Project", path: str | Path) -> TaxonomyImport:
         what = f" with all {len(kept)} of its labels" if kept else ""
         raise InputError(f"the project already has taxonomy {incoming.name!r}{what}; nothing was added",
                          path=str(path), field="name")
-    keys = {l.key: f"label {l.name!r}'s in the project's taxonomy" for l in before.labels if l.key} if before else {}
+    keys = {l.key: f"label {l.name!r} in the project's taxonomy" for l in before.labels if l.key} if before else {}
     for i, label in enumerate(incoming.labels):
         if label.name not in added or not label.key:
             continue
@@ -117,7 +117,8 @@ def import_taxonomy(project: "Project", path: str | Path) -> TaxonomyImport:
         if label.key not in LABEL_KEYS:
             raise InputError(f"expected one of {' '.join(LABEL_KEYS)} (or none), got {label.key!r}", **where)
         if label.key in keys:
-            raise InputError(f"key {label.key} is already {keys[label.key]}", **where)
-        keys[label.key] = f"label {label.name!r}'s (labels[{i}])"
+            raise InputError(f"key {label.key} is taken by {keys[label.key]}: expected a key of its own (or none)",
+                             **where)
+        keys[label.key] = f"label {label.name!r} (labels[{i}])"
     stored = project.labels.add_taxonomy(incoming)
     return TaxonomyImport(stored, added, kept, before is None)

@@ -147,3 +147,17 @@ def test_with_two_taxonomies_the_label_panel_and_number_keys_follow_the_one_chos
     assert window.current_label.name == "cat"
     press_keys(qtbot, window, Qt.Key_2)
     assert window.current_label.name == "dog" and window.current_label.taxonomy == "pets"
+
+
+def test_a_point_goes_on_the_picture_and_a_click_beside_it_places_none(qtbot, tmp_path):
+    """A click on the grey beside the picture (to focus the canvas, or to deselect) stored a point on its edge
+    (found by a tester)."""
+    window = make_window(qtbot, photo_project(tmp_path))
+    window.tools.activate("point")
+    w, h = window.canvas.image_size()
+    click(window.canvas, w / 2, h + 20)
+    assert _here(window) == []
+    assert window.statusBar().currentMessage() == "A point goes on the picture: this click was beside it"
+    click(window.canvas, w / 2, h / 2)
+    [point] = _here(window)
+    assert point.kind == "points"

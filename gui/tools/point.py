@@ -23,6 +23,11 @@ class PointTool(Tool):
             return False
         if not self.can_draw():
             return True
+        size = self.canvas.image_size()
+        if size is not None and not (0 <= e.scene.x() <= size[0] and 0 <= e.scene.y() <= size[1]):
+            # (a click on the grey around the picture, to focus or deselect, stored a point on its edge)
+            self.window.statusBar().showMessage("A point goes on the picture: this click was beside it", 4000)
+            return True
         p = self.clamp(e.scene)
         point = Points(((round(p.x(), 2), round(p.y(), 2)),))
         self.window.push(Add(self.window.make_annotation(point), "Place point"))
