@@ -197,7 +197,8 @@ class ObjectsPanel(QWidget):
         box = QMessageBox(QMessageBox.Warning, "Delete track" if len(tracks) == 1 else "Delete tracks", what,
                           QMessageBox.Cancel, self)
         box.setInformativeText(f"{counted(count, 'annotation')} on {counted(frames, 'frame')} "
-                               f"go with {'it' if len(tracks) == 1 else 'them'} (prompts, masks and edits). "
+                               f"{'goes' if count == 1 else 'go'} with {'it' if len(tracks) == 1 else 'them'} "
+                               f"(prompts, masks and edits). "
                                f"Edit → Undo (Ctrl+Z) brings {'it' if len(tracks) == 1 else 'them'} back.")
         delete = box.addButton("Delete", QMessageBox.DestructiveRole)
         box.setDefaultButton(QMessageBox.Cancel)

@@ -72,7 +72,7 @@ def test_del_on_a_track_deletes_it_on_every_frame_and_ctrl_z_brings_it_back(qtbo
     assert window.project.tracks.get(mouth) is not None and len(window.project.annotations.for_track(mouth)) == 5
 
     seen = select_and_delete("Delete")
-    assert f"Delete track {mouth}" in seen[0] and "5 annotations on 4 frames" in seen[0]
+    assert f"Delete track {mouth}" in seen[0] and "5 annotations on 4 frames go with it" in seen[0]
     assert window.project.tracks.get(mouth) is None
     assert window.project.annotations.for_track(mouth) == []  # its prompt and masks, on every frame
     assert [a.id for a in window.project.annotations.for_track(eye)]  # the other track stays
