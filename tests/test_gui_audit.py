@@ -279,7 +279,8 @@ def test_no_verdict_is_given_while_another_picture_is_on_screen(qtbot, case):
     qtbot.waitUntil(lambda: len(window.project.detectors.verdicts(run_id)) == 1, timeout=TIMEOUT)
     v = window.project.detectors.verdicts(run_id)[0]
     assert (v.result_id, v.verdict, v.note) == (sample.result_id, "attack", "moire on the cheek")
-    assert panel.verdict_bar.note.text() == ""
+    # cleared once the window hears it was saved (the row is in the database a moment before)
+    qtbot.waitUntil(lambda: panel.verdict_bar.note.text() == "", timeout=TIMEOUT)
 
 
 def _video_rows(panel):
