@@ -32,7 +32,7 @@ from gui.playback import Playback
 from gui.settings import Settings
 from gui.tools.manager import ToolManager
 from gui.workspaces import WorkspaceLayouts
-from storage.project import DISK_FULL, Project
+from storage.project import Project, read_only_remedy
 from storage.video_locks import PROGRAM
 
 DEFAULT_OPACITY = 0.45
@@ -230,11 +230,10 @@ class MainWindow(EditingMixin, QMainWindow):
         self.setWindowTitle(f"{title}{f' (read-only: {project.read_only})' if read_only else ''} — FaceLens"
                             if project else "FaceLens")
         if read_only:
-            then = ("Free some disk space and open it again to work on it." if project.read_only == DISK_FULL else
-                    "Copy the folder somewhere writable to work on it.")
+            then = read_only_remedy(project.read_only, "work on it")
             self.saved_indicator.read_only(f"{project.root} cannot be written ({project.read_only}): everything can "
                                            "be looked at, played and verified; edits, imports and exports (logged in "
-                                           f"its audit chain) are refused. {then}")
+                                           f"its audit chain) are refused. {then[0].upper()}{then[1:]}.")
         else:
             self.saved_indicator.clear()
         if project is not None:

@@ -77,7 +77,8 @@ def _view_menu(window, menu) -> None:
     menu.addSeparator()
     hide = add_action(window, menu, "view.hide_overlays", "Hide overlays",
                       window.canvas.hide_overlays, shortcut="H",
-                      tip="Hide what is drawn over the picture (annotations, SAM 2's masks, gaze, face boxes)", checkable=True)
+                      tip="Hide what is drawn over the picture (annotations, SAM 2's masks, gaze, face boxes)",
+                      checkable=True)
     hide.setChecked(False)
     opacity = menu.addMenu("Overlay &opacity")
     slider_action = QWidgetAction(window)

@@ -37,10 +37,12 @@ FOLDERS = ("media", "cache", "exports")
 READ_ONLY_MEDIA, DISK_FULL = "read-only media or a write-protected folder", "its disk is full"  # why read-only
 
 
-def _remedy(why: str, to: str) -> str:
+def read_only_remedy(why: str, to: str) -> str:
+    """What to do about a project opened read-only for ``why``, to ``to`` ("edit it")."""
     if why == DISK_FULL:
         return "free some disk space, then open the project again" + ("" if to == "open it" else f" to {to}")
     return f"copy the project folder somewhere writable and {to} there (the original stays as it is)"
+
 
 class Project:
     def __init__(self, root: Path, engine: Engine, read_only: str = ""):
@@ -136,7 +138,7 @@ class Project:
         wal = root / f"{DB_NAME}-wal"
         if wal.is_file() and wal.stat().st_size > 0:
             raise ProjectError(f"{wal}: holds changes not yet written into {DB_NAME}, and {root} cannot be written "
-                               f"({why}) to merge them: {_remedy(why, 'open it')}")
+                               f"({why}) to merge them: {read_only_remedy(why, 'open it')}")
         engine = sqlite_reader(str(db))
         current = schema.current_revision(engine)
         if current != schema.HEAD:
@@ -145,7 +147,7 @@ class Project:
                 raise ProjectError(f"{db}: schema {current!r} is not one this FaceLens knows; was it made by a newer "
                                    "version?")
             raise ProjectError(f"{db}: schema {current!r} is older than this FaceLens's {schema.HEAD!r}, and {root} "
-                               f"cannot be written ({why}) to upgrade it: {_remedy(why, 'open it')}")
+                               f"cannot be written ({why}) to upgrade it: {read_only_remedy(why, 'open it')}")
         return cls(root, engine, read_only=why)
 
     def close(self) -> None:
@@ -155,7 +157,7 @@ class Project:
         """Raise, saying why, where this project was opened read-only (no file of it may be written)."""
         if self.read_only:
             raise ProjectError(f"{self.root} is open read-only ({self.read_only}): cannot {doing}; "
-                               f"{_remedy(self.read_only, 'edit it')}")
+                               f"{read_only_remedy(self.read_only, 'edit it')}")
 
     def check_writable(self) -> None:
         """Raise the database's own error now if project.db cannot be written (a read-only file, folder or

@@ -209,9 +209,10 @@ class AuditState(QObject):
         item, w = self.current, self.window
         if item is None:
             return "No sample under review"
-        media = w.project.media.get(item.media_id) if w.project is not None else None
-        name = media.name if media is not None else f"media {item.media_id}"
-        frame = item.frame if media is not None and media.is_video else None  # (a photo's score may say frame 0)
+        # (what the run's overview read with it: no database read on the GUI thread at a key)
+        media = next((m for m in self.overview.media if m["id"] == item.media_id), None) if self.overview else None
+        name = Path(media["path"]).name if media is not None else f"media {item.media_id}"
+        frame = item.frame if media is not None and media["kind"] == "video" else None  # (a photo may say frame 0)
         where = name if frame is None else f"{name}, frame {frame}"
         other_frame = frame is not None and w.canvas.image is not None and w.canvas.shown_frame != frame
         if w.current_media is None or w.current_media.id != item.media_id or other_frame:

@@ -649,7 +649,7 @@ class SamController(QObject):
         if on != self.follow:  # (the check box echoes each change back: that is no change)
             self._follow_paused = paused and not on
             self.follow = on
-            if not paused and not self._follow_paused:  # the user's choice, not a pause for this propagation
+            if not paused:  # the user's choice, not a pause for this propagation
                 self.window.settings.set("sam/follow", "true" if on else "false")
             self._follow_targets.clear()
             self.followChanged.emit(on)
